@@ -1,0 +1,1 @@
+"""Demand forecasting, FBA fee schedule, shipment policy and replay: a library on DataFrames."""

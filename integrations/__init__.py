@@ -1,0 +1,1 @@
+"""Marketplace connectors: no Flask, no database; typed results and typed errors."""

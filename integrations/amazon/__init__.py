@@ -1,0 +1,1 @@
+"""Amazon Selling Partner API connectors."""
