@@ -1,0 +1,62 @@
+"""FBA Planner web application: `create_app` is the table of contents."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import db, init_keyring
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides settings (tests pass a mapping, never touch environ)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    env = None
+    if config is not None and "ENV" in config:
+        env = dict(config["ENV"])
+    app.config.update(load_config(app.instance_path, env))
+    if config:
+        app.config.update({k: v for k, v in config.items() if k != "ENV"})
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Plain stderr logging at the configured level."""
+    # Alembic announces every plugin at INFO; that is noise in a CLI run.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, key ring, and (when present) the web-layer extensions."""
+    init_keyring(app)
+    db.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Web blueprints register here as they are built."""
+    from app import blueprints
+
+    blueprints.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app wsgi ...` commands."""
+    from app import cli
+
+    cli.register(app)

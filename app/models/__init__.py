@@ -1,0 +1,44 @@
+"""All models, imported here so metadata is complete for Alembic and create_all."""
+
+from app.models.base import Base, utcnow
+from app.models.catalog import AmazonRestockRecommendation, FeeEstimate, Product, StorageFeeCharge
+from app.models.events import JobRecord, WebhookEvent
+from app.models.fees import FeeEvent
+from app.models.inventory import InventorySnapshot
+from app.models.orders import Order, OrderItem
+from app.models.planning import (
+    Forecast,
+    ModelVersion,
+    Recommendation,
+    ShipmentPlan,
+    ShipmentPlanLine,
+)
+from app.models.seller import SellerAccount, SyncRun, SyncState
+from app.models.tenancy import ApiToken, Membership, Tenant, User
+
+__all__ = [
+    "AmazonRestockRecommendation",
+    "ApiToken",
+    "Base",
+    "FeeEstimate",
+    "FeeEvent",
+    "Forecast",
+    "InventorySnapshot",
+    "JobRecord",
+    "Membership",
+    "ModelVersion",
+    "Order",
+    "OrderItem",
+    "Product",
+    "Recommendation",
+    "SellerAccount",
+    "ShipmentPlan",
+    "ShipmentPlanLine",
+    "StorageFeeCharge",
+    "SyncRun",
+    "SyncState",
+    "Tenant",
+    "User",
+    "WebhookEvent",
+    "utcnow",
+]

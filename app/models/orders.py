@@ -1,0 +1,54 @@
+"""Orders and order items as the Orders API and the all-orders report describe them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import SKU, Base, SellerOwnedMixin, utcnow
+from app.models.catalog import Money
+
+
+class Order(SellerOwnedMixin, Base):
+    """One Amazon order; its status and last-update date move as Amazon updates it."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seller_account_id", "amazon_order_id"),
+        Index("ix_orders_purchase", "tenant_id", "seller_account_id", "purchase_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amazon_order_id: Mapped[str] = mapped_column(String(40))
+    purchase_date: Mapped[dt.datetime]
+    last_update_date: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(40))
+    fulfillment_channel: Mapped[str | None] = mapped_column(String(10))
+    marketplace_id: Mapped[str | None] = mapped_column(String(32))
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OrderItem(SellerOwnedMixin, Base):
+    """One line of an order."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seller_account_id", "amazon_order_id", "order_item_id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "seller_account_id", "amazon_order_id"],
+            ["orders.tenant_id", "orders.seller_account_id", "orders.amazon_order_id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_order_items_sku", "tenant_id", "seller_account_id", "sku"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amazon_order_id: Mapped[str] = mapped_column(String(40))
+    order_item_id: Mapped[str] = mapped_column(String(40))
+    sku: Mapped[str] = mapped_column(SKU)
+    asin: Mapped[str | None] = mapped_column(String(20))
+    quantity_ordered: Mapped[int] = mapped_column(default=0)
+    quantity_shipped: Mapped[int] = mapped_column(default=0)
+    item_price: Mapped[float | None] = mapped_column(Money)
+    promotion_discount: Mapped[float | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))

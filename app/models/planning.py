@@ -1,0 +1,97 @@
+"""Model versions, forecasts, recommendations and shipment plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import SKU, Base, SellerOwnedMixin, TimestampMixin, utcnow
+
+
+class ModelVersion(SellerOwnedMixin, Base):
+    """One trained forecaster for one seller, with its backtest metrics and artifact."""
+
+    __tablename__ = "model_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trained_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cutoff: Mapped[dt.date | None]
+    params: Mapped[dict[str, Any] | None]
+    metrics: Mapped[dict[str, Any] | None]
+    artifact_path: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="ready")
+
+
+class Forecast(SellerOwnedMixin, Base):
+    """Daily demand forecast for one SKU and date from one model version."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seller_account_id", "model_version_id", "sku", "date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE")
+    )
+    sku: Mapped[str] = mapped_column(SKU)
+    date: Mapped[dt.date]
+    mean: Mapped[float]
+    p10: Mapped[float]
+    p50: Mapped[float]
+    p90: Mapped[float]
+
+
+class Recommendation(SellerOwnedMixin, Base):
+    """How many units of a SKU to ship now and by when, with its costs and explanation."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seller_account_id", "sku", "computed_at"),
+        Index("ix_recommendations_latest", "tenant_id", "seller_account_id", "is_current"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(SKU)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL")
+    )
+    quantity: Mapped[int] = mapped_column(default=0)
+    ship_by: Mapped[dt.date | None]
+    days_of_cover_without: Mapped[float | None]
+    days_of_cover_with: Mapped[float | None]
+    stockout_probability: Mapped[float | None]
+    risk: Mapped[str | None] = mapped_column(String(20))
+    cost_breakdown: Mapped[dict[str, Any] | None]
+    explanation: Mapped[str | None] = mapped_column(Text)
+
+
+class ShipmentPlan(TimestampMixin, SellerOwnedMixin, Base):
+    """A shipment to FBA the seller is building or has sent."""
+
+    __tablename__ = "shipment_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    inbound_plan_id: Mapped[str | None] = mapped_column(String(100))
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    lines: Mapped[list[ShipmentPlanLine]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="ShipmentPlanLine.sku"
+    )
+
+
+class ShipmentPlanLine(SellerOwnedMixin, Base):
+    """One SKU and quantity in a shipment plan."""
+
+    __tablename__ = "shipment_plan_lines"
+    __table_args__ = (UniqueConstraint("tenant_id", "plan_id", "sku"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("shipment_plans.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(SKU)
+    quantity: Mapped[int]
+    recommended_quantity: Mapped[int | None]
+    plan: Mapped[ShipmentPlan] = relationship(back_populates="lines")

@@ -1,0 +1,1 @@
+"""Security helpers: encryption of marketplace secrets at rest."""

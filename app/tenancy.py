@@ -1,0 +1,59 @@
+"""Tenant scoping: every query that serves a user is filtered to that user's tenant.
+
+Two layers, so a forgotten filter cannot leak: `tenant_session` marks a session with its tenant
+and an ORM event adds `tenant_id = :tenant` to every SELECT of a tenant-owned model through it;
+`get_owned` / `owned_select` are the explicit helpers routes use.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from app.models.base import TenantMixin
+
+T = TypeVar("T")
+TENANT_KEY = "tenant_id"
+
+
+def tenant_session(session: Session, tenant_id: int) -> Session:
+    """Mark `session` as serving `tenant_id`; all ORM selects through it are then scoped."""
+    session.info[TENANT_KEY] = tenant_id
+    return session
+
+
+def current_tenant(session: Session) -> int | None:
+    """The tenant a session serves, if any."""
+    return session.info.get(TENANT_KEY)
+
+
+def owned_select(model: type[T], tenant_id: int) -> Select[tuple[T]]:
+    """SELECT of a tenant-owned model restricted to one tenant."""
+    if not issubclass(model, TenantMixin):
+        raise TypeError(f"{model.__name__} is not tenant-owned")
+    return select(model).where(model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+
+
+def get_owned(session: Session, model: type[T], ident: Any, tenant_id: int) -> T | None:
+    """The row with this primary key if it belongs to the tenant, else None (routes answer 404)."""
+    row = session.get(model, ident)
+    if row is None or getattr(row, "tenant_id", None) != tenant_id:
+        return None
+    return row
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    tenant_id = state.session.info.get(TENANT_KEY)
+    if tenant_id is None or not state.is_select or state.is_column_load:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantMixin,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
