@@ -10,22 +10,17 @@ from typing import Any
 from flask import Flask
 
 from app.config import load_config
-from app.extensions import db, init_keyring
+from app.extensions import csrf, db, init_keyring
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests pass a mapping, never touch environ)."""
-    app = Flask(
-        __name__,
-        instance_path=os.environ.get("INSTANCE_PATH") or None,
-        instance_relative_config=True,
-    )
-    env = None
-    if config is not None and "ENV" in config:
-        env = dict(config["ENV"])
-    app.config.update(load_config(app.instance_path, env))
-    if config:
-        app.config.update({k: v for k, v in config.items() if k != "ENV"})
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path or None, instance_relative_config=True)
+    env = overrides.pop("ENV", None)
+    app.config.update(load_config(app.instance_path, None if env is None else dict(env)))
+    app.config.update(overrides)
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -46,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     """Database, key ring, and (when present) the web-layer extensions."""
     init_keyring(app)
     db.init_app(app)
+    csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

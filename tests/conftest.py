@@ -1,0 +1,269 @@
+"""Shared fixtures: apps on SQLite and PostgreSQL, sessions, Redis, and service checks.
+
+A test that needs a missing service is skipped with the reason; REQUIRE_SERVICES=1 (set by
+.ci/run) turns that skip into a failure, so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SHARED_DIR") or REPO.parent / "shared")
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_KEY = Fernet.generate_key().decode()
+
+
+def need_service(name: str, reason: str) -> None:
+    """Skip (or, with REQUIRE_SERVICES=1, fail) because a service is unavailable."""
+    message = f"{name} unavailable: {reason}"
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The read-only shared/ folder beside the repo (official SP-API models and specs)."""
+    if not (SHARED / "spapi-models").is_dir():
+        pytest.fail(f"shared folder not found at {SHARED}; set SHARED_DIR")
+    return SHARED
+
+
+def _upgraded_engine(url: str) -> Engine:
+    from app import migrate
+
+    migrate.upgrade(url)
+    return create_engine(url)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """URL of the PostgreSQL test database, with the schema dropped (tests build it)."""
+    url = TEST_DATABASE_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
+        need_service("PostgreSQL", f"{make_url(url).render_as_string()}: {exc}")
+    return url
+
+
+def reset_pg_schema(url: str) -> None:
+    """Drop everything in the public schema so migrations start from nothing."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """A PostgreSQL engine on a freshly migrated schema."""
+    reset_pg_schema(pg_url)
+    engine = _upgraded_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A SQLite engine on a freshly migrated file database."""
+    path = tmp_path_factory.mktemp("sqlite") / "test.db"
+    from app import migrate
+    from app.extensions import make_engine
+
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_engine(request: pytest.FixtureRequest) -> Engine:
+    """Each test using it runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(
+        f"{request.param}_engine" if request.param == "sqlite" else "pg_engine"
+    )
+
+
+def base_config(tmp_path: Path, database_url: str, **extra: Any) -> dict[str, Any]:
+    """Settings for a test app: no environment is read, keys are per-run."""
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "ENV": {
+            "SECRET_KEY": "test-secret-key",
+            "ENCRYPTION_KEYS": TEST_KEY,
+            "DATABASE_URL": database_url,
+        },
+        **extra,
+    }
+
+
+@pytest.fixture
+def app(db_engine: Engine, tmp_path: Path) -> Iterator[Any]:
+    """An app whose every session runs inside one outer transaction, rolled back after."""
+    from app import create_app
+
+    connection = db_engine.connect()
+    outer = connection.begin()
+    flask_app = create_app(
+        base_config(
+            tmp_path, db_engine.url.render_as_string(hide_password=False), DB_BIND=connection
+        )
+    )
+    with flask_app.app_context():
+        yield flask_app
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """Flask test client of `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app: Any) -> Any:
+    """The app-context session of `app`."""
+    from app.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def redis_conn() -> Iterator[Any]:
+    """A Redis connection on the dedicated test database index, flushed around each test."""
+    import redis
+
+    conn = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        conn.ping()
+    except Exception as exc:  # noqa: BLE001
+        need_service("Redis", f"{TEST_REDIS_URL}: {exc}")
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+    conn.close()
+
+
+@pytest.fixture
+def redis_url(redis_conn: Any) -> str:
+    """URL of the flushed test Redis database."""
+    return TEST_REDIS_URL
+
+
+def truncate_all(engine: Engine) -> None:
+    """Empty every table (for tests where another thread or process committed)."""
+    from app.models import Base
+
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def live_app(db_engine: Engine, tmp_path: Path) -> Iterator[Any]:
+    """An app that really commits (for threads, workers, other processes); tables emptied after."""
+    from app import create_app
+
+    url = db_engine.url.render_as_string(hide_password=False)
+    truncate_all(db_engine)
+    flask_app = create_app(base_config(tmp_path, url))
+    with flask_app.app_context():
+        yield flask_app
+    from app.extensions import db
+
+    with flask_app.app_context():
+        db.engine.dispose()
+    truncate_all(db_engine)
+
+
+class Factory:
+    """Creates tenants, users and seller accounts with sensible defaults."""
+
+    def __init__(self, session: Any):
+        self.session = session
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def tenant(self, name: str | None = None) -> Any:
+        from app.models import Tenant
+
+        tenant = Tenant(name=name or f"tenant-{self._next()}")
+        self.session.add(tenant)
+        self.session.flush()
+        return tenant
+
+    def user(
+        self,
+        tenant: Any,
+        email: str | None = None,
+        password: str = "correct horse 9",  # noqa: S107 - test fixture
+        role: str = "owner",
+    ) -> Any:
+        from app.models import Membership, User
+
+        user = User(email=email or f"user{self._next()}@example.com")
+        user.set_password(password)
+        self.session.add(user)
+        self.session.flush()
+        self.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role=role))
+        self.session.flush()
+        return user
+
+    def seller(self, tenant: Any, name: str | None = None, **kw: Any) -> Any:
+        from app.models import SellerAccount
+
+        fields = {
+            "lwa_client_id": "amzn1.application-oa2-client.test",
+            "lwa_client_secret": "client-secret-value",
+            "refresh_token": "Atzr|refresh-token-value",
+            **kw,
+        }
+        account = SellerAccount(
+            tenant_id=tenant.id, name=name or f"seller-{self._next()}", **fields
+        )
+        self.session.add(account)
+        self.session.flush()
+        return account
+
+    def product(self, seller: Any, sku: str, **kw: Any) -> Any:
+        from app.models import Product
+
+        product = Product(tenant_id=seller.tenant_id, seller_account_id=seller.id, sku=sku, **kw)
+        self.session.add(product)
+        self.session.flush()
+        return product
+
+
+@pytest.fixture
+def factory(db_session: Any) -> Factory:
+    """Row factory bound to the test's session."""
+    return Factory(db_session)
