@@ -1,0 +1,72 @@
+"""Command line: `python -m simulator serve ...` and `python -m simulator truth ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--skus", type=int, default=40)
+    p.add_argument("--history-days", type=int, default=730)
+    p.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="last full day of history, YYYY-MM-DD (default: today, UTC)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for both sub-commands."""
+    parser = argparse.ArgumentParser(prog="python -m simulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the SP-API and the token endpoint on one port")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8999)
+    serve.add_argument("--sellers", type=int, default=1)
+    serve.add_argument("--rate-scale", type=float, default=1.0)
+    serve.add_argument("--fault-rate", type=float, default=0.0)
+    serve.add_argument("--webhook-url", default=None)
+    serve.add_argument("--webhook-secret", default=None)
+    serve.add_argument("--client-id", default=None)
+    serve.add_argument("--client-secret", default=None)
+    serve.add_argument("--refresh-token", default=None)
+    truth = sub.add_parser("truth", help="write skus.csv, demand.csv and orders_daily.csv")
+    _common(truth)
+    truth.add_argument(
+        "--through",
+        type=date.fromisoformat,
+        default=None,
+        help="also generate days after --today up to this day, as the server "
+        "does when advanced (the clock is then the next day 00:05Z)",
+    )
+    truth.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = build_parser().parse_args(argv)
+    from simulator.truth import default_today
+
+    today = args.today or default_today()
+    if args.command == "truth":
+        from simulator.truth import write_truth
+        from simulator.world import build_world
+
+        world = build_world(args.seed, args.skus, args.history_days, today, through=args.through)
+        for path in write_truth(world, args.out):
+            print(path)
+        return 0
+    from simulator.serve import serve_forever
+
+    return serve_forever(args, today)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

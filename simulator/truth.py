@@ -1,0 +1,124 @@
+"""The generated seller's ground truth as CSV text: skus.csv, demand.csv, orders_daily.csv."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator.orders import day_epoch
+from simulator.world import World
+
+SKU_COLUMNS = [
+    "sku",
+    "unit_cost",
+    "sale_price",
+    "fulfillment_fee",
+    "referral_rate",
+    "cubic_feet",
+    "size_tier",
+    "lead_time_days",
+    "case_pack",
+    "moq",
+    "initial_on_hand",
+    "asin",
+    "fnsku",
+    "title",
+    "category",
+    "length_in",
+    "width_in",
+    "height_in",
+    "weight_lb",
+]
+TRUTH_FILES = ("skus.csv", "demand.csv", "orders_daily.csv")
+
+
+def start_clock(last_day: date) -> int:
+    """The simulator clock right after `last_day`: next day 00:05:00Z, as Unix seconds."""
+    return day_epoch(last_day.toordinal() + 1) + 300
+
+
+def clock_iso(ts: int) -> str:
+    """Unix seconds as Amazon's ISO 8601 UTC text, e.g. 2026-11-27T00:05:00Z."""
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def skus_frame(world: World) -> pd.DataFrame:
+    """skus.csv: the replay-spec columns plus identity and dimensions."""
+    cat = world.catalog.copy()
+    cat["sale_price"] = np.round(world.state.list_price, 2)
+    cat["initial_on_hand"] = world.on_hand_now()
+    return cat[SKU_COLUMNS]
+
+
+def _live_mask(world: World) -> np.ndarray:
+    """(days, skus) mask of days on or after each SKU's launch (no rows before a product exists)."""
+    ords = np.arange(world.start_ordinal, world.next_ordinal)[:, None]
+    return ords >= world.traits["launch"][None, :]
+
+
+def orders_units(world: World, now: int) -> np.ndarray:
+    """(days, skus) units in orders not Canceled as of `now`, by UTC purchase day."""
+    book = world.orders
+    out = np.zeros((world.next_ordinal - world.start_ordinal, world.n), dtype=np.int64)
+    if not len(book):
+        return out
+    line_order = book.line["order"]
+    canceled = book.o["canceled_ts"][line_order]
+    alive = ~((canceled >= 0) & (canceled <= now))
+    day_row = book.o["day"][line_order] - world.start_ordinal
+    np.add.at(out, (day_row[alive], book.line["sku"][alive]), book.line["qty"][alive])
+    return out
+
+
+def demand_frames(world: World, now: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """demand.csv and orders_daily.csv frames, date-major, from each SKU's launch on."""
+    days = world.days
+    n = world.n
+    mask = _live_mask(world).ravel()
+    skus = np.tile(world.catalog["sku"].to_numpy(), len(days))[mask]
+    dates = np.repeat([d.isoformat() for d in days], n)[mask]
+    demand = pd.DataFrame(
+        {
+            "sku": skus,
+            "date": dates,
+            "demand": world.daily("demand").ravel()[mask],
+            "sold": world.daily("sold").ravel()[mask],
+            "in_stock": (world.daily("on_hand_end") > 0).astype(np.int64).ravel()[mask],
+            "price": np.char.mod("%.2f", world.daily("sale_cents").ravel()[mask] / 100.0),
+        }
+    )
+    orders = pd.DataFrame(
+        {"sku": skus, "date": dates, "units": orders_units(world, now).ravel()[mask]}
+    )
+    return demand, orders
+
+
+def truth_texts(world: World, now: int | None = None) -> dict[str, str]:
+    """The three truth files as text, as of the simulator clock `now` (default: start clock)."""
+    if now is None:
+        now = start_clock(world.last_day)
+    demand, orders = demand_frames(world, now)
+    return {
+        "skus.csv": skus_frame(world).to_csv(index=False, lineterminator="\n"),
+        "demand.csv": demand.to_csv(index=False, lineterminator="\n"),
+        "orders_daily.csv": orders.to_csv(index=False, lineterminator="\n"),
+    }
+
+
+def write_truth(world: World, out: Path) -> list[Path]:
+    """Write the truth files into `out` (created if missing); return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in truth_texts(world).items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def default_today() -> date:
+    """Today's UTC date: the default --today."""
+    return datetime.now(UTC).date()
