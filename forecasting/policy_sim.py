@@ -1,0 +1,167 @@
+"""Scenario arithmetic behind the shipment recommendation: stock paths and expected cost lines.
+
+Works on one SKU's demand sample paths (P paths x H days, day 0 = tomorrow). The shipment decided
+today lands on day L (index L-1) and is last in FIFO order, so while any of it is left nothing is
+lost: its remaining units on day k after arrival are clip(B + q - Cw_k, 0, q), where B is the
+stock on hand on its arrival morning (after lost sales on the way, plus other inbound landing
+before the next shipment could) and Cw_k the demand from its arrival through day k.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecasting.fees import FeeCard, FeeSchedule, days_in_month
+
+CAPITAL_RATE = 0.15
+AGED_FIRST_AGE = 181
+AGED_HORIZON = 400  # days after arrival over which aged surcharges are priced
+LIF_COVER_DAYS = 28
+EXTEND_TAIL = 28  # beyond the forecast horizon, each path continues at its last-28-day mean
+
+
+@dataclass
+class Scenario:
+    """Per-path quantities that do not depend on the shipment size."""
+
+    stock_before: np.ndarray     # (P,) B: stock on the arrival morning
+    cum_window: np.ndarray       # (P, K) Cw_k, demand from arrival through day k (float)
+    stockout_day: np.ndarray     # (P,) first day index with lost demand before arrival, or inf
+    lost_before: np.ndarray      # (P,) units lost before the shipment can land
+    lead: np.ndarray             # (P,) lead time used on each path
+    cum_from_today: np.ndarray   # (P, H') cumulative demand from tomorrow (for cover without)
+    start_stock: np.ndarray      # (P,) on hand + all known inbound (for cover without q)
+
+
+def extend_paths(paths: np.ndarray, length: int) -> np.ndarray:
+    """Paths padded to `length` days, each continuing at its own mean of its last 28 days."""
+    paths = np.asarray(paths, dtype=float)
+    P, H = paths.shape
+    if length <= H:
+        return paths[:, :length]
+    tail = paths[:, max(0, H - EXTEND_TAIL):].mean(axis=1, keepdims=True) if H else np.zeros((P, 1))
+    return np.concatenate([paths, np.repeat(tail, length - H, axis=1)], axis=1)
+
+
+def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float], lead: int,
+                   lead_std: float, review_days: int, rng: np.random.Generator,
+                   horizon_after: int) -> Scenario:
+    """Run the stock forward without today's shipment, with lost sales, and set up the window.
+
+    `arrivals` maps day index (0 = tomorrow) to inbound units landing that morning.
+    """
+    P = paths.shape[0]
+    if lead_std > 0:
+        leads = np.maximum(1, np.round(lead + lead_std * rng.standard_normal(P))).astype(int)
+    else:
+        leads = np.full(P, lead, dtype=int)
+    length = int(leads.max()) + max(horizon_after, review_days) + 1
+    D = extend_paths(paths, length)
+    stock = np.full(P, float(on_hand))
+    before = np.empty((P, int(leads.max())))  # stock at end of day j
+    lost_before = np.zeros(P)
+    stockout = np.full(P, np.inf)
+    for j in range(int(leads.max()) - 1):
+        avail = stock + arrivals.get(j, 0.0)
+        short = D[:, j] - avail
+        hit = (short > 0) & (j < leads - 1)
+        stockout = np.where(hit & np.isinf(stockout), j, stockout)
+        lost_before += np.where(j < leads - 1, np.maximum(short, 0), 0)
+        stock = np.maximum(avail - D[:, j], 0)
+        before[:, j] = stock
+    rows = np.arange(P)
+    prior = np.where(leads >= 2, before[rows, np.maximum(leads - 2, 0)], float(on_hand))
+    # Inbound landing from the arrival day until the next shipment could land joins B.
+    late = np.zeros(P)
+    for day, qty in arrivals.items():
+        late += np.where((day >= leads - 1) & (day < leads - 1 + review_days), qty, 0.0)
+    B = prior + late
+    idx = (leads - 1)[:, None] + np.arange(horizon_after)[None, :]
+    cum_window = np.cumsum(np.take_along_axis(D, idx, axis=1), axis=1)
+    return Scenario(B, cum_window, stockout, lost_before, leads, np.cumsum(D, axis=1),
+                    np.full(P, float(on_hand) + sum(arrivals.values())))
+
+
+@dataclass
+class Pricing:
+    """Unit economics and fee rates of one SKU for the dates its next shipment would cover."""
+
+    margin: float                # lost margin per unit of lost demand
+    holding: np.ndarray          # (K,) storage + capital per unit on hand at end of window day k
+    storage: np.ndarray          # (K,) storage part
+    aged: np.ndarray             # (K,) aged surcharge per unit on day k (0 unless a 15th, 181+)
+    lif_rates: tuple[float, float, float]
+    lif_min_weekly: int
+    placement: float
+
+
+def pricing(fees: FeeSchedule, today: dt.date, lead: int, horizon_after: int, size_tier: str,
+            cubic_feet: float, unit_cost: float, margin: float) -> Pricing:
+    """Daily per-unit rates for the days after a shipment sent today would land."""
+    storage = np.empty(horizon_after)
+    aged = np.zeros(horizon_after)
+    card: FeeCard = fees.card_for(today)
+    for k in range(horizon_after):
+        day = today + dt.timedelta(days=lead + k)
+        card = fees.card_for(day)
+        storage[k] = cubic_feet * card.storage_rate(size_tier, day) / days_in_month(day)
+        if day.day == 15 and k >= AGED_FIRST_AGE:
+            aged[k] = card.aged_per_unit(k, cubic_feet)
+    first = fees.card_for(today + dt.timedelta(days=lead))
+    lif = tuple(first.low_inventory_rate(size_tier, m) for m in (0.0, 14.0, 21.0))
+    return Pricing(margin, storage + unit_cost * CAPITAL_RATE / 365.0, storage, aged,
+                   (lif[0], lif[1], lif[2]), first.low_inventory_min_weekly_units,
+                   first.inbound_placement(size_tier))
+
+
+def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray, review_days: int,
+                   hold_days: int) -> dict[str, np.ndarray]:
+    """Expected cost lines (mean over paths) for each candidate quantity in `q`.
+
+    Storage and capital are charged for the shipment's first `hold_days` after landing: after
+    that, under a weekly order-up-to routine, a unit still on hand only stands in for one the
+    next shipment would otherwise have brought. Aged surcharges are charged in full.
+    """
+    q = np.asarray(q, dtype=float)[:, None, None]             # (C, 1, 1)
+    B = sc.stock_before[None, :, None]                       # (1, P, 1)
+    R = review_days
+    cw = sc.cum_window
+    demand_w = cw[:, R - 1][None, :, None]
+    lost = np.maximum(demand_w - B - q, 0.0)[..., 0]         # (C, P)
+    sold_w = np.minimum(demand_w, B + q)[..., 0]
+    # Low-inventory fee, steady-state proxy: the window's mean stock over its mean daily demand.
+    level = np.maximum(B + q - cw[None, :, :R], 0.0).mean(axis=2)
+    rate = demand_w[..., 0] / R
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dos = np.where(rate > 0, level / rate, np.inf)
+    weekly = rate * 7 >= max(pr.lif_min_weekly, 1e-9)
+    fee = np.where(dos < 14, pr.lif_rates[0], np.where(dos < 21, pr.lif_rates[1],
+                                                       np.where(dos < 28, pr.lif_rates[2], 0.0)))
+    lif = np.where(weekly, sold_w * fee, 0.0)
+    # Holding of the new lot: daily for 4 weeks, then weekly samples weighted by 7.
+    K = min(hold_days, cw.shape[1])
+    days = np.concatenate([np.arange(min(K, 28)), np.arange(28, K, 7)])
+    weight = np.where(days < 28, 1.0, np.minimum(7, K - days)).astype(float)
+    rem = np.clip(B + q - cw[None, :, days], 0.0, q)        # (C, P, len(days))
+    storage = (rem * (pr.storage[days] * weight)).sum(axis=2)
+    capital = (rem * ((pr.holding - pr.storage)[days] * weight)).sum(axis=2)
+    aged_days = np.flatnonzero(pr.aged[: cw.shape[1]])
+    if len(aged_days):
+        rem_aged = np.clip(B + q - cw[None, :, aged_days], 0.0, q)
+        aged = (rem_aged * pr.aged[aged_days]).sum(axis=2)
+    else:
+        aged = np.zeros_like(lost)
+    out = {
+        "lost_margin": (lost * pr.margin).mean(axis=1),
+        "low_inventory": lif.mean(axis=1),
+        "storage": storage.mean(axis=1),
+        "aged": aged.mean(axis=1),
+        "capital": capital.mean(axis=1),
+        "placement": q[:, 0, 0] * pr.placement,
+    }
+    out["total"] = sum(out.values(), np.zeros(len(q)))
+    out["stockout_prob"] = (lost > 0).mean(axis=1)
+    return out

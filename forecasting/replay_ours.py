@@ -1,0 +1,118 @@
+"""The replay's `ours`: the product's DemandForecaster plus forecasting.policy, on what the spec
+lets a policy see (history rows, its observations, its lots and shipments in transit).
+
+The forecaster is refitted every `retrain_days` (28 by default) on history + observations so far;
+between refits each review reads the same sample paths from its own offset on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecasting.fees import FeeSchedule
+from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
+from forecasting.replay import ReplayState
+from forecasting.replay_io import ReplayInput
+
+RETRAIN_DAYS = 28
+N_PATHS = 200
+PATH_MARGIN_DAYS = 45  # beyond lead + review: the policy looks 42 days past arrival
+
+
+def default_forecaster() -> Any:
+    """The product's forecaster (forecasting.model.DemandForecaster), seeded."""
+    from forecasting.model import DemandForecaster
+
+    return DemandForecaster(seed=0)
+
+
+class OursPolicy:
+    """Replay adapter: refit the product forecaster every few weeks, ask the product policy."""
+
+    name = "ours"
+
+    def __init__(self, inp: ReplayInput, review_days: int, retrain_days: int = RETRAIN_DAYS,
+                 n_paths: int = N_PATHS,
+                 forecaster_factory: Callable[[], Any] = default_forecaster) -> None:
+        self.inp = inp
+        self.review_days = review_days
+        self.retrain_days = retrain_days
+        self.n_paths = n_paths
+        self.factory = forecaster_factory
+        self.fees = FeeSchedule.replay()  # the spec's card wins inside the replay
+        self.fit_t: int | None = None
+        self.paths: dict[str, np.ndarray] = {}
+        self.fits = 0
+        self._hist = self._history_frame()
+
+    def _history_frame(self) -> pd.DataFrame:
+        inp = self.inp
+        rows, cols = np.nonzero(inp.hist_valid)
+        dates = pd.to_datetime(pd.Series(inp.hist_dates, dtype=object)) if inp.hist_dates else None
+        return pd.DataFrame({
+            "sku": np.array(inp.skus, dtype=object)[rows],
+            "date": dates.to_numpy()[cols] if dates is not None else np.array([], "M8[ns]"),
+            "units": inp.hist_sold[rows, cols].astype(float),
+            "price": inp.hist_price[rows, cols],
+            "in_stock": inp.hist_in_stock[rows, cols].astype(int),
+        })
+
+    def _observed_frame(self, state: ReplayState) -> pd.DataFrame:
+        inp, t = self.inp, state.t
+        n = len(inp.skus)
+        dates = pd.to_datetime(pd.Series(inp.dates[: t + 1], dtype=object)).to_numpy()
+        # The listing price is the seller's own; carry the last known history price forward.
+        last_price = pd.DataFrame(inp.hist_price.T).ffill().iloc[-1].to_numpy() \
+            if inp.hist_price.shape[1] else np.full(n, np.nan)
+        return pd.DataFrame({
+            "sku": np.repeat(np.array(inp.skus, dtype=object), t + 1),
+            "date": np.tile(dates, n),
+            "units": state.sold[:, : t + 1].reshape(-1).astype(float),
+            "price": np.repeat(last_price, t + 1),
+            "in_stock": state.in_stock[:, : t + 1].reshape(-1).astype(int),
+        })
+
+    def _refit(self, state: ReplayState) -> None:
+        history = pd.concat([self._hist, self._observed_frame(state)], ignore_index=True)
+        if history["price"].isna().all():
+            history = history.drop(columns=["price"])
+        model = self.factory().fit(history, None)
+        horizon = (self.retrain_days + int(self.inp.lead.max()) + self.review_days
+                   + PATH_MARGIN_DAYS)
+        self.paths = model.sample_paths(horizon, n_paths=self.n_paths, seed=self.fits)
+        self.fit_t = state.t
+        self.fits += 1
+
+    def decide(self, state: ReplayState) -> np.ndarray:
+        """Quantities from forecasting.policy.recommend_batch for every SKU."""
+        if self.fit_t is None or state.t - self.fit_t >= self.retrain_days:
+            self._refit(state)
+        assert self.fit_t is not None
+        inp, t = self.inp, state.t
+        offset = t - self.fit_t
+        today: dt.date = inp.dates[t]
+        pending = state.arrivals[:, t + 1:]
+        items = []
+        for i, sku in enumerate(inp.skus):
+            paths = self.paths.get(sku)
+            if paths is None:
+                paths = np.zeros((1, 1))
+            days = np.flatnonzero(pending[i])
+            inbound = [Inbound(int(pending[i, k]), today + dt.timedelta(days=int(k) + 1))
+                       for k in days]
+            items.append(SkuPlanInput(
+                sku=sku, demand_paths=np.asarray(paths)[:, offset:], on_hand=int(state.on_hand[i]),
+                lead_time_days=int(inp.lead[i]), unit_cost=float(inp.unit_cost[i]),
+                sale_price=float(inp.sale_price[i]), fulfillment_fee=float(inp.fulfillment_fee[i]),
+                cubic_feet=float(inp.cubic_feet[i]), size_tier=str(inp.size_tier[i]),
+                referral_rate=float(inp.referral_rate[i]), inbound=inbound,
+                review_days=self.review_days, case_pack=int(inp.case_pack[i]),
+                moq=int(inp.moq[i]),
+            ))
+        recs = recommend_batch(items, today, self.fees, seed=t)
+        return np.array([r.quantity for r in recs], dtype=np.int64)
