@@ -1,0 +1,81 @@
+"""A seller's FBA inventory as of the simulated clock: sellable, reserved and inbound units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.orders import day_epoch
+from simulator.world import World
+
+RECEIVING_DAYS = 2  # the last days before arrival count as "receiving" rather than "shipped"
+
+
+@dataclass
+class InventorySnapshot:
+    """Per-SKU quantities (arrays of length n_skus) as of `now`."""
+
+    fulfillable: np.ndarray
+    pending_customer_order: np.ndarray
+    inbound_working: np.ndarray
+    inbound_shipped: np.ndarray
+    inbound_receiving: np.ndarray
+    last_updated: np.ndarray  # Unix seconds
+
+    @property
+    def total(self) -> np.ndarray:
+        """Everything Amazon counts for the SKU: sellable, reserved and inbound."""
+        return (
+            self.fulfillable
+            + self.pending_customer_order
+            + self.inbound_working
+            + self.inbound_shipped
+            + self.inbound_receiving
+        )
+
+
+def snapshot(world: World, now: int) -> InventorySnapshot:
+    """Quantities at `now`; sold units left stock at purchase and are reserved until shipped."""
+    n = world.n
+    book = world.orders
+    reserved = np.zeros(n, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    if len(book):
+        # Orders ship within ~2 days of purchase, so only the last few days can be reserved.
+        lo = np.searchsorted(book.o["purchase_ts"], now - 4 * 86400)
+        idx = np.arange(lo, len(book))
+        open_ = (book.o["canceled_ts"][idx] < 0) & (book.o["shipped_ts"][idx] > now)
+        for i in idx[open_]:
+            lines = book.lines_of(int(i))
+            np.add.at(reserved, book.line["sku"][lines], book.line["qty"][lines])
+        line_ts = book.o["purchase_ts"][book.line["order"]]
+        np.maximum.at(last, book.line["sku"], line_ts)
+    working = np.zeros(n, dtype=np.int64)
+    shipped = np.zeros(n, dtype=np.int64)
+    receiving = np.zeros(n, dtype=np.int64)
+    today = world.next_ordinal  # the clock's day: the first day not generated yet
+    for s in world.shipments:
+        if s.arrival_day < today:
+            arrived_ts = day_epoch(s.arrival_day) + 8 * 3600
+            last[s.sku] = max(last[s.sku], arrived_ts)
+            continue
+        if s.created_ts and s.created_ts > now:
+            continue
+        if s.source == "inbound_plan" and s.ship_day >= today:
+            working[s.sku] += s.quantity
+        elif s.ship_day > today:
+            continue
+        elif s.arrival_day - today <= RECEIVING_DAYS:
+            receiving[s.sku] += s.quantity
+        else:
+            shipped[s.sku] += s.quantity
+        last[s.sku] = max(last[s.sku], s.created_ts or day_epoch(s.ship_day))
+    return InventorySnapshot(
+        fulfillable=world.on_hand_now(),
+        pending_customer_order=reserved,
+        inbound_working=working,
+        inbound_shipped=shipped,
+        inbound_receiving=receiving,
+        last_updated=np.minimum(last, now),
+    )

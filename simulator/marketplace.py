@@ -1,0 +1,153 @@
+"""Sellers, their credentials and the shared simulated clock that the server answers from."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from simulator.orders import day_epoch
+from simulator.truth import start_clock
+from simulator.world import World, build_world
+
+EPOCH = date(1970, 1, 1)
+MARKETPLACE_ID = "ATVPDKIKX0DER"  # amazon.com
+HOUR = 3600
+DAY = 86400
+
+
+def _derived(kind: str, seed: int, index: int) -> str:
+    digest = hashlib.sha256(f"{kind}:{seed}:{index}".encode()).hexdigest()
+    return digest
+
+
+@dataclass
+class Seller:
+    """One simulated seller account: credentials, generated world, and API-side state."""
+
+    index: int
+    seed: int
+    world: World
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    seller_id: str
+    marketplace_id: str = MARKETPLACE_ID
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    reports: dict[str, Any] = field(default_factory=dict)
+    documents: dict[str, Any] = field(default_factory=dict)
+    inbound_plans: dict[str, Any] = field(default_factory=dict)
+    operations: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def order_prefix(self) -> int:
+        """First block of this seller's order ids (111-999)."""
+        return 111 + (self.seed % 889)
+
+    def credentials(self) -> dict[str, str]:
+        """What a client needs to reach this seller (as printed at start-up)."""
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+            "seller_id": self.seller_id,
+            "marketplace_id": self.marketplace_id,
+        }
+
+
+class Marketplace:
+    """All sellers plus the clock; every mutation happens under `lock`."""
+
+    def __init__(
+        self,
+        seed: int = 7,
+        skus: int = 40,
+        history_days: int = 730,
+        today: date | None = None,
+        sellers: int = 1,
+        rate_scale: float = 1.0,
+        fault_rate: float = 0.0,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        refresh_token: str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+    ) -> None:
+        if today is None:
+            today = datetime.now(UTC).date()
+        self.seed = seed
+        self.today = today
+        self.rate_scale = rate_scale
+        self.fault_rate = fault_rate
+        self.lock = threading.RLock()
+        self.now = start_clock(today)
+        self.base_url = ""  # set by whoever binds the socket; document URLs point here
+        self.sellers: list[Seller] = []
+        for i in range(sellers):
+            s = seed + i
+            world = build_world(s, skus, history_days, today)
+            self.sellers.append(
+                Seller(
+                    index=i,
+                    seed=s,
+                    world=world,
+                    client_id=(
+                        client_id
+                        if i == 0 and client_id
+                        else "amzn1.application-oa2-client." + _derived("cid", s, i)[:32]
+                    ),
+                    client_secret=(
+                        client_secret
+                        if i == 0 and client_secret
+                        else "amzn1.oa2-cs.v1." + _derived("sec", s, i)[:48]
+                    ),
+                    refresh_token=(
+                        refresh_token
+                        if i == 0 and refresh_token
+                        else "Atzr|" + _derived("rt", s, i)
+                    ),
+                    seller_id="A" + _derived("sid", s, i)[:13].upper(),
+                    webhook_url=webhook_url if i == 0 else None,
+                    webhook_secret=webhook_secret if i == 0 else None,
+                )
+            )
+        self.advance_listeners: list[Any] = []
+        self.fault_counter = 0
+        self.fault_log: list[dict[str, Any]] = []
+
+    def seller(self, index: int) -> Seller:
+        """Seller by index (IndexError when absent)."""
+        return self.sellers[index]
+
+    def clock_iso(self) -> str:
+        """The simulated clock as ISO 8601 UTC text."""
+        return datetime.fromtimestamp(self.now, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def advance(self, seconds: int) -> tuple[int, int]:
+        """Move the clock on; generate every full day before the new clock's date.
+
+        Returns (old_now, new_now) so listeners (notifications) can see what changed.
+        """
+        with self.lock:
+            old = self.now
+            self.now = old + max(0, int(seconds))
+            last_full_day = EPOCH + timedelta(days=self.now // DAY - 1)
+            for seller in self.sellers:
+                if seller.world.next_ordinal <= last_full_day.toordinal():
+                    seller.world.extend_to(last_full_day)
+            new = self.now
+        for listener in list(self.advance_listeners):
+            listener(old, new)
+        return old, new
+
+    def today_ordinal(self) -> int:
+        """Date ordinal of the clock's current day."""
+        return EPOCH.toordinal() + self.now // DAY
+
+    @staticmethod
+    def day_start(ordinal: int) -> int:
+        """Unix seconds of a day's start."""
+        return day_epoch(ordinal)

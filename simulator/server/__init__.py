@@ -1,0 +1,44 @@
+"""The Flask app that speaks the SP-API for a Marketplace of simulated sellers."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask
+
+from simulator.marketplace import Marketplace
+from simulator.ratelimit import RateLimiter
+
+
+def create_app(marketplace: Marketplace, config: dict[str, Any] | None = None) -> Flask:
+    """App factory: one Marketplace behind every SP-API path, the token endpoint and /_sim/."""
+    app = Flask(__name__)
+    app.config.update(
+        SIM_MARKETPLACE=marketplace,
+        SIM_LIMITER=RateLimiter(marketplace.rate_scale),
+        SIM_TOKENS={},
+        SIM_URL_KEY=secrets.token_bytes(16),
+        SIM_REPORT_HOOKS=[],
+        SIM_NOTIFIER=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # keep Amazon's field order
+    if config:
+        app.config.update(config)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every route group, one blueprint each."""
+    from simulator.server import (
+        auth,
+        control,
+        inventory_api,
+        orders_api,
+        reports_api,
+    )
+
+    for module in (auth, control, orders_api, inventory_api, reports_api):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,192 @@
+"""Run a simulator in-process for tests of other packages: `with running_simulator() as sim:`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import requests
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from simulator.marketplace import Marketplace
+from simulator.server import create_app
+
+
+@dataclass
+class RunningSimulator:
+    """A live simulator: its URL, sellers' credentials, and a handle on the clock."""
+
+    base_url: str
+    marketplace: Marketplace
+    app: Flask
+    sellers: list[dict[str, str]] = field(default_factory=list)
+    _tokens: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def token_url(self) -> str:
+        """The LWA token endpoint."""
+        return self.base_url + "/auth/o2/token"
+
+    def advance(self, days: float = 0, hours: float = 0) -> tuple[int, int]:
+        """Move the simulated clock on (same as POST /_sim/advance)."""
+        return self.marketplace.advance(int(round((days * 24 + hours) * 3600)))
+
+    @property
+    def now(self) -> int:
+        """The simulated clock, Unix seconds."""
+        return self.marketplace.now
+
+    def access_token(self, seller: int = 0) -> str:
+        """A fresh access token for a seller from the LWA endpoint."""
+        c = self.sellers[seller]
+        resp = requests.post(
+            self.token_url,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": c["refresh_token"],
+                "client_id": c["client_id"],
+                "client_secret": c["client_secret"],
+            },
+            timeout=10,
+        )
+        resp.raise_for_status()
+        return resp.json()["access_token"]
+
+    def get(
+        self, path: str, params: dict | None = None, seller: int = 0, token: str | None = None
+    ) -> requests.Response:
+        """GET an SP-API path as a seller (raw HTTP, no retries)."""
+        token = token or self._token(seller)
+        return requests.get(
+            self.base_url + path,
+            params=params or {},
+            headers={"x-amz-access-token": token},
+            timeout=30,
+        )
+
+    def post(
+        self, path: str, body: dict, seller: int = 0, token: str | None = None
+    ) -> requests.Response:
+        """POST JSON to an SP-API path as a seller."""
+        token = token or self._token(seller)
+        return requests.post(
+            self.base_url + path, json=body, headers={"x-amz-access-token": token}, timeout=30
+        )
+
+    def _token(self, seller: int) -> str:
+        if seller not in self._tokens:
+            self._tokens[seller] = self.access_token(seller)
+        return self._tokens[seller]
+
+    def sp_api_client(self, api_cls: type, seller: int = 0, **kwargs: Any) -> Any:
+        """A python-amazon-sp-api client (Orders, Reports, ...) pointed at this simulator."""
+        return sp_api_client(api_cls, self.base_url, self.sellers[seller], **kwargs)
+
+    def configure_webhook(self, seller: int, url: str | None, secret: str | None) -> None:
+        """Same as POST /_sim/webhook."""
+        with self.marketplace.lock:
+            self.marketplace.sellers[seller].webhook_url = url
+            self.marketplace.sellers[seller].webhook_secret = secret
+
+
+@dataclass
+class LocalMarketplace:
+    """Quacks like an sp_api Marketplaces member: points a client at the simulator."""
+
+    endpoint: str
+    marketplace_id: str
+    region: str = "us-east-1"
+
+
+def token_client_class(base_url: str) -> type:
+    """A subclass of sp_api.auth.AccessTokenClient whose token URL is `base_url`/auth/o2/token."""
+    from sp_api.auth import AccessTokenClient
+
+    scheme, rest = base_url.split("://", 1)
+    return type(
+        "SimulatorTokenClient",
+        (AccessTokenClient,),
+        {"scheme": scheme + "://", "host": rest, "path": "/auth/o2/token"},
+    )
+
+
+def sp_api_client(api_cls: type, base_url: str, seller: dict[str, str], **kwargs: Any) -> Any:
+    """Build an sp_api client for one seller's credentials (as in RunningSimulator.sellers)."""
+    return api_cls(
+        marketplace=LocalMarketplace(base_url, seller["marketplace_id"]),
+        credentials={
+            "refresh_token": seller["refresh_token"],
+            "lwa_app_id": seller["client_id"],
+            "lwa_client_secret": seller["client_secret"],
+        },
+        auth_token_client_class=token_client_class(base_url),
+        **kwargs,
+    )
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Request handler without the per-request access log."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Tests make thousands of requests; their log lines help nobody."""
+
+
+def start_server(
+    app: Flask, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
+) -> tuple[BaseWSGIServer, threading.Thread]:
+    """Serve `app` with werkzeug's threaded server in a daemon thread."""
+    handler = QuietHandler if quiet else WSGIRequestHandler
+    server = make_server(host, port, app, threaded=True, request_handler=handler)
+    thread = threading.Thread(target=server.serve_forever, name="simulator", daemon=True)
+    thread.start()
+    return server, thread
+
+
+@contextmanager
+def running_simulator(
+    seed: int = 7,
+    skus: int = 40,
+    history_days: int = 730,
+    today: date | None = None,
+    rate_scale: float = 1.0,
+    fault_rate: float = 0.0,
+    sellers: int = 1,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    **config: Any,
+) -> Iterator[RunningSimulator]:
+    """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit."""
+    from simulator.notify import Notifier
+
+    market = Marketplace(
+        seed=seed,
+        skus=skus,
+        history_days=history_days,
+        today=today,
+        sellers=sellers,
+        rate_scale=rate_scale,
+        fault_rate=fault_rate,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+    )
+    app = create_app(market, config or None)
+    notifier = Notifier.attach(app, market)
+    server, thread = start_server(app)
+    market.base_url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield RunningSimulator(
+            base_url=market.base_url,
+            marketplace=market,
+            app=app,
+            sellers=[s.credentials() for s in market.sellers],
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        notifier.stop()

@@ -1,0 +1,139 @@
+"""python-amazon-sp-api against the simulator: a year of orders, every report, truth agreement."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+from sp_api.api import Orders, Reports
+
+from simulator.reports import BUILDERS
+from simulator.truth import clock_iso
+
+
+def _truth(sim, name: str) -> pd.DataFrame:
+    text = requests.get(f"{sim.base_url}/_sim/truth/{name}", timeout=30).text
+    return pd.read_csv(io.StringIO(text))
+
+
+def _report(sim, report_type: str, models=None, **kwargs) -> pd.DataFrame:
+    reports = sim.sp_api_client(Reports)
+    created = reports.create_report(reportType=report_type, **kwargs)
+    if models is not None:
+        models.validate("reports_2021-06-30", "createReport", 202, created.payload)
+    report_id = created.payload["reportId"]
+    statuses = []
+    for _ in range(20):
+        got = reports.get_report(report_id)
+        if models is not None:
+            models.validate("reports_2021-06-30", "getReport", 200, got.payload)
+        statuses.append(got.payload["processingStatus"])
+        if statuses[-1] == "DONE":
+            break
+        time.sleep(0.05)
+    assert statuses[0] in ("IN_QUEUE", "IN_PROGRESS") and statuses[-1] == "DONE"
+    doc = reports.get_report_document(got.payload["reportDocumentId"], download=True)
+    if models is not None:
+        meta = {k: v for k, v in doc.payload.items() if k != "document"}
+        models.validate("reports_2021-06-30", "getReportDocument", 200, meta)
+        assert meta["compressionAlgorithm"] == "GZIP"
+    return pd.read_csv(
+        io.StringIO(doc.payload["document"]), sep="\t", dtype=str, keep_default_na=False
+    )
+
+
+def test_sp_api_pages_through_a_year_of_orders(sim):
+    orders = sim.sp_api_client(Orders)
+    after = clock_iso(sim.marketplace.now - 365 * 86400)
+    seen: dict[str, str] = {}
+    res = orders.get_orders(LastUpdatedAfter=after, MaxResultsPerPage=100)
+    pages = 1
+    watermark = res.payload["LastUpdatedBefore"]
+    while True:
+        for o in res.payload["Orders"]:
+            assert o["AmazonOrderId"] not in seen, "pages never repeat an order"
+            seen[o["AmazonOrderId"]] = o["OrderStatus"]
+        if not res.next_token:
+            break
+        res = orders.get_orders(NextToken=res.next_token)
+        pages += 1
+    assert pages > 10
+    book = sim.marketplace.sellers[0].world.orders
+    now = sim.marketplace.now
+    expected = book.updated_between(now - 365 * 86400, now - 120, now)
+    assert len(seen) == len(expected)
+    assert watermark == clock_iso(now - 120)
+    assert {"Shipped", "Canceled", "Pending"} <= set(seen.values())
+
+
+def test_all_orders_report_equals_orders_daily(sim, models):
+    world = sim.marketplace.sellers[0].world
+    start = clock_iso(world.start_ordinal and sim.marketplace.now - 400 * 86400 - 3600)
+    frame = _report(
+        sim, "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", models, dataStartTime=start
+    )
+    assert {
+        "amazon-order-id",
+        "purchase-date",
+        "last-updated-date",
+        "order-status",
+        "sku",
+        "asin",
+        "item-status",
+        "quantity",
+        "item-price",
+        "item-promotion-discount",
+    } <= set(frame.columns)
+    live = frame[frame["order-status"] != "Cancelled"].copy()
+    live["date"] = live["purchase-date"].str[:10]
+    live["quantity"] = live["quantity"].astype(int)
+    got = live.groupby(["sku", "date"])["quantity"].sum()
+    truth = _truth(sim, "orders_daily.csv")
+    truth = truth[truth["units"] > 0].set_index(["sku", "date"])["units"]
+    pd.testing.assert_series_equal(got.sort_index(), truth.sort_index(), check_names=False)
+
+
+def test_ledger_report_gives_the_stockout_days(sim, models):
+    frame = _report(
+        sim,
+        "GET_LEDGER_SUMMARY_VIEW_DATA",
+        models,
+        dataStartTime=clock_iso(sim.marketplace.now - 500 * 86400),
+        reportOptions={"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"},
+    )
+    frame["date"] = pd.to_datetime(frame["Date"], format="%m/%d/%Y").dt.strftime("%Y-%m-%d")
+    demand = _truth(sim, "demand.csv")
+    merged = demand.merge(frame, left_on=["sku", "date"], right_on=["MSKU", "date"])
+    assert len(merged) == len(demand) == len(frame)
+    ending = merged["Ending Warehouse Balance"].astype(int)
+    assert np.array_equal((ending > 0).astype(int), merged["in_stock"])
+    assert np.array_equal(-merged["Customer Shipments"].astype(int), merged["sold"])
+    assert (merged["in_stock"] == 0).any()
+
+
+@pytest.mark.parametrize("report_type", sorted(BUILDERS))
+def test_every_report_downloads_and_decodes(sim, models, report_type):
+    frame = _report(
+        sim, report_type, models, dataStartTime=clock_iso(sim.marketplace.now - 60 * 86400)
+    )
+    assert len(frame.columns) > 5
+    assert len(frame) > 0
+
+
+def test_report_document_url_expires(sim, monkeypatch):
+    reports = sim.sp_api_client(Reports)
+    rid = reports.create_report(reportType="GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA").payload[
+        "reportId"
+    ]
+    for _ in range(4):
+        got = reports.get_report(rid).payload
+    url = reports.get_report_document(got["reportDocumentId"]).payload["url"]
+    assert requests.get(url, timeout=10).status_code == 200
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + timedelta(minutes=6).total_seconds())
+    assert requests.get(url, timeout=10).status_code == 403
