@@ -1,0 +1,233 @@
+"""Typed results of the connectors: what the rest of the product may rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Order:
+    """One order header (Orders v0)."""
+
+    amazon_order_id: str
+    purchase_date: dt.datetime
+    last_update_date: dt.datetime
+    status: str
+    fulfillment_channel: str | None = None
+    marketplace_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OrdersPage:
+    """One page of getOrders; `last_updated_before` is the server's cut-off for this query."""
+
+    orders: list[Order]
+    next_token: str | None
+    last_updated_before: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    """One order line (getOrderItems, or a line of the all-orders report)."""
+
+    amazon_order_id: str
+    order_item_id: str
+    sku: str
+    asin: str | None
+    quantity_ordered: int
+    quantity_shipped: int = 0
+    title: str | None = None
+    item_price: float | None = None
+    promotion_discount: float | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderItemsPage:
+    """One page of getOrderItems."""
+
+    items: list[OrderItem]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class InventorySummary:
+    """FBA quantities of one SKU (getInventorySummaries with details=true)."""
+
+    sku: str
+    asin: str | None
+    fnsku: str | None
+    product_name: str | None
+    fulfillable: int
+    inbound_working: int
+    inbound_shipped: int
+    inbound_receiving: int
+    reserved: int
+    unfulfillable: int
+    researching: int
+    total: int
+    last_updated: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    """One page of getInventorySummaries."""
+
+    summaries: list[InventorySummary]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One fee, charge adjustment or refund on one order line (Finances v0)."""
+
+    kind: str  # 'fee' (ItemFeeList), 'refund' (charge adjustment), 'refund_fee' (fee adjustment)
+    amazon_order_id: str | None
+    order_item_id: str | None
+    sku: str | None
+    fee_type: str
+    amount: float
+    currency: str
+    posted_date: dt.datetime
+    occurrence: int = 0
+
+    @property
+    def key(self) -> str:
+        """Deterministic identity digest, so a page fetched twice upserts instead of doubling."""
+        parts = [
+            self.kind,
+            self.amazon_order_id or "",
+            self.order_item_id or "",
+            self.sku or "",
+            self.fee_type,
+            self.posted_date.astimezone(dt.UTC).isoformat(),
+            str(self.occurrence),
+        ]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FinancesPage:
+    """One page of listFinancialEvents (may be empty and still carry a NextToken)."""
+
+    lines: list[FeeLine]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class FeeEstimate:
+    """getMyFeesEstimateForSKU's answer for one SKU at one price."""
+
+    sku: str
+    price: float
+    currency: str
+    total_fees: float | None
+    fulfillment_fee: float | None
+    referral_fee: float | None
+    detail: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """getReport: where a report is in its processing."""
+
+    report_id: str
+    report_type: str
+    status: str
+    document_id: str | None
+    created_time: dt.datetime | None
+    data_start: dt.datetime | None = None
+    data_end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """getReportDocument: a short-lived URL and its compression."""
+
+    document_id: str
+    url: str
+    compression: str | None
+
+
+@dataclass(frozen=True)
+class AllOrdersRow:
+    """One line of GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL."""
+
+    amazon_order_id: str
+    purchase_date: dt.datetime
+    last_update_date: dt.datetime
+    status: str
+    fulfillment_channel: str | None
+    sku: str
+    asin: str | None
+    product_name: str | None
+    item_status: str | None
+    quantity: int
+    currency: str | None
+    item_price: float | None
+    promotion_discount: float | None
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One day of GET_LEDGER_SUMMARY_VIEW_DATA for one SKU and disposition."""
+
+    date: dt.date
+    sku: str
+    fnsku: str | None
+    asin: str | None
+    title: str | None
+    disposition: str
+    ending_balance: int
+
+
+@dataclass(frozen=True)
+class StorageFeeRow:
+    """One SKU-month of GET_FBA_STORAGE_FEE_CHARGES_DATA."""
+
+    sku: str
+    month: str
+    asin: str | None
+    fnsku: str | None
+    average_quantity_on_hand: float | None
+    item_volume: float | None
+    product_size_tier: str | None
+    estimated_monthly_storage_fee: float | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class EstimatedFeeRow:
+    """One SKU of GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA: dimensions, size tier and fees."""
+
+    sku: str
+    asin: str | None
+    fnsku: str | None
+    product_name: str | None
+    length_in: float | None
+    width_in: float | None
+    height_in: float | None
+    weight_lb: float | None
+    size_tier: str | None
+    price: float | None
+    currency: str | None
+    fulfillment_fee: float | None
+    referral_fee: float | None
+    total_fees: float | None
+
+
+@dataclass(frozen=True)
+class RestockRow:
+    """One SKU of GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT."""
+
+    sku: str
+    asin: str | None
+    fnsku: str | None
+    recommended_quantity: int | None
+    recommended_ship_date: dt.date | None
+    alert: str | None
+    days_of_supply: float | None
+    raw: dict[str, Any] = field(default_factory=dict)
