@@ -66,3 +66,6 @@ def register(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(db_cli)
     app.cli.add_command(keys_cli)
+    from app.commands.tokens import tokens_cli
+
+    app.cli.add_command(tokens_cli)

@@ -10,3 +10,9 @@ def register(app: Flask) -> None:
     from app.blueprints import health
 
     app.register_blueprint(health.bp)
+
+    from app.api import bp as api_bp
+    from app.extensions import csrf
+
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
