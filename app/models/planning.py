@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import SKU, Base, SellerOwnedMixin, TimestampMixin, utcnow
@@ -21,6 +21,8 @@ class ModelVersion(SellerOwnedMixin, Base):
     params: Mapped[dict[str, Any] | None]
     metrics: Mapped[dict[str, Any] | None]
     artifact_path: Mapped[str | None] = mapped_column(String(500))
+    # The model itself lives in the database so a worker on any machine can load it.
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     status: Mapped[str] = mapped_column(String(20), default="ready")
 
 
