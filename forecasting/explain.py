@@ -27,7 +27,7 @@ def explain(rec: Recommendation, today: dt.date, lead: int, review_days: int, ag
     """e.g. 'ship 240 now: stock runs out around Mar 3, two weeks before a shipment sent today
     could arrive (Mar 17); shipping more than 320 would start paying aged surcharges in August'."""
     arrive = today + dt.timedelta(days=lead)
-    cover = rec.days_of_cover_without
+    cover = rec.runs_out_in_days
     horizon_note = ""
     if cover >= 365:
         runs_out = "stock lasts beyond the forecast horizon"

@@ -28,7 +28,7 @@ from forecasting.policy_sim import (
     pricing,
 )
 
-COST_KEYS = ("lost_margin", "low_inventory", "storage", "aged", "capital", "placement", "total")
+COST_KEYS = ("lost_margin", "low_inventory", "storage", "aged", "capital", "total", "placement")
 MAX_CANDIDATES = 40
 
 
@@ -73,6 +73,7 @@ class Recommendation:
     latest_ship_date: dt.date
     days_of_cover_without: float
     days_of_cover_with: float
+    runs_out_in_days: float  # median days until the first unmet demand without this shipment
     stockout_prob_before_arrival: float
     stockout_prob_next_cycle: float
     stockout_prob_next_cycle_without: float
@@ -132,25 +133,26 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
     margin = item.sale_price * (1 - item.referral_rate) - item.fulfillment_fee - item.unit_cost
     pr = pricing(fees, today, item.lead_time_days, horizon_after, item.size_tier,
                  item.cubic_feet, item.unit_cost, margin)
-    rate = float(sc.cum_window[:, R - 1].mean()) / R
+    rate = float(np.mean(sc.cum_window[np.arange(len(sc.window)), sc.window - 1] / sc.window))
     min_lot = max(item.case_pack, item.moq)
     # After one review period a unit left over displaces one the next shipment would bring,
     # unless the lot is so large (case pack / MOQ) that the next shipments are skipped anyway.
     hold_days = int(min(horizon_after, max(R, np.ceil(min_lot / rate) if rate > 0 else 365)))
-    cover = min(R - 1 + LIF_COVER_DAYS + 14, horizon_after - 1)
+    cover = min(int(sc.window.max()) - 1 + LIF_COVER_DAYS + 14, horizon_after - 1)
     upper = float(np.quantile(np.maximum(sc.cum_window[:, cover] - sc.stock_before, 0), 0.99))
     cand = _candidates(upper, item.case_pack, item.moq)
-    costs = expected_costs(sc, pr, cand, R, hold_days)
+    costs = expected_costs(sc, pr, cand, hold_days)
     for _ in range(n_refine):
         best = int(np.argmin(costs["total"]))
         lo = cand[max(best - 1, 0)]
         hi = cand[min(best + 1, len(cand) - 1)]
-        fine = np.arange(lo, hi + 1, item.case_pack)
+        step = item.case_pack * max(1, (hi - lo) // (item.case_pack * MAX_CANDIDATES))
+        fine = np.arange(lo, hi + 1, step)
         fine = fine[[allowed(int(x), item.case_pack, item.moq) for x in fine]]
         extra = np.setdiff1d(fine, cand)
         if not len(extra):
             break
-        more = expected_costs(sc, pr, extra, R, hold_days)
+        more = expected_costs(sc, pr, extra, hold_days)
         cand = np.concatenate([cand, extra])
         order = np.argsort(cand, kind="stable")
         cand = cand[order]
@@ -164,7 +166,8 @@ def _result(item: SkuPlanInput, today: dt.date, sc, costs: dict[str, np.ndarray]
     q = int(cand[pick])
     cover_without = _cover_days(sc, 0.0)
     cover_with = _cover_days(sc, float(q))
-    p10_stockout = float(np.quantile(cover_without, 0.10))
+    runs_out = _runs_out_day(sc)
+    p10_stockout = float(np.quantile(runs_out, 0.10))
     latest = today + dt.timedelta(days=max(0, int(p10_stockout) + 1 - item.lead_time_days))
     aged_k = _first_aged_day(today, item.lead_time_days)
     sell_by_aged = np.maximum(sc.cum_window[:, min(aged_k, sc.cum_window.shape[1] - 1)]
@@ -173,6 +176,7 @@ def _result(item: SkuPlanInput, today: dt.date, sc, costs: dict[str, np.ndarray]
     rec = Recommendation(
         sku=item.sku, quantity=q, latest_ship_date=latest,
         days_of_cover_without=float(np.median(cover_without)),
+        runs_out_in_days=float(np.median(runs_out)),
         days_of_cover_with=float(np.median(cover_with)),
         stockout_prob_before_arrival=float(np.isfinite(sc.stockout_day).mean()),
         stockout_prob_next_cycle=float(costs["stockout_prob"][pick]),
@@ -188,12 +192,19 @@ def _result(item: SkuPlanInput, today: dt.date, sc, costs: dict[str, np.ndarray]
 
 
 def _cover_days(sc, q: float) -> np.ndarray:
-    """Days until demand first goes unmet, per path, with q units landing on the lead day."""
+    """Days of demand that on hand + inbound (+ q) cover, per path, whatever the arrival dates."""
     total = sc.start_stock + q
     short = sc.cum_from_today > total[:, None]
-    first = np.where(short.any(axis=1), short.argmax(axis=1), sc.cum_from_today.shape[1])
-    return np.where(np.isfinite(sc.stockout_day) & (q > 0), np.minimum(first, sc.stockout_day),
-                    first).astype(float)
+    return np.where(short.any(axis=1), short.argmax(axis=1),
+                    sc.cum_from_today.shape[1]).astype(float)
+
+
+def _runs_out_day(sc) -> np.ndarray:
+    """Index of the first day with unmet demand without a new shipment, arrival dates honoured."""
+    after = sc.cum_window > sc.stock_before[:, None]
+    later = np.where(after.any(axis=1), sc.lead - 1 + after.argmax(axis=1),
+                     sc.lead - 1 + sc.cum_window.shape[1])
+    return np.where(np.isfinite(sc.stockout_day), sc.stockout_day, later).astype(float)
 
 
 def _first_aged_day(today: dt.date, lead: int) -> int:

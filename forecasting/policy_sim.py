@@ -32,6 +32,7 @@ class Scenario:
     stockout_day: np.ndarray     # (P,) first day index with lost demand before arrival, or inf
     lost_before: np.ndarray      # (P,) units lost before the shipment can land
     lead: np.ndarray             # (P,) lead time used on each path
+    window: np.ndarray           # (P,) days until the next shipment could land (R + L' - L)
     cum_from_today: np.ndarray   # (P, H') cumulative demand from tomorrow (for cover without)
     start_stock: np.ndarray      # (P,) on hand + all known inbound (for cover without q)
 
@@ -55,9 +56,13 @@ def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float]
     """
     P = paths.shape[0]
     if lead_std > 0:
-        leads = np.maximum(1, np.round(lead + lead_std * rng.standard_normal(P))).astype(int)
+        draws = np.round(lead + lead_std * rng.standard_normal((2, P)))
+        leads, next_leads = np.maximum(1, draws).astype(int)
     else:
-        leads = np.full(P, lead, dtype=int)
+        leads = next_leads = np.full(P, lead, dtype=int)
+    # The next review's shipment has its own lead time: the window this one must cover ends
+    # when that one lands (at least one day).
+    window = np.clip(review_days + next_leads - leads, 1, horizon_after)
     length = int(leads.max()) + max(horizon_after, review_days) + 1
     D = extend_paths(paths, length)
     stock = np.full(P, float(on_hand))
@@ -77,11 +82,11 @@ def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float]
     # Inbound landing from the arrival day until the next shipment could land joins B.
     late = np.zeros(P)
     for day, qty in arrivals.items():
-        late += np.where((day >= leads - 1) & (day < leads - 1 + review_days), qty, 0.0)
+        late += np.where((day >= leads - 1) & (day < leads - 1 + window), qty, 0.0)
     B = prior + late
     idx = (leads - 1)[:, None] + np.arange(horizon_after)[None, :]
     cum_window = np.cumsum(np.take_along_axis(D, idx, axis=1), axis=1)
-    return Scenario(B, cum_window, stockout, lost_before, leads, np.cumsum(D, axis=1),
+    return Scenario(B, cum_window, stockout, lost_before, leads, window, np.cumsum(D, axis=1),
                     np.full(P, float(on_hand) + sum(arrivals.values())))
 
 
@@ -117,7 +122,7 @@ def pricing(fees: FeeSchedule, today: dt.date, lead: int, horizon_after: int, si
                    first.inbound_placement(size_tier))
 
 
-def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray, review_days: int,
+def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
                    hold_days: int) -> dict[str, np.ndarray]:
     """Expected cost lines (mean over paths) for each candidate quantity in `q`.
 
@@ -127,14 +132,16 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray, review_days: int,
     """
     q = np.asarray(q, dtype=float)[:, None, None]             # (C, 1, 1)
     B = sc.stock_before[None, :, None]                       # (1, P, 1)
-    R = review_days
+    W = sc.window
+    Wmax = int(W.max())
     cw = sc.cum_window
-    demand_w = cw[:, R - 1][None, :, None]
+    demand_w = cw[np.arange(len(W)), W - 1][None, :, None]
     lost = np.maximum(demand_w - B - q, 0.0)[..., 0]         # (C, P)
     sold_w = np.minimum(demand_w, B + q)[..., 0]
     # Low-inventory fee, steady-state proxy: the window's mean stock over its mean daily demand.
-    level = np.maximum(B + q - cw[None, :, :R], 0.0).mean(axis=2)
-    rate = demand_w[..., 0] / R
+    inside = (np.arange(Wmax)[None, :] < W[:, None])[None]
+    level = (np.maximum(B + q - cw[None, :, :Wmax], 0.0) * inside).sum(axis=2) / W[None, :]
+    rate = demand_w[..., 0] / W[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         dos = np.where(rate > 0, level / rate, np.inf)
     weekly = rate * 7 >= max(pr.lif_min_weekly, 1e-9)
@@ -160,8 +167,9 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray, review_days: int,
         "storage": storage.mean(axis=1),
         "aged": aged.mean(axis=1),
         "capital": capital.mean(axis=1),
-        "placement": q[:, 0, 0] * pr.placement,
     }
     out["total"] = sum(out.values(), np.zeros(len(q)))
+    # Placement is paid on every unit sent, now or later: reported, not a reason to wait.
+    out["placement"] = q[:, 0, 0] * pr.placement
     out["stockout_prob"] = (lost > 0).mean(axis=1)
     return out

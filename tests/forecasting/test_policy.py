@@ -1,0 +1,172 @@
+"""Shipment recommendation: rules, behaviour on a known demand distribution, capacity, words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from forecasting.fees import FeeSchedule
+from forecasting.policy import (
+    Inbound,
+    SkuPlanInput,
+    allowed,
+    paths_from_quantiles,
+    recommend,
+    recommend_batch,
+)
+
+TODAY = dt.date(2025, 2, 3)
+
+
+def _paths(rate: float, days: int = 200, n: int = 200, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).poisson(rate, size=(n, days)).astype(float)
+
+
+def _item(**kw) -> SkuPlanInput:
+    base = {"sku": "A", "demand_paths": _paths(5.0), "on_hand": 50, "lead_time_days": 30,
+            "unit_cost": 8.0, "sale_price": 25.0, "fulfillment_fee": 4.0, "cubic_feet": 0.1,
+            "size_tier": "small_standard"}
+    base.update(kw)
+    return SkuPlanInput(**base)
+
+
+def test_quantity_respects_case_pack_and_moq():
+    for cp, moq in ((12, 0), (5, 40), (1, 7)):
+        rec = recommend(_item(case_pack=cp, moq=moq), TODAY)
+        assert allowed(rec.quantity, cp, moq)
+        assert rec.quantity > 0
+
+
+def test_covers_lead_time_plus_review_at_a_high_service_level():
+    # Poisson(5): 37 days (30 lead + 7 review) average 185; with 50 on hand the order lands
+    # at least near 185 - 50 plus safety stock.
+    rec = recommend(_item(), TODAY)
+    assert 140 <= rec.quantity <= 400
+    assert rec.stockout_prob_next_cycle < 0.1
+    assert rec.stockout_prob_next_cycle_without > 0.9
+    assert rec.expected_cost_with["total"] < rec.expected_cost_without["total"]
+
+
+def test_more_stock_means_smaller_shipment_and_fewer_stockouts():
+    q, risk = [], []
+    for on_hand in (0, 100, 200, 400):
+        rec = recommend(_item(on_hand=on_hand), TODAY)
+        q.append(rec.quantity)
+        risk.append(rec.stockout_prob_next_cycle_without)
+    assert q == sorted(q, reverse=True) and q[0] > q[-1]
+    assert risk == sorted(risk, reverse=True) and risk[0] > risk[-1]
+    assert q[-1] == 0  # 400 units cover the 37 days easily
+
+
+def test_stockout_probability_falls_as_the_candidate_quantity_grows():
+    rec = recommend(_item(), TODAY)
+    probs = rec.candidate_lines["stockout_prob"]
+    assert np.all(np.diff(probs) <= 1e-12)
+
+
+def test_inbound_counts_as_stock():
+    base = recommend(_item(on_hand=200), TODAY).quantity
+    with_inbound = recommend(_item(on_hand=200, inbound=[Inbound(100, TODAY
+                                                                 + dt.timedelta(days=10))]),
+                             TODAY).quantity
+    assert base - 110 <= with_inbound <= base - 90
+    # With nothing on hand, stock runs out before either lands: lost sales are gone, so
+    # inbound arriving before the gap does not reduce what the window after arrival needs.
+    gone = recommend(_item(on_hand=0, inbound=[Inbound(100, TODAY + dt.timedelta(days=2))]),
+                     TODAY).quantity
+    assert gone == recommend(_item(on_hand=0), TODAY).quantity
+
+
+def test_low_margin_ships_less_and_no_margin_ships_nothing():
+    high = recommend(_item(sale_price=40.0), TODAY).quantity
+    low = recommend(_item(sale_price=13.5), TODAY).quantity
+    none = recommend(_item(sale_price=12.0), TODAY).quantity  # margin 12*.85-4-8 < 0
+    assert high >= low and none == 0
+
+
+def test_fast_seller_keeps_enough_cover_to_avoid_the_low_inventory_fee():
+    rec = recommend(_item(demand_paths=_paths(40.0), on_hand=0, cubic_feet=0.05), TODAY)
+    lines = rec.candidate_lines
+    # The cheapest answer is well above the smallest quantity that covers the week after
+    # arrival at a 95% service level: it pays storage to keep clear of the fee.
+    lean = int(np.flatnonzero(lines["stockout_prob"] < 0.05)[0])
+    assert rec.quantity > 2 * rec.candidates[lean]
+    assert rec.expected_cost_with["low_inventory"] < 0.1 * lines["low_inventory"][lean]
+
+
+def test_q4_storage_is_priced_higher():
+    item = _item(demand_paths=_paths(0.5), on_hand=0, cubic_feet=2.0, case_pack=50)
+    march = recommend(item, dt.date(2025, 3, 1))
+    sept = recommend(item, dt.date(2025, 9, 1))  # lands in October
+    q = 50
+    i_m = int(np.flatnonzero(march.candidates == q)[0])
+    i_s = int(np.flatnonzero(sept.candidates == q)[0])
+    assert sept.candidate_lines["storage"][i_s] > 2 * march.candidate_lines["storage"][i_m]
+
+
+def test_big_moq_on_a_slow_seller_pays_aged_surcharge_and_may_skip():
+    slow = _item(demand_paths=_paths(0.2), on_hand=0, moq=300, case_pack=100, cubic_feet=1.0,
+                 sale_price=16.0)
+    rec = recommend(slow, TODAY)
+    i = int(np.flatnonzero(rec.candidates == 300)[0])
+    assert rec.candidate_lines["aged"][i] > 0
+    assert rec.quantity == 0  # 300 units at 0.2/day would sit for years: not worth it
+
+
+def test_capacity_goes_to_the_most_value_per_cubic_foot():
+    dense = _item(sku="dense", cubic_feet=0.05, sale_price=40.0)
+    bulky = _item(sku="bulky", cubic_feet=1.0, sale_price=26.0)
+    free = recommend_batch([dense, bulky], TODAY)
+    assert all(r.quantity > 0 for r in free)
+    used = (50 + free[0].quantity) * 0.05 + 50 * 1.0
+    limit = used + 0.3 * free[1].quantity * 1.0
+    capped = recommend_batch([dense, bulky], TODAY, capacity_cuft={"standard": limit})
+    assert capped[0].quantity == free[0].quantity and not capped[0].capacity_limited
+    assert 0 < capped[1].quantity < free[1].quantity and capped[1].capacity_limited
+    total = sum((50 + r.quantity) * it.cubic_feet for r, it in zip(capped, (dense, bulky),
+                                                                    strict=True))
+    assert total <= limit + 1e-9
+    assert "capacity limit" in capped[1].explanation
+
+
+def test_explanation_names_the_dates():
+    rec = recommend(_item(on_hand=100), TODAY)
+    text = rec.explanation
+    assert text.startswith(f"ship {rec.quantity} now: stock runs out around ")
+    out_day = TODAY + dt.timedelta(days=int(rec.days_of_cover_without) + 1)
+    assert f"{out_day:%b} {out_day.day}" in text
+    arrive = TODAY + dt.timedelta(days=30)
+    assert f"{arrive:%b} {arrive.day}" in text
+    assert "aged surcharges in" in text
+    assert rec.latest_ship_date <= out_day
+    nothing = recommend(_item(on_hand=1000), TODAY)
+    assert nothing.quantity == 0 and nothing.explanation.startswith("ship nothing now")
+
+
+def test_days_of_cover_with_and_without():
+    rec = recommend(_item(on_hand=100, demand_paths=np.full((10, 300), 5.0)), TODAY)
+    assert rec.days_of_cover_without == 20  # 100 units at exactly 5/day
+    assert rec.days_of_cover_with == pytest.approx((100 + rec.quantity) // 5, abs=1)
+
+
+def test_lead_time_spread_raises_the_quantity():
+    fixed = recommend(_item(), TODAY).quantity
+    spread = recommend(_item(lead_time_std_days=10), TODAY).quantity
+    assert spread > fixed
+
+
+def test_paths_from_quantiles_keep_the_spread_of_totals():
+    days = 30
+    p = paths_from_quantiles(np.full(days, 2.0), np.full(days, 5.0), np.full(days, 8.0), 2000)
+    totals = p.sum(axis=1)
+    assert np.quantile(totals, 0.1) == pytest.approx(60, rel=0.1)
+    assert np.quantile(totals, 0.9) == pytest.approx(240, rel=0.1)
+
+
+def test_uses_the_fee_schedule_overrides():
+    item = _item(demand_paths=_paths(0.5), on_hand=0, cubic_feet=1.0)
+    base = recommend(item, TODAY)
+    pricey = recommend(item, TODAY, FeeSchedule({"storage.standard.off_peak": 30.0}))
+    assert pricey.quantity < base.quantity
