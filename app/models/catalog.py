@@ -33,9 +33,11 @@ class Product(TimestampMixin, SellerOwnedMixin, Base):
     size_tier: Mapped[str | None] = mapped_column(String(30))
     unit_cost: Mapped[float | None] = mapped_column(Money)
     price: Mapped[float | None] = mapped_column(Money)
-    lead_time_production_days: Mapped[int] = mapped_column(default=0)
-    lead_time_transit_days: Mapped[int] = mapped_column(default=0)
-    lead_time_receiving_days: Mapped[int] = mapped_column(default=0)
+    # Defaults (35 days in all) until the seller types their own: a common sea-freight-free
+    # import rhythm; the SKU page flags products still on defaults.
+    lead_time_production_days: Mapped[int] = mapped_column(default=14)
+    lead_time_transit_days: Mapped[int] = mapped_column(default=14)
+    lead_time_receiving_days: Mapped[int] = mapped_column(default=7)
     lead_time_spread_days: Mapped[int] = mapped_column(default=0)
     case_pack: Mapped[int] = mapped_column(default=1)
     moq: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,196 @@
+"""Recompute shipment recommendations for a seller from its latest model and inventory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import ModelVersion, Product, Recommendation, SellerAccount, utcnow
+from app.planning.data import LatestStock, fee_estimates, latest_stock
+
+N_PATHS = 200
+PATH_MARGIN_DAYS = 60
+DEFAULT_COST_SHARE = 0.4  # unit cost assumed when the seller has not typed one (share of price)
+DEFAULT_REFERRAL = 0.15
+Progress = Callable[[float, str], None]
+
+
+class NoModel(RuntimeError):
+    """No trained model version exists yet for the seller."""
+
+
+def latest_model(session: Session, account: SellerAccount) -> ModelVersion | None:
+    """The newest ready model version of the seller."""
+    return session.scalars(
+        select(ModelVersion)
+        .where(
+            ModelVersion.tenant_id == account.tenant_id,
+            ModelVersion.seller_account_id == account.id,
+            ModelVersion.status == "ready",
+        )
+        .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    ).first()
+
+
+def risk_label(rec: Any, stock: LatestStock | None) -> str:
+    """'stockout', 'overstock' or 'ok' — what the dashboard filters on."""
+    if rec.stockout_prob_before_arrival >= 0.3 or (stock is not None and stock.fulfillable == 0):
+        return "stockout"
+    aged = rec.expected_cost_without.get("aged", 0.0)
+    storage = rec.expected_cost_without.get("storage", 0.0)
+    if aged > 1.0 or rec.days_of_cover_without > 120 or (storage > 0 and aged > 0.25 * storage):
+        return "overstock"
+    return "ok"
+
+
+def recommend_seller(
+    session: Session,
+    account: SellerAccount,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+    seed: int = 0,
+) -> list[Recommendation]:
+    """Compute and store current recommendations for every active SKU; caller commits."""
+    from forecasting.fees import FeeSchedule
+    from forecasting.model import DemandForecaster
+    from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
+
+    say = progress or (lambda _p, _m: None)
+    version = latest_model(session, account)
+    if version is None or version.artifact is None:
+        raise NoModel(f"{account.name}: no trained model yet; run training first")
+    model = DemandForecaster.load(io.BytesIO(version.artifact))
+    cutoff = version.cutoff or dt.date.today()
+    today = today or (cutoff + dt.timedelta(days=1))
+    products = session.scalars(
+        select(Product)
+        .where(
+            Product.tenant_id == account.tenant_id,
+            Product.seller_account_id == account.id,
+            Product.active.is_(True),
+        )
+        .order_by(Product.sku)
+    ).all()
+    stock = latest_stock(session, account.tenant_id, account.id)
+    fees = fee_estimates(session, account.tenant_id, account.id)
+    review = account.review_days or 7
+    longest = max([p.lead_time_days for p in products] or [30])
+    horizon = longest + review + PATH_MARGIN_DAYS
+    say(0.2, f"sampling demand for {len(products)} SKUs")
+    paths = model.sample_paths(horizon, n_paths=N_PATHS, seed=seed)
+    offset = max(0, (today - cutoff).days - 1)
+
+    items, notes = [], {}
+    for p in products:
+        s = stock.get(p.sku)
+        fee = fees.get(p.sku)
+        price = p.price or (fee.price if fee else None) or 0.0
+        note = []
+        unit_cost = p.unit_cost
+        if unit_cost is None:
+            unit_cost = DEFAULT_COST_SHARE * price
+            note.append("unit cost not set: assumed 40% of price")
+        referral = DEFAULT_REFERRAL
+        if fee and fee.referral_fee and price:
+            referral = float(fee.referral_fee) / float(price)
+        sku_paths = paths.get(p.sku)
+        if sku_paths is None:
+            sku_paths = np.zeros((1, horizon))
+            note.append("no sales history: no demand forecast")
+        inbound = []
+        if s:
+            for status, qty in (
+                ("working", s.inbound_working),
+                ("shipped", s.inbound_shipped),
+                ("receiving", s.inbound_receiving),
+            ):
+                if qty:
+                    inbound.append(Inbound(int(qty), None, status))
+        items.append(
+            SkuPlanInput(
+                sku=p.sku,
+                demand_paths=np.asarray(sku_paths)[:, offset:],
+                on_hand=int(s.fulfillable) if s else 0,
+                reserved=int(s.reserved) if s else 0,
+                inbound=inbound,
+                lead_time_days=p.lead_time_days,
+                lead_time_std_days=float(p.lead_time_spread_days or 0),
+                review_days=review,
+                unit_cost=float(unit_cost),
+                sale_price=float(price),
+                fulfillment_fee=float(fee.fulfillment_fee) if fee and fee.fulfillment_fee else 0.0,
+                referral_rate=referral,
+                cubic_feet=float(p.cubic_feet or 0.05),
+                size_tier=p.size_tier or "large_standard",
+                case_pack=max(1, p.case_pack or 1),
+                moq=max(0, p.moq or 0),
+            )
+        )
+        notes[p.sku] = note
+    capacity = {}
+    if account.capacity_standard_cuft:
+        capacity["standard"] = float(account.capacity_standard_cuft)
+    if account.capacity_bulky_cuft:
+        capacity["oversize"] = float(account.capacity_bulky_cuft)
+    say(0.4, "pricing candidate shipments")
+    recs = recommend_batch(
+        items,
+        today,
+        FeeSchedule(overrides=account.fee_overrides or None),
+        capacity_cuft=capacity or None,
+        seed=seed,
+    )
+    session.execute(
+        update(Recommendation)
+        .where(
+            Recommendation.tenant_id == account.tenant_id,
+            Recommendation.seller_account_id == account.id,
+            Recommendation.is_current.is_(True),
+        )
+        .values(is_current=False)
+    )
+    now = utcnow()
+    out = []
+    for rec in recs:
+        explanation = rec.explanation
+        if notes.get(rec.sku):
+            explanation += " (" + "; ".join(notes[rec.sku]) + ")"
+        row = Recommendation(
+            tenant_id=account.tenant_id,
+            seller_account_id=account.id,
+            sku=rec.sku,
+            computed_at=now,
+            is_current=True,
+            model_version_id=version.id,
+            quantity=int(rec.quantity),
+            ship_by=rec.latest_ship_date,
+            days_of_cover_without=_finite(rec.days_of_cover_without),
+            days_of_cover_with=_finite(rec.days_of_cover_with),
+            stockout_probability=float(rec.stockout_prob_before_arrival),
+            risk=risk_label(rec, stock.get(rec.sku)),
+            cost_breakdown={
+                "with": {k: round(v, 2) for k, v in rec.expected_cost_with.items()},
+                "without": {k: round(v, 2) for k, v in rec.expected_cost_without.items()},
+                "stockout_prob_next_cycle": rec.stockout_prob_next_cycle,
+                "unconstrained_quantity": int(rec.unconstrained_quantity),
+                "capacity_limited": bool(rec.capacity_limited),
+                "as_of": str(today),
+            },
+            explanation=explanation,
+        )
+        session.add(row)
+        out.append(row)
+    session.flush()
+    say(1.0, f"{len(out)} recommendations")
+    return out
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None

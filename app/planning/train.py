@@ -1,0 +1,190 @@
+"""Retrain a seller's forecaster from its synced history and store forecasts for every SKU."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Forecast, ModelVersion, Product, SellerAccount, utcnow
+from app.planning.data import daily_prices, static_attributes, with_prices
+
+FORECAST_HORIZON = 120
+BACKTEST_DAYS = 28
+MIN_HISTORY_DAYS = 56
+Progress = Callable[[float, str], None]
+
+
+class NotEnoughHistory(RuntimeError):
+    """The seller has too little synced history to train on."""
+
+
+def seller_history(session: Session, account: SellerAccount) -> pd.DataFrame:
+    """sku, date, units, in_stock (+ price): the exact history `export sales` writes."""
+    from app.sync.history import sales_history
+
+    history = sales_history(session, account.tenant_id, account.id)
+    prices = daily_prices(session, account.tenant_id, account.id)
+    return with_prices(history, prices)
+
+
+def backtest_metrics(
+    history: pd.DataFrame, static: pd.DataFrame, seed: int, days: int = BACKTEST_DAYS
+) -> dict[str, Any]:
+    """Fit on all but the last `days` days and score the held-out window (in-stock days only)."""
+    from forecasting.model import DemandForecaster
+
+    dates = pd.to_datetime(history["date"])
+    cutoff = dates.max() - pd.Timedelta(days=days)
+    train = history[dates <= cutoff]
+    test = history[dates > cutoff].copy()
+    if train.empty or test.empty:
+        return {}
+    model = DemandForecaster(seed=seed).fit(train, static)
+    daily = model.predict(days)
+    test["date"] = pd.to_datetime(test["date"])
+    joined = test.merge(daily.assign(date=pd.to_datetime(daily["date"])), on=["sku", "date"])
+    if "in_stock" in joined:
+        joined = joined[joined["in_stock"].fillna(1) == 1]
+    if joined.empty:
+        return {}
+    err = joined["mean"] - joined["units"]
+    totals = model.predict_totals(days)
+    actual_totals = test.groupby("sku")["units"].sum().rename("actual")
+    cov = totals.set_index("sku").join(actual_totals, how="inner")
+    metrics: dict[str, Any] = {
+        "window_days": days,
+        "cutoff": str(cutoff.date()),
+        "wape": float(np.abs(err).sum() / max(joined["units"].sum(), 1e-9)),
+        "bias": float(err.sum() / max(joined["units"].sum(), 1e-9)),
+        "p90_total_coverage": float((cov["actual"] <= cov["p90"]).mean()) if len(cov) else None,
+        "p10_total_coverage": float((cov["actual"] < cov["p10"]).mean()) if len(cov) else None,
+        "skus": int(joined["sku"].nunique()),
+    }
+    # Baseline in the same window, so the number means something to the seller.
+    last28 = train[pd.to_datetime(train["date"]) > cutoff - pd.Timedelta(days=28)]
+    ma = last28.groupby("sku")["units"].mean().rename("ma28")
+    base = joined.join(ma, on="sku")
+    metrics["wape_ma28"] = float(
+        np.abs(base["ma28"].fillna(0) - base["units"]).sum() / max(base["units"].sum(), 1e-9)
+    )
+    return metrics
+
+
+def train_seller(
+    session: Session, account: SellerAccount, seed: int = 0, progress: Progress | None = None
+) -> ModelVersion:
+    """Backtest, fit on everything, store the model version and its forecasts; caller commits."""
+    from forecasting.model import DemandForecaster
+
+    say = progress or (lambda _p, _m: None)
+    say(0.05, "reading history")
+    history = seller_history(session, account)
+    if history.empty or history["date"].nunique() < MIN_HISTORY_DAYS:
+        raise NotEnoughHistory(
+            f"{account.name}: {history['date'].nunique() if not history.empty else 0} days of "
+            f"history; at least {MIN_HISTORY_DAYS} are needed to train"
+        )
+    static = static_attributes(session, account.tenant_id, account.id)
+    say(0.15, f"backtesting on the last {BACKTEST_DAYS} days")
+    metrics = backtest_metrics(history, static, seed)
+    say(0.55, "training on the full history")
+    model = DemandForecaster(seed=seed).fit(history, static)
+    buffer = io.BytesIO()
+    model.save(buffer)
+    version = ModelVersion(
+        tenant_id=account.tenant_id,
+        seller_account_id=account.id,
+        trained_at=utcnow(),
+        cutoff=pd.Timestamp(model.cutoff).date(),
+        params={"seed": seed, **{k: _plain(v) for k, v in getattr(model, "params", {}).items()}},
+        metrics={"backtest": metrics, "fit": _plain(getattr(model, "metrics", {}))},
+        artifact=buffer.getvalue(),
+        artifact_path="db",
+        status="ready",
+    )
+    session.add(version)
+    session.flush()
+    say(0.8, "writing forecasts")
+    write_forecasts(session, account, version, model)
+    session.execute(
+        update(ModelVersion)
+        .where(
+            ModelVersion.tenant_id == account.tenant_id,
+            ModelVersion.seller_account_id == account.id,
+            ModelVersion.id != version.id,
+            ModelVersion.status == "ready",
+        )
+        .values(status="superseded")
+    )
+    say(1.0, "trained")
+    return version
+
+
+def write_forecasts(
+    session: Session,
+    account: SellerAccount,
+    version: ModelVersion,
+    model: Any,
+    horizon: int = FORECAST_HORIZON,
+) -> int:
+    """Daily forecasts of active SKUs; older versions' rows go, so the table stays bounded."""
+    active = set(
+        session.scalars(
+            select(Product.sku).where(
+                Product.tenant_id == account.tenant_id,
+                Product.seller_account_id == account.id,
+                Product.active.is_(True),
+            )
+        )
+    )
+    daily = model.predict(horizon)
+    if active:
+        daily = daily[daily["sku"].isin(active)]
+    session.execute(
+        delete(Forecast).where(
+            Forecast.tenant_id == account.tenant_id,
+            Forecast.seller_account_id == account.id,
+            Forecast.model_version_id != version.id,
+        )
+    )
+    rows = [
+        {
+            "tenant_id": account.tenant_id,
+            "seller_account_id": account.id,
+            "model_version_id": version.id,
+            "sku": sku,
+            "date": pd.Timestamp(d).date(),
+            "mean": float(m),
+            "p10": float(a),
+            "p50": float(b),
+            "p90": float(c),
+        }
+        for sku, d, m, a, b, c in daily[["sku", "date", "mean", "p10", "p50", "p90"]].itertuples(
+            index=False
+        )
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(Forecast.__table__.insert(), rows[start : start + 5000])
+    return len(rows)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy of model metadata (numpy scalars, dates)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dt.date | pd.Timestamp):
+        return str(value)
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
