@@ -251,11 +251,28 @@ def day_bounds(ts: int) -> int:
     return datetime.fromtimestamp(ts, tz=UTC).date().toordinal()
 
 
-BUILDERS: dict[str, Callable[[Seller, int, int, int, dict], str]] = {
-    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": all_orders,
-    "GET_LEDGER_SUMMARY_VIEW_DATA": ledger_summary,
-    "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA": myi_unsuppressed,
-}
+def builders() -> dict[str, Callable[[Seller, int, int, int, dict], str]]:
+    """Report type -> document builder(seller, start, end, now, reportOptions) -> TSV text."""
+    from simulator import reports_fees
+
+    return {
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": all_orders,
+        "GET_LEDGER_SUMMARY_VIEW_DATA": ledger_summary,
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA": myi_unsuppressed,
+        "GET_FBA_STORAGE_FEE_CHARGES_DATA": reports_fees.storage_fees,
+        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA": reports_fees.estimated_fees,
+        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT": reports_fees.restock,
+    }
+
+
+REPORT_TYPES = (
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+    "GET_LEDGER_SUMMARY_VIEW_DATA",
+    "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+    "GET_FBA_STORAGE_FEE_CHARGES_DATA",
+    "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+    "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+)
 # Reports Amazon builds from a date range; the others are snapshots at creation time.
 RANGED = {
     "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",

@@ -35,10 +35,22 @@ def register_blueprints(app: Flask) -> None:
     from simulator.server import (
         auth,
         control,
+        fees_api,
+        finances_api,
+        inbound_api,
         inventory_api,
         orders_api,
         reports_api,
     )
 
-    for module in (auth, control, orders_api, inventory_api, reports_api):
+    for module in (
+        auth,
+        control,
+        orders_api,
+        inventory_api,
+        finances_api,
+        fees_api,
+        reports_api,
+        inbound_api,
+    ):
         app.register_blueprint(module.bp)

@@ -102,7 +102,7 @@ def _maybe_fault(operation: str) -> Response | None:
     if kind == 1:
         return error_response(503, "ServiceUnavailable", "Service temporarily unavailable.")
     if kind == 2:
-        time.sleep(FAULT_SLOW_SECONDS)
+        time.sleep(current_app.config.get("SIM_FAULT_SLOW_SECONDS", FAULT_SLOW_SECONDS))
         return None
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
@@ -148,7 +148,7 @@ def operation(name: str) -> Callable:
             except ApiError as err:
                 resp = error_response(err.status, err.code, err.message, err.details)
             if not isinstance(resp, Response):
-                resp = jsonify(resp)
+                resp = current_app.make_response(resp)
             resp.headers["x-amzn-RateLimit-Limit"] = limiter.header(name)
             resp.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
             return resp

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from simulator.reports import BUILDERS, DEFAULT_RANGE_DAYS
+from simulator.reports import DEFAULT_RANGE_DAYS, REPORT_TYPES, builders
 from simulator.server.common import ApiError, iso, market, operation, parse_time, seller
 
 bp = Blueprint("reports", __name__)
@@ -28,7 +28,7 @@ def create_report():
     rtype = body.get("reportType")
     if not isinstance(body.get("marketplaceIds"), list) or not body["marketplaceIds"]:
         raise ApiError(400, "InvalidInput", "marketplaceIds is required.")
-    if rtype not in BUILDERS:
+    if rtype not in REPORT_TYPES:
         raise ApiError(400, "InvalidInput", f"Report type {rtype} is not supported.")
     mk = market()
     now = mk.now
@@ -67,7 +67,7 @@ def _progress(report: dict[str, Any]) -> None:
     if report["_polls"] > DONE_AFTER_POLLS or waited > DONE_AFTER_SECONDS:
         s = seller()
         start, end, now, options = report["_args"]
-        text = BUILDERS[report["reportType"]](s, start, end, now, options)
+        text = builders()[report["reportType"]](s, start, end, now, options)
         doc_id = "amzn1.spdoc.1.4.na." + str(uuid.uuid4())
         s.documents[doc_id] = gzip.compress(text.encode("utf-8"), mtime=0)
         report["processingStatus"] = "DONE"

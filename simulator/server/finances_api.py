@@ -1,0 +1,195 @@
+"""Finances v0: shipment events (principal, FBA fee, commission) and refunds, by time or order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from flask import Blueprint
+
+from simulator.marketplace import Seller
+from simulator.orderview import amazon_order_id, find_order, order_item_id
+from simulator.server.common import (
+    ApiError,
+    arg,
+    decode_token,
+    encode_token,
+    iso,
+    market,
+    operation,
+    parse_time,
+    seller,
+)
+
+bp = Blueprint("finances", __name__)
+LAG = 120
+MAX_WINDOW = 180 * 86400
+REFUND_ADMIN_SHARE = 0.2  # Amazon keeps 20 % of the refunded commission (at most $5)
+
+
+def _cur(amount: float) -> dict[str, Any]:
+    return {"CurrencyCode": "USD", "CurrencyAmount": round(float(amount), 2)}
+
+
+def commission(seller: Seller, sku: int, principal_cents: int, qty: int) -> float:
+    """Referral fee in dollars: rate × price, at least $0.30 per unit."""
+    rate = float(seller.world.catalog["referral_rate"].iat[sku])
+    return round(max(rate * principal_cents / 100.0, 0.30 * qty), 2)
+
+
+def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
+    """The ShipmentEvent of order `idx` (posted when it shipped)."""
+    book = seller.world.orders
+    cat = seller.world.catalog
+    items = []
+    for line in book.lines_of(idx):
+        sku = int(book.line["sku"][line])
+        qty = int(book.line["qty"][line])
+        list_c = int(book.line["list_cents"][line]) * qty
+        sale_c = int(book.line["unit_cents"][line]) * qty
+        item: dict[str, Any] = {
+            "SellerSKU": str(cat["sku"].iat[sku]),
+            "OrderItemId": order_item_id(seller, int(line)),
+            "QuantityShipped": qty,
+            "ItemChargeList": [
+                {"ChargeType": "Principal", "ChargeAmount": _cur(list_c / 100)},
+                {"ChargeType": "Tax", "ChargeAmount": _cur(0)},
+            ],
+            "ItemFeeList": [
+                {
+                    "FeeType": "FBAPerUnitFulfillmentFee",
+                    "FeeAmount": _cur(-float(cat["fulfillment_fee"].iat[sku]) * qty),
+                },
+                {"FeeType": "Commission", "FeeAmount": _cur(-commission(seller, sku, sale_c, qty))},
+            ],
+        }
+        if list_c > sale_c:
+            item["PromotionList"] = [
+                {
+                    "PromotionType": "PromotionMetaDataDefinitionValue",
+                    "PromotionId": f"PROMO-{sku:04d}",
+                    "PromotionAmount": _cur(-(list_c - sale_c) / 100),
+                }
+            ]
+        items.append(item)
+    return {
+        "AmazonOrderId": amazon_order_id(seller, idx),
+        "MarketplaceName": "Amazon.com",
+        "PostedDate": iso(int(book.o["shipped_ts"][idx])),
+        "ShipmentItemList": items,
+    }
+
+
+def refund_event(seller: Seller, line: int) -> dict[str, Any]:
+    """The refund of one order line: principal back to the buyer, most of the commission back."""
+    book = seller.world.orders
+    cat = seller.world.catalog
+    idx = int(book.line["order"][line])
+    sku = int(book.line["sku"][line])
+    qty = int(book.line["qty"][line])
+    sale_c = int(book.line["unit_cents"][line]) * qty
+    fee = commission(seller, sku, sale_c, qty)
+    admin = round(min(5.0, REFUND_ADMIN_SHARE * fee), 2)
+    return {
+        "AmazonOrderId": amazon_order_id(seller, idx),
+        "MarketplaceName": "Amazon.com",
+        "PostedDate": iso(int(book.line["refund_ts"][line])),
+        "ShipmentItemAdjustmentList": [
+            {
+                "SellerSKU": str(cat["sku"].iat[sku]),
+                "OrderAdjustmentItemId": f"{line:014d}",
+                "QuantityShipped": qty,
+                "ItemChargeAdjustmentList": [
+                    {"ChargeType": "Principal", "ChargeAmount": _cur(-sale_c / 100)},
+                ],
+                "ItemFeeAdjustmentList": [
+                    {"FeeType": "Commission", "FeeAmount": _cur(fee)},
+                    {"FeeType": "RefundCommission", "FeeAmount": _cur(-admin)},
+                ],
+            }
+        ],
+    }
+
+
+def _events(seller: Seller, after: int, before: int) -> tuple[np.ndarray, np.ndarray]:
+    """(kind, index) of events posted in [after, before], by time: kind 0 shipment, 1 refund."""
+    book = seller.world.orders
+    if not len(book):
+        return np.zeros(0, int), np.zeros(0, int)
+    s_lo, s_hi = np.searchsorted(book.ship_ts, [after, before + 1])
+    r_lo, r_hi = np.searchsorted(book.refund_ts, [after, before + 1])
+    ts = np.concatenate([book.ship_ts[s_lo:s_hi], book.refund_ts[r_lo:r_hi]])
+    kind = np.concatenate([np.zeros(s_hi - s_lo, int), np.ones(r_hi - r_lo, int)])
+    ref = np.concatenate([book.ship_idx[s_lo:s_hi], book.refund_idx[r_lo:r_hi]])
+    order = np.lexsort((ref, kind, ts))
+    return kind[order], ref[order]
+
+
+def _payload(seller: Seller, kinds: np.ndarray, refs: np.ndarray) -> dict[str, Any]:
+    ships = [shipment_event(seller, int(r)) for k, r in zip(kinds, refs, strict=True) if k == 0]
+    refunds = [refund_event(seller, int(r)) for k, r in zip(kinds, refs, strict=True) if k == 1]
+    return {"ShipmentEventList": ships, "RefundEventList": refunds}
+
+
+def _page_size() -> int:
+    text = arg("MaxResultsPerPage") or "100"
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise ApiError(400, "InvalidInput", "MaxResultsPerPage must be between 1 and 100.")
+    return int(text)
+
+
+@bp.get("/finances/v0/financialEvents")
+@operation("listFinancialEvents")
+def list_financial_events():
+    """Events posted between PostedAfter and PostedBefore (at most 180 days apart)."""
+    token = arg("NextToken")
+    now = market().now
+    if token:
+        spec = decode_token(token)
+    else:
+        after = parse_time("PostedAfter", arg("PostedAfter"))
+        before = parse_time("PostedBefore", arg("PostedBefore"))
+        if after is None:
+            raise ApiError(400, "InvalidInput", "PostedAfter is required.")
+        if before is not None and before > now - LAG:
+            raise ApiError(
+                400, "InvalidInput", "PostedBefore must be no later than two minutes before now."
+            )
+        before = now - LAG if before is None else before
+        if after > before:
+            raise ApiError(400, "InvalidInput", "PostedAfter must be before PostedBefore.")
+        if before - after > MAX_WINDOW:
+            raise ApiError(
+                400, "InvalidInput", "PostedAfter and PostedBefore must be at most 180 days apart."
+            )
+        spec = {"a": after, "b": before, "p": _page_size(), "o": 0}
+    s = seller()
+    kinds, refs = _events(s, int(spec["a"]), int(spec["b"]))
+    off, size = int(spec["o"]), int(spec["p"])
+    payload: dict[str, Any] = {
+        "FinancialEvents": _payload(s, kinds[off : off + size], refs[off : off + size])
+    }
+    if off + size < len(kinds):
+        payload["NextToken"] = encode_token({**spec, "o": off + size})
+    return {"payload": payload}
+
+
+@bp.get("/finances/v0/orders/<order_id>/financialEvents")
+@operation("listFinancialEventsByOrderId")
+def list_financial_events_by_order(order_id: str):
+    """Every event of one order posted so far."""
+    s = seller()
+    idx = find_order(s, order_id)
+    if idx is None:
+        raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+    now = market().now
+    book = s.world.orders
+    kinds, refs = [], []
+    if 0 <= book.o["shipped_ts"][idx] <= now:
+        kinds.append(0)
+        refs.append(idx)
+    for line in book.lines_of(idx):
+        if 0 <= book.line["refund_ts"][line] <= now:
+            kinds.append(1)
+            refs.append(int(line))
+    return {"payload": {"FinancialEvents": _payload(s, np.array(kinds), np.array(refs))}}

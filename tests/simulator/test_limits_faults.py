@@ -1,0 +1,106 @@
+"""Token-bucket rate limits and deterministic fault injection."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+import requests
+
+from simulator.testing import running_simulator
+
+INVENTORY = {"granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER"}
+SUMMARIES = "/fba/inventory/v1/summaries"
+
+
+@pytest.fixture(scope="module")
+def slow_sim():
+    with running_simulator(
+        seed=5, skus=3, history_days=60, today=date(2026, 3, 1), rate_scale=10.0
+    ) as s:
+        yield s
+
+
+def test_a_burst_past_the_bucket_gets_429s(slow_sim, models):
+    statuses = []
+    for _ in range(25):
+        resp = slow_sim.get("/orders/v0/orders", {"CreatedAfter": "2026-02-01T00:00:00Z"})
+        statuses.append(resp.status_code)
+        assert resp.headers["x-amzn-RateLimit-Limit"] == "0.167"
+        if resp.status_code == 429:
+            models.validate("ordersV0", "getOrders", 429, resp.json())
+            assert resp.json()["errors"][0]["code"] == "QuotaExceeded"
+    # Burst 20 at 0.167/s: twenty pass, the rest are throttled.
+    assert statuses.count(200) == 20 and statuses.count(429) == 5
+
+
+def test_a_paced_client_is_never_throttled(slow_sim):
+    token = slow_sim.access_token()
+    time.sleep(0.2)  # let the bucket refill after other tests
+    statuses = []
+    for _ in range(30):
+        t0 = time.monotonic()
+        statuses.append(slow_sim.get(SUMMARIES, INVENTORY, token=token).status_code)
+        # 20 requests/s is the scaled rate: keep at least 1/18 s between requests.
+        time.sleep(max(0.0, 1 / 18 - (time.monotonic() - t0)))
+    assert statuses == [200] * 30
+    burst = [slow_sim.get(SUMMARIES, INVENTORY, token=token).status_code for _ in range(10)]
+    assert 429 in burst
+
+
+def test_sellers_have_separate_buckets_and_data():
+    with running_simulator(
+        seed=11, skus=3, history_days=30, today=date(2026, 3, 1), sellers=2, rate_scale=10.0
+    ) as sim:
+        a, b = sim.sellers
+        assert a["refresh_token"] != b["refresh_token"] and a["seller_id"] != b["seller_id"]
+        for _ in range(20):
+            sim.get("/orders/v0/orders", {"CreatedAfter": "2026-02-20T00:00:00Z"}, seller=0)
+        assert (
+            sim.get(
+                "/orders/v0/orders", {"CreatedAfter": "2026-02-20T00:00:00Z"}, seller=0
+            ).status_code
+            == 429
+        )
+        other = sim.get("/orders/v0/orders", {"CreatedAfter": "2026-02-20T00:00:00Z"}, seller=1)
+        assert other.status_code == 200
+        ids0 = {
+            o["AmazonOrderId"][:3]
+            for o in sim.get(
+                "/orders/v0/orders", {"CreatedAfter": "2026-02-20T00:00:00Z"}, seller=1
+            ).json()["payload"]["Orders"]
+        }
+        assert ids0 == {str(111 + 12)}
+
+
+def _run_faults(seed: int) -> tuple[list, list]:
+    outcomes = []
+    with running_simulator(
+        seed=seed,
+        skus=3,
+        history_days=30,
+        today=date(2026, 3, 1),
+        rate_scale=1e6,
+        fault_rate=0.3,
+        SIM_FAULT_SLOW_SECONDS=0.05,
+    ) as sim:
+        token = sim.access_token()  # the token endpoint is never faulted
+        for _ in range(40):
+            try:
+                outcomes.append(sim.get(SUMMARIES, INVENTORY, token=token).status_code)
+            except requests.ConnectionError:
+                outcomes.append("dropped")
+        assert requests.get(sim.base_url + "/_sim/clock", timeout=5).status_code == 200
+        log = requests.get(sim.base_url + "/_sim/faults", timeout=5).json()
+    return outcomes, log
+
+
+@pytest.mark.fault
+def test_faults_are_deterministic_and_varied(models):
+    first, log = _run_faults(21)
+    again, log2 = _run_faults(21)
+    assert first == again and log == log2
+    kinds = {x["kind"] for x in log}
+    assert {"500", "503", "slow", "drop"} <= kinds
+    assert first.count(200) >= 20 and "dropped" in first and 500 in first and 503 in first
