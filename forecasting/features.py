@@ -1,0 +1,200 @@
+"""Dense SKU x day panel and the leakage-safe features of a (sku, origin, horizon) sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from forecasting.calendar import calendar_features
+from forecasting.history import validate_history
+
+# Rolling windows over in-stock days only: stockout days are censored, never read as zero demand.
+WINDOWS = (7, 28, 91, 365)
+LEVEL_WINDOW = 91
+LEVEL_PRIOR_DAYS = 7.0  # pseudo-days of the population prior mixed into every SKU's level
+YEAR = 364  # 52 weeks back keeps the day of week aligned
+
+
+@dataclass
+class Panel:
+    """Daily arrays (sku x day) of one seller's history; NaN / False where the SKU had no row."""
+
+    skus: np.ndarray
+    start: pd.Timestamp
+    units: np.ndarray
+    instock: np.ndarray
+    price: np.ndarray
+    first: np.ndarray
+
+    @property
+    def n_days(self) -> int:
+        """Number of days covered by the arrays."""
+        return int(self.units.shape[1])
+
+    def dates(self) -> pd.DatetimeIndex:
+        """Calendar dates of the columns."""
+        return pd.date_range(self.start, periods=self.n_days, freq="D")
+
+    def extend(self, days: int, future_prices: pd.DataFrame | None = None) -> Panel:
+        """Append `days` unknown days; prices are carried forward unless `future_prices` says."""
+        n = len(self.skus)
+        units = np.hstack([self.units, np.full((n, days), np.nan)])
+        instock = np.hstack([self.instock, np.zeros((n, days), bool)])
+        last = self.price[:, -1:] if self.n_days else np.full((n, 1), np.nan)
+        price = np.hstack([self.price, np.repeat(last, days, axis=1)])
+        ext = replace(self, units=units, instock=instock, price=price)
+        if future_prices is not None and len(future_prices):
+            fp = future_prices.copy()
+            fp["date"] = pd.to_datetime(fp["date"])
+            col = ((fp["date"] - self.start).dt.days).to_numpy()
+            row = pd.Index(self.skus).get_indexer(fp["sku"].astype(str))
+            ok = (row >= 0) & (col >= self.n_days) & (col < self.n_days + days)
+            price[row[ok], col[ok]] = fp["price"].to_numpy(float)[ok]
+        return ext
+
+
+def build_panel(history: pd.DataFrame, censor: bool = True) -> Panel:
+    """Pivot validated long history to arrays; days between a SKU's rows count as zero sales."""
+    h = validate_history(history)
+    skus = np.array(sorted(h["sku"].unique()), dtype=object)
+    start = h["date"].min()
+    n_days = int((h["date"].max() - start).days) + 1
+    row = pd.Index(skus).get_indexer(h["sku"])
+    col = (h["date"] - start).dt.days.to_numpy()
+    n = len(skus)
+    units = np.full((n, n_days), np.nan)
+    units[row, col] = h["units"].to_numpy(float)
+    first = np.full(n, n_days, dtype=np.int64)
+    np.minimum.at(first, row, col)
+    alive = np.arange(n_days)[None, :] >= first[:, None]
+    units = np.where(alive & np.isnan(units), 0.0, units)
+    instock = alive.copy()
+    if censor:
+        stock = np.ones((n, n_days))
+        stock[row, col] = h["in_stock"].to_numpy(float)
+        instock &= stock > 0.5
+    price = np.full((n, n_days), np.nan)
+    price[row, col] = h["price"].to_numpy(float)
+    price = pd.DataFrame(price.T).ffill().bfill().to_numpy().T
+    return Panel(skus, start, units, instock, price, first)
+
+
+class Sums:
+    """Prefix sums of units and in-stock counts, so any window mean is two look-ups."""
+
+    def __init__(self, panel: Panel) -> None:
+        ok = panel.instock & ~np.isnan(panel.units)
+        y = np.where(ok, panel.units, 0.0)
+        n = len(panel.skus)
+        self.y = np.hstack([np.zeros((n, 1)), np.cumsum(y, axis=1)])
+        self.m = np.hstack([np.zeros((n, 1)), np.cumsum(ok, axis=1, dtype=float)])
+        self.p = np.hstack([np.zeros((n, 1)), np.nancumsum(panel.price, axis=1)])
+        self.pm = np.hstack([np.zeros((n, 1)), np.cumsum(~np.isnan(panel.price), axis=1)])
+
+    def window(self, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple:
+        """Sum of units and count of in-stock days over days lo..hi inclusive (clipped)."""
+        lo = np.clip(lo, 0, self.y.shape[1] - 1)
+        hi = np.clip(hi + 1, lo, self.y.shape[1] - 1)
+        return self.y[rows, hi] - self.y[rows, lo], self.m[rows, hi] - self.m[rows, lo]
+
+    def mean(self, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """In-stock mean over lo..hi, NaN when the window has no in-stock day."""
+        s, c = self.window(rows, lo, hi)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(c > 0, s / np.maximum(c, 1), np.nan)
+
+    def price_mean(self, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Mean listed price over lo..hi."""
+        lo = np.clip(lo, 0, self.p.shape[1] - 1)
+        hi = np.clip(hi + 1, lo, self.p.shape[1] - 1)
+        c = self.pm[rows, hi] - self.pm[rows, lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(c > 0, (self.p[rows, hi] - self.p[rows, lo]) / np.maximum(c, 1), np.nan)
+
+
+def level_at(panel: Panel, sums: Sums, origin: int, prior: float) -> np.ndarray:
+    """Each SKU's demand level at `origin`: in-stock mean of the last 91 days shrunk to a prior."""
+    rows = np.arange(len(panel.skus))
+    o = np.full(len(rows), origin)
+    s, c = sums.window(rows, o - LEVEL_WINDOW + 1, o)
+    return (s + LEVEL_PRIOR_DAYS * prior) / (c + LEVEL_PRIOR_DAYS)
+
+
+def make_rows(
+    panel: Panel,
+    sums: Sums,
+    origin: int,
+    rows: np.ndarray,
+    horizon: np.ndarray,
+    level: np.ndarray,
+    static: np.ndarray,
+) -> pd.DataFrame:
+    """Features of samples (sku row, horizon) forecast from `origin`; reads no day after origin."""
+    o = np.full(len(rows), origin)
+    target = origin + horizon
+    lv = level[rows]
+    f: dict[str, np.ndarray] = {"horizon": horizon.astype(float), "log_level": np.log(lv)}
+    for w in WINDOWS:
+        f[f"r{w}"] = sums.mean(rows, o - w + 1, o) / lv
+    _, c28 = sums.window(rows, o - 27, o)
+    _, c91 = sums.window(rows, o - 90, o)
+    f["instock28"] = c28 / 28.0
+    f["n91"] = c91
+    f["trend28"] = _ratio(f["r28"], sums.mean(rows, o - 55, o - 28) / lv)
+    f["trend91"] = (sums.mean(rows, o - 90, o - 46) / lv) - (sums.mean(rows, o - 45, o) / lv)
+    # Same season last year, relative to last year's level at the same origin: a seasonal ratio.
+    # The window is clipped at the origin so horizons near a year never read the future.
+    ly = target - YEAR
+    ly_target = sums.mean(rows, ly - 3, np.minimum(ly + 3, o))
+    ly_target28 = sums.mean(rows, ly - 13, np.minimum(ly + 14, o))
+    ly_origin = sums.mean(rows, o - YEAR - 27, o - YEAR)
+    f["ly7"] = ly_target / lv
+    f["ly_season"] = _ratio(ly_target28, ly_origin)
+    f["ly_season7"] = _ratio(ly_target, ly_origin)
+    # The SKU's own day-of-week profile over the last 13 weeks.
+    dow_target = (target + panel.start.dayofweek) % 7
+    num = np.zeros(len(rows))
+    cnt = np.zeros(len(rows))
+    for k in range(1, 14):
+        # the last 13 days on or before origin with the target's weekday
+        day = o - ((o + panel.start.dayofweek - dow_target) % 7) - 7 * (k - 1)
+        ok = day >= 0
+        dd = np.clip(day, 0, panel.n_days - 1)
+        good = ok & panel.instock[rows, dd] & ~np.isnan(panel.units[rows, dd])
+        num += np.where(good, panel.units[rows, dd], 0.0)
+        cnt += good
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prof = np.where(cnt > 0, num / np.maximum(cnt, 1), np.nan)
+    f["dow_profile"] = prof / (sums.mean(rows, o - 90, o) + 1e-3)
+    zeros_s, zeros_c = _zero_share(panel, rows, origin)
+    f["zero_share91"] = zeros_s / np.maximum(zeros_c, 1)
+    f["age"] = (origin - panel.first[rows] + 1).astype(float)
+    usual = sums.price_mean(rows, o - 90, o)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f["price_ratio"] = panel.price[rows, np.minimum(target, panel.n_days - 1)] / usual
+        f["price_origin_ratio"] = panel.price[rows, o] / usual
+    f["log_price"] = np.log(np.maximum(usual, 1e-3))
+    cal = calendar_features(panel.start + pd.to_timedelta(target, unit="D"))
+    frame = pd.DataFrame(f)
+    for name, values in cal.items():
+        frame[name] = values
+    for j in range(static.shape[1]):
+        frame[f"static{j}"] = static[rows, j]
+    return frame
+
+
+def _zero_share(panel: Panel, rows: np.ndarray, origin: int) -> tuple[np.ndarray, np.ndarray]:
+    """Share of in-stock days with no sale over the last 91 days (intermittency)."""
+    lo = max(0, origin - 90)
+    u = panel.units[:, lo : origin + 1]
+    ok = panel.instock[:, lo : origin + 1] & ~np.isnan(u)
+    z = (ok & (np.nan_to_num(u) == 0)).sum(axis=1)
+    return z[rows].astype(float), ok.sum(axis=1)[rows].astype(float)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, NaN where b is zero or missing (trees treat NaN as its own branch)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)

@@ -1,0 +1,366 @@
+"""DemandForecaster: one global seeded LightGBM across SKUs, calibrated demand distributions."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from forecasting.features import YEAR, Panel, Sums, build_panel, level_at, make_rows
+from forecasting.uncertainty import (
+    Calibration,
+    dispersion,
+    fit_calibration,
+    nb_quantiles,
+    start_variance,
+    window_moments,
+)
+
+STATIC_COLUMNS = ("category", "size_tier")
+KEEP_DAYS = YEAR + 56  # history kept in a saved model: enough for every feature at the cutoff
+
+DEFAULTS: dict[str, Any] = {
+    "strategy": "direct",  # or "recursive": one-step model rolled forward (measured, not used)
+    "max_horizon": 120,
+    "origin_step": 14,
+    "n_origins": 40,
+    "horizons_per_origin": 12,
+    "calibration_days": 56,
+    "censor": True,
+    "num_threads": 2,
+    "num_boost_round": 500,
+    "early_stopping": 40,
+    "learning_rate": 0.05,
+    "num_leaves": 63,
+    "min_data_in_leaf": 200,
+}
+
+
+class DemandForecaster:
+    """Fit on long daily history (sku, date, units[, price, in_stock]); forecast any horizon."""
+
+    def __init__(self, seed: int = 0, **params: Any) -> None:
+        unknown = set(params) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"unknown parameter(s): {sorted(unknown)}")
+        self.seed = seed
+        self.params: dict[str, Any] = {**DEFAULTS, **params}
+        self.metrics: dict[str, Any] = {}
+        self.calibration = Calibration()
+        self._booster: lgb.Booster | None = None
+
+    # ---------------------------------------------------------------- training
+    def _lgb_params(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "objective": "poisson",
+            "learning_rate": p["learning_rate"],
+            "num_leaves": p["num_leaves"],
+            "min_data_in_leaf": p["min_data_in_leaf"],
+            "feature_fraction": 0.8,
+            "bagging_fraction": 0.8,
+            "bagging_freq": 1,
+            "lambda_l2": 1.0,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": p["num_threads"],
+            "verbose": -1,
+        }
+
+    def _static_codes(self, static: pd.DataFrame | None, skus: np.ndarray) -> np.ndarray:
+        codes = np.full((len(skus), len(STATIC_COLUMNS)), np.nan)
+        if static is None:
+            return codes
+        st = static.assign(sku=static["sku"].astype(str)).drop_duplicates("sku").set_index("sku")
+        for j, col in enumerate(STATIC_COLUMNS):
+            if col not in st.columns:
+                continue
+            levels = self._levels.setdefault(col, sorted(st[col].dropna().astype(str).unique()))
+            mapped = st[col].reindex(skus).astype(str)
+            idx = pd.Index(levels).get_indexer(mapped).astype(float)
+            codes[:, j] = np.where(idx >= 0, idx, np.nan)
+        return codes
+
+    def _training_rows(self, panel: Panel, sums: Sums, last: int, rng: np.random.Generator):
+        p = self.params
+        recursive = p["strategy"] == "recursive"
+        step = 1 if recursive else p["origin_step"]
+        n_origins = p["n_origins"] * p["origin_step"] if recursive else p["n_origins"]
+        frames, targets, weights = [], [], []
+        for k in range(n_origins):
+            o = last - 1 - k * step
+            if o < 27:
+                break
+            rows = np.flatnonzero(panel.first <= o - 6)
+            if not len(rows):
+                continue
+            top = min(p["max_horizon"], last - o)
+            if recursive:
+                h = np.ones(len(rows), dtype=np.int64)
+            else:
+                per = min(p["horizons_per_origin"], top)
+                h = rng.integers(1, top + 1, size=(len(rows), per)).ravel()
+                rows = np.repeat(rows, per)
+            level = level_at(panel, sums, o, self._prior)
+            t = o + h
+            keep = panel.instock[rows, t] & ~np.isnan(panel.units[rows, t])
+            rows, h = rows[keep], h[keep]
+            frames.append(make_rows(panel, sums, o, rows, h, level, self._static))
+            targets.append(panel.units[rows, o + h] / level[rows])
+            weights.append(level[rows])
+        if not frames:
+            raise ValueError("not enough history to train: need at least 28 days")
+        return (
+            pd.concat(frames, ignore_index=True),
+            np.concatenate(targets),
+            np.concatenate(weights),
+        )
+
+    def _train(self, panel: Panel, last: int, valid_origin: int | None) -> lgb.Booster:
+        rng = np.random.default_rng(self.seed)
+        sums = Sums(panel)
+        x, y, w = self._training_rows(panel, sums, last, rng)
+        self.metrics["training_rows"] = int(len(y))
+        cats = [c for c in x.columns if c.startswith("static")]
+        train = lgb.Dataset(x, y, weight=w, categorical_feature=cats, free_raw_data=True)
+        rounds = self.params["num_boost_round"]
+        if valid_origin is None:
+            return lgb.train(self._lgb_params(), train, num_boost_round=rounds)
+        vx, vy, vw, _ = self._holdout_rows(panel, sums, valid_origin, last - valid_origin)
+        valid = lgb.Dataset(vx, vy, weight=vw, reference=train, categorical_feature=cats)
+        stop = lgb.early_stopping(self.params["early_stopping"], verbose=False)
+        return lgb.train(self._lgb_params(), train, rounds, valid_sets=[valid], callbacks=[stop])
+
+    def _holdout_rows(self, panel: Panel, sums: Sums, origin: int, width: int):
+        rows = np.repeat(np.flatnonzero(panel.first <= origin), width)
+        h = np.tile(np.arange(1, width + 1), len(rows) // width)
+        level = level_at(panel, sums, origin, self._prior)
+        keep = panel.instock[rows, origin + h] & ~np.isnan(panel.units[rows, origin + h])
+        rows, h = rows[keep], h[keep]
+        x = make_rows(panel, sums, origin, rows, h, level, self._static)
+        return x, panel.units[rows, origin + h] / level[rows], level[rows], rows
+
+    def fit(self, history: pd.DataFrame, static: pd.DataFrame | None = None) -> DemandForecaster:
+        """Train on all history up to its last date (the cutoff); calibrate on the last weeks."""
+        t0 = time.perf_counter()
+        panel = build_panel(history, censor=self.params["censor"])
+        self._levels: dict[str, list[str]] = {}
+        self._static = self._static_codes(static, panel.skus)
+        last = panel.n_days - 1
+        sums = Sums(panel)
+        raw = level_at(panel, sums, last, 0.0)
+        self._prior = float(np.median(raw[raw > 0])) if (raw > 0).any() else 0.1
+        cal_days = self.params["calibration_days"]
+        cal_origin = last - cal_days
+        rounds = self.params["num_boost_round"]
+        if cal_origin >= 91:
+            booster = self._train(panel, cal_origin, valid_origin=None)
+            rounds = max(50, booster.num_trees())
+            cut = _truncate(panel, cal_origin + 1)
+            means = self._predict_means(booster, cut, cal_days)
+            csums = Sums(cut)
+            level = level_at(cut, csums, cal_origin, self._prior)
+            _, seen = csums.window(
+                np.arange(len(panel.skus)),
+                np.full(len(level), cal_origin - 90),
+                np.full(len(level), cal_origin),
+            )
+            phi = dispersion(panel.units, panel.instock, cal_origin + 1)
+            span = slice(cal_origin + 1, last + 1)
+            actual = panel.units[:, span]
+            ok = panel.instock[:, span] & ~np.isnan(actual) & (panel.first <= cal_origin)[:, None]
+            self.calibration, report = fit_calibration(
+                means, np.nan_to_num(actual), ok, level, seen, phi
+            )
+            self.metrics.update(report)
+        self._booster = self._train(panel, last, valid_origin=None) if rounds else None
+        self._panel = _truncate(panel, panel.n_days, keep=KEEP_DAYS)
+        sums = Sums(self._panel)
+        o = self._panel.n_days - 1
+        self._level = level_at(self._panel, sums, o, self._prior)
+        self._seen = sums.window(
+            np.arange(len(panel.skus)),
+            np.full(len(panel.skus), o - 90),
+            np.full(len(panel.skus), o),
+        )[1]
+        self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
+        self.metrics.update(
+            fit_seconds=round(time.perf_counter() - t0, 2),
+            skus=len(panel.skus),
+            calibration=self.calibration.as_dict(),
+        )
+        return self
+
+    # ---------------------------------------------------------------- prediction
+    @property
+    def cutoff(self) -> pd.Timestamp:
+        """Last day of the training history."""
+        return self._panel.start + pd.Timedelta(days=self._panel.n_days - 1)
+
+    @property
+    def skus(self) -> np.ndarray:
+        """SKUs the model forecasts, sorted."""
+        return self._panel.skus
+
+    def _predict_means(
+        self,
+        booster: lgb.Booster,
+        panel: Panel,
+        horizon: int,
+        future_prices: pd.DataFrame | None = None,
+    ) -> np.ndarray:
+        """Daily means (sku x horizon) from the panel's last day."""
+        origin = panel.n_days - 1
+        ext = panel.extend(horizon, future_prices)
+        n = len(panel.skus)
+        if self.params["strategy"] == "recursive":
+            out = np.zeros((n, horizon))
+            for step in range(horizon):
+                o = origin + step
+                sums = Sums(ext)
+                level = level_at(ext, sums, o, self._prior)
+                x = make_rows(ext, sums, o, np.arange(n), np.ones(n, np.int64), level, self._static)
+                out[:, step] = level * booster.predict(x)
+                ext.units[:, o + 1] = out[:, step]
+                ext.instock[:, o + 1] = ext.first <= o + 1
+            return out
+        sums = Sums(ext)
+        level = level_at(ext, sums, origin, self._prior)
+        rows = np.repeat(np.arange(n), horizon)
+        h = np.tile(np.arange(1, horizon + 1), n)
+        hc = np.minimum(h, self.params["max_horizon"])
+        x = make_rows(ext, sums, origin, rows, h, level, self._static)
+        x["horizon"] = hc.astype(float)
+        return (level[rows] * booster.predict(x)).reshape(n, horizon)
+
+    def _check(self) -> None:
+        if self._booster is None:
+            raise RuntimeError("DemandForecaster is not fitted")
+
+    def _daily(self, horizon: int, future_prices: pd.DataFrame | None = None) -> np.ndarray:
+        self._check()
+        assert self._booster is not None
+        return self._predict_means(self._booster, self._panel, horizon, future_prices)
+
+    def predict(self, horizon: int, future_prices: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Daily forecast: sku, date, mean, p10, p50, p90 for cutoff+1 .. cutoff+horizon."""
+        means = self._daily(horizon, future_prices)
+        var0 = start_variance(self.calibration, self._level, self._seen)
+        cal = self.calibration
+        v = np.expm1(var0[:, None] + cal.drift * (np.arange(horizon)[None, :] + 1 / 3))
+        var = means + (1 + v) * self._phi[:, None] * cal.dispersion_scale * means**2 + v * means**2
+        p10, p50, p90 = nb_quantiles(means, var)
+        dates = pd.date_range(self.cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
+        return pd.DataFrame(
+            {
+                "sku": np.repeat(self.skus, horizon),
+                "date": np.tile(dates, len(self.skus)),
+                "mean": means.ravel(),
+                "p10": p10.ravel(),
+                "p50": p50.ravel(),
+                "p90": p90.ravel(),
+            }
+        )
+
+    def predict_totals(self, horizon: int, start_offset: int = 0) -> pd.DataFrame:
+        """Quantiles of each SKU's total over days cutoff+1+start_offset .. +horizon."""
+        means = self._daily(horizon + start_offset)[:, start_offset:]
+        var0 = start_variance(self.calibration, self._level, self._seen)
+        total, var = window_moments(
+            means, var0, self._phi, self.calibration, np.full(len(var0), float(start_offset))
+        )
+        p10, p50, p90 = nb_quantiles(total, var)
+        return pd.DataFrame({"sku": self.skus, "mean": total, "p10": p10, "p50": p50, "p90": p90})
+
+    def sample_paths(
+        self, horizon: int, n_paths: int = 200, seed: int = 0
+    ) -> dict[str, np.ndarray]:
+        """Joint daily demand paths (n_paths x horizon, integers) per SKU, from the same model."""
+        means = self._daily(horizon)
+        cal = self.calibration
+        var0 = start_variance(cal, self._level, self._seen)
+        rng = np.random.default_rng(seed)
+        out: dict[str, np.ndarray] = {}
+        for i, sku in enumerate(self.skus):
+            z0 = rng.normal(-var0[i] / 2, np.sqrt(var0[i]), size=(n_paths, 1))
+            steps = rng.normal(-cal.drift / 2, np.sqrt(cal.drift), size=(n_paths, horizon))
+            lam = means[i][None, :] * np.exp(z0 + np.cumsum(steps, axis=1))
+            phi = self._phi[i] * cal.dispersion_scale
+            lam = lam * rng.gamma(1 / phi, phi, size=lam.shape)
+            out[str(sku)] = rng.poisson(lam).astype(np.int64)
+        return out
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> None:
+        """Write the model to one .npz file (no pickle): booster text, state arrays, json meta."""
+        self._check()
+        assert self._booster is not None
+        p = self._panel
+        meta = {
+            "seed": self.seed,
+            "params": self.params,
+            "metrics": self.metrics,
+            "calibration": self.calibration.as_dict(),
+            "prior": self._prior,
+            "levels": self._levels,
+            "start": str(p.start.date()),
+        }
+        with open(path, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                booster=np.array(self._booster.model_to_string()),
+                meta=np.array(json.dumps(meta)),
+                skus=p.skus.astype(str),
+                units=p.units,
+                instock=p.instock,
+                price=p.price,
+                first=p.first,
+                static=self._static,
+            )
+
+    @classmethod
+    def load(cls, path: str | Path) -> DemandForecaster:
+        """Read a model written by save()."""
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            self = cls(seed=meta["seed"], **meta["params"])
+            self.metrics = meta["metrics"]
+            self.calibration = Calibration(**meta["calibration"])
+            self._prior = meta["prior"]
+            self._levels = meta["levels"]
+            self._booster = lgb.Booster(model_str=str(z["booster"]))
+            self._static = z["static"]
+            self._panel = Panel(
+                z["skus"].astype(object),
+                pd.Timestamp(meta["start"]),
+                z["units"],
+                z["instock"],
+                z["price"],
+                z["first"],
+            )
+        sums = Sums(self._panel)
+        o = self._panel.n_days - 1
+        n = len(self._panel.skus)
+        self._level = level_at(self._panel, sums, o, self._prior)
+        self._seen = sums.window(np.arange(n), np.full(n, o - 90), np.full(n, o))[1]
+        self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
+        return self
+
+
+def _truncate(panel: Panel, end: int, keep: int | None = None) -> Panel:
+    """The panel's days before `end`, optionally only the last `keep` of them."""
+    start_i = 0 if keep is None else max(0, end - keep)
+    return Panel(
+        panel.skus,
+        panel.start + pd.Timedelta(days=start_i),
+        panel.units[:, start_i:end].copy(),
+        panel.instock[:, start_i:end].copy(),
+        panel.price[:, start_i:end].copy(),
+        panel.first - start_i,
+    )
