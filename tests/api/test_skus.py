@@ -1,0 +1,169 @@
+"""SKU endpoints: listing, filters and sort, settings edits that are all-or-nothing, forecasts."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _get(client, world, url, which="a"):
+    response = client.get(url, headers=world.headers(which))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_list_is_scoped_paged_and_sorted(client, world) -> None:
+    body = _get(client, world, "/api/v1/skus")
+    assert [s["sku"] for s in body["data"]] == ["MUG-BLUE", "MUG-RED", "TEA-100"]
+    assert body["pagination"] == {"limit": 50, "offset": 0, "total": 3, "next_offset": None}
+    body = _get(client, world, "/api/v1/skus?limit=2&offset=0&sort=-sku")
+    assert [s["sku"] for s in body["data"]] == ["TEA-100", "MUG-RED"]
+    assert body["pagination"]["next_offset"] == 2
+    assert [s["sku"] for s in _get(client, world, "/api/v1/skus", "b")["data"]] == ["B-ONLY"]
+
+
+def test_list_filters(client, world) -> None:
+    red = _get(client, world, "/api/v1/skus?risk=stockout")["data"]
+    assert [s["sku"] for s in red] == ["MUG-RED"]
+    # The current recommendation is shown, never a superseded one.
+    assert red[0]["recommendation"]["quantity"] == 48
+    # LIKE wildcards in q are literal: "100%" matches only the tea's title.
+    assert [s["sku"] for s in _get(client, world, "/api/v1/skus?q=100%25")["data"]] == ["TEA-100"]
+    assert _get(client, world, "/api/v1/skus?q=_")["pagination"]["total"] == 1
+    assert _get(client, world, "/api/v1/skus?q=mug")["pagination"]["total"] == 2
+    other = _get(client, world, f"/api/v1/skus?seller={world.seller_b.id}")
+    assert other["data"] == []
+    by_qty = _get(client, world, "/api/v1/skus?sort=-recommended_quantity")["data"]
+    assert [s["sku"] for s in by_qty] == ["MUG-RED", "MUG-BLUE", "TEA-100"]
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("offset=-1", "offset"),
+        ("sort=price", "sort"),
+        ("seller=x", "seller"),
+        ("active=yes", "active"),
+        ("q=" + "x" * 101, "q"),
+    ],
+)
+def test_bad_query_parameters_are_400_naming_the_parameter(client, world, query, param) -> None:
+    response = client.get(f"/api/v1/skus?{query}", headers=world.headers())
+    assert response.status_code == 400
+    assert param in response.get_json()["error"]["details"]
+
+
+def test_detail_has_inventory_and_current_recommendation(client, world) -> None:
+    red = world.products["MUG-RED"]
+    body = _get(client, world, f"/api/v1/skus/{red.id}")
+    assert body["inventory"]["fulfillable"] == 10 and body["inventory"]["inbound"] == 12
+    assert body["recommendation"]["risk"] == "stockout"
+    assert body["case_pack"] == 12
+
+
+def test_other_tenants_and_missing_skus_are_the_same_404(client, world) -> None:
+    b_id = world.product_b.id
+    for url in (f"/api/v1/skus/{b_id}", "/api/v1/skus/999999", "/api/v1/skus/99999999999999"):
+        response = client.get(url, headers=world.headers())
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+    response = client.patch(f"/api/v1/skus/{b_id}", json={"moq": 5}, headers=world.headers())
+    assert response.status_code == 404
+
+
+def test_patch_changes_settings(client, world, db_session) -> None:
+    red = world.products["MUG-RED"]
+    response = client.patch(
+        f"/api/v1/skus/{red.id}",
+        json={
+            "unit_cost": 4,
+            "lead_time_transit_days": 30,
+            "case_pack": 6,
+            "moq": 0,
+            "prep_owner": "AMAZON",
+            "label_owner": "NONE",
+            "active": False,
+        },
+        headers=world.headers(),
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["unit_cost"] == 4 and body["case_pack"] == 6 and body["active"] is False
+    db_session.expire_all()
+    assert red.lead_time_transit_days == 30 and red.prep_owner == "AMAZON"
+    # unit_cost may be cleared.
+    response = client.patch(
+        f"/api/v1/skus/{red.id}", json={"unit_cost": None}, headers=world.headers()
+    )
+    assert response.get_json()["unit_cost"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "bad_fields"),
+    [
+        ({"moq": -1, "case_pack": 6}, {"moq"}),
+        ({"case_pack": 0}, {"case_pack"}),
+        ({"case_pack": 2.5}, {"case_pack"}),
+        ({"case_pack": True}, {"case_pack"}),
+        ({"case_pack": "6"}, {"case_pack"}),
+        ({"unit_cost": -0.01}, {"unit_cost"}),
+        ({"unit_cost": 1e300}, {"unit_cost"}),
+        ({"lead_time_transit_days": 366}, {"lead_time_transit_days"}),
+        ({"prep_owner": "amazon"}, {"prep_owner"}),
+        ({"active": "true"}, {"active"}),
+        ({"moq": None}, {"moq"}),
+        ({"sku": "RENAMED", "title": "x"}, {"sku", "title"}),
+        ({"moq": 10**40, "price": 1}, {"moq", "price"}),
+    ],
+)
+def test_bad_settings_are_422_naming_each_field_and_change_nothing(
+    client, world, db_session, body, bad_fields
+) -> None:
+    red = world.products["MUG-RED"]
+    before = client.get(f"/api/v1/skus/{red.id}", headers=world.headers()).get_json()
+    response = client.patch(f"/api/v1/skus/{red.id}", json=body, headers=world.headers())
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error"
+    assert set(error["details"]) == bad_fields
+    assert all(name in error["message"] for name in bad_fields)
+    after = client.get(f"/api/v1/skus/{red.id}", headers=world.headers()).get_json()
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        ("{", "application/json", 400),
+        ('{"moq": NaN}', "application/json", 400),
+        ('{"moq": Infinity}', "application/json", 400),
+        (b'{"moq": "\xff"}', "application/json", 400),
+        ("[1, 2]", "application/json", 422),
+        ("5", "application/json", 422),
+        ('{"title": "\\ud800"}', "application/json", 422),
+        ("moq=5", "application/x-www-form-urlencoded", 415),
+        ("", "application/json", 400),
+        ("[" * 100_000, "application/json", 400),
+    ],
+)
+def test_malformed_bodies_are_4xx_never_5xx(client, world, data, content_type, status) -> None:
+    red = world.products["MUG-RED"]
+    response = client.patch(
+        f"/api/v1/skus/{red.id}", data=data, content_type=content_type, headers=world.headers()
+    )
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.get_json()["error"]["message"]
+
+
+def test_forecast_comes_from_the_newest_model(client, world) -> None:
+    red = world.products["MUG-RED"]
+    body = _get(client, world, f"/api/v1/skus/{red.id}/forecast")
+    assert body["model_version"]["id"] == world.model_version.id
+    assert [p["mean"] for p in body["points"]] == [5.0, 5.0, 5.0]
+    assert body["points"][0]["p90"] == 7.0
+    assert [p["date"] for p in body["points"]] == ["2026-11-27", "2026-11-28", "2026-11-29"]
+    blue = _get(client, world, f"/api/v1/skus/{world.products['MUG-BLUE'].id}/forecast")
+    assert blue["points"] == [] and blue["model_version"]["id"] == world.model_version.id
+    b = _get(client, world, f"/api/v1/skus/{world.product_b.id}/forecast", "b")
+    assert b["model_version"] is None and b["points"] == []
