@@ -87,3 +87,17 @@ def _clear_sp_api_token_cache():
     access_token_client.cache.clear()
     yield
     access_token_client.cache.clear()
+
+
+@pytest.fixture(scope="session")
+def notification_validators() -> dict[str, jsonschema.Validator]:
+    """Validators of the official notification schemas, by NotificationType."""
+    return {
+        "ORDER_CHANGE": notification_validator("OrderChangeNotification.json"),
+        "FBA_INVENTORY_AVAILABILITY_CHANGES": notification_validator(
+            "FBAInventoryAvailabilityChangeNotification.json"
+        ),
+        "REPORT_PROCESSING_FINISHED": notification_validator(
+            "ReportProcessingFinishedNotification.json"
+        ),
+    }
