@@ -31,6 +31,7 @@ def token_client_class(token_url: str, transport: ClassifyingTransport) -> type[
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
+            self._transport.close()  # sp_api's own; ours classifies errors
             self._transport = transport
 
         def _get_cache_key(self, token_flavor: str = "") -> str:

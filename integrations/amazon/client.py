@@ -44,6 +44,8 @@ from integrations.amazon.transport import ClassifyingTransport
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 ISO = "%Y-%m-%dT%H:%M:%SZ"
+SERVER_LAG = dt.timedelta(minutes=2)
+PROBE_AFTER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class SpApiClient:
             config.endpoint.rstrip("/"), config.marketplace_id, config.region
         )
         self._token_class = token_client_class(config.token_url, self.transport)
+        self._cutoff: dt.datetime | None = None
 
     def __repr__(self) -> str:
         return f"<SpApiClient {self.config.key} {self.config.endpoint}>"
@@ -133,7 +136,6 @@ class SpApiClient:
                 timeout=self.transport._client.timeout,
             )
             client._transport.close()
-            client._auth._transport.close()
             client._transport = self.transport
             self._apis[cls] = client
         return self._apis[cls]
@@ -145,6 +147,20 @@ class SpApiClient:
     def server_now(self) -> dt.datetime:
         """The server's clock (from response Date headers), or ours before any response."""
         return self.transport.clock.now() or dt.datetime.now(dt.UTC)
+
+    def server_cutoff(self, refresh: bool = False) -> dt.datetime:
+        """The latest "before" time the server accepts now: its clock minus two minutes.
+
+        Taken from getOrders' payload.LastUpdatedBefore (the server's own clock, which may be a
+        simulator's, far from ours); a one-order probe asks for it when no query has yet.
+        Falls back to the Date header minus two minutes when the server does not say.
+        """
+        if self._cutoff is None or refresh:
+            page = self.get_orders(last_updated_after=PROBE_AFTER, max_results=1)
+            if page.last_updated_before is None:
+                self._cutoff = self.server_now() - SERVER_LAG
+        assert self._cutoff is not None
+        return self._cutoff
 
     @property
     def total_calls(self) -> int:
@@ -215,7 +231,10 @@ class SpApiClient:
                 params["LastUpdatedBefore"] = iso(last_updated_before)
             params["MaxResultsPerPage"] = max_results
         res: ApiResponse = self.call("getOrders", lambda: self.api(Orders).get_orders(**params))
-        return parse.parse_orders_page(res.payload)
+        page = parse.parse_orders_page(res.payload)
+        if page.last_updated_before is not None and not next_token:
+            self._cutoff = page.last_updated_before
+        return page
 
     def get_order_items(self, order_id: str) -> list[OrderItem]:
         """All lines of one order (following NextToken)."""
@@ -257,12 +276,19 @@ class SpApiClient:
 
     # -- Finances -------------------------------------------------------------------------
     def financial_event_pages(
-        self, posted_after: dt.datetime, posted_before: dt.datetime, page_size: int = 100
+        self,
+        posted_after: dt.datetime,
+        posted_before: dt.datetime,
+        page_size: int = 100,
+        resume_token: str | None = None,
     ) -> Iterator[FinancesPage]:
-        """listFinancialEvents pages for one window (at most 180 days); pages may be empty."""
+        """listFinancialEvents pages for one window (at most 180 days); pages may be empty.
+
+        `resume_token` continues an interrupted window from its NextToken.
+        """
         if posted_before - posted_after > dt.timedelta(days=180):
             raise ValueError("listFinancialEvents windows are at most 180 days")
-        token: str | None = None
+        token: str | None = resume_token
         while True:
             if token:
                 params: dict[str, Any] = {"NextToken": token}

@@ -1,0 +1,71 @@
+"""What a stream needs while it runs: session, seller, API client, run record, progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.models import SellerAccount, SyncRun
+from integrations.amazon.client import SpApiClient
+
+log = logging.getLogger(__name__)
+DEFAULT_BACKFILL_DAYS = 730
+# Amazon refuses LastUpdatedBefore/PostedBefore later than two minutes before its now.
+SERVER_LAG = dt.timedelta(minutes=2)
+
+
+@dataclass
+class SyncContext:
+    """One stream run for one seller."""
+
+    session: Session
+    account: SellerAccount
+    client: SpApiClient
+    run: SyncRun
+    backfill_days: int = DEFAULT_BACKFILL_DAYS
+    on_progress: Callable[[float, str], None] | None = None
+    # Test hook: called with the stream name before each page commit (to simulate a crash).
+    before_commit: Callable[[str], None] | None = None
+    rows: int = field(default=0)
+
+    @property
+    def tenant_id(self) -> int:
+        """The seller's tenant."""
+        return self.account.tenant_id
+
+    @property
+    def seller_id(self) -> int:
+        """The seller account id."""
+        return self.account.id
+
+    def owner(self) -> dict[str, int]:
+        """The tenant and seller columns every row carries."""
+        return {"tenant_id": self.account.tenant_id, "seller_account_id": self.account.id}
+
+    def server_cutoff(self) -> dt.datetime:
+        """The latest instant the server lets us ask about: its now minus two minutes."""
+        return self.client.server_cutoff()
+
+    def last_complete_day(self) -> dt.date:
+        """The server's last whole UTC day (its today is still running)."""
+        return (self.server_cutoff() + SERVER_LAG).date() - dt.timedelta(days=1)
+
+    def commit_page(self, stream: str, rows: int) -> None:
+        """Count a page and commit it together with the cursor the caller advanced."""
+        if self.before_commit is not None:
+            self.before_commit(stream)
+        self.run.pages += 1
+        self.run.rows_written += rows
+        self.run.api_calls = self.client.total_calls
+        self.rows += rows
+        self.session.commit()
+
+    def progress(self, fraction: float, message: str) -> None:
+        """Report progress (to the job record and/or a progress bar)."""
+        log.info("%s: %s", self.run.stream, message)
+        if self.on_progress is not None:
+            self.on_progress(max(0.0, min(1.0, fraction)), message)
