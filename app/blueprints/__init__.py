@@ -11,6 +11,13 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
 
+    from app.blueprints import auth, dashboard, jobs_ui, plans, sellers, skus
+    from app.web import setup as web_setup
+
+    web_setup.init_app(app)
+    for module in (auth, dashboard, sellers, skus, plans, jobs_ui):
+        app.register_blueprint(module.bp)
+
     from app.api import bp as api_bp
     from app.extensions import csrf
 

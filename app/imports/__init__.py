@@ -1,0 +1,1 @@
+"""Imports of seller-kept spreadsheets (SKU settings)."""

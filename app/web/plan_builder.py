@@ -1,0 +1,118 @@
+"""The plan builder's rules: which lines, what quantities are allowed, what it adds up to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.exports.plans import Line, is_bulky, unit_cubic_feet
+from app.models import Product, Recommendation, SellerAccount, ShipmentPlan
+
+MAX_QUANTITY = 1_000_000
+
+
+def candidates(session: Session, seller: SellerAccount) -> list[tuple[Product, Recommendation]]:
+    """Active SKUs with a current recommendation to ship something, most urgent first."""
+    r, p = Recommendation, Product
+    rows = session.execute(
+        select(p, r)
+        .join(
+            r,
+            (r.tenant_id == p.tenant_id)
+            & (r.seller_account_id == p.seller_account_id)
+            & (r.sku == p.sku)
+            & r.is_current.is_(True),
+        )
+        .where(
+            p.tenant_id == seller.tenant_id,
+            p.seller_account_id == seller.id,
+            p.active.is_(True),
+            r.quantity > 0,
+        )
+        .order_by(r.ship_by.asc().nulls_last(), p.sku)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def quantity_error(product: Product, raw: Any) -> tuple[int | None, str | None]:
+    """Parse a typed quantity and check it against case pack and MOQ."""
+    text = str(raw or "").strip().replace(",", "")
+    if not text.lstrip("-").isdigit():
+        return None, "Enter a whole number of units."
+    qty = int(text)
+    if qty <= 0:
+        return None, "Enter at least 1 unit (untick the line to leave it out)."
+    if qty > MAX_QUANTITY:
+        return None, f"At most {MAX_QUANTITY:,} units."
+    pack = max(1, product.case_pack or 1)
+    if qty % pack:
+        lower = qty // pack * pack
+        hint = f"{lower:,} or {lower + pack:,}" if lower else f"{pack:,}"
+        return None, f"Must be a multiple of the case pack ({pack:,} per case), e.g. {hint}."
+    if product.moq and qty < product.moq:
+        return None, f"Below the minimum order of {product.moq:,} units."
+    return qty, None
+
+
+@dataclass
+class Totals:
+    """What a set of lines adds up to, and how it compares with the capacity limits."""
+
+    units: int = 0
+    cost: float = 0.0
+    missing_cost: int = 0
+    standard_cuft: float = 0.0
+    bulky_cuft: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def totals(lines: list[Line], seller: SellerAccount) -> Totals:
+    """Units, cost and volume by storage type, with a warning for each limit passed."""
+    t = Totals()
+    for line in lines:
+        t.units += line.quantity
+        if line.cost is None:
+            t.missing_cost += 1
+        else:
+            t.cost += line.cost
+        if line.product is not None:
+            volume = unit_cubic_feet(line.product) * line.quantity
+            if is_bulky(line.product):
+                t.bulky_cuft += volume
+            else:
+                t.standard_cuft += volume
+    for label, used, limit in (
+        ("standard-size", t.standard_cuft, seller.capacity_standard_cuft),
+        ("oversize", t.bulky_cuft, seller.capacity_bulky_cuft),
+    ):
+        if limit is not None and used > limit:
+            t.warnings.append(
+                f"This plan needs {used:,.1f} cu ft of {label} space; your limit is {limit:,.1f}."
+            )
+    return t
+
+
+def plan_lines(session: Session, plan: ShipmentPlan) -> list[Line]:
+    """The plan's lines with their products (one query for all of them)."""
+    skus = [ln.sku for ln in plan.lines]
+    products = (
+        {
+            p.sku: p
+            for p in session.scalars(
+                select(Product).where(
+                    Product.tenant_id == plan.tenant_id,
+                    Product.seller_account_id == plan.seller_account_id,
+                    Product.sku.in_(skus),
+                )
+            )
+        }
+        if skus
+        else {}
+    )
+    return [
+        Line(ln.sku, ln.quantity, ln.recommended_quantity, products.get(ln.sku))
+        for ln in plan.lines
+    ]

@@ -1,0 +1,44 @@
+"""Wire the web layer into the app: security headers, login limiter, template context, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+
+from app.security import headers, ratelimit
+from app.tenancy import TENANT_KEY
+from app.web.auth import current_seller, current_user
+
+
+def _context() -> dict[str, Any]:
+    # Static files and the JSON API never render templates; only pages pay for these lookups.
+    if request.blueprint in (None, "static") or request.path.startswith("/api/"):
+        return {}
+    if current_user() is not None:
+        current_seller()
+    return {}
+
+
+_PER_REQUEST = ("fba_user", "fba_membership", "fba_seller", "fba_seller_accounts")
+
+
+def _reset() -> None:
+    # An app context can outlive one request (tests push one around many requests), so the
+    # per-request cache in g and the session's tenant mark must start fresh each time.
+    for key in _PER_REQUEST:
+        g.pop(key, None)
+    session = g.get("fba_session")
+    if session is not None:
+        session.info.pop(TENANT_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    """Install everything the pages rely on."""
+    from app.blueprints import errors
+
+    headers.init_app(app)
+    ratelimit.init_app(app)
+    errors.register(app)
+    app.before_request(_reset)
+    app.context_processor(_context)

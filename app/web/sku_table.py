@@ -1,0 +1,322 @@
+"""The dashboard's SKU table and headline numbers, each in a few set-based queries.
+
+Per request: the seller's latest snapshot date (index on tenant, seller, date), one query for the
+page of rows (products ⟕ latest snapshot ⟕ current recommendation, sorted and paged in SQL), one
+count, and one query for the 30-day forecast of just the rows on the page. Nothing runs per row.
+The headline numbers need 90 days of forecast for every SKU; they only change when a new model,
+recommendation run or snapshot day arrives, so they are cached per process on those keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Forecast, InventorySnapshot, ModelVersion, Product, Recommendation
+
+# Recommendation.risk values (lower-cased) the planner writes, grouped for the filters and cards.
+STOCKOUT_RISKS = ("stockout", "high", "critical", "low_stock", "stockout_risk")
+OVERSTOCK_RISKS = ("overstock", "aged", "excess", "aged_risk", "overstock_risk")
+RISK_FILTERS = ("all", "stockout", "overstock", "ok")
+# A SKU whose newest snapshot is older than this (before the seller's newest day) shows no stock.
+SNAPSHOT_WINDOW_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which seller, as of which data."""
+
+    tenant_id: int
+    seller_id: int
+    as_of: dt.date | None
+    model_version_id: int | None
+
+    @property
+    def forecast_start(self) -> dt.date:
+        """First forecast day counted in "next 30 days": the day after the newest inventory."""
+        return (self.as_of or dt.datetime.now(dt.UTC).date()) + dt.timedelta(days=1)
+
+
+def scope_for(session: Session, tenant_id: int, seller_id: int) -> Scope:
+    """Find the newest snapshot day and the newest ready model of a seller."""
+    snap = InventorySnapshot
+    as_of = session.scalar(
+        select(func.max(snap.date)).where(
+            snap.tenant_id == tenant_id, snap.seller_account_id == seller_id
+        )
+    )
+    mv = session.scalar(
+        select(ModelVersion.id)
+        .where(
+            ModelVersion.tenant_id == tenant_id,
+            ModelVersion.seller_account_id == seller_id,
+            ModelVersion.status == "ready",
+        )
+        .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    )
+    return Scope(tenant_id, seller_id, as_of, mv)
+
+
+def risk_group(risk_col: Any) -> Any:
+    """SQL: 'stockout' | 'overstock' | 'ok' | NULL from a recommendation's risk."""
+    low = func.lower(risk_col)
+    return case(
+        (low.in_(STOCKOUT_RISKS), literal("stockout")),
+        (low.in_(OVERSTOCK_RISKS), literal("overstock")),
+        (risk_col.is_(None), literal(None)),
+        else_=literal("ok"),
+    )
+
+
+def _latest_snapshots(scope: Scope) -> Any:
+    snap = InventorySnapshot
+    where = [snap.tenant_id == scope.tenant_id, snap.seller_account_id == scope.seller_id]
+    if scope.as_of is not None:
+        where.append(snap.date >= scope.as_of - dt.timedelta(days=SNAPSHOT_WINDOW_DAYS))
+    latest = select(snap.sku, func.max(snap.date).label("d")).where(*where).group_by(snap.sku)
+    latest_sq = latest.subquery("latest_day")
+    inbound = snap.inbound_working + snap.inbound_shipped + snap.inbound_receiving
+    return (
+        select(
+            snap.sku,
+            snap.date.label("snapshot_date"),
+            snap.fulfillable,
+            snap.reserved,
+            inbound.label("inbound"),
+        )
+        .join(latest_sq, and_(snap.sku == latest_sq.c.sku, snap.date == latest_sq.c.d))
+        .where(snap.tenant_id == scope.tenant_id, snap.seller_account_id == scope.seller_id)
+        .subquery("snap")
+    )
+
+
+def _forecast_sums(scope: Scope, days: tuple[int, ...], skus: list[str] | None = None) -> Any:
+    """Per SKU: the sum of the mean forecast over the next d days, for each d in `days`."""
+    f = Forecast
+    start = scope.forecast_start
+    end = start + dt.timedelta(days=max(days))
+    cols = [
+        func.sum(case((f.date < start + dt.timedelta(days=d), f.mean), else_=0.0)).label(f"fc{d}")
+        for d in days
+    ]
+    stmt = (
+        select(f.sku, *cols)
+        .where(
+            f.tenant_id == scope.tenant_id,
+            f.seller_account_id == scope.seller_id,
+            f.model_version_id == scope.model_version_id,
+            f.date >= start,
+            f.date < end,
+        )
+        .group_by(f.sku)
+    )
+    if skus is not None:
+        stmt = stmt.where(f.sku.in_(skus))
+    return stmt
+
+
+@dataclass
+class TableQuery:
+    """The table's controls as the query string gives them."""
+
+    sort: str = "risk"
+    desc: bool = False
+    risk: str = "all"
+    q: str = ""
+
+
+SORT_KEYS = ("sku", "on_hand", "inbound", "cover", "forecast", "qty", "ship_by", "risk")
+
+
+def table_rows(
+    session: Session, scope: Scope, tq: TableQuery, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the SKU table and the number of rows matching the filters."""
+    p, r = Product, Recommendation
+    snap = _latest_snapshots(scope)
+    group = risk_group(r.risk).label("risk_group")
+    stmt: Select[Any] = (
+        select(
+            p.id,
+            p.sku,
+            p.title,
+            p.unit_cost,
+            p.price,
+            snap.c.fulfillable,
+            snap.c.inbound,
+            snap.c.snapshot_date,
+            r.quantity.label("rec_qty"),
+            r.ship_by,
+            r.days_of_cover_without.label("cover"),
+            r.stockout_probability,
+            r.risk,
+            group,
+        )
+        .select_from(p)
+        .outerjoin(snap, snap.c.sku == p.sku)
+        .outerjoin(
+            r,
+            and_(
+                r.tenant_id == p.tenant_id,
+                r.seller_account_id == p.seller_account_id,
+                r.sku == p.sku,
+                r.is_current.is_(True),
+            ),
+        )
+        .where(
+            p.tenant_id == scope.tenant_id,
+            p.seller_account_id == scope.seller_id,
+            p.active.is_(True),
+        )
+    )
+    if tq.q:
+        needle = "%" + tq.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        stmt = stmt.where(or_(func.lower(p.sku).like(needle), func.lower(p.title).like(needle)))
+    if tq.risk in ("stockout", "overstock"):
+        stmt = stmt.where(risk_group(r.risk) == tq.risk)
+    elif tq.risk == "ok":
+        stmt = stmt.where(or_(risk_group(r.risk) == "ok", r.risk.is_(None)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    fc_col: Any = None
+    if tq.sort == "forecast" and scope.model_version_id is not None:
+        fc = _forecast_sums(scope, (30,)).subquery("fc")
+        stmt = stmt.outerjoin(fc, fc.c.sku == p.sku).add_columns(fc.c.fc30)
+        fc_col = fc.c.fc30
+    rank = case((group == "stockout", 0), (group == "overstock", 1), (group == "ok", 2), else_=3)
+    keys: dict[str, Any] = {
+        "sku": p.sku,
+        "on_hand": snap.c.fulfillable,
+        "inbound": snap.c.inbound,
+        "cover": r.days_of_cover_without,
+        "forecast": fc_col if fc_col is not None else p.sku,
+        "qty": r.quantity,
+        "ship_by": r.ship_by,
+        "risk": rank,
+    }
+    key = keys.get(tq.sort, rank)
+    order = [key.desc().nulls_last() if tq.desc else key.asc().nulls_last()]
+    if tq.sort == "risk":
+        # Within a risk group, the most urgent first.
+        order += [r.ship_by.asc().nulls_last(), r.stockout_probability.desc().nulls_last()]
+    order.append(p.sku)
+    rows = [
+        dict(m)
+        for m in session.execute(stmt.order_by(*order).offset(offset).limit(limit)).mappings()
+    ]
+    if rows and scope.model_version_id is not None and fc_col is None:
+        sums = {
+            s.sku: s.fc30
+            for s in session.execute(_forecast_sums(scope, (30,), [r["sku"] for r in rows]))
+        }
+        for row in rows:
+            row["fc30"] = sums.get(row["sku"])
+    for row in rows:
+        row.setdefault("fc30", None)
+    return rows, total
+
+
+_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+_CACHE_SIZE = 128
+
+
+def headline(session: Session, scope: Scope) -> dict[str, Any]:
+    """Counts at risk, dollars at risk in 30 and 90 days, and inventory value at cost."""
+    r = Recommendation
+    rec_mark = session.execute(
+        select(func.max(r.computed_at), func.count()).where(
+            r.tenant_id == scope.tenant_id,
+            r.seller_account_id == scope.seller_id,
+            r.is_current.is_(True),
+        )
+    ).one()
+    key = (scope, rec_mark[0], rec_mark[1])
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    result = _compute_headline(session, scope)
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget cached headline numbers (tests; settings changes that move unit costs)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
+    p, r = Product, Recommendation
+    counts: dict[str, int] = {}
+    by_risk = session.execute(
+        select(func.lower(r.risk), func.count())
+        .where(
+            r.tenant_id == scope.tenant_id,
+            r.seller_account_id == scope.seller_id,
+            r.is_current.is_(True),
+        )
+        .group_by(func.lower(r.risk))
+    ).all()
+    for risk, n in by_risk:
+        name = (
+            "stockout"
+            if risk in STOCKOUT_RISKS
+            else "overstock"
+            if risk in OVERSTOCK_RISKS
+            else "ok"
+        )
+        counts[name] = counts.get(name, 0) + n
+    snap = _latest_snapshots(scope)
+    have_fc = scope.model_version_id is not None
+    fc = _forecast_sums(scope, (30, 90)).subquery("fc") if have_fc else None
+    available = func.coalesce(snap.c.fulfillable, 0) + func.coalesce(snap.c.inbound, 0)
+    cols: list[Any] = [
+        func.sum(
+            (
+                func.coalesce(snap.c.fulfillable, 0)
+                + func.coalesce(snap.c.reserved, 0)
+                + func.coalesce(snap.c.inbound, 0)
+            )
+            * func.coalesce(p.unit_cost, 0)
+        ).label("value"),
+        func.sum(case((p.unit_cost.is_(None), 1), else_=0)).label("missing_cost"),
+    ]
+    stmt = (
+        select(*cols)
+        .select_from(p)
+        .outerjoin(snap, snap.c.sku == p.sku)
+        .where(
+            p.tenant_id == scope.tenant_id,
+            p.seller_account_id == scope.seller_id,
+            p.active.is_(True),
+        )
+    )
+    if fc is not None:
+        price = func.coalesce(p.price, 0)
+        for d in (30, 90):
+            short = getattr(fc.c, f"fc{d}") - available
+            stmt = stmt.add_columns(
+                func.sum(case((short > 0, short * price), else_=0.0)).label(f"risk{d}")
+            )
+        stmt = stmt.outerjoin(fc, fc.c.sku == p.sku)
+    row = session.execute(stmt).mappings().one()
+    return {
+        "stockout": counts.get("stockout", 0),
+        "overstock": counts.get("overstock", 0),
+        "value": float(row["value"] or 0),
+        "missing_cost": int(row["missing_cost"] or 0),
+        "risk30": float(row.get("risk30") or 0) if fc is not None else None,
+        "risk90": float(row.get("risk90") or 0) if fc is not None else None,
+    }
