@@ -31,8 +31,9 @@ def token_client_class(token_url: str, transport: ClassifyingTransport) -> type[
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._transport.close()  # sp_api's own; ours classifies errors
-            self._transport = transport
+            # Close sp_api's own transport; ours classifies errors.
+            self.__dict__["_transport"].close()
+            self.__dict__["_transport"] = transport
 
         def _get_cache_key(self, token_flavor: str = "") -> str:
             return scoped_cache_key(token_url, self.cred.client_id, self.cred.refresh_token)
