@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import SKU, Base, SellerOwnedMixin, utcnow
@@ -18,7 +18,11 @@ class InventorySnapshot(SellerOwnedMixin, Base):
     """
 
     __tablename__ = "inventory_snapshots"
-    __table_args__ = (UniqueConstraint("tenant_id", "seller_account_id", "sku", "date"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seller_account_id", "sku", "date"),
+        # The dashboard finds the seller's newest day and that day's rows for all SKUs.
+        Index("ix_inventory_snapshots_day", "tenant_id", "seller_account_id", "date"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(SKU)
     date: Mapped[dt.date]
