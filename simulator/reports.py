@@ -10,7 +10,8 @@ import pandas as pd
 
 from simulator.inventory import snapshot
 from simulator.marketplace import Seller
-from simulator.orderview import amazon_order_id, place
+from simulator.orders import order_id
+from simulator.orderview import PLACES, place_index
 
 # The flat files spell the cancelled state the British way (the Orders API says "Canceled").
 FLAT_STATUS = np.array(["Pending", "Unshipped", "Shipped", "Cancelled"])
@@ -73,11 +74,6 @@ LEDGER_COLUMNS = [
 ]
 
 
-def _flat_time(ts: int) -> str:
-    """The flat files' timestamp style: 2026-11-26T17:03:21+00:00."""
-    return datetime.fromtimestamp(int(ts), tz=UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
 def tsv(frame: pd.DataFrame) -> str:
     """Tab-separated text with a header row, no quoting, LF line ends."""
     return frame.to_csv(sep="\t", index=False, lineterminator="\n", quoting=3, escapechar="\\")
@@ -86,58 +82,79 @@ def tsv(frame: pd.DataFrame) -> str:
 def all_orders(seller: Seller, start: int, end: int, now: int, options: dict) -> str:
     """GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL: a row per order line."""
     book = seller.world.orders
-    cat = seller.world.catalog
+    cat = seller.world.lists
     idx = book.updated_between(start, min(end, now), now) if len(book) else np.zeros(0, int)
-    rows = []
-    if len(idx):
-        codes = book.status_code(idx, now)
-        last = book.last_update(idx, now)
-        for i, code, upd in zip(idx, codes, last, strict=True):
-            oid = amazon_order_id(seller, int(i))
-            city, state, postal = place(seller, int(i))
-            priced = code in (1, 2)
-            for line in book.lines_of(int(i)):
-                sku = int(book.line["sku"][line])
-                qty = int(book.line["qty"][line])
-                list_c = int(book.line["list_cents"][line]) * qty
-                promo = list_c - int(book.line["unit_cents"][line]) * qty
-                rows.append(
-                    [
-                        oid,
-                        "",
-                        _flat_time(book.o["purchase_ts"][i]),
-                        _flat_time(upd),
-                        FLAT_STATUS[code],
-                        "Amazon",
-                        "Amazon.com",
-                        "",
-                        "",
-                        "Expedited",
-                        cat["title"].iat[sku],
-                        cat["sku"].iat[sku],
-                        cat["asin"].iat[sku],
-                        FLAT_STATUS[code],
-                        qty,
-                        "USD",
-                        f"{list_c / 100:.2f}" if priced else "",
-                        "0.00" if priced else "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        f"{promo / 100:.2f}" if priced else "",
-                        "",
-                        city,
-                        state,
-                        postal,
-                        "US",
-                        f"PROMO-{sku:04d}" if priced and promo else "",
-                        "false",
-                        "",
-                        "",
-                    ]
-                )
-    return tsv(pd.DataFrame(rows, columns=ALL_ORDERS_COLUMNS))
+    if not len(idx):
+        return tsv(pd.DataFrame(columns=ALL_ORDERS_COLUMNS))
+    o, ln = book.o, book.line
+    codes = book.status_code(idx, now)
+    last = book.last_update(idx, now)
+    counts = o["n_lines"][idx]
+    lines = np.repeat(o["line_start"][idx], counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    owner = np.repeat(np.arange(len(idx)), counts)
+    oix = idx[owner]
+    code = codes[owner]
+    priced = (code == 1) | (code == 2)
+    sku = ln["sku"][lines]
+    qty = ln["qty"][lines]
+    list_c = ln["list_cents"][lines] * qty
+    promo = list_c - ln["unit_cents"][lines] * qty
+    place = np.array(PLACES, dtype=object)[place_index(seller.seed, oix)]
+    ids = [
+        order_id(seller.order_prefix, int(d), int(n))
+        for d, n in zip(o["day"][idx], o["num"][idx], strict=True)
+    ]
+    status = FLAT_STATUS[code]
+    skus = np.array(cat["sku"], dtype=object)
+    blank = np.full(len(lines), "", dtype=object)
+
+    def money(cents: np.ndarray) -> np.ndarray:
+        return np.where(priced, np.char.mod("%.2f", cents / 100.0), "")
+
+    frame = pd.DataFrame(
+        {
+            "amazon-order-id": np.array(ids, dtype=object)[owner],
+            "merchant-order-id": blank,
+            "purchase-date": _flat_times(o["purchase_ts"][oix]),
+            "last-updated-date": _flat_times(last[owner]),
+            "order-status": status,
+            "fulfillment-channel": "Amazon",
+            "sales-channel": "Amazon.com",
+            "order-channel": blank,
+            "url": blank,
+            "ship-service-level": "Expedited",
+            "product-name": np.array(cat["title"], dtype=object)[sku],
+            "sku": skus[sku],
+            "asin": np.array(cat["asin"], dtype=object)[sku],
+            "item-status": status,
+            "quantity": qty,
+            "currency": "USD",
+            "item-price": money(list_c),
+            "item-tax": money(np.zeros(len(lines))),
+            "shipping-price": blank,
+            "shipping-tax": blank,
+            "gift-wrap-price": blank,
+            "gift-wrap-tax": blank,
+            "item-promotion-discount": money(promo),
+            "ship-promotion-discount": blank,
+            "ship-city": [p[0] for p in place],
+            "ship-state": [p[1] for p in place],
+            "ship-postal-code": [p[2] for p in place],
+            "ship-country": "US",
+            "promotion-ids": np.where(priced & (promo > 0), np.char.mod("PROMO-%04d", sku), ""),
+            "is-business-order": "false",
+            "purchase-order-number": blank,
+            "price-designation": blank,
+        }
+    )
+    return tsv(frame[ALL_ORDERS_COLUMNS])
+
+
+def _flat_times(ts: np.ndarray) -> list[str]:
+    text = np.datetime_as_string(np.asarray(ts, dtype="int64").astype("datetime64[s]"), unit="s")
+    return [t + "+00:00" for t in text]
 
 
 def _fmt_day(ordinal: int, period: str) -> str:

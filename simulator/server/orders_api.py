@@ -6,7 +6,7 @@ import numpy as np
 from flask import Blueprint
 
 from simulator.orderbook import STATUS_NAMES
-from simulator.orderview import find_order, order_items_json, order_json
+from simulator.orderview import find_order, order_items_json, order_json, orders_json
 from simulator.server.common import (
     ApiError,
     arg,
@@ -106,7 +106,7 @@ def get_orders():
         idx = idx[np.isin(names, spec["s"])]
     off, size = int(spec["o"]), int(spec["p"])
     page = idx[off : off + size]
-    payload = {"Orders": [order_json(s, int(i), now) for i in page]}
+    payload = {"Orders": orders_json(s, page, now)}
     if off + size < len(idx):
         payload["NextToken"] = encode_token({**spec, "o": off + size})
     key = "LastUpdatedBefore" if spec["m"] == "u" else "CreatedBefore"
