@@ -66,6 +66,16 @@ def register(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(db_cli)
     app.cli.add_command(keys_cli)
+    from app.commands.planning import recommend_command, train_command
+
+    app.cli.add_command(train_command)
+    app.cli.add_command(recommend_command)
     from app.commands.tokens import tokens_cli
 
     app.cli.add_command(tokens_cli)
+    from app.commands.sellers import sellers_cli
+    from app.commands.sync import export_cli, sync_command
+
+    app.cli.add_command(sellers_cli)
+    app.cli.add_command(sync_command)
+    app.cli.add_command(export_cli)
