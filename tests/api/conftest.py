@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 import types
 from dataclasses import dataclass, field
@@ -38,6 +39,26 @@ class ApiWorld:
         return {"Authorization": f"Bearer {token}"}
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Hashing is deliberately slow; the API never checks passwords, so hash once per run.
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash("correct horse 9")
+
+
+def make_user(session: Any, tenant: Any, email: str) -> Any:
+    """A user who is an owner of `tenant`."""
+    from app.models import Membership, User
+
+    user = User(email=email, password_hash=_password_hash())
+    session.add(user)
+    session.flush()
+    session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
+    session.flush()
+    return user
+
+
 def make_token(session: Any, tenant: Any, user: Any, name: str = "test") -> str:
     """Store a token's digest and return the secret, as `tokens create` does."""
     from app.models import ApiToken
@@ -65,7 +86,7 @@ def seed_world(factory: Any, session: Any) -> ApiWorld:
     )
 
     a, b = factory.tenant("Acme"), factory.tenant("Bolt")
-    user_a, user_b = factory.user(a), factory.user(b)
+    user_a, user_b = make_user(session, a, "ann@acme.test"), make_user(session, b, "bo@bolt.test")
     seller_a, seller_b = factory.seller(a, "acme-us"), factory.seller(b, "bolt-us")
     world = ApiWorld(
         a=a,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 
 def _get(client, world, url, which="a"):
     response = client.get(url, headers=world.headers(which))
@@ -36,22 +34,22 @@ def test_list_filters(client, world) -> None:
     assert [s["sku"] for s in by_qty] == ["MUG-RED", "MUG-BLUE", "TEA-100"]
 
 
-@pytest.mark.parametrize(
-    ("query", "param"),
-    [
-        ("limit=0", "limit"),
-        ("limit=abc", "limit"),
-        ("offset=-1", "offset"),
-        ("sort=price", "sort"),
-        ("seller=x", "seller"),
-        ("active=yes", "active"),
-        ("q=" + "x" * 101, "q"),
-    ],
-)
-def test_bad_query_parameters_are_400_naming_the_parameter(client, world, query, param) -> None:
-    response = client.get(f"/api/v1/skus?{query}", headers=world.headers())
-    assert response.status_code == 400
-    assert param in response.get_json()["error"]["details"]
+BAD_QUERIES = [
+    ("limit=0", "limit"),
+    ("limit=abc", "limit"),
+    ("offset=-1", "offset"),
+    ("sort=price", "sort"),
+    ("seller=x", "seller"),
+    ("active=yes", "active"),
+    ("q=" + "x" * 101, "q"),
+]
+
+
+def test_bad_query_parameters_are_400_naming_the_parameter(client, world) -> None:
+    for query, param in BAD_QUERIES:
+        response = client.get(f"/api/v1/skus?{query}", headers=world.headers())
+        assert response.status_code == 400, query
+        assert param in response.get_json()["error"]["details"], query
 
 
 def test_detail_has_inventory_and_current_recommendation(client, world) -> None:
@@ -99,61 +97,59 @@ def test_patch_changes_settings(client, world, db_session) -> None:
     assert response.get_json()["unit_cost"] is None
 
 
-@pytest.mark.parametrize(
-    ("body", "bad_fields"),
-    [
-        ({"moq": -1, "case_pack": 6}, {"moq"}),
-        ({"case_pack": 0}, {"case_pack"}),
-        ({"case_pack": 2.5}, {"case_pack"}),
-        ({"case_pack": True}, {"case_pack"}),
-        ({"case_pack": "6"}, {"case_pack"}),
-        ({"unit_cost": -0.01}, {"unit_cost"}),
-        ({"unit_cost": 1e300}, {"unit_cost"}),
-        ({"lead_time_transit_days": 366}, {"lead_time_transit_days"}),
-        ({"prep_owner": "amazon"}, {"prep_owner"}),
-        ({"active": "true"}, {"active"}),
-        ({"moq": None}, {"moq"}),
-        ({"sku": "RENAMED", "title": "x"}, {"sku", "title"}),
-        ({"moq": 10**40, "price": 1}, {"moq", "price"}),
-    ],
-)
-def test_bad_settings_are_422_naming_each_field_and_change_nothing(
-    client, world, db_session, body, bad_fields
-) -> None:
+BAD_SETTINGS = [
+    ({"moq": -1, "case_pack": 6}, {"moq"}),
+    ({"case_pack": 0}, {"case_pack"}),
+    ({"case_pack": 2.5}, {"case_pack"}),
+    ({"case_pack": True}, {"case_pack"}),
+    ({"case_pack": "6"}, {"case_pack"}),
+    ({"unit_cost": -0.01}, {"unit_cost"}),
+    ({"unit_cost": 1e300}, {"unit_cost"}),
+    ({"lead_time_transit_days": 366}, {"lead_time_transit_days"}),
+    ({"prep_owner": "amazon"}, {"prep_owner"}),
+    ({"active": "true"}, {"active"}),
+    ({"moq": None}, {"moq"}),
+    ({"sku": "RENAMED", "title": "x"}, {"sku", "title"}),
+    ({"moq": 10**40, "price": 1}, {"moq", "price"}),
+]
+
+
+def test_bad_settings_are_422_naming_each_field_and_change_nothing(client, world) -> None:
     red = world.products["MUG-RED"]
     before = client.get(f"/api/v1/skus/{red.id}", headers=world.headers()).get_json()
-    response = client.patch(f"/api/v1/skus/{red.id}", json=body, headers=world.headers())
-    assert response.status_code == 422
-    error = response.get_json()["error"]
-    assert error["code"] == "validation_error"
-    assert set(error["details"]) == bad_fields
-    assert all(name in error["message"] for name in bad_fields)
-    after = client.get(f"/api/v1/skus/{red.id}", headers=world.headers()).get_json()
-    assert after == before
+    for body, bad_fields in BAD_SETTINGS:
+        response = client.patch(f"/api/v1/skus/{red.id}", json=body, headers=world.headers())
+        assert response.status_code == 422, body
+        error = response.get_json()["error"]
+        assert error["code"] == "validation_error"
+        assert set(error["details"]) == bad_fields, body
+        assert all(name in error["message"] for name in bad_fields)
+        after = client.get(f"/api/v1/skus/{red.id}", headers=world.headers()).get_json()
+        assert after == before, body
 
 
-@pytest.mark.parametrize(
-    ("data", "content_type", "status"),
-    [
-        ("{", "application/json", 400),
-        ('{"moq": NaN}', "application/json", 400),
-        ('{"moq": Infinity}', "application/json", 400),
-        (b'{"moq": "\xff"}', "application/json", 400),
-        ("[1, 2]", "application/json", 422),
-        ("5", "application/json", 422),
-        ('{"title": "\\ud800"}', "application/json", 422),
-        ("moq=5", "application/x-www-form-urlencoded", 415),
-        ("", "application/json", 400),
-        ("[" * 100_000, "application/json", 400),
-    ],
-)
-def test_malformed_bodies_are_4xx_never_5xx(client, world, data, content_type, status) -> None:
+MALFORMED = [
+    ("{", "application/json", 400),
+    ('{"moq": NaN}', "application/json", 400),
+    ('{"moq": Infinity}', "application/json", 400),
+    (b'{"moq": "\xff"}', "application/json", 400),
+    ("[1, 2]", "application/json", 422),
+    ("5", "application/json", 422),
+    ('{"title": "\\ud800"}', "application/json", 422),
+    ("moq=5", "application/x-www-form-urlencoded", 415),
+    ("", "application/json", 400),
+    ("[" * 100_000, "application/json", 400),
+]
+
+
+def test_malformed_bodies_are_4xx_never_5xx(client, world) -> None:
     red = world.products["MUG-RED"]
-    response = client.patch(
-        f"/api/v1/skus/{red.id}", data=data, content_type=content_type, headers=world.headers()
-    )
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.get_json()["error"]["message"]
+    for data, content_type, status in MALFORMED:
+        response = client.patch(
+            f"/api/v1/skus/{red.id}", data=data, content_type=content_type, headers=world.headers()
+        )
+        assert response.status_code == status, (data[:20], response.get_data(as_text=True))
+        assert response.get_json()["error"]["message"]
 
 
 def test_forecast_comes_from_the_newest_model(client, world) -> None:
