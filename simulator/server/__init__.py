@@ -27,7 +27,22 @@ def create_app(marketplace: Marketplace, config: dict[str, Any] | None = None) -
     if config:
         app.config.update(config)
     register_blueprints(app)
+    register_error_handlers(app)
     return app
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Unknown paths and methods answer in Amazon's JSON error shape, not Flask's HTML."""
+    from werkzeug.exceptions import HTTPException
+
+    from simulator.server.common import error_response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = {404: "NotFound", 405: "MethodNotAllowed", 403: "Unauthorized"}.get(
+            exc.code or 500, "InvalidInput"
+        )
+        return error_response(exc.code or 500, code, exc.description or exc.name)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import time
+from datetime import date
 
 import pandas as pd
 import pytest
 import requests
 
+from simulator.testing import running_simulator
 from simulator.truth import clock_iso
 
 
@@ -154,3 +157,27 @@ def test_truth_endpoint_equals_truth_files(sim):
     for name, text in truth_texts(world).items():
         assert requests.get(f"{sim.base_url}/_sim/truth/{name}", timeout=10).text == text
     assert world.last_day == sim.marketplace.today
+
+
+def test_access_tokens_expire():
+    with running_simulator(
+        seed=2,
+        skus=2,
+        history_days=20,
+        today=date(2026, 1, 10),
+        rate_scale=1e5,
+        SIM_TOKEN_LIFETIME=1,
+    ) as short:
+        token = short.access_token()
+        params = {"CreatedAfter": "2026-01-05T00:00:00Z"}
+        assert short.get("/orders/v0/orders", params, token=token).status_code == 200
+        time.sleep(1.2)
+        expired = short.get("/orders/v0/orders", params, token=token)
+        assert expired.status_code == 403
+        assert expired.json()["errors"][0]["code"] == "Unauthorized"
+
+
+def test_unknown_paths_answer_in_amazons_error_shape(sim):
+    resp = sim.get("/orders/v0/nothing/here/at/all")
+    assert resp.status_code == 404
+    assert resp.json()["errors"][0]["code"] == "NotFound"
