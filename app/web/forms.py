@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -44,7 +45,7 @@ def Email() -> Any:  # noqa: N802 - reads like the WTForms validator it replaces
     return check
 
 
-OWNER_CHOICES = [(o, o.title()) for o in OWNERS]
+OWNER_CHOICES = [SelectChoice(o, o.title()) for o in OWNERS]
 MIN_PASSWORD = 10
 
 
@@ -84,7 +85,9 @@ class MemberForm(FlaskForm):
         "Initial password (new users only)",
         validators=[Optional(), Length(min=MIN_PASSWORD, max=200)],
     )
-    role = SelectField("Role", choices=[("member", "Member"), ("owner", "Owner")])
+    role = SelectField(
+        "Role", choices=[SelectChoice("member", "Member"), SelectChoice("owner", "Owner")]
+    )
 
 
 def _https_or_loopback(_form: Any, field: Any) -> None:
@@ -99,13 +102,17 @@ class SellerForm(FlaskForm):
     """Connect (or edit) a Selling Partner API account."""
 
     name = StringField("Account name", validators=[DataRequired(), Length(max=200)])
-    marketplace = SelectField("Marketplace", choices=[(m, m) for m in MARKETPLACES])
+    marketplace = SelectField("Marketplace", choices=[SelectChoice(m, m) for m in MARKETPLACES])
     seller_id = StringField("Seller (merchant) id", validators=[Optional(), Length(max=64)])
     lwa_client_id = StringField("LWA client id", validators=[DataRequired(), Length(max=300)])
     lwa_client_secret = PasswordField("LWA client secret", validators=[Length(max=2000)])
     refresh_token = PasswordField("Refresh token", validators=[Length(max=4000)])
     endpoint_choice = SelectField(
-        "Endpoint", choices=[("amazon", "Amazon North America"), ("custom", "Custom URL")]
+        "Endpoint",
+        choices=[
+            SelectChoice("amazon", "Amazon North America"),
+            SelectChoice("custom", "Custom URL"),
+        ],
     )
     endpoint = StringField(
         "Custom endpoint URL",
@@ -131,8 +138,23 @@ class SellerForm(FlaskForm):
             raise ValidationError("Enter the endpoint URL, or choose Amazon North America.")
 
 
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says what to type."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the number, with a message a seller understands."""
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip().replace(",", ""))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{valuelist[0]!r} is not a whole number.") from None
+
+
 def _days(label: str) -> IntegerField:
-    return IntegerField(
+    return WholeNumberField(
         label,
         validators=[
             InputRequired(message="Enter a whole number of days."),
@@ -153,14 +175,14 @@ class SkuSettingsForm(FlaskForm):
     lead_time_transit_days = _days("Transit (days)")
     lead_time_receiving_days = _days("Receiving at FBA (days)")
     lead_time_spread_days = _days("Lead time spread ± (days)")
-    case_pack = IntegerField(
+    case_pack = WholeNumberField(
         "Units per case",
         validators=[
             InputRequired(message="Enter the units per case (1 if sold singly)."),
             NumberRange(1, 10000, message="Between 1 and 10,000 units."),
         ],
     )
-    moq = IntegerField(
+    moq = WholeNumberField(
         "Minimum order (units)",
         validators=[
             InputRequired(message="Enter the minimum order (0 if none)."),

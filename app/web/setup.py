@@ -20,7 +20,9 @@ def _context() -> dict[str, Any]:
     return {}
 
 
-_PER_REQUEST = ("fba_user", "fba_membership", "fba_seller", "fba_seller_accounts")
+# Flask-WTF caches the signed CSRF token in g.csrf_token; after login clears the session it
+# must be regenerated, or a stale token (from a secret no longer in the session) is rendered.
+_PER_REQUEST = ("fba_user", "fba_membership", "fba_seller", "fba_seller_accounts", "csrf_token")
 
 
 def _reset() -> None:

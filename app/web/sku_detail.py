@@ -64,7 +64,8 @@ def sales_history(session: Session, product: Product, end: dt.date) -> dict[str,
             .group_by(day)
         )
     }
-    snaps = dict(session.execute(
+    snaps = dict(
+        session.execute(
             select(InventorySnapshot.date, InventorySnapshot.fulfillable).where(
                 InventorySnapshot.tenant_id == product.tenant_id,
                 InventorySnapshot.seller_account_id == product.seller_account_id,
@@ -72,7 +73,8 @@ def sales_history(session: Session, product: Product, end: dt.date) -> dict[str,
                 InventorySnapshot.date >= start,
                 InventorySnapshot.date <= end,
             )
-        ))
+        ).all()
+    )
     dates = [start + dt.timedelta(days=i) for i in range(HISTORY_DAYS)]
     return {
         "dates": [d.isoformat() for d in dates],
@@ -192,12 +194,32 @@ def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
     return {"estimate": estimate, "charged": charged, "restock": restock}
 
 
-def breakdown_rows(rec: Recommendation | None) -> list[tuple[str, Any]]:
-    """The recommendation's cost lines as (label, value), numbers first, in a stable order."""
+def breakdown_rows(rec: Recommendation | None) -> dict[str, Any]:
+    """The recommendation's expected cost by line, shipping vs not shipping, plus other facts.
+
+    The planner stores {"with": {line: $}, "without": {line: $}, ...other values}; anything
+    else it adds is shown as plain facts.
+    """
     if rec is None or not rec.cost_breakdown:
-        return []
-    rows = []
-    for key, value in rec.cost_breakdown.items():
-        label = str(key).replace("_", " ").strip().capitalize()
-        rows.append((label, value))
-    return sorted(rows, key=lambda kv: (not isinstance(kv[1], int | float), kv[0]))
+        return {"lines": [], "facts": []}
+    data = dict(rec.cost_breakdown)
+    with_ = data.pop("with", None) if isinstance(data.get("with"), dict) else None
+    without = data.pop("without", None) if isinstance(data.get("without"), dict) else None
+    lines = []
+    if with_ is not None or without is not None:
+        names = list(dict.fromkeys([*(with_ or {}), *(without or {})]))
+        for name in names:
+            lines.append((_label(name), (with_ or {}).get(name), (without or {}).get(name)))
+        lines.append(
+            (
+                "Total",
+                sum(v for v in (with_ or {}).values() if isinstance(v, int | float)),
+                sum(v for v in (without or {}).values() if isinstance(v, int | float)),
+            )
+        )
+    facts = [(_label(k), v) for k, v in data.items() if not isinstance(v, dict | list)]
+    return {"lines": lines, "facts": facts}
+
+
+def _label(key: Any) -> str:
+    return str(key).replace("_", " ").strip().capitalize()

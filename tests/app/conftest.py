@@ -26,7 +26,10 @@ def seeded(db_session: Any) -> dict[str, Any]:
     from app.web.sku_table import clear_cache
 
     clear_cache()
-    return load_seed().seed(db_session, "Acme", n_skus=12, days=90, horizon=60)
+    data = load_seed().seed(db_session, "Acme", n_skus=12, days=90, horizon=60)
+    # Commit (into the test's outer transaction) so a view's rollback cannot undo the seed.
+    db_session.commit()
+    return data
 
 
 def login(client: Any, email: str, password: str) -> Any:

@@ -111,8 +111,12 @@ def seed(
                          days_of_cover_without=round(stock / level, 1),
                          days_of_cover_with=round((stock + qty) / level, 1),
                          stockout_probability=round(0.1 + (i % 5) / 10, 2), risk=RISKS[i % len(RISKS)],
-                         cost_breakdown={"lost_margin": 120.5 + i, "storage": 14.2, "aged_surcharge": 0.0,
-                                         "capital": 6.1},
+                         cost_breakdown={
+                             "with": {"lost_margin": 12.5 + i, "storage": 14.2, "aged": 0.0,
+                                      "capital": 6.1},
+                             "without": {"lost_margin": 220.0 + i, "storage": 3.1, "aged": 0.0,
+                                         "capital": 0.0},
+                             "stockout_prob_next_cycle": 0.05, "capacity_limited": False},
                          explanation=f"Ship {qty} now: stock runs out in about {stock // level} days."))
     for model, rows in ((Order, orders), (OrderItem, items), (InventorySnapshot, snaps),
                         (Forecast, fcs), (Recommendation, recs)):
