@@ -270,7 +270,7 @@ def day_bounds(ts: int) -> int:
 
 def builders() -> dict[str, Callable[[Seller, int, int, int, dict], str]]:
     """Report type -> document builder(seller, start, end, now, reportOptions) -> TSV text."""
-    from simulator import reports_fees
+    from simulator import reports_fees, reports_planning
 
     return {
         "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": all_orders,
@@ -279,6 +279,7 @@ def builders() -> dict[str, Callable[[Seller, int, int, int, dict], str]]:
         "GET_FBA_STORAGE_FEE_CHARGES_DATA": reports_fees.storage_fees,
         "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA": reports_fees.estimated_fees,
         "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT": reports_fees.restock,
+        "GET_FBA_INVENTORY_PLANNING_DATA": reports_planning.inventory_planning,
     }
 
 
@@ -289,6 +290,7 @@ REPORT_TYPES = (
     "GET_FBA_STORAGE_FEE_CHARGES_DATA",
     "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
     "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+    "GET_FBA_INVENTORY_PLANNING_DATA",
 )
 # Reports Amazon builds from a date range; the others are snapshots at creation time.
 RANGED = {
