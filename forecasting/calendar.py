@@ -9,14 +9,14 @@ import pandas as pd
 def prime_days(year: int) -> list[pd.Timestamp]:
     """Prime Day: the Tuesday and Wednesday of the second full week of July (a usual pattern)."""
     first = pd.Timestamp(year=year, month=7, day=1)
-    tuesday = first + pd.Timedelta(days=(1 - first.dayofweek) % 7 + 7)
+    tuesday = first + pd.Timedelta(days=(1 - first.day_of_week) % 7 + 7)
     return [tuesday, tuesday + pd.Timedelta(days=1)]
 
 
 def black_friday(year: int) -> pd.Timestamp:
     """The day after the fourth Thursday of November."""
     first = pd.Timestamp(year=year, month=11, day=1)
-    thursday = first + pd.Timedelta(days=(3 - first.dayofweek) % 7 + 21)
+    thursday = first + pd.Timedelta(days=(3 - first.day_of_week) % 7 + 21)
     return thursday + pd.Timedelta(days=1)
 
 
@@ -36,10 +36,10 @@ def calendar_features(dates: pd.DatetimeIndex | pd.Series) -> dict[str, np.ndarr
     nearest_prime = to_prime[np.arange(len(days)), np.abs(to_prime).argmin(axis=1)]
     xmas = np.where(d.month == 12, 25 - d.day, 99)
     return {
-        "dow": d.dayofweek.to_numpy(),
+        "dow": d.day_of_week.to_numpy(),
         "month": d.month.to_numpy(),
         "week": d.isocalendar().week.to_numpy().astype(np.int64),
-        "doy": d.dayofyear.to_numpy(),
+        "doy": d.day_of_year.to_numpy(),
         "prime_day": np.isin(days, prime_days_i).astype(np.int64),
         "to_prime": np.clip(nearest_prime, -15, 15),
         "bfcm": ((nearest >= 0) & (nearest <= 3)).astype(np.int64),

@@ -154,12 +154,12 @@ def make_rows(
     f["ly_season"] = _ratio(ly_target28, ly_origin)
     f["ly_season7"] = _ratio(ly_target, ly_origin)
     # The SKU's own day-of-week profile over the last 13 weeks.
-    dow_target = (target + panel.start.dayofweek) % 7
+    dow_target = (target + panel.start.day_of_week) % 7
     num = np.zeros(len(rows))
     cnt = np.zeros(len(rows))
     for k in range(1, 14):
         # the last 13 days on or before origin with the target's weekday
-        day = o - ((o + panel.start.dayofweek - dow_target) % 7) - 7 * (k - 1)
+        day = o - ((o + panel.start.day_of_week - dow_target) % 7) - 7 * (k - 1)
         ok = day >= 0
         dd = np.clip(day, 0, panel.n_days - 1)
         good = ok & panel.instock[rows, dd] & ~np.isnan(panel.units[rows, dd])

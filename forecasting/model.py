@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
 
-import lightgbm as lgb
+# OpenMP threads that spin while waiting make LightGBM many times slower when other processes
+# share the 2 cores (RQ workers, the web app); passive waiting costs little when the box is idle.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import lightgbm as lgb  # noqa: E402
 import numpy as np
 import pandas as pd
 

@@ -24,14 +24,13 @@ def synthetic_demand(
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, periods=days, freq="D")
     t = np.arange(days)
+    doy = dates.day_of_year.to_numpy()
     level = np.exp(rng.normal(0.5, 1.2, n_skus))
     weekly = 1 + 0.25 * np.sin(
-        2 * np.pi * (dates.dayofweek.to_numpy()[None, :] + rng.uniform(0, 7, (n_skus, 1))) / 7
+        2 * np.pi * (dates.day_of_week.to_numpy()[None, :] + rng.uniform(0, 7, (n_skus, 1))) / 7
     )
     amp = rng.uniform(0, 0.5, (n_skus, 1))
-    season = 1 + amp * np.sin(
-        2 * np.pi * (dates.dayofyear.to_numpy()[None, :] / 365.25 + rng.uniform(0, 1, (n_skus, 1)))
-    )
+    season = 1 + amp * np.sin(2 * np.pi * (doy[None, :] / 365.25 + rng.uniform(0, 1, (n_skus, 1))))
     slope = rng.normal(0, 0.4, (n_skus, 1)) / 365
     trend = np.exp(slope * t[None, :])
     event = np.ones(days)

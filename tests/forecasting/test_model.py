@@ -1,0 +1,148 @@
+"""DemandForecaster on seeded synthetic series whose true daily mean is known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.baselines import MovingAverage, SeasonalNaive
+from forecasting.model import DemandForecaster
+from forecasting.synthetic import synthetic_demand
+
+FAST = {"num_boost_round": 150, "n_origins": 20, "horizons_per_origin": 8}
+HORIZON = 28
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+    df, static = synthetic_demand(60, 600, seed=11, stockout_rate=0.15)
+    cutoff = df["date"].max() - pd.Timedelta(days=HORIZON)
+    hist = df[df["date"] <= cutoff].rename(columns={"sold": "units"})
+    return hist[["sku", "date", "units", "price", "in_stock"]], static, df, cutoff
+
+
+@pytest.fixture(scope="module")
+def fitted(data) -> DemandForecaster:
+    hist, static, _, _ = data
+    return DemandForecaster(seed=1, **FAST).fit(hist, static)
+
+
+def _future(df: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    return df[(df["date"] > cutoff) & (df["date"] <= cutoff + pd.Timedelta(days=HORIZON))]
+
+
+def test_predict_shape_and_quantile_order(fitted: DemandForecaster, data) -> None:
+    hist, _, _, cutoff = data
+    fc = fitted.predict(HORIZON)
+    assert list(fc.columns) == ["sku", "date", "mean", "p10", "p50", "p90"]
+    assert len(fc) == hist["sku"].nunique() * HORIZON
+    assert fc["date"].min() == cutoff + pd.Timedelta(days=1)
+    assert fc["date"].max() == cutoff + pd.Timedelta(days=HORIZON)
+    assert (fc["p10"] <= fc["p50"]).all() and (fc["p50"] <= fc["p90"]).all()
+    assert (fc["mean"] >= 0).all()
+
+
+def test_beats_baselines_against_the_true_mean(fitted: DemandForecaster, data) -> None:
+    hist, static, df, cutoff = data
+    truth = _future(df, cutoff)[["sku", "date", "true_mean"]]
+
+    def rmse(frame: pd.DataFrame) -> float:
+        j = frame.merge(truth, on=["sku", "date"])
+        return float(np.sqrt(((j["mean"] - j["true_mean"]) ** 2).mean()))
+
+    ours = rmse(fitted.predict(HORIZON))
+    assert ours < rmse(MovingAverage().fit(hist).predict(HORIZON))
+    assert ours < rmse(SeasonalNaive().fit(hist).predict(HORIZON))
+    j = fitted.predict(HORIZON).merge(truth, on=["sku", "date"])
+    assert abs(j["mean"].sum() / j["true_mean"].sum() - 1) < 0.1
+
+
+def test_censoring_removes_stockout_bias(fitted: DemandForecaster, data) -> None:
+    hist, static, df, cutoff = data
+    truth = _future(df, cutoff)[["sku", "date", "demand"]]
+    naive = DemandForecaster(seed=1, censor=False, **FAST).fit(hist, static)
+
+    def bias(model: DemandForecaster) -> float:
+        j = model.predict(HORIZON).merge(truth, on=["sku", "date"])
+        return float(j["mean"].sum() / j["demand"].sum() - 1)
+
+    assert bias(naive) < -0.04  # reading stockout zeros as demand forecasts too little
+    assert abs(bias(fitted)) < abs(bias(naive)) / 2
+
+
+def test_window_totals_are_calibrated(fitted: DemandForecaster, data) -> None:
+    _, _, df, cutoff = data
+    actual = _future(df, cutoff).groupby("sku")["demand"].sum()
+    tot = fitted.predict_totals(HORIZON).set_index("sku").join(actual)
+    cover = float((tot["demand"] <= tot["p90"]).mean())
+    below = float((tot["demand"] < tot["p10"]).mean())
+    assert 0.75 <= cover <= 1.0
+    assert below <= 0.25
+    assert (tot["p10"] <= tot["p50"]).all() and (tot["p50"] <= tot["p90"]).all()
+    # the total's band is much narrower than the sum of daily bands, wider than independent days
+    daily = fitted.predict(HORIZON).groupby("sku")[["p10", "p90"]].sum()
+    assert ((tot["p90"] - tot["p10"]) < (daily["p90"] - daily["p10"])).mean() > 0.9
+
+
+def test_sample_paths_agree_with_total_quantiles(fitted: DemandForecaster) -> None:
+    paths = fitted.sample_paths(HORIZON, n_paths=400, seed=3)
+    tot = fitted.predict_totals(HORIZON).set_index("sku")
+    assert set(paths) == set(tot.index)
+    sim_p90, model_p90, sim_mean = [], [], []
+    for sku, arr in paths.items():
+        assert arr.shape == (400, HORIZON)
+        assert arr.dtype.kind == "i" and (arr >= 0).all()
+        sums = arr.sum(axis=1)
+        sim_p90.append(np.quantile(sums, 0.9))
+        sim_mean.append(sums.mean())
+        model_p90.append(tot.loc[sku, "p90"])
+    ratio = np.array(sim_p90) / np.maximum(model_p90, 1)
+    assert 0.85 < np.median(ratio) < 1.15
+    assert np.corrcoef(sim_mean, tot.loc[list(paths), "mean"])[0, 1] > 0.99
+
+
+def test_totals_with_offset_cover_later_window(fitted: DemandForecaster) -> None:
+    late = fitted.predict_totals(14, start_offset=14)
+    daily = fitted.predict(HORIZON)
+    second = (
+        daily[daily["date"] > fitted.cutoff + pd.Timedelta(days=14)].groupby("sku")["mean"].sum()
+    )
+    assert np.allclose(late.set_index("sku")["mean"], second.loc[late["sku"]].to_numpy())
+
+
+def test_same_seed_same_forecast_and_save_load(
+    fitted: DemandForecaster, data, tmp_path: Path
+) -> None:
+    hist, static, _, _ = data
+    again = DemandForecaster(seed=1, **FAST).fit(hist, static)
+    pd.testing.assert_frame_equal(again.predict(HORIZON), fitted.predict(HORIZON))
+    path = tmp_path / "model.npz"
+    fitted.save(path)
+    loaded = DemandForecaster.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(HORIZON), fitted.predict(HORIZON))
+    pd.testing.assert_frame_equal(loaded.predict_totals(60), fitted.predict_totals(60))
+    assert loaded.metrics["skus"] == hist["sku"].nunique()
+
+
+def test_new_sku_gets_a_forecast_with_wider_interval(fitted: DemandForecaster, data) -> None:
+    hist, static, _, cutoff = data
+    # a young copy of an established SKU: same demand, only its last 14 days
+    old = hist[hist["sku"] == "SKU0003"]
+    young = old[old["date"] > cutoff - pd.Timedelta(days=14)].assign(sku="NEW")
+    model = DemandForecaster(seed=1, **FAST).fit(pd.concat([hist, young]), static)
+    tot = model.predict_totals(HORIZON).set_index("sku")
+    width = (tot["p90"] - tot["p10"]) / tot["mean"].clip(lower=1)
+    assert tot.loc["NEW", "mean"] > 0
+    assert width["NEW"] > 1.3 * width["SKU0003"]
+
+
+def test_future_prices_move_the_forecast(fitted: DemandForecaster) -> None:
+    sku = str(fitted.skus[0])
+    dates = pd.date_range(fitted.cutoff + pd.Timedelta(days=1), periods=HORIZON, freq="D")
+    base = fitted.predict(HORIZON)
+    price = float(fitted._panel.price[0, -1])
+    cheap = fitted.predict(HORIZON, pd.DataFrame({"sku": sku, "date": dates, "price": price * 0.6}))
+    assert cheap[cheap["sku"] == sku]["mean"].sum() > base[base["sku"] == sku]["mean"].sum()
