@@ -20,6 +20,7 @@ RATES: dict[str, tuple[float, int]] = {
     "getReportDocument": (0.0167, 15),
     "createInboundPlan": (2.0, 2),
     "getInboundPlan": (2.0, 6),
+    "listInboundPlans": (2.0, 6),
     "getInboundOperationStatus": (2.0, 6),
 }
 

@@ -98,6 +98,54 @@ def get_operation_status(operation_id: str):
     }
 
 
+def _summary(plan_id: str, plan: dict[str, Any]) -> dict[str, Any]:
+    """InboundPlanSummary fields of a stored plan."""
+    body = plan["body"]
+    src = body["sourceAddress"]
+    keys = (
+        "addressLine1",
+        "addressLine2",
+        "city",
+        "companyName",
+        "countryCode",
+        "districtOrCounty",
+        "email",
+        "name",
+        "phoneNumber",
+        "postalCode",
+        "stateOrProvinceCode",
+    )
+    return {
+        "createdAt": iso(plan["created"]),
+        "inboundPlanId": plan_id,
+        "lastUpdatedAt": iso(plan["created"]),
+        "marketplaceIds": list(body["destinationMarketplaces"]),
+        "name": body.get("name") or f"Plan {iso(plan['created'])[:10]}",
+        "sourceAddress": {k: src[k] for k in keys if src.get(k)},
+        "status": "SHIPPED",
+    }
+
+
+@bp.get(f"{BASE}/inboundPlans")
+@operation("listInboundPlans")
+def list_inbound_plans():
+    """Plans created through the API, newest first, 10 per page (pageSize up to 30)."""
+    s = seller()
+    size_text = request.args.get("pageSize", "10")
+    if not size_text.isdigit() or not 1 <= int(size_text) <= 30:
+        raise ApiError(400, "InvalidInput", "pageSize must be 1..30.")
+    size = int(size_text)
+    ids = sorted(s.inbound_plans, key=lambda k: (s.inbound_plans[k]["created"], k), reverse=True)
+    token = request.args.get("paginationToken")
+    off = int(token) if token and token.isdigit() else 0
+    out: dict[str, Any] = {
+        "inboundPlans": [_summary(k, s.inbound_plans[k]) for k in ids[off : off + size]]
+    }
+    if off + size < len(ids):
+        out["pagination"] = {"nextToken": str(off + size)}
+    return out
+
+
 @bp.get(f"{BASE}/inboundPlans/<plan_id>")
 @operation("getInboundPlan")
 def get_inbound_plan(plan_id: str):
@@ -106,38 +154,13 @@ def get_inbound_plan(plan_id: str):
     plan = s.inbound_plans.get(plan_id)
     if plan is None:
         raise ApiError(404, "NotFound", f"Inbound plan {plan_id} not found.")
-    body = plan["body"]
-    src = body["sourceAddress"]
-    address = {
-        k: src[k]
-        for k in (
-            "addressLine1",
-            "addressLine2",
-            "city",
-            "companyName",
-            "countryCode",
-            "districtOrCounty",
-            "email",
-            "name",
-            "phoneNumber",
-            "postalCode",
-            "stateOrProvinceCode",
-        )
-        if src.get(k)
-    }
     arrived = {
         sh.shipment_id
         for sh in s.world.shipments
         if sh.plan_id == plan_id and sh.arrival_day < s.world.next_ordinal
     }
     return {
-        "createdAt": iso(plan["created"]),
-        "inboundPlanId": plan_id,
-        "lastUpdatedAt": iso(plan["created"]),
-        "marketplaceIds": list(body["destinationMarketplaces"]),
-        "name": body.get("name") or f"Plan {iso(plan['created'])[:10]}",
-        "sourceAddress": address,
-        "status": "SHIPPED",
+        **_summary(plan_id, plan),
         "shipments": [
             {"shipmentId": sid, "status": "CLOSED" if internal in arrived else "IN_TRANSIT"}
             for sid, internal in zip(plan["shipment_ids"], plan["shipments"], strict=True)

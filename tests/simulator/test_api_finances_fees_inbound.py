@@ -119,6 +119,9 @@ def test_inbound_plan_arrives_after_its_lead_time(models):
         plan_id = resp.json()["inboundPlanId"]
         got = sim.get(f"/inbound/fba/2024-03-20/inboundPlans/{plan_id}")
         models.validate("fulfillmentInbound_2024-03-20", "getInboundPlan", 200, got.json())
+        listed = sim.get("/inbound/fba/2024-03-20/inboundPlans").json()
+        models.validate("fulfillmentInbound_2024-03-20", "listInboundPlans", 200, listed)
+        assert [p["inboundPlanId"] for p in listed["inboundPlans"]] == [plan_id]
 
         def inbound_and_receipts():
             params = {

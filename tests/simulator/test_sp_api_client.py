@@ -137,3 +137,30 @@ def test_report_document_url_expires(sim, monkeypatch):
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + timedelta(minutes=6).total_seconds())
     assert requests.get(url, timeout=10).status_code == 403
+
+
+def test_sp_api_fees_finances_and_inbound(sim):
+    from sp_api.api import Finances, FulfillmentInboundV20240320, ProductFees
+
+    sku = str(sim.marketplace.sellers[0].world.catalog["sku"].iat[0])
+    fees = sim.sp_api_client(ProductFees).get_product_fees_estimate_for_sku(sku, 19.99, is_fba=True)
+    assert fees.payload["FeesEstimateResult"]["Status"] == "Success"
+    events = sim.sp_api_client(Finances).list_financial_events(
+        PostedAfter=clock_iso(sim.marketplace.now - 10 * 86400)
+    )
+    assert events.payload["FinancialEvents"]["ShipmentEventList"]
+    inbound = sim.sp_api_client(FulfillmentInboundV20240320)
+    plan = inbound.create_inbound_plan(
+        destinationMarketplaces=["ATVPDKIKX0DER"],
+        sourceAddress={
+            "name": "W",
+            "addressLine1": "1 Main St",
+            "city": "Reno",
+            "countryCode": "US",
+            "postalCode": "89501",
+            "phoneNumber": "5550100",
+        },
+        items=[{"msku": sku, "quantity": 12, "prepOwner": "NONE", "labelOwner": "SELLER"}],
+    )
+    status = inbound.get_inbound_operation_status(plan.payload["operationId"])
+    assert status.payload["operationStatus"] in ("IN_PROGRESS", "SUCCESS")
