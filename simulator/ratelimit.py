@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 # operation -> (requests per second, burst), from shared/spapi-notes.md and the API docs.
 RATES: dict[str, tuple[float, int]] = {
@@ -28,7 +29,7 @@ RATES: dict[str, tuple[float, int]] = {
 class RateLimiter:
     """Thread-safe token buckets; `scale` multiplies every rate (not the bursts)."""
 
-    def __init__(self, scale: float = 1.0, clock=time.monotonic) -> None:
+    def __init__(self, scale: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.scale = scale
         self._clock = clock
         self._lock = threading.Lock()
