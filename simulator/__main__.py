@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--sellers", type=int, default=1)
     serve.add_argument("--rate-scale", type=float, default=1.0)
     serve.add_argument("--fault-rate", type=float, default=0.0)
+    serve.add_argument(
+        "--fault-token-endpoint",
+        action="store_true",
+        help="let --fault-rate hit /auth/o2/token too",
+    )
     serve.add_argument("--webhook-url", default=None)
     serve.add_argument("--webhook-secret", default=None)
     serve.add_argument("--client-id", default=None)

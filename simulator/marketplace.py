@@ -70,6 +70,7 @@ class Marketplace:
         sellers: int = 1,
         rate_scale: float = 1.0,
         fault_rate: float = 0.0,
+        fault_token_endpoint: bool = False,
         client_id: str | None = None,
         client_secret: str | None = None,
         refresh_token: str | None = None,
@@ -82,6 +83,7 @@ class Marketplace:
         self.today = today
         self.rate_scale = rate_scale
         self.fault_rate = fault_rate
+        self.fault_token_endpoint = fault_token_endpoint  # faults on /auth/o2/token too
         self.lock = threading.RLock()
         self.now = start_clock(today)
         self.base_url = ""  # set by whoever binds the socket; document URLs point here

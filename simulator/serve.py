@@ -21,6 +21,7 @@ def serve_forever(args: argparse.Namespace, today: date) -> int:
         sellers=args.sellers,
         rate_scale=args.rate_scale,
         fault_rate=args.fault_rate,
+        fault_token_endpoint=args.fault_token_endpoint,
         client_id=args.client_id,
         client_secret=args.client_secret,
         refresh_token=args.refresh_token,

@@ -158,6 +158,7 @@ def running_simulator(
     sellers: int = 1,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
+    fault_token_endpoint: bool = False,
     **config: Any,
 ) -> Iterator[RunningSimulator]:
     """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit."""
@@ -171,6 +172,7 @@ def running_simulator(
         sellers=sellers,
         rate_scale=rate_scale,
         fault_rate=fault_rate,
+        fault_token_endpoint=fault_token_endpoint,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
     )

@@ -7,7 +7,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from simulator.server.common import market
+from simulator.server.common import market, maybe_fault
 
 bp = Blueprint("lwa", __name__)
 TOKEN_LIFETIME = 3600
@@ -16,6 +16,10 @@ TOKEN_LIFETIME = 3600
 @bp.post("/auth/o2/token")
 def token():
     """Exchange client id + secret + refresh token for an access token valid for an hour."""
+    if market().fault_token_endpoint:
+        fault = maybe_fault("token")
+        if fault is not None:
+            return fault
     form = request.form if request.form else (request.get_json(silent=True) or {})
     if form.get("grant_type") != "refresh_token":
         return _error(

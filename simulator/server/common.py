@@ -81,7 +81,7 @@ def decode_token(token: str) -> dict[str, Any]:
         raise ApiError(400, "InvalidInput", "Invalid NextToken.") from exc
 
 
-def _maybe_fault(operation: str) -> Response | None:
+def maybe_fault(operation: str) -> Response | None:
     """Deterministic faults: the k-th SP-API request of the run fails when hash(seed, k) < p."""
     mk = market()
     if mk.fault_rate <= 0:
@@ -120,7 +120,7 @@ def operation(name: str) -> Callable:
         def wrapped(*args: Any, **kwargs: Any) -> Response:
             mk = market()
             limiter = current_app.config["SIM_LIMITER"]
-            fault = _maybe_fault(name)
+            fault = maybe_fault(name)
             if fault is not None:
                 return fault
             token = request.headers.get("x-amz-access-token", "")
