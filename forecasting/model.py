@@ -36,10 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "n_origins": 40,
     "horizons_per_origin": 12,
     "calibration_days": 56,
+    # False: keep the holdout model (trained up to cutoff - calibration_days; its features are
+    # still computed at the cutoff) instead of training again: half the fit time
+    "refit": True,
     "censor": True,
     "num_threads": 2,
     "num_boost_round": 500,
-    "early_stopping": 40,
     "learning_rate": 0.05,
     "num_leaves": 63,
     "min_data_in_leaf": 200,
@@ -127,29 +129,13 @@ class DemandForecaster:
             np.concatenate(weights),
         )
 
-    def _train(self, panel: Panel, last: int, valid_origin: int | None) -> lgb.Booster:
+    def _train(self, panel: Panel, last: int) -> lgb.Booster:
         rng = np.random.default_rng(self.seed)
-        sums = Sums(panel)
-        x, y, w = self._training_rows(panel, sums, last, rng)
+        x, y, w = self._training_rows(panel, Sums(panel), last, rng)
         self.metrics["training_rows"] = int(len(y))
         cats = [c for c in x.columns if c.startswith("static")]
         train = lgb.Dataset(x, y, weight=w, categorical_feature=cats, free_raw_data=True)
-        rounds = self.params["num_boost_round"]
-        if valid_origin is None:
-            return lgb.train(self._lgb_params(), train, num_boost_round=rounds)
-        vx, vy, vw, _ = self._holdout_rows(panel, sums, valid_origin, last - valid_origin)
-        valid = lgb.Dataset(vx, vy, weight=vw, reference=train, categorical_feature=cats)
-        stop = lgb.early_stopping(self.params["early_stopping"], verbose=False)
-        return lgb.train(self._lgb_params(), train, rounds, valid_sets=[valid], callbacks=[stop])
-
-    def _holdout_rows(self, panel: Panel, sums: Sums, origin: int, width: int):
-        rows = np.repeat(np.flatnonzero(panel.first <= origin), width)
-        h = np.tile(np.arange(1, width + 1), len(rows) // width)
-        level = level_at(panel, sums, origin, self._prior)
-        keep = panel.instock[rows, origin + h] & ~np.isnan(panel.units[rows, origin + h])
-        rows, h = rows[keep], h[keep]
-        x = make_rows(panel, sums, origin, rows, h, level, self._static)
-        return x, panel.units[rows, origin + h] / level[rows], level[rows], rows
+        return lgb.train(self._lgb_params(), train, num_boost_round=self.params["num_boost_round"])
 
     def fit(self, history: pd.DataFrame, static: pd.DataFrame | None = None) -> DemandForecaster:
         """Train on all history up to its last date (the cutoff); calibrate on the last weeks."""
@@ -163,10 +149,11 @@ class DemandForecaster:
         self._prior = float(np.median(raw[raw > 0])) if (raw > 0).any() else 0.1
         cal_days = self.params["calibration_days"]
         cal_origin = last - cal_days
-        rounds = self.params["num_boost_round"]
+        self._booster = None
         if cal_origin >= 91:
-            booster = self._train(panel, cal_origin, valid_origin=None)
-            rounds = max(50, booster.num_trees())
+            booster = self._train(panel, cal_origin)
+            if not self.params["refit"]:
+                self._booster = booster
             cut = _truncate(panel, cal_origin + 1)
             means = self._predict_means(booster, cut, cal_days)
             csums = Sums(cut)
@@ -184,7 +171,8 @@ class DemandForecaster:
                 means, np.nan_to_num(actual), ok, level, seen, phi
             )
             self.metrics.update(report)
-        self._booster = self._train(panel, last, valid_origin=None) if rounds else None
+        if self._booster is None:
+            self._booster = self._train(panel, last)
         self._panel = _truncate(panel, panel.n_days, keep=KEEP_DAYS)
         sums = Sums(self._panel)
         o = self._panel.n_days - 1

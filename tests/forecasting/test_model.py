@@ -146,3 +146,17 @@ def test_future_prices_move_the_forecast(fitted: DemandForecaster) -> None:
     price = float(fitted._panel.price[0, -1])
     cheap = fitted.predict(HORIZON, pd.DataFrame({"sku": sku, "date": dates, "price": price * 0.6}))
     assert cheap[cheap["sku"] == sku]["mean"].sum() > base[base["sku"] == sku]["mean"].sum()
+
+
+def test_recursive_strategy_forecasts_every_day(data) -> None:
+    hist, static, _, _ = data
+    small = hist[hist["sku"].isin(sorted(hist["sku"].unique())[:10])]
+    model = DemandForecaster(seed=1, strategy="recursive", **FAST).fit(small, static)
+    fc = model.predict(40)
+    assert len(fc) == 10 * 40
+    assert np.isfinite(fc["mean"]).all() and (fc["mean"] > 0).any()
+
+
+def test_unknown_parameter_is_an_error() -> None:
+    with pytest.raises(TypeError, match="num_leafs"):
+        DemandForecaster(num_leafs=3)
