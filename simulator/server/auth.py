@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from flask import Blueprint, current_app, jsonify, request
 
 from simulator.server.common import market, maybe_fault
+from simulator.server.tokens import issue_token
 
 bp = Blueprint("lwa", __name__)
 TOKEN_LIFETIME = 3600
@@ -36,9 +36,8 @@ def token():
                     "invalid_grant",
                     "The request has an invalid grant parameter : refresh_token",
                 )
-            access = "Atza|" + secrets.token_urlsafe(48)
             lifetime = current_app.config.get("SIM_TOKEN_LIFETIME", TOKEN_LIFETIME)
-            current_app.config["SIM_TOKENS"][access] = (s.index, time.time() + lifetime)
+            access = issue_token(s, time.time() + lifetime)
             return jsonify(
                 {
                     "access_token": access,

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 
 from simulator.marketplace import Marketplace, Seller
+from simulator.server.tokens import token_seller
 
 FAULT_SLOW_SECONDS = 2.0
 
@@ -124,9 +125,8 @@ def operation(name: str) -> Callable:
             if fault is not None:
                 return fault
             token = request.headers.get("x-amz-access-token", "")
-            tokens = current_app.config["SIM_TOKENS"]
-            entry = tokens.get(token)
-            if entry is None or entry[1] < time.time():
+            owner = token_seller(mk, token)
+            if owner is None:
                 return error_response(
                     403,
                     "Unauthorized",
@@ -135,8 +135,8 @@ def operation(name: str) -> Callable:
                     if token
                     else "",
                 )
-            g.seller = mk.sellers[entry[0]]
-            if not limiter.try_acquire(entry[0], name):
+            g.seller = owner
+            if not limiter.try_acquire(owner.index, name):
                 resp = error_response(
                     429, "QuotaExceeded", "You exceeded your quota for the requested resource."
                 )

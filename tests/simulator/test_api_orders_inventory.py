@@ -181,3 +181,26 @@ def test_unknown_paths_answer_in_amazons_error_shape(sim):
     resp = sim.get("/orders/v0/nothing/here/at/all")
     assert resp.status_code == 404
     assert resp.json()["errors"][0]["code"] == "NotFound"
+
+
+def test_a_token_works_on_another_simulator_of_the_same_seller(sim):
+    # sp_api caches tokens process-wide; a second simulator with the same seed accepts them.
+    token = sim.access_token()
+    with running_simulator(seed=7, skus=3, history_days=20, today=date(2026, 11, 26)) as other:
+        assert (
+            other.get(
+                "/fba/inventory/v1/summaries",
+                {"granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER"},
+                token=token,
+            ).status_code
+            == 200
+        )
+        forged = token[:-4] + ("0000" if not token.endswith("0000") else "1111")
+        assert (
+            other.get(
+                "/fba/inventory/v1/summaries",
+                {"granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER"},
+                token=forged,
+            ).status_code
+            == 403
+        )
