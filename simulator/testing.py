@@ -129,7 +129,19 @@ def sp_api_client(api_cls: type, base_url: str, seller: dict[str, str], **kwargs
     )
 
 
-class QuietHandler(WSGIRequestHandler):
+class SimRequestHandler(WSGIRequestHandler):
+    """Request handler whose `Date` header is the simulated clock, as Amazon's is Amazon's."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """HTTP date of the simulated clock (clients may read the server's time from it)."""
+        app = getattr(self.server, "app", None)
+        market = app.config.get("SIM_MARKETPLACE") if app is not None else None
+        if timestamp is None and market is not None:
+            timestamp = market.now
+        return super().date_time_string(timestamp)
+
+
+class QuietHandler(SimRequestHandler):
     """Request handler without the per-request access log."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -140,7 +152,7 @@ def start_server(
     app: Flask, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
 ) -> tuple[BaseWSGIServer, threading.Thread]:
     """Serve `app` with werkzeug's threaded server in a daemon thread."""
-    handler = QuietHandler if quiet else WSGIRequestHandler
+    handler = QuietHandler if quiet else SimRequestHandler
     server = make_server(host, port, app, threaded=True, request_handler=handler)
     thread = threading.Thread(target=server.serve_forever, name="simulator", daemon=True)
     thread.start()

@@ -204,3 +204,10 @@ def test_a_token_works_on_another_simulator_of_the_same_seller(sim):
             ).status_code
             == 403
         )
+
+
+def test_date_header_is_the_simulated_clock(sim):
+    from email.utils import parsedate_to_datetime
+
+    resp = sim.get("/orders/v0/orders", {"CreatedAfter": "2026-11-20T00:00:00Z"})
+    assert parsedate_to_datetime(resp.headers["Date"]).timestamp() == sim.marketplace.now
