@@ -75,7 +75,12 @@ def import_settings_page():  # type: ignore[no-untyped-def]
         flash("Connect a seller account first.", "error")
         return redirect(url_for("sellers.index"))
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_BYTES + 1)
+        upload = form.file.data
+        try:
+            data = upload.read(MAX_BYTES + 1)
+        finally:
+            # Large uploads are spooled to a temporary file; close it now, not at GC.
+            upload.close()
         result = import_settings(db.session, tenant_id(), seller.id, data)
         if result.errors:
             db.session.rollback()

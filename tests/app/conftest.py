@@ -55,7 +55,7 @@ def csrf_token(client: Any, url: str) -> str:
     """The CSRF token of the form on `url`."""
     import re
 
-    page = client.get(url).get_data(as_text=True)
+    page = client.get(url, follow_redirects=True).get_data(as_text=True)
     match = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page)
     assert match, f"no CSRF token on {url}"
     return match.group(1)

@@ -1,0 +1,138 @@
+"""Sign-up, login (new session, rate limit, safe redirects), logout, team membership."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.models import Membership, Tenant, User
+
+
+def _signup(client, token, **overrides):
+    data = {"csrf_token": token(client, "/signup"), "business": "Birch & Co",
+            "email": "Founder@Birch.example", "password": "a long password",
+            "confirm": "a long password"}
+    data.update(overrides)
+    return client.post("/signup", data=data)
+
+
+def test_signup_creates_tenant_owner_and_logs_in(client, db_session, token) -> None:
+    response = _signup(client, token)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sellers/")
+    user = db_session.scalar(select(User).where(User.email == "founder@birch.example"))
+    assert user is not None and user.password_hash != "a long password"
+    assert user.check_password("a long password")
+    tenant = db_session.scalar(select(Tenant).where(Tenant.name == "Birch & Co"))
+    membership = db_session.scalar(select(Membership).where(Membership.user_id == user.id))
+    assert membership.tenant_id == tenant.id and membership.role == "owner"
+    assert client.get("/sellers/").status_code == 200
+
+
+def test_signup_rejects_bad_input_and_saves_nothing(client, db_session, token) -> None:
+    cases = [
+        ({"email": "not-an-email"}, "Enter an e-mail address"),
+        ({"password": "short", "confirm": "short"}, "at least 10 characters"),
+        ({"confirm": "something else"}, "The passwords differ."),
+        ({"business": ""}, "This field is required."),
+    ]
+    for override, message in cases:
+        response = _signup(client, token, **override)
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db_session.scalar(select(Tenant).where(Tenant.name == "Birch & Co")) is None
+    _signup(client, token)
+    client.post("/logout", data={"csrf_token": token(client, "/")})
+    again = _signup(client, token, business="Other")
+    assert again.status_code == 422 and "An account with this e-mail exists" in again.get_data(
+        as_text=True)
+
+
+def _login(client, token, email, password, next_url=""):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"csrf_token": token(client, "/login"), "email": email,
+                                  "password": password})
+
+
+def _session_cookie(client) -> str | None:
+    cookie = client.get_cookie("session")
+    return cookie.value if cookie else None
+
+
+def test_login_starts_a_new_session_and_logout_ends_it(client, seeded, token) -> None:
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    before = _session_cookie(client)
+    response = _login(client, token, seeded["email"].upper(), seeded["password"])
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and sess["uid"] == seeded["user"].id
+    assert _session_cookie(client) != before
+    assert client.get("/").status_code == 200
+    # Logout needs a POST with the CSRF token.
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout", data={}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": token(client, "/")}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_and_unknown_user_look_the_same(client, seeded, token) -> None:
+    wrong = _login(client, token, seeded["email"], "wrong password!")
+    unknown = _login(client, token, "nobody@nowhere.example", "wrong password!")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong e-mail or password." in wrong.get_data(as_text=True)
+    assert "Wrong e-mail or password." in unknown.get_data(as_text=True)
+
+
+def test_login_is_rate_limited_per_ip_and_email(app, client, seeded, token) -> None:
+    # The in-memory limiter (no REDIS_URL here); each app gets its own.
+    for _ in range(10):
+        assert _login(client, token, seeded["email"], "wrong password!").status_code == 401
+    blocked = _login(client, token, seeded["email"], seeded["password"])
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.get_data(
+        as_text=True)
+    # Another e-mail from the same client is not blocked by this one's failures.
+    assert _login(client, token, "other@nowhere.example", "x" * 12).status_code == 401
+
+
+def test_redis_limiter_counts_across_instances(redis_url) -> None:
+    import redis
+
+    from app.security.ratelimit import RedisLimiter, login_key
+
+    conn = redis.Redis.from_url(redis_url)
+    a, b = RedisLimiter(conn, 3, 60), RedisLimiter(conn, 3, 60)
+    key = login_key("10.0.0.1", "A@B.example")
+    assert key == login_key("10.0.0.1", "a@b.example") and "a@b" not in key
+    for _ in range(3):
+        assert a.blocked(key) == 0
+        b.fail(key)
+    assert 0 < a.blocked(key) <= 60
+    a.reset(key)
+    assert b.blocked(key) == 0
+
+
+def test_next_only_follows_local_paths(client, seeded, token) -> None:
+    ok = _login(client, token, seeded["email"], seeded["password"], next_url="/plans/")
+    assert ok.headers["Location"] == "/plans/"
+    client.post("/logout", data={"csrf_token": token(client, "/")})
+    evil = _login(client, token, seeded["email"], seeded["password"],
+                  next_url="//evil.example/x")
+    assert evil.headers["Location"] == "/"
+
+
+def test_owner_adds_members_and_members_cannot(web, seeded, db_session, token) -> None:
+    response = web.post("/team", data={"csrf_token": token(web, "/team"),
+                                       "email": "helper@acme.example",
+                                       "password": "helper password", "role": "member"})
+    assert response.status_code == 302
+    helper = db_session.scalar(select(User).where(User.email == "helper@acme.example"))
+    assert db_session.scalar(select(Membership).where(Membership.user_id == helper.id)).tenant_id \
+        == seeded["tenant"].id
+    # A new user without a password is refused with a message; nothing is created.
+    missing = web.post("/team", data={"csrf_token": token(web, "/team"),
+                                      "email": "x@acme.example", "role": "member"})
+    assert missing.status_code == 422 and "needs an initial password" in missing.get_data(
+        as_text=True)
+    assert db_session.scalar(select(User).where(User.email == "x@acme.example")) is None
+    web.post("/logout", data={"csrf_token": token(web, "/")})
+    _login(web, token, "helper@acme.example", "helper password")
+    assert web.get("/").status_code == 200
+    assert web.get("/team").status_code == 403
