@@ -118,6 +118,7 @@ class Marketplace:
             )
         self.advance_listeners: list[Any] = []
         self.fault_counter = 0
+        self.report_counter = 0
         self.fault_log: list[dict[str, Any]] = []
 
     def seller(self, index: int) -> Seller:

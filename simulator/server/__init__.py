@@ -22,7 +22,7 @@ def create_app(marketplace: Marketplace, config: dict[str, Any] | None = None) -
         SIM_NOTIFIER=None,
         JSON_SORT_KEYS=False,
     )
-    app.json.sort_keys = False  # keep Amazon's field order
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep Amazon's field order
     if config:
         app.config.update(config)
     register_blueprints(app)

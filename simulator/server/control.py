@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from simulator.server.common import market
-from simulator.truth import TRUTH_FILES, truth_texts
+from simulator.truth import TRUTH_FILES, clock_iso, truth_texts
 
 bp = Blueprint("control", __name__)
 
@@ -33,7 +33,7 @@ def advance():
         return _bad("days and hours must be non-negative (and at most ten years)")
     old, new = market().advance(int(round((days * 24 + hours) * 3600)))
     mk = market()
-    return {"previous": _iso(old), "now": mk.clock_iso(), "epoch": new}
+    return {"previous": clock_iso(old), "now": mk.clock_iso(), "epoch": new}
 
 
 @bp.get("/_sim/sellers")
@@ -88,9 +88,3 @@ def _bad(message: str):
     resp = jsonify({"error": message})
     resp.status_code = 400
     return resp
-
-
-def _iso(ts: int) -> str:
-    from simulator.truth import clock_iso
-
-    return clock_iso(ts)

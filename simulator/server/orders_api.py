@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from flask import Blueprint
 
@@ -40,6 +42,7 @@ def _window() -> dict:
     if upd_a is not None and (cre_b is not None):
         raise ApiError(400, "InvalidInput", "CreatedBefore cannot be used with LastUpdatedAfter.")
     after = cre_a if cre_a is not None else upd_a
+    assert after is not None  # exactly one of the two was given (checked above)
     before = cre_b if cre_a is not None else upd_b
     name = "CreatedBefore" if cre_a is not None else "LastUpdatedBefore"
     if before is not None and before > now - LAG:
@@ -106,7 +109,7 @@ def get_orders():
         idx = idx[np.isin(names, spec["s"])]
     off, size = int(spec["o"]), int(spec["p"])
     page = idx[off : off + size]
-    payload = {"Orders": orders_json(s, page, now)}
+    payload: dict[str, Any] = {"Orders": orders_json(s, page, now)}
     if off + size < len(idx):
         payload["NextToken"] = encode_token({**spec, "o": off + size})
     key = "LastUpdatedBefore" if spec["m"] == "u" else "CreatedBefore"

@@ -39,7 +39,7 @@ def create_report():
     if start > end:
         raise ApiError(400, "InvalidInput", "dataStartTime must be before dataEndTime.")
     s = seller()
-    mk.report_counter = getattr(mk, "report_counter", 0) + 1
+    mk.report_counter += 1
     report_id = f"{50_000_000_000 + mk.report_counter * 1000 + s.index}"
     s.reports[report_id] = {
         "reportId": report_id,
