@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,12 @@ def _from_http(exc: HTTPException) -> Response:
     return response
 
 
+def _rollback() -> None:
+    from app.extensions import db
+
+    db.session.rollback()
+
+
 def register_error_handlers(bp: Blueprint) -> None:
     """JSON errors for everything under /api/v1, including URLs that match no route."""
 
@@ -76,9 +83,18 @@ def register_error_handlers(bp: Blueprint) -> None:
     def _http_error(exc: HTTPException) -> Response:
         return _from_http(exc)
 
+    @bp.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError) -> Response:
+        # Validation runs before any write, so this is a concurrent change (e.g. two requests
+        # adding the same SKU to a plan): nothing of this request was saved; the client retries.
+        _rollback()
+        log.info("integrity conflict in %s %s: %s", request.method, request.path, exc.orig)
+        return error_response(409, "conflict", "changed concurrently; nothing was saved, retry")
+
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         # A bug: log the traceback for the operator, tell the client nothing internal.
+        _rollback()
         log.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(500, "internal_error", "internal server error")
 

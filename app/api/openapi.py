@@ -90,7 +90,7 @@ def _op(summary: str, tag: str, responses: dict[str, Any], **extra: Any) -> dict
 
 READ = (400, 401)
 READ_ONE = (400, 401, 404)
-WRITE = (400, 401, 404, 413, 415, 422)
+WRITE = (400, 401, 404, 409, 413, 415, 422)
 
 
 def paths() -> dict[str, Any]:
@@ -211,7 +211,7 @@ def paths() -> dict[str, Any]:
             "post": _op(
                 "Create a shipment plan",
                 "plans",
-                {**_ok("Plan", "201", "created"), **_errors(400, 401, 413, 415, 422)},
+                {**_ok("Plan", "201", "created"), **_errors(400, 401, 409, 413, 415, 422)},
                 operationId="createPlan",
                 requestBody=_body("PlanCreate"),
             ),
@@ -282,7 +282,7 @@ def paths() -> dict[str, Any]:
             "post": _op(
                 "Queue a sync of the seller's data",
                 "sellers",
-                {**_ok("SyncAccepted", "202", "queued"), **_errors(*WRITE, 409)},
+                {**_ok("SyncAccepted", "202", "queued"), **_errors(*WRITE)},
                 operationId="syncSeller",
                 requestBody=_body("SyncRequest", required=False),
             ),

@@ -165,3 +165,36 @@ def test_list_and_delete(client, world, db_session) -> None:
     assert response.status_code == 204 and response.data == b""
     assert client.get(url, headers=world.headers()).status_code == 404
     assert _count(db_session, ShipmentPlanLine) == 0
+
+
+def test_a_write_that_collides_at_commit_is_409_and_saves_nothing(
+    client, world, db_session, monkeypatch
+) -> None:
+    """A concurrent writer adding the same SKU (simulated): 409, and the plan is as before."""
+    from app.api import plans as plans_module
+
+    original = plans_module._apply_lines
+
+    def racing(plan_row, lines, tenant_id):
+        original(plan_row, lines, tenant_id)
+        plan_row.lines.append(
+            ShipmentPlanLine(
+                tenant_id=tenant_id,
+                seller_account_id=plan_row.seller_account_id,
+                sku=lines[0]["sku"],
+                quantity=6,
+            )
+        )
+
+    monkeypatch.setattr(plans_module, "_apply_lines", racing)
+    url = f"/api/v1/plans/{world.plan.id}"
+    before = client.get(url, headers=world.headers()).get_json()
+    response = client.patch(
+        url,
+        json={"name": "Raced", "lines": [{"sku": "MUG-BLUE", "quantity": 6}]},
+        headers=world.headers(),
+    )
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+    db_session.expire_all()
+    assert client.get(url, headers=world.headers()).get_json() == before
