@@ -132,10 +132,16 @@ class SellerForm(FlaskForm):
         "Capacity limit, oversize (cu ft)", validators=[Optional(), NumberRange(min=0)]
     )
 
-    def validate_endpoint(self, field: Any) -> None:
-        """A custom endpoint needs its URL."""
-        if self.endpoint_choice.data == "custom" and not (field.data or "").strip():
-            raise ValidationError("Enter the endpoint URL, or choose Amazon North America.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A custom endpoint needs its URL (checked here: Optional() ends the field's chain)."""
+        ok = super().validate(extra_validators)
+        if self.endpoint_choice.data == "custom" and not (self.endpoint.data or "").strip():
+            self.endpoint.errors = [
+                *self.endpoint.errors,
+                "Enter the endpoint URL, or choose Amazon North America.",
+            ]
+            return False
+        return ok
 
 
 class WholeNumberField(IntegerField):
