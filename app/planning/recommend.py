@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -58,15 +57,15 @@ def recommend_seller(
     seed: int = 0,
 ) -> list[Recommendation]:
     """Compute and store current recommendations for every active SKU; caller commits."""
+    from app.planning.train import load_model
     from forecasting.fees import FeeSchedule
-    from forecasting.model import DemandForecaster
     from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
 
     say = progress or (lambda _p, _m: None)
     version = latest_model(session, account)
     if version is None or version.artifact is None:
         raise NoModel(f"{account.name}: no trained model yet; run training first")
-    model = DemandForecaster.load(io.BytesIO(version.artifact))
+    model = load_model(version.artifact)
     cutoff = version.cutoff or dt.date.today()
     today = today or (cutoff + dt.timedelta(days=1))
     products = session.scalars(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,8 +97,7 @@ def train_seller(
     metrics = backtest_metrics(history, static, seed)
     say(0.55, "training on the full history")
     model = DemandForecaster(seed=seed).fit(history, static)
-    buffer = io.BytesIO()
-    model.save(buffer)
+    artifact = model_bytes(model)
     version = ModelVersion(
         tenant_id=account.tenant_id,
         seller_account_id=account.id,
@@ -105,7 +105,7 @@ def train_seller(
         cutoff=pd.Timestamp(model.cutoff).date(),
         params={"seed": seed, **{k: _plain(v) for k, v in getattr(model, "params", {}).items()}},
         metrics={"backtest": metrics, "fit": _plain(getattr(model, "metrics", {}))},
-        artifact=buffer.getvalue(),
+        artifact=artifact,
         artifact_path="db",
         status="ready",
     )
@@ -125,6 +125,24 @@ def train_seller(
     )
     say(1.0, "trained")
     return version
+
+
+def model_bytes(model: Any) -> bytes:
+    """The model's saved file as bytes (it is stored in the database, not on one machine)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.npz"
+        model.save(path)
+        return path.read_bytes()
+
+
+def load_model(artifact: bytes) -> Any:
+    """A DemandForecaster from bytes written by `model_bytes`."""
+    from forecasting.model import DemandForecaster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.npz"
+        path.write_bytes(artifact)
+        return DemandForecaster.load(path)
 
 
 def write_forecasts(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models import Product, utcnow
+from app.planning.data import tier_code
 from app.sync.upsert import upsert
 
 # Identity columns Amazon owns: the latest non-empty value wins.
@@ -23,6 +24,17 @@ def _clip(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and len(value) > size:
             row[col] = value[:size]
     return row
+
+
+_LEAD_TIME_DEFAULTS = {
+    name: Product.__table__.c[name].default.arg  # type: ignore[union-attr]
+    for name in (
+        "lead_time_production_days",
+        "lead_time_transit_days",
+        "lead_time_receiving_days",
+        "lead_time_spread_days",
+    )
+}
 
 
 def upsert_products(
@@ -45,6 +57,12 @@ def upsert_products(
                 row[key] = value
     if not merged:
         return 0
+    for row in merged.values():
+        if "size_tier" in row:
+            # Reports say 'Large standard-size'; planning and fees use tier codes.
+            row["size_tier"] = (
+                tier_code(str(row["size_tier"]), row.get("weight_lb")) or row["size_tier"]
+            )
     now = utcnow()
     columns = sorted({k for r in merged.values() for k in r} - {"sku"})
     rows = [
@@ -56,10 +74,8 @@ def upsert_products(
                 **{c: r.get(c) for c in columns},
                 "created_at": now,
                 "updated_at": now,
-                "lead_time_production_days": 0,
-                "lead_time_transit_days": 0,
-                "lead_time_receiving_days": 0,
-                "lead_time_spread_days": 0,
+                # New SKUs start on the model's default lead time until the seller sets theirs.
+                **_LEAD_TIME_DEFAULTS,
                 "case_pack": 1,
                 "moq": 0,
                 "prep_owner": "SELLER",
