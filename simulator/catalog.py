@@ -72,6 +72,17 @@ CATEGORIES = (
         False,
     ),
 )
+# Big items get names that fit their size: (large_standard_heavy, large_bulky) per category.
+BIG_NOUNS = {
+    "Kitchen": ("Cast Iron Skillet Set", "Kitchen Cart"),
+    "Home": ("Area Rug", "Bookshelf"),
+    "Toys": ("Wooden Train Set", "Play Tent"),
+    "Sports": ("Kettlebell", "Weight Bench"),
+    "Beauty": ("Salon Towel Pack", "Salon Chair"),
+    "Electronics": ("Desktop Speaker Pair", "TV Stand"),
+    "Pet": ("Cat Litter Box", "Dog Crate"),
+    "Garden": ("Potting Soil Bag", "Raised Garden Bed"),
+}
 ADJECTIVES = ("Premium", "Compact", "Deluxe", "Classic", "Eco", "Pro", "Essential", "Ultra")
 COLORS = ("Black", "White", "Blue", "Grey", "Green", "Red", "Natural", "Pink")
 
@@ -148,13 +159,17 @@ def make_catalog(spec: WorldSpec) -> pd.DataFrame:
         weight = round(lo_wt + (hi_wt - lo_wt) * u[3], 2)
         scale = {"large_standard_heavy": 2.2, "large_bulky": 4.0}.get(tier, 1.0)
         price = float(np.clip(median_price * scale * np.exp(0.45 * price_z[i]), 6.99, 499.0))
-        price = float(np.floor(price) + 0.99)
         fee = fulfillment_fee(tier, weight)
+        # Nobody lists an FBA item below what the fees and a minimal landed cost need.
+        price = max(price, (fee + 2.0) / (1 - referral) * 1.25)
+        price = float(np.floor(price) + 0.99)
         # Landed cost leaves a margin after fees; low-price items have thinner margins.
         unit_cost = round(max(0.8, (price - fee - referral * price) * (0.35 + 0.4 * cost_u[i])), 2)
         case_pack = 1 if tier == "large_bulky" else int((1, 2, 6, 12, 24)[int(pack_u[i] * 5)])
         moq = int(case_pack * (0, 0, 1, 2, 5)[int(moq_u[i] * 5)])
         noun = nouns[name_u[i, 0] % len(nouns)]
+        if tier in ("large_standard_heavy", "large_bulky"):
+            noun = BIG_NOUNS[cname][tier == "large_bulky"]
         title = (
             f"{ADJECTIVES[name_u[i, 1] % len(ADJECTIVES)]} {noun}, "
             f"{COLORS[name_u[i, 2] % len(COLORS)]}"
