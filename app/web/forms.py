@@ -174,7 +174,7 @@ class SkuSettingsForm(FlaskForm):
 
     unit_cost = DecimalField(
         "Unit cost ($)",
-        places=4,
+        places=2,
         validators=[Optional(), NumberRange(min=0, max=100000, message="Between 0 and 100,000.")],
     )
     lead_time_production_days = _days("Production (days)")

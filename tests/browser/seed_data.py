@@ -11,6 +11,11 @@ from sqlalchemy import insert
 
 PASSWORD = "correct horse 9"
 RISKS = ("stockout", "ok", "ok", "overstock", "ok", "stockout")
+ADJECTIVES = ("Bamboo", "Stainless steel", "Silicone", "Organic cotton", "Ceramic", "Glass",
+              "Cast iron", "Linen", "Recycled", "Copper")
+NOUNS = ("cutting board", "mixing bowl set", "tea towel", "spice jar", "water bottle",
+         "lunch box", "coffee scoop", "baking mat", "storage container", "pour-over kettle",
+         "utensil holder")
 
 
 def seed(
@@ -61,7 +66,10 @@ def seed(
     session.flush()
     t, s = tenant.id, seller.id
     skus = skus or [f"{name[:3].upper()}-{i:04d}" for i in range(n_skus)]
-    titles = titles or [f"Bamboo kitchen item no. {i}" for i in range(len(skus))]
+    titles = titles or [
+        f"{ADJECTIVES[i % len(ADJECTIVES)]} {NOUNS[(i * 7) % len(NOUNS)]}, {2 + i % 5}-pack"
+        for i in range(len(skus))
+    ]
     products = []
     for i, sku in enumerate(skus):
         products.append(

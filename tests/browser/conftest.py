@@ -1,0 +1,107 @@
+"""A real threaded server with seeded data, and headless Chromium (Debian's) via Playwright."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _unavailable(reason: str) -> None:
+    # Same rule as tests/conftest.py's need_service: skip, or fail under REQUIRE_SERVICES=1.
+    message = f"Chromium unavailable: {reason}"
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def _seed_module() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "fba_web_seed", Path(__file__).with_name("seed_data.py")
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        try:
+            instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means "unavailable"
+            _unavailable(str(exc))
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def server(live_app: Any) -> Iterator[dict[str, Any]]:
+    """The app with a seeded tenant, served by a threaded werkzeug server on a free port."""
+    from werkzeug.serving import make_server
+
+    from app.extensions import db
+    from app.web.sku_table import clear_cache
+
+    clear_cache()
+    live_app.config["LOGIN_RATE_LIMIT"] = 1000
+    data = _seed_module().seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
+    info = {"email": data["email"], "password": data["password"],
+            "products": [(p.id, p.sku, p.case_pack, p.moq) for p in data["products"]]}
+    db.session.commit()
+    httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    info["url"] = f"http://127.0.0.1:{httpd.server_port}"
+    try:
+        yield info
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+
+
+@pytest.fixture
+def page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
+    """A fresh browser context; fails the test on any CSP violation or page error."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    problems: list[str] = []
+    # Console errors are CSP violations and script errors; a form answered 422 on purpose is not.
+    tab.on("console", lambda m: problems.append(m.text)
+           if m.type == "error" and "status of 422" not in m.text else None)
+    tab.on("pageerror", lambda e: problems.append(str(e)))
+    tab.problems = problems
+    yield tab
+    context.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def shoot() -> Any:
+    """`shoot(tab, name)` saves a screenshot under artifacts/screenshots/ (CI keeps artifacts/)."""
+
+    def save(tab: Any, name: str, full_page: bool = True) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        tab.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save
