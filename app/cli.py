@@ -79,3 +79,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(sellers_cli)
     app.cli.add_command(sync_command)
     app.cli.add_command(export_cli)
+    from app.commands.worker import worker_command
+
+    app.cli.add_command(worker_command)

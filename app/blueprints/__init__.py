@@ -23,3 +23,12 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
+
+    from app.blueprints import webhooks
+
+    app.register_blueprint(webhooks.bp)
+    csrf.exempt(webhooks.bp)  # HMAC-signed by the seller's forwarder, no cookies
+
+    from jobs import inline
+
+    inline.init_app(app)  # without Redis, the web process runs the schedule

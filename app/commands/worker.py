@@ -1,0 +1,96 @@
+"""`flask --app wsgi worker`: an RQ worker (with RQ's scheduler and our schedule's tick)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from jobs import queues as settings
+
+
+@click.command("worker")
+@click.option(
+    "--queues",
+    "queue_names",
+    default=",".join(settings.QUEUE_ORDER),
+    show_default=True,
+    help="Comma-separated queues, highest priority first.",
+)
+@click.option("--burst", is_flag=True, help="Quit once the queues are empty.")
+@click.option("--name", default=None, help="Worker name (default: RQ's host.pid name).")
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    show_default=True,
+    help="Queue the periodic syncs (safe on every worker: one tick per slot).",
+)
+@click.option(
+    "--monitoring-interval",
+    type=int,
+    default=settings.MONITORING_INTERVAL,
+    show_default=True,
+    help="Seconds between a running job's heartbeats.",
+)
+@click.option(
+    "--heartbeat-grace",
+    type=int,
+    default=settings.HEARTBEAT_GRACE,
+    show_default=True,
+    help="Seconds a job outlives its last heartbeat before requeue.",
+)
+@click.option(
+    "--maintenance-interval",
+    type=int,
+    default=settings.MAINTENANCE_INTERVAL,
+    show_default=True,
+    help="Seconds between looks for jobs of dead workers.",
+)
+@click.option(
+    "--worker-ttl",
+    type=int,
+    default=settings.WORKER_TTL,
+    show_default=True,
+    help="Seconds a silent worker stays registered (an idle one wakes every TTL-15 s).",
+)
+@with_appcontext
+def worker_command(
+    queue_names: str,
+    burst: bool,
+    name: str | None,
+    schedule: bool,
+    monitoring_interval: int,
+    heartbeat_grace: int,
+    maintenance_interval: int,
+    worker_ttl: int,
+) -> None:
+    """Run background jobs from Redis (needs REDIS_URL)."""
+    from jobs.worker import run_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("REDIS_URL"):
+        click.echo(
+            "REDIS_URL is not set: without Redis, jobs run inside the web process; "
+            "no worker is needed.",
+            err=True,
+        )
+        sys.exit(2)
+    names = [q.strip() for q in queue_names.split(",") if q.strip()]
+    try:
+        for q in names:
+            settings.policy(q)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--queues") from None
+    run_worker(
+        app,
+        names,
+        burst=burst,
+        name=name,
+        schedule=schedule,
+        monitoring_interval=monitoring_interval,
+        heartbeat_grace=heartbeat_grace,
+        maintenance_interval=maintenance_interval,
+        worker_ttl=worker_ttl,
+    )

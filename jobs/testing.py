@@ -1,0 +1,80 @@
+"""Tiny job functions for the jobs layer's own tests (importable by dotted path from workers).
+
+They record what happened in a file, so threads, forked work horses and other processes can all
+be observed the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _append(path: str, line: str) -> None:
+    # O_APPEND writes of one short line are atomic, so concurrent runs never interleave.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def lines(path: str) -> list[str]:
+    """The lines a test job wrote so far."""
+    p = Path(path)
+    return p.read_text().splitlines() if p.exists() else []
+
+
+def append(path: str, text: str, job_record_id: int | None = None) -> dict[str, Any]:
+    """Write `text` and the record id; returns them."""
+    _append(path, f"{text} {job_record_id}")
+    return {"text": text, "job_record_id": job_record_id, "pid": os.getpid()}
+
+
+def hold(path: str, tag: str, seconds: float, job_record_id: int | None = None) -> str:
+    """Write start/end lines with timestamps around a sleep (overlap checks)."""
+    _append(path, f"start {tag} {time.time():.6f}")
+    time.sleep(seconds)
+    _append(path, f"end {tag} {time.time():.6f}")
+    return tag
+
+
+def fail_until(path: str, failures: int, job_record_id: int | None = None) -> int:
+    """Raise a transient error on the first `failures` attempts, then succeed."""
+    from integrations.amazon.errors import TransientError
+
+    _append(path, "attempt")
+    attempts = lines(path).count("attempt")
+    if attempts <= failures:
+        raise TransientError(f"simulated outage {attempts}")
+    return attempts
+
+
+def fail_permanently(path: str, job_record_id: int | None = None) -> None:
+    """Raise an error no retry can fix (a refused credential)."""
+    from integrations.amazon.errors import AuthError
+
+    _append(path, "attempt")
+    raise AuthError("refresh token revoked")
+
+
+def steps(n: int, job_record_id: int | None = None) -> int:
+    """Report progress n times."""
+    from jobs.progress import report
+
+    for i in range(n):
+        if job_record_id is not None:
+            report(job_record_id, (i + 1) / n, f"step {i + 1} of {n}")
+    return n
+
+
+def block_first_attempt(path: str, job_record_id: int | None = None) -> int:
+    """The first attempt writes "started <pid>" and hangs (to be killed); later ones finish."""
+    _append(path, f"started {os.getpid()}")
+    starts = sum(1 for line in lines(path) if line.startswith("started"))
+    if starts == 1:
+        time.sleep(120)
+    _append(path, f"done {os.getpid()}")
+    return starts
