@@ -74,3 +74,18 @@ def test_storage_fees_follow_the_rate_card(market):
 def test_every_report_has_a_header_and_rows(market, report_type):
     frame = _doc(market, report_type, days=60)
     assert len(frame) > 0 and len(frame.columns) >= 10
+
+
+def test_reports_honour_the_data_window(market):
+    s = market.sellers[0]
+    midnight = market.now - market.now % DAY - 10 * DAY
+    start, end = midnight - 3 * DAY, midnight - 1  # three whole days
+    text = builders()["GET_LEDGER_SUMMARY_VIEW_DATA"](s, start, end, market.now, {})
+    ledger = pd.read_csv(io.StringIO(text), sep="\t", dtype=str)
+    assert ledger["Date"].nunique() == 3
+    text = builders()["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"](
+        s, start, end, market.now, {}
+    )
+    orders = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    updated = pd.to_datetime(orders["last-updated-date"]).astype("int64") // 10**9
+    assert len(orders) > 0 and updated.between(start, end).all()
