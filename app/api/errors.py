@@ -25,6 +25,7 @@ HTTP_CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
 
 

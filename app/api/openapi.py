@@ -69,6 +69,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         413: "PayloadTooLarge",
         415: "UnsupportedMediaType",
         422: "ValidationError",
+        503: "Unavailable",
     }
     return {str(s): {"$ref": f"#/components/responses/{names[s]}"} for s in statuses}
 
@@ -282,7 +283,7 @@ def paths() -> dict[str, Any]:
             "post": _op(
                 "Queue a sync of the seller's data",
                 "sellers",
-                {**_ok("SyncAccepted", "202", "queued"), **_errors(*WRITE)},
+                {**_ok("SyncAccepted", "202", "queued"), **_errors(*WRITE, 503)},
                 operationId="syncSeller",
                 requestBody=_body("SyncRequest", required=False),
             ),
@@ -324,6 +325,7 @@ def document() -> dict[str, Any]:
                 "PayloadTooLarge": _error_response("the body is too large"),
                 "UnsupportedMediaType": _error_response("the body is not application/json"),
                 "ValidationError": _error_response("a field is missing, unknown or out of range"),
+                "Unavailable": _error_response("the job queue cannot be reached; retry later"),
             },
         },
     }

@@ -204,7 +204,7 @@ def component_schemas() -> dict[str, Any]:
                     "items": _obj(
                         {
                             "stream": {"type": "string", "enum": list(STREAMS)},
-                            "job_id": {"oneOf": [INT, STR]},
+                            "job_id": {**INT, "description": "see GET /api/v1/jobs/{job_id}"},
                         }
                     ),
                 },

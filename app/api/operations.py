@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import jsonify
@@ -17,6 +18,9 @@ from app.extensions import db
 from app.models import JobRecord, SellerAccount
 from app.models.events import JOB_STATUSES
 
+log = logging.getLogger(__name__)
+# The same streams as jobs.sync.STREAMS (a test keeps them equal); not imported, because the
+# jobs package pulls in RQ and the connectors, which the rest of the API does not need.
 STREAMS = ("orders", "inventory", "fees", "reports")
 MAX_ID = 2**31 - 1
 
@@ -66,11 +70,23 @@ def sync_seller(seller_id: int):  # type: ignore[no-untyped-def]
     streams = _streams(json_body(required=False))
     if not account.active:
         raise ApiError(409, "conflict", "the seller account is inactive", {"seller_id": "inactive"})
-    # Imported here: the jobs package pulls in RQ and the connectors, which the rest of the API
-    # does not need.
+    # Imported here, for the same reason as STREAMS above.
     from jobs.dispatch import enqueue_sync
 
-    queued = [{"stream": s, "job_id": enqueue_sync(account.id, s)} for s in streams]
+    queued = []
+    for stream in streams:
+        try:
+            job_id = enqueue_sync(account.id, stream)
+        except Exception:
+            # Redis down or refusing: say so plainly; streams queued before this one stay queued.
+            log.exception("could not queue sync %s of seller %s", stream, account.id)
+            raise ApiError(
+                503,
+                "queue_unavailable",
+                f"could not queue the {stream} sync; the job queue is unavailable, retry later",
+                {"queued": ", ".join(q["stream"] for q in queued)},
+            ) from None
+        queued.append({"stream": stream, "job_id": job_id})
     return jsonify(seller_account_id=account.id, jobs=queued), 202
 
 

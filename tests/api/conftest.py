@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,18 +195,11 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     """Records `jobs.dispatch.enqueue_sync` calls instead of starting syncs."""
     calls: list[tuple[int, str]] = []
 
-    def record(seller_account_id: int, stream: str) -> str:
+    def record(seller_account_id: int, stream: str) -> int:
         calls.append((seller_account_id, stream))
-        return f"sync:{seller_account_id}:{stream}"
+        return 1000 + len(calls)  # enqueue_sync returns the JobRecord id
 
-    try:
-        import jobs.dispatch as dispatch
-    except ImportError:
-        # The jobs package is written in parallel; until it lands, the route's import must still
-        # resolve to something that records.
-        dispatch = types.ModuleType("jobs.dispatch")
-        monkeypatch.setitem(sys.modules, "jobs.dispatch", dispatch)
-        monkeypatch.setattr(dispatch, "enqueue_sync", record, raising=False)
-    else:
-        monkeypatch.setattr(dispatch, "enqueue_sync", record)
+    import jobs.dispatch
+
+    monkeypatch.setattr(jobs.dispatch, "enqueue_sync", record)
     return calls

@@ -45,7 +45,7 @@ def test_sync_queues_every_stream_by_default(client, world, enqueued) -> None:
     assert response.status_code == 202, response.get_json()
     sid = world.seller_a.id
     assert enqueued == [(sid, s) for s in ("orders", "inventory", "fees", "reports")]
-    assert response.get_json()["jobs"][0] == {"stream": "orders", "job_id": f"sync:{sid}:orders"}
+    assert response.get_json()["jobs"][0] == {"stream": "orders", "job_id": 1001}
 
 
 def test_sync_of_chosen_streams(client, world, enqueued) -> None:
@@ -76,3 +76,22 @@ def test_sync_of_another_tenants_or_inactive_seller(client, world, db_session, e
     response = client.post(f"/api/v1/sellers/{world.seller_a.id}/sync", headers=world.headers())
     assert response.status_code == 409
     assert enqueued == []
+
+
+def test_the_api_knows_the_same_streams_as_the_sync_jobs() -> None:
+    from app.api.operations import STREAMS
+    from jobs.sync import STREAMS as JOB_STREAMS
+
+    assert tuple(STREAMS) == tuple(JOB_STREAMS)
+
+
+def test_a_queue_failure_is_a_clear_503(client, world, monkeypatch) -> None:
+    import jobs.dispatch
+
+    def broken(seller_account_id: int, stream: str) -> int:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(jobs.dispatch, "enqueue_sync", broken)
+    response = client.post(f"/api/v1/sellers/{world.seller_a.id}/sync", headers=world.headers())
+    assert response.status_code == 503
+    assert "retry" in response.get_json()["error"]["message"]
