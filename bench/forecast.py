@@ -31,7 +31,7 @@ from forecasting.metrics import daily_scores, scales, total_scores  # noqa: E402
 from forecasting.model import DemandForecaster  # noqa: E402
 from forecasting.synthetic import synthetic_demand  # noqa: E402
 
-RATIO_KEYS = ("rmsse", "mase", "pinball", "total_pinball")
+RATIO_KEYS = ("rmsse", "mase", "mase_p50", "pinball", "total_pinball", "total_mape")
 SHOW_KEYS = ("coverage_p90", "coverage_p10", "total_coverage_p90", "total_coverage_p10", "bias")
 
 

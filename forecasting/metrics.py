@@ -54,7 +54,9 @@ def daily_scores(fc: pd.DataFrame, actual: pd.DataFrame, scale: pd.DataFrame) ->
         return {}
     j = j.join(scale, on="sku")
     err = j["actual"] - j["mean"]
-    per = pd.DataFrame({"sku": j["sku"], "sq": err**2, "abs": err.abs()})
+    per = pd.DataFrame(
+        {"sku": j["sku"], "sq": err**2, "abs": err.abs(), "abs50": (j["actual"] - j["p50"]).abs()}
+    )
     for q, col in QUANTILE_COLUMNS.items():
         per[col] = pinball_loss(j["actual"], j[col], q)
     g = per.groupby("sku").mean().join(scale)
@@ -62,6 +64,8 @@ def daily_scores(fc: pd.DataFrame, actual: pd.DataFrame, scale: pd.DataFrame) ->
     return {
         "rmsse": float(np.sqrt(g["sq"] / g["sq_scale"]).mean()),
         "mase": float((g["abs"] / g["abs_scale"]).mean()),
+        # absolute error is minimised by the median, so MASE of the P50 is the fair point score
+        "mase_p50": float((g["abs50"] / g["abs_scale"]).mean()),
         "pinball": float((pin / g["abs_scale"]).mean()),
         "coverage_p90": coverage(j["actual"], j["p90"]),
         "coverage_p10": float(np.mean(j["actual"] < j["p10"])),

@@ -44,6 +44,7 @@ def test_scaled_errors_by_hand() -> None:
     assert m["rmsse"] == pytest.approx(2.0 / np.sqrt(sc.loc["A", "sq_scale"]))
     assert m["mase"] == pytest.approx(2.0 / sc.loc["A", "abs_scale"])
     assert m["coverage_p90"] == 1.0
+    assert m["mase_p50"] == pytest.approx(m["mase"])  # here the P50 equals the mean
     # an invalid (stockout) day is not scored
     actual.loc[1, "valid"] = False
     assert daily_scores(fc, actual, sc)["n"] == 1.0
