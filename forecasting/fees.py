@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+import numpy as np
+
 SIZE_TIERS = ("small_standard", "large_standard", "large_standard_heavy", "large_bulky")
 # Aged tiers below 366 days: (first age, last age, rate key).
 AGED_TIERS = (
@@ -186,6 +188,32 @@ class FeeSchedule:
     def card_for(self, day: dt.date) -> FeeCard:
         """The card that prices `day`."""
         return self.fixed if self.fixed is not None else schedule_for(day, self.overrides)
+
+    def storage_per_cuft(self, first: dt.date, days: int, size_tier: str) -> np.ndarray:
+        """Storage for one cubic foot held at the end of each of `days` days from `first`."""
+        kind = storage_type(size_tier)
+        key = (first, days, kind)
+        cache = self.__dict__.setdefault("_storage_cache", {})
+        if key not in cache:
+            tier = "large_bulky" if kind == "oversize" else "small_standard"
+            cache[key] = np.array([
+                self.card_for(d).daily_storage_per_cuft(tier, d)
+                for d in (first + dt.timedelta(days=k) for k in range(days))])
+            if len(cache) > 4096:  # replays walk forward in time; old dates are not needed
+                cache.pop(next(iter(cache)))
+        return cache[key]
+
+    @staticmethod
+    def fifteenths(first: dt.date, days: int) -> list[int]:
+        """Offsets k < days at which first + k is the 15th of a month."""
+        k = (15 - first.day) % days_in_month(first) if first.day <= 15 else (
+            days_in_month(first) - first.day + 15)
+        out = []
+        while k < days:
+            out.append(k)
+            d = first + dt.timedelta(days=k)
+            k += days_in_month(d)
+        return out
 
 
 class ReplayFees(FeeSchedule):

@@ -25,6 +25,7 @@ from forecasting.policy_sim import (
     LIF_COVER_DAYS,
     build_scenario,
     expected_costs,
+    lot_life_value,
     pricing,
 )
 
@@ -133,11 +134,10 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
     margin = item.sale_price * (1 - item.referral_rate) - item.fulfillment_fee - item.unit_cost
     pr = pricing(fees, today, item.lead_time_days, horizon_after, item.size_tier,
                  item.cubic_feet, item.unit_cost, margin)
-    rate = float(np.mean(sc.cum_window[np.arange(len(sc.window)), sc.window - 1] / sc.window))
-    min_lot = max(item.case_pack, item.moq)
-    # After one review period a unit left over displaces one the next shipment would bring,
-    # unless the lot is so large (case pack / MOQ) that the next shipments are skipped anyway.
-    hold_days = int(min(horizon_after, max(R, np.ceil(min_lot / rate) if rate > 0 else 365)))
+    # A unit still on hand when the next shipment could land stands in for one that shipment
+    # would otherwise bring: shipping it now costs about one review period of holding. Whether
+    # a lot is worth having at all (big MOQ, slow seller) is checked over its whole life below.
+    hold_days = R
     cover = min(int(sc.window.max()) - 1 + LIF_COVER_DAYS + 14, horizon_after - 1)
     upper = float(np.quantile(np.maximum(sc.cum_window[:, cover] - sc.stock_before, 0), 0.99))
     cand = _candidates(upper, item.case_pack, item.moq)
@@ -158,6 +158,8 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
         cand = cand[order]
         costs = {k: np.concatenate([costs[k], more[k]])[order] for k in costs}
     best = int(np.argmin(costs["total"]))
+    if cand[best] > 0 and lot_life_value(sc, pr, float(cand[best])) < 0:
+        best = 0  # the lot would not earn its own keep before it is sold or aged out
     return _result(item, today, sc, costs, cand, best, R)
 
 

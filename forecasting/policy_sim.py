@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecasting.fees import FeeCard, FeeSchedule, days_in_month
+from forecasting.fees import FeeSchedule
 
 CAPITAL_RATE = 0.15
 AGED_FIRST_AGE = 181
@@ -63,30 +63,45 @@ def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float]
     # The next review's shipment has its own lead time: the window this one must cover ends
     # when that one lands (at least one day).
     window = np.clip(review_days + next_leads - leads, 1, horizon_after)
-    length = int(leads.max()) + max(horizon_after, review_days) + 1
+    max_lead = int(leads.max())
+    length = max_lead + max(horizon_after, review_days) + 1
     D = extend_paths(paths, length)
-    stock = np.full(P, float(on_hand))
-    before = np.empty((P, int(leads.max())))  # stock at end of day j
+    C = np.cumsum(D, axis=1)
+    # Before the shipment can land (days 0 .. L-2) stock falls with demand and jumps with each
+    # inbound arrival; with lost sales it is max(0, S_a - demand since a) within a segment.
+    pre = max_lead - 1
+    Dm = D[:, :pre] * (np.arange(pre)[None, :] < (leads - 1)[:, None])
+    before = np.empty((P, pre))
     lost_before = np.zeros(P)
     stockout = np.full(P, np.inf)
-    for j in range(int(leads.max()) - 1):
-        avail = stock + arrivals.get(j, 0.0)
-        short = D[:, j] - avail
-        hit = (short > 0) & (j < leads - 1)
-        stockout = np.where(hit & np.isinf(stockout), j, stockout)
-        lost_before += np.where(j < leads - 1, np.maximum(short, 0), 0)
-        stock = np.maximum(avail - D[:, j], 0)
-        before[:, j] = stock
+    stock = np.full(P, float(on_hand))
+    cuts = sorted({0, *(d for d in arrivals if 0 < d < pre)}) + [pre]
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        if b <= a:
+            continue
+        stock = stock + arrivals.get(a, 0.0)
+        c = np.cumsum(Dm[:, a:b], axis=1)
+        short = c > stock[:, None]
+        first = np.where(short.any(axis=1), a + short.argmax(axis=1), np.inf)
+        stockout = np.where(np.isinf(stockout), first, stockout)
+        lost_before += np.maximum(c[:, -1] - stock, 0.0)
+        before[:, a:b] = np.maximum(stock[:, None] - c, 0.0)
+        stock = before[:, b - 1]
     rows = np.arange(P)
-    prior = np.where(leads >= 2, before[rows, np.maximum(leads - 2, 0)], float(on_hand))
+    prior = (np.where(leads >= 2, before[rows, np.maximum(leads - 2, 0)], float(on_hand))
+             if pre > 0 else np.full(P, float(on_hand)))
     # Inbound landing from the arrival day until the next shipment could land joins B.
     late = np.zeros(P)
     for day, qty in arrivals.items():
         late += np.where((day >= leads - 1) & (day < leads - 1 + window), qty, 0.0)
     B = prior + late
-    idx = (leads - 1)[:, None] + np.arange(horizon_after)[None, :]
-    cum_window = np.cumsum(np.take_along_axis(D, idx, axis=1), axis=1)
-    return Scenario(B, cum_window, stockout, lost_before, leads, window, np.cumsum(D, axis=1),
+    base = np.where(leads >= 2, C[rows, np.maximum(leads - 2, 0)], 0.0)
+    if lead_std > 0:
+        idx = (leads - 1)[:, None] + np.arange(horizon_after)[None, :]
+        cum_window = np.take_along_axis(C, idx, axis=1) - base[:, None]
+    else:
+        cum_window = C[:, lead - 1: lead - 1 + horizon_after] - base[:, None]
+    return Scenario(B, cum_window, stockout, lost_before, leads, window, C,
                     np.full(P, float(on_hand) + sum(arrivals.values())))
 
 
@@ -106,16 +121,13 @@ class Pricing:
 def pricing(fees: FeeSchedule, today: dt.date, lead: int, horizon_after: int, size_tier: str,
             cubic_feet: float, unit_cost: float, margin: float) -> Pricing:
     """Daily per-unit rates for the days after a shipment sent today would land."""
-    storage = np.empty(horizon_after)
+    arrival = today + dt.timedelta(days=lead)
+    storage = cubic_feet * fees.storage_per_cuft(arrival, horizon_after, size_tier)
     aged = np.zeros(horizon_after)
-    card: FeeCard = fees.card_for(today)
-    for k in range(horizon_after):
-        day = today + dt.timedelta(days=lead + k)
-        card = fees.card_for(day)
-        storage[k] = cubic_feet * card.storage_rate(size_tier, day) / days_in_month(day)
-        if day.day == 15 and k >= AGED_FIRST_AGE:
-            aged[k] = card.aged_per_unit(k, cubic_feet)
-    first = fees.card_for(today + dt.timedelta(days=lead))
+    for k in fees.fifteenths(arrival, horizon_after):
+        if k >= AGED_FIRST_AGE:
+            aged[k] = fees.card_for(arrival + dt.timedelta(days=k)).aged_per_unit(k, cubic_feet)
+    first = fees.card_for(arrival)
     lif = tuple(first.low_inventory_rate(size_tier, m) for m in (0.0, 14.0, 21.0))
     return Pricing(margin, storage + unit_cost * CAPITAL_RATE / 365.0, storage, aged,
                    (lif[0], lif[1], lif[2]), first.low_inventory_min_weekly_units,
@@ -173,3 +185,18 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
     out["placement"] = q[:, 0, 0] * pr.placement
     out["stockout_prob"] = (lost > 0).mean(axis=1)
     return out
+
+
+def lot_life_value(sc: Scenario, pr: Pricing, q: float) -> float:
+    """Margin the lot earns on the units it sells within the horizon, minus what holding it
+    costs until each unit is sold (storage, capital, aged surcharges), averaged over paths."""
+    K = sc.cum_window.shape[1]
+    days = np.concatenate([np.arange(min(K, 28)), np.arange(28, K, 7)])
+    weight = np.where(days < 28, 1.0, np.minimum(7, K - days)).astype(float)
+    B = sc.stock_before[:, None]
+    rem = np.clip(B + q - sc.cum_window[:, days], 0.0, q)
+    holding = (rem * (pr.holding[days] * weight)).sum(axis=1)
+    aged_days = np.flatnonzero(pr.aged[:K])
+    aged = (np.clip(B + q - sc.cum_window[:, aged_days], 0.0, q) * pr.aged[aged_days]).sum(axis=1)
+    sold = q - np.clip(B[:, 0] + q - sc.cum_window[:, -1], 0.0, q)
+    return float(np.mean(pr.margin * sold - holding - aged))

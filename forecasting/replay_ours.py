@@ -38,12 +38,15 @@ class OursPolicy:
 
     def __init__(self, inp: ReplayInput, review_days: int, retrain_days: int = RETRAIN_DAYS,
                  n_paths: int = N_PATHS,
-                 forecaster_factory: Callable[[], Any] = default_forecaster) -> None:
+                 forecaster_factory: Callable[[], Any] = default_forecaster,
+                 recalibrate: bool = True) -> None:
         self.inp = inp
         self.review_days = review_days
         self.retrain_days = retrain_days
         self.n_paths = n_paths
         self.factory = forecaster_factory
+        self.recalibrate = recalibrate
+        self._path_means: dict[str, np.ndarray] = {}
         self.fees = FeeSchedule.replay()  # the spec's card wins inside the replay
         self.fit_t: int | None = None
         self.paths: dict[str, np.ndarray] = {}
@@ -87,6 +90,24 @@ class OursPolicy:
         self.paths = model.sample_paths(horizon, n_paths=self.n_paths, seed=self.fits)
         self.fit_t = state.t
         self.fits += 1
+        self._path_means = {k: np.asarray(v, float).mean(axis=0) for k, v in self.paths.items()}
+
+    def _level_ratio(self, state: ReplayState, i: int, sku: str) -> float:
+        """How far sales since the last fit ran above or below the forecast mean, on in-stock
+        days, shrunk towards 1 with a two-week prior: lets a review between refits follow a
+        trend or a launch without waiting for the next fit."""
+        assert self.fit_t is not None
+        days = state.t - self.fit_t
+        means = self._path_means.get(sku)
+        if days <= 0 or means is None:
+            return 1.0
+        seen = state.in_stock[i, self.fit_t + 1: state.t + 1]
+        sold = state.sold[i, self.fit_t + 1: state.t + 1][seen].sum()
+        expected = means[:days][seen].sum()
+        prior = 14 * float(means[: max(days, 14)].mean())
+        if prior <= 0:
+            return 1.0
+        return float(np.clip((sold + prior) / (expected + prior), 0.5, 2.0))
 
     def decide(self, state: ReplayState) -> np.ndarray:
         """Quantities from forecasting.policy.recommend_batch for every SKU."""
@@ -102,6 +123,8 @@ class OursPolicy:
             paths = self.paths.get(sku)
             if paths is None:
                 paths = np.zeros((1, 1))
+            elif self.recalibrate:
+                paths = np.asarray(paths, float) * self._level_ratio(state, i, sku)
             days = np.flatnonzero(pending[i])
             inbound = [Inbound(int(pending[i, k]), today + dt.timedelta(days=int(k) + 1))
                        for k in days]

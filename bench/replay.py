@@ -1,0 +1,190 @@
+"""Replay benchmark: ours vs days_of_supply vs foresight on simulator scenarios, side by side.
+
+    .venv/bin/python bench/replay.py --seed 7 --skus 240 --days 365
+
+Scenario: `python -m simulator truth` (fast, slow, seasonal/Q4, trending up and down,
+intermittent, newly launched and discontinued SKUs) with 365 days of history and a 365-day window.
+Three bench choices, the same for every policy:
+- lead times are redrawn uniformly from 20-90 days (the simulator's own span is 20-75);
+- history rows carry what was observed (`demand` := `sold`, with `in_stock`), as the spec says;
+- initial_on_hand = lead time + 21 days of the last 28 in-stock days' mean sales, so the window
+  does not open with a stockout no policy could prevent (the simulator's own stock is kept for
+  SKUs without history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from forecasting.replay import COST_LINES, simulate  # noqa: E402
+from forecasting.replay_io import load_input  # noqa: E402
+from forecasting.replay_ours import OursPolicy  # noqa: E402
+from forecasting.replay_policies import DaysOfSupply  # noqa: E402
+from forecasting.replay_runner import run_foresight, summarize  # noqa: E402
+
+
+class TrailingForecaster:
+    """Bench-only stand-in (`--forecaster trailing`): negative binomial paths around each SKU's
+    last-28-in-stock-days mean. Not the product; used only when asked for by name."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self.params: dict[str, tuple[float, float]] = {}
+
+    def fit(self, history: pd.DataFrame, static: pd.DataFrame | None = None
+            ) -> TrailingForecaster:
+        h = history[history["in_stock"] == 1].sort_values("date")
+        for sku, g in h.groupby("sku"):
+            u = g["units"].tail(56).to_numpy(float)
+            mean = float(u[-28:].mean()) if len(u) else 0.0
+            var = float(u.var()) if len(u) > 1 else mean
+            self.params[str(sku)] = (mean, max(var, mean * 1.05, 1e-9))
+        for sku in history["sku"].unique():
+            self.params.setdefault(str(sku), (0.0, 1.0))
+        return self
+
+    def sample_paths(self, horizon: int, n_paths: int = 200, seed: int = 0
+                     ) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(seed)
+        out = {}
+        for sku, (mean, var) in self.params.items():
+            if mean <= 0:
+                out[sku] = np.zeros((n_paths, horizon))
+                continue
+            r = mean * mean / max(var - mean, 1e-9)
+            lam = rng.gamma(r, mean / r, size=(n_paths, horizon))
+            out[sku] = rng.poisson(lam).astype(float)
+        return out
+
+
+def make_scenario(seed: int, n_skus: int, days: int, out: Path) -> tuple[dt.date, dt.date]:
+    """Simulator truth for history + window, rewritten into the replay-spec input files."""
+    start = dt.date(2025, 1, 1)
+    end = start + dt.timedelta(days=days - 1)
+    today = start - dt.timedelta(days=1)
+    raw = out / "raw"
+    subprocess.run([sys.executable, "-m", "simulator", "truth", "--seed", str(seed), "--skus",
+                    str(n_skus), "--history-days", "365", "--today", today.isoformat(),
+                    "--through", end.isoformat(), "--out", str(raw)], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    demand = pd.read_csv(raw / "demand.csv")
+    skus = pd.read_csv(raw / "skus.csv")
+    rng = np.random.default_rng(seed)
+    skus["lead_time_days"] = rng.integers(20, 91, size=len(skus))
+    hist = demand["date"] < start.isoformat()
+    demand.loc[hist, "demand"] = demand.loc[hist, "sold"]
+    recent = demand[hist & (demand["in_stock"] == 1)].sort_values("date").groupby("sku").tail(28)
+    rate = recent.groupby("sku")["sold"].mean()
+    cover = skus["sku"].map(rate)
+    initial = np.ceil(cover * (skus["lead_time_days"] + 21))
+    skus["initial_on_hand"] = np.where(cover.notna(), initial, skus["initial_on_hand"]).astype(int)
+    demand[["sku", "date", "demand", "price", "in_stock"]].to_csv(out / "demand.csv", index=False)
+    skus.to_csv(out / "skus.csv", index=False)
+    return start, end
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the three policies on one scenario and print the comparison."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--skus", type=int, default=240)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--review-days", type=int, default=7)
+    ap.add_argument("--forecaster", choices=("product", "trailing"), default="product")
+    ap.add_argument("--retrain-days", type=int, default=28)
+    ap.add_argument("--paths", type=int, default=200)
+    ap.add_argument("--keep", type=Path, help="keep the scenario files here")
+    args = ap.parse_args(argv)
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        where = args.keep or Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        start, end = make_scenario(args.seed, args.skus, args.days, where)
+        inp = load_input(where / "demand.csv", where / "skus.csv", start, end)
+    R = args.review_days
+    timings: dict[str, float] = {}
+    results = {}
+    factory = None
+    if args.forecaster == "trailing":
+        factory = TrailingForecaster
+    t0 = time.perf_counter()
+    kwargs = {"forecaster_factory": factory} if factory else {}
+    ours = OursPolicy(inp, R, retrain_days=args.retrain_days, n_paths=args.paths, **kwargs)
+    results["ours"] = simulate(inp, ours, R)
+    timings["ours"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    results["days_of_supply"] = simulate(inp, DaysOfSupply(R), R)
+    timings["days_of_supply"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    results["foresight"] = run_foresight(inp, R)
+    timings["foresight"] = time.perf_counter() - t0
+    doc = summarize(inp, results, R)["policies"]
+    names = list(results)
+    print(f"scenario: simulator seed {args.seed}, {len(inp.skus)} SKUs, {start}..{end}, "
+          f"review {R} days, leads 20-90; ours = {args.forecaster} forecaster refit every "
+          f"{args.retrain_days} days ({ours.fits} fits), {args.paths} paths")
+    print(f"{'line':>14} " + " ".join(f"{n:>15}" for n in names)
+          + f" {'ours/dos':>9} {'ours/fore':>9}")
+    for key in (*COST_LINES, "total"):
+        vals = [doc[n][key] for n in names]
+        r1 = vals[0] / vals[1] if vals[1] else float("nan")
+        r2 = vals[0] / vals[2] if vals[2] else float("nan")
+        print(f"{key:>14} " + " ".join(f"{v:>15,.0f}" for v in vals) + f" {r1:>9.3f} {r2:>9.3f}")
+    print(f"{'fill_rate':>14} " + " ".join(f"{doc[n]['fill_rate']:>15.4f}" for n in names))
+    print(f"{'shipments':>14} " + " ".join(f"{doc[n]['shipments']:>15,}" for n in names))
+    print(f"{'wall s':>14} " + " ".join(f"{timings[n]:>15.1f}" for n in names))
+    _where_we_lose(inp, doc)
+    print(f"total wall time {time.perf_counter() - began:.1f}s")
+    goal = (doc["ours"]["total"] <= 0.8 * doc["days_of_supply"]["total"]
+            and doc["ours"]["total"] <= 1.25 * doc["foresight"]["total"]
+            and doc["ours"]["fill_rate"] >= 0.97)
+    print("goal (<=0.8 x dos, <=1.25 x foresight, fill >= 97%):", "met" if goal else "NOT met")
+    return 0
+
+
+def _where_we_lose(inp, doc) -> None:
+    """Per-SKU excess over foresight, grouped by a rough demand class."""
+    rows = []
+    for i, sku in enumerate(inp.skus):
+        hist = inp.hist_sold[i][inp.hist_valid[i]]
+        n_hist = int(inp.hist_valid[i].sum())
+        mean = float(hist[-90:].mean()) if n_hist else 0.0
+        window = inp.demand[i]
+        first, second = window[: len(window) // 2].mean(), window[len(window) // 2:].mean()
+        if n_hist < 180:
+            kind = "new"
+        elif window.sum() == 0:
+            kind = "discontinued"
+        elif mean < 0.5:
+            kind = "slow/intermittent"
+        elif second > 1.5 * first or second < 0.6 * first:
+            kind = "trending"
+        else:
+            kind = "fast" if mean >= 5 else "steady"
+        rows.append((kind, doc["ours"]["per_sku"][sku]["total"],
+                     doc["days_of_supply"]["per_sku"][sku]["total"],
+                     doc["foresight"]["per_sku"][sku]["total"],
+                     doc["ours"]["per_sku"][sku]["units_lost"]))
+    df = pd.DataFrame(rows, columns=["kind", "ours", "dos", "foresight", "ours_lost"])
+    g = df.groupby("kind").agg(skus=("ours", "size"), ours=("ours", "sum"), dos=("dos", "sum"),
+                               foresight=("foresight", "sum"), ours_lost=("ours_lost", "sum"))
+    g["ours/dos"] = g["ours"] / g["dos"]
+    g["ours/fore"] = g["ours"] / g["foresight"]
+    print("by demand class (total $):")
+    print(g.round(2).to_string())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
