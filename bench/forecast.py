@@ -247,10 +247,11 @@ def main() -> int:
         runs.append((args.long_horizon, [end - pd.Timedelta(days=args.long_horizon)]))
     rng = np.random.default_rng(0)
     # statsforecast's conformal intervals need >= 2H+1 days per series: peers (and the rows we
-    # compare them on) only get SKUs with 120+ days of history before the first cutoff
+    # compare them on) only get SKUs with 2H+30 days of history before the first cutoff
     first_cut = min(c for _, cs in runs for c in cs)
     born = data.groupby("sku")["date"].min()
-    eligible = np.array(sorted(born[born <= first_cut - pd.Timedelta(days=120)].index))
+    need = 2 * max(h for h, _ in runs) + 30
+    eligible = np.array(sorted(born[born <= first_cut - pd.Timedelta(days=need)].index))
     peer_skus = (
         eligible
         if not args.peer_skus
@@ -258,6 +259,7 @@ def main() -> int:
     )
     for horizon, cutoffs in runs:
         res_d, res_s, res_pd, res_ps, bias_rows = [], [], [], [], []
+        young_rows: list[dict[str, float | str]] = []
         for cutoff in sorted(cutoffs):
             train = sales[sales["date"] <= cutoff]
             scale = scales(train)
@@ -289,6 +291,8 @@ def main() -> int:
                 fc = m.predict(horizon)  # type: ignore[attr-defined]
                 tot = peer_totals(fc) if subset else m.predict_totals(horizon)  # type: ignore[attr-defined]
                 fcs[name] = fc
+                if not subset:
+                    young_rows.append(young_coverage(name, tot, truth_tot, data, cutoff))
                 d, s = score(fc, tot, truth_daily, truth_tot, sold_daily, sold_tot, scale, horizon)
                 d["fit_s"] = s["fit_s"] = fit_s
                 if not subset:
@@ -318,7 +322,7 @@ def main() -> int:
         print(table(mean_rows(res_d), "vs TRUE demand (simulator truth), all SKUs"))
         print(table(mean_rows(res_s), "vs SOLD units on in-stock days, all SKUs"))
         if not args.no_peers:
-            sub = f"{len(peer_skus)} SKUs with 120+ days of history" + (
+            sub = f"{len(peer_skus)} SKUs with {need}+ days of history" + (
                 " (random subset; peers fit on it only)" if args.peer_skus else ""
             )
             print(table(mean_rows(res_pd), f"with peers, vs TRUE demand, {sub}"))
@@ -329,9 +333,37 @@ def main() -> int:
             .mean(numeric_only=True)
             .to_string(float_format=lambda v: f"{v:+.3f}")
         )
+        print("\nSKUs younger than 90 days at the cutoff: window-total coverage vs true demand")
+        young = pd.DataFrame(young_rows)
+        print(
+            young.groupby("method", sort=False)
+            .agg(
+                n=("n", "sum"),
+                p90_cover=("p90_cover", "mean"),
+                p10_below=("p10_below", "mean"),
+                width=("width", "mean"),
+            )
+            .to_string(float_format=lambda v: f"{v:.3f}")
+        )
     if args.speed_skus:
         speed(args)
     return 0
+
+
+def young_coverage(name, tot, truth_tot, data, cutoff) -> dict[str, float | str]:
+    """Are the intervals of new SKUs honest? P90 coverage and relative width of their totals."""
+    born = data.groupby("sku")["date"].min()
+    young = set(born[born > cutoff - pd.Timedelta(days=90)].index)
+    j = tot[tot["sku"].isin(young)].merge(truth_tot, on="sku")
+    if j.empty:
+        return {"method": name, "n": 0.0, "p90_cover": np.nan, "p10_below": np.nan, "width": np.nan}
+    return {
+        "method": name,
+        "n": float(len(j)),
+        "p90_cover": float((j["actual"] <= j["p90"]).mean()),
+        "p10_below": float((j["actual"] < j["p10"]).mean()),
+        "width": float(((j["p90"] - j["p10"]) / j["mean"].clip(lower=1)).mean()),
+    }
 
 
 def stockout_bias(fcs, data, train, cutoff, horizon) -> dict[str, float]:
