@@ -36,7 +36,7 @@ _DAYS = {"minimum": 0, "maximum": 365}
 # What a seller may change about a SKU; everything else comes from Amazon.
 SKU_SETTINGS = {
     "unit_cost": Field(
-        "number", "landed cost per unit", minimum=0, maximum=1_000_000, nullable=True
+        "number", "landed cost per unit", minimum=0, maximum=1_000_000, nullable=True, decimals=4
     ),
     "lead_time_production_days": Field("integer", "days to produce", **_DAYS),
     "lead_time_transit_days": Field("integer", "days in transit to FBA", **_DAYS),

@@ -33,6 +33,7 @@ class Field:
     max_length: int | None = None
     choices: tuple[str, ...] | None = None
     nullable: bool = False
+    decimals: int | None = None  # numbers are rounded to what the column stores
 
     def check(self, value: Any) -> tuple[Any, str | None]:
         """The value to store, or an error message saying what is wrong with it."""
@@ -75,6 +76,8 @@ class Field:
             if not value.is_integer():
                 return None, "must be an integer"
             value = int(value)
+        if self.decimals is not None:
+            value = round(value, self.decimals)
         if self.minimum is not None and value < self.minimum:
             return None, f"must be at least {_fmt(self.minimum)}"
         if self.maximum is not None and value > self.maximum:

@@ -90,6 +90,13 @@ def test_patch_changes_settings(client, world, db_session) -> None:
     assert body["unit_cost"] == 4 and body["case_pack"] == 6 and body["active"] is False
     db_session.expire_all()
     assert red.lead_time_transit_days == 30 and red.prep_owner == "AMAZON"
+    # Costs are kept to the column's 4 decimals, in the answer and in the database alike.
+    response = client.patch(
+        f"/api/v1/skus/{red.id}", json={"unit_cost": 1.23456}, headers=world.headers()
+    )
+    assert response.get_json()["unit_cost"] == 1.2346
+    db_session.expire_all()
+    assert red.unit_cost == 1.2346
     # unit_cost may be cleared.
     response = client.patch(
         f"/api/v1/skus/{red.id}", json={"unit_cost": None}, headers=world.headers()
