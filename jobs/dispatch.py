@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import JobRecord, SellerAccount
@@ -166,10 +167,8 @@ def _create_record(
 def _delete_record(record_id: int) -> None:
     session = db.new_session()
     try:
-        record = session.get(JobRecord, record_id)
-        if record is not None:
-            session.delete(record)
-            session.commit()
+        session.execute(delete(JobRecord).where(JobRecord.id == record_id))
+        session.commit()
     finally:
         session.close()
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import JobRecord, utcnow
 
 MAX_ERROR = 4000
+BEST_EFFORT_WAIT_MS = 200  # SQLite: how long a progress update waits for the write lock
+log = logging.getLogger(__name__)
 
 
 def report(job_record_id: int, progress: float, message: str) -> None:
     """Record live progress (0..1) and a short message, committed at once so the UI sees it."""
-    _update(job_record_id, progress=min(max(float(progress), 0.0), 1.0), message=message[:1000])
+    fields = {"progress": min(max(float(progress), 0.0), 1.0), "message": message[:1000]}
+    try:
+        _update(job_record_id, best_effort=True, **fields)
+    except OperationalError:
+        # SQLite has one writer: while the job itself holds a write transaction, progress waits
+        # for nobody and is skipped (the next report, or the final status, will land).
+        log.debug("progress of job record %s skipped: database busy", job_record_id)
 
 
 def mark_running(job_record_id: int) -> None:
@@ -46,16 +58,23 @@ def status_of(job_record_id: int) -> str | None:
         session.close()
 
 
-def _update(job_record_id: int, **fields: Any) -> None:
+def _update(job_record_id: int, best_effort: bool = False, **fields: Any) -> None:
     # A session of its own: the job's session may be mid-transaction, and progress must be
-    # visible before the job commits its own work.
+    # visible before the job commits its own work. One UPDATE and no read first: on SQLite a
+    # transaction that read before writing fails at once (not after the busy timeout) when
+    # another connection wrote in between. A deleted record is simply not updated.
     session = db.new_session()
     try:
-        record = session.get(JobRecord, job_record_id)
-        if record is None:
-            return  # the record (or its tenant) was deleted: the job carries on regardless
-        for name, value in fields.items():
-            setattr(record, name, value)
-        session.commit()
+        sqlite = best_effort and session.get_bind().dialect.name == "sqlite"
+        if sqlite:
+            session.connection().exec_driver_sql(f"PRAGMA busy_timeout={BEST_EFFORT_WAIT_MS}")
+        try:
+            session.execute(update(JobRecord).where(JobRecord.id == job_record_id).values(**fields))
+            session.commit()
+        finally:
+            if sqlite:
+                session.rollback()
+                session.connection().exec_driver_sql("PRAGMA busy_timeout=30000")
+                session.rollback()
     finally:
         session.close()

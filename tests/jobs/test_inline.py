@@ -1,0 +1,193 @@
+"""The in-process runner (no REDIS_URL): same records, dedupe, retries and locks as on RQ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobs.testing import lines
+
+
+def _tenant(live_app: Any) -> int:
+    from app.extensions import db
+    from app.models import Tenant
+
+    tenant = Tenant(name="t")
+    db.session.add(tenant)
+    db.session.commit()
+    return tenant.id
+
+
+def _record(record_id: int) -> Any:
+    from app.extensions import db
+    from app.models import JobRecord
+
+    session = db.new_session()
+    try:
+        return session.get(JobRecord, record_id)
+    finally:
+        session.close()
+
+
+def _runner(live_app: Any) -> Any:
+    from jobs.inline import runner_for
+
+    return runner_for(live_app)
+
+
+def test_job_function_called_directly_with_its_record(live_app: Any, tmp_path: Path) -> None:
+    from jobs.testing import append
+
+    out = tmp_path / "out"
+    assert append(str(out), "direct")["text"] == "direct"
+    assert lines(str(out)) == ["direct None"]
+
+
+def test_enqueue_runs_in_process_and_records_success(live_app: Any, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+
+    assert not live_app.config.get("REDIS_URL")
+    tenant = _tenant(live_app)
+    out = str(tmp_path / "out")
+    rid = enqueue("jobs.testing.append", out, "hello", kind="test", tenant_id=tenant)
+    assert _runner(live_app).wait_idle(20)
+    assert lines(out) == [f"hello {rid}"]
+    record = _record(rid)
+    assert record.status == "succeeded" and record.progress == 1.0
+    assert record.started_at is not None and record.ended_at >= record.started_at
+    assert record.error is None
+
+
+def test_same_job_id_is_not_queued_twice_while_in_flight(live_app: Any, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import JobRecord
+    from jobs.dispatch import enqueue
+
+    tenant = _tenant(live_app)
+    out = str(tmp_path / "out")
+    ids = [
+        enqueue("jobs.testing.hold", out, "x", 0.5, job_id="t:1", kind="test", tenant_id=tenant)
+        for _ in range(3)
+    ]
+    assert len(set(ids)) == 1
+    assert _runner(live_app).wait_idle(20)
+    assert [line.split()[0] for line in lines(out)] == ["start", "end"]
+    assert db.session.scalar(select(func.count()).select_from(JobRecord)) == 1
+    # Once it is done, the same id queues a new run.
+    again = enqueue("jobs.testing.hold", out, "y", 0, job_id="t:1", kind="test", tenant_id=tenant)
+    assert again != ids[0]
+    assert _runner(live_app).wait_idle(20)
+
+
+def test_transient_failures_are_retried_then_succeed(live_app: Any, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+
+    live_app.config["JOBS_RETRY_INTERVALS"] = [0, 0, 0]
+    tenant = _tenant(live_app)
+    out = str(tmp_path / "attempts")
+    rid = enqueue("jobs.testing.fail_until", out, 2, kind="test", tenant_id=tenant)
+    assert _runner(live_app).wait_idle(20)
+    assert lines(out).count("attempt") == 3
+    record = _record(rid)
+    assert record.status == "succeeded"
+    assert record.error == "TransientError: simulated outage 2"  # the last error is kept
+
+
+def test_retries_run_out_and_the_failure_is_recorded(live_app: Any, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+    from jobs.queues import policy
+
+    live_app.config["JOBS_RETRY_INTERVALS"] = [0]
+    tenant = _tenant(live_app)
+    out = str(tmp_path / "attempts")
+    rid = enqueue("jobs.testing.fail_until", out, 99, kind="test", tenant_id=tenant)
+    assert _runner(live_app).wait_idle(20)
+    assert lines(out).count("attempt") == policy("default").retries + 1
+    record = _record(rid)
+    assert record.status == "failed" and record.ended_at is not None
+    assert record.error.startswith("TransientError: simulated outage")
+
+
+def test_permanent_errors_are_not_retried(live_app: Any, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+
+    live_app.config["JOBS_RETRY_INTERVALS"] = [0]
+    tenant = _tenant(live_app)
+    out = str(tmp_path / "attempts")
+    rid = enqueue("jobs.testing.fail_permanently", out, kind="test", tenant_id=tenant)
+    assert _runner(live_app).wait_idle(20)
+    assert lines(out) == ["attempt"]
+    record = _record(rid)
+    assert (record.status, record.error) == ("failed", "AuthError: refresh token revoked")
+
+
+def test_progress_is_visible_before_the_job_commits(live_app: Any) -> None:
+    from app.extensions import db
+    from app.models import JobRecord
+    from jobs.progress import report
+
+    tenant = _tenant(live_app)
+    record = JobRecord(tenant_id=tenant, kind="test", status="running")
+    db.session.add(record)
+    db.session.commit()
+    report(record.id, 0.25, "page 1 of 4")
+    seen = _record(record.id)
+    assert (seen.progress, seen.message) == (0.25, "page 1 of 4")
+    report(record.id, 7, "clamped")
+    assert _record(record.id).progress == 1.0
+
+    # The job's own transaction is open (rows written, not committed).
+    db.session.add(JobRecord(tenant_id=tenant, kind="uncommitted"))
+    db.session.flush()
+    report(record.id, 0.5, "page 2 of 4")  # never raises, never waits for the job
+    seen = _record(record.id)
+    if db.engine.dialect.name == "postgresql":
+        assert (seen.progress, seen.message) == (0.5, "page 2 of 4")
+    else:  # SQLite has a single writer, the job: progress is skipped, not blocked on
+        assert seen.message == "clamped"
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("lock_key", ["stream:1:orders", None])
+def test_the_lock_keeps_two_runs_of_one_stream_apart(
+    live_app: Any, tmp_path: Path, lock_key: str | None
+) -> None:
+    from jobs.dispatch import enqueue
+
+    tenant = _tenant(live_app)
+    out = str(tmp_path / "spans")
+    for tag in ("a", "b"):  # different job ids: dedupe alone would let both run
+        enqueue(
+            "jobs.testing.hold", out, tag, 0.6,
+            job_id=f"t:{tag}", lock_key=lock_key, kind="test", tenant_id=tenant,
+        )  # fmt: skip
+    assert _runner(live_app).wait_idle(20)
+    spans = {}
+    for line in lines(out):
+        event, tag, at = line.split()
+        spans.setdefault(tag, {})[event] = float(at)
+    (a, b) = spans.values()
+    overlap = min(a["end"], b["end"]) > max(a["start"], b["start"])
+    # Without a lock the two runner threads run both at once: the check can fail.
+    assert overlap is (lock_key is None)
+
+
+def test_the_sync_lock_is_per_seller_and_stream_whatever_the_job_id(live_app: Any) -> None:
+    from jobs import dispatch
+
+    captured = []
+    runner = _runner(live_app)
+    original = runner.submit
+    runner.submit = lambda spec: captured.append(spec)  # type: ignore[method-assign]
+    try:
+        tenant = _tenant(live_app)
+        dispatch.enqueue(dispatch.SYNC_FUNC, 5, "orders", job_id="backfill", kind="sync:orders",
+                         tenant_id=tenant)  # fmt: skip
+    finally:
+        runner.submit = original  # type: ignore[method-assign]
+    assert captured[0]["lock_key"] == "stream:5:orders"
+    assert captured[0]["args"] == [5, "orders"]
