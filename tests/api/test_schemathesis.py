@@ -35,7 +35,7 @@ schema = schemathesis.openapi.from_dict(document())
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     database=None,
