@@ -70,7 +70,7 @@ def snapshot(world: World, now: int) -> InventorySnapshot:
             receiving[s.sku] += s.quantity
         else:
             shipped[s.sku] += s.quantity
-        last[s.sku] = max(last[s.sku], s.created_ts or day_epoch(s.ship_day))
+        # Like Amazon's, lastUpdatedTime ignores inbound changes (startDateTime misses them).
     return InventorySnapshot(
         fulfillable=world.on_hand_now(),
         pending_customer_order=reserved,

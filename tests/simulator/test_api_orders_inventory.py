@@ -211,3 +211,13 @@ def test_date_header_is_the_simulated_clock(sim):
 
     resp = sim.get("/orders/v0/orders", {"CreatedAfter": "2026-11-20T00:00:00Z"})
     assert parsedate_to_datetime(resp.headers["Date"]).timestamp() == sim.marketplace.now
+
+
+def test_inventory_start_date_time_keeps_recent_changes(sim):
+    base = {"granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER"}
+    full = sim.get("/fba/inventory/v1/summaries", base).json()["payload"]["inventorySummaries"]
+    since = clock_iso(sim.marketplace.now - 3 * 3600)
+    recent = sim.get("/fba/inventory/v1/summaries", {**base, "startDateTime": since}).json()
+    got = {s["sellerSku"] for s in recent["payload"]["inventorySummaries"]}
+    want = {s["sellerSku"] for s in full if s["lastUpdatedTime"] >= since}
+    assert got == want and 0 < len(got) < len(full)
