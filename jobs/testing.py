@@ -35,9 +35,10 @@ def append(path: str, text: str, job_record_id: int | None = None) -> dict[str, 
 
 def hold(path: str, tag: str, seconds: float, job_record_id: int | None = None) -> str:
     """Write start/end lines with timestamps around a sleep (overlap checks)."""
-    _append(path, f"start {tag} {time.time():.6f}")
+    # The parent's pid: under RQ, the worker that forked this work horse.
+    _append(path, f"start {tag} {time.time():.6f} {os.getppid()}")
     time.sleep(seconds)
-    _append(path, f"end {tag} {time.time():.6f}")
+    _append(path, f"end {tag} {time.time():.6f} {os.getppid()}")
     return tag
 
 

@@ -168,7 +168,7 @@ def test_the_lock_keeps_two_runs_of_one_stream_apart(
     assert _runner(live_app).wait_idle(20)
     spans = {}
     for line in lines(out):
-        event, tag, at = line.split()
+        event, tag, at, _ = line.split()
         spans.setdefault(tag, {})[event] = float(at)
     (a, b) = spans.values()
     overlap = min(a["end"], b["end"]) > max(a["start"], b["start"])

@@ -1,0 +1,256 @@
+"""Jobs on RQ: queued with the JSON serializer, drained by a real burst worker, on both DBs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobs.testing import lines
+
+pytestmark = pytest.mark.redis
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def rq_app(live_app: Any, redis_url: str) -> Any:
+    """`live_app` (really commits) queuing on the test Redis."""
+    live_app.config["REDIS_URL"] = redis_url
+    return live_app
+
+
+def _tenant() -> int:
+    from app.extensions import db
+    from app.models import Tenant
+
+    tenant = Tenant(name="t")
+    db.session.add(tenant)
+    db.session.commit()
+    return tenant.id
+
+
+def _record(record_id: int) -> Any:
+    from app.extensions import db
+    from app.models import JobRecord
+
+    session = db.new_session()
+    try:
+        return session.get(JobRecord, record_id)
+    finally:
+        session.close()
+
+
+def _count_records() -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import JobRecord
+
+    session = db.new_session()
+    try:
+        return session.scalar(select(func.count()).select_from(JobRecord))
+    finally:
+        session.close()
+
+
+def _queue(name: str = "default") -> Any:
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from jobs.dispatch import redis_connection
+
+    return Queue(name, connection=redis_connection(), serializer=JSONSerializer)
+
+
+def drain(app: Any) -> None:
+    """Run a real RQ worker (forking work horses) in burst mode in this process."""
+    from jobs.worker import run_worker
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        run_worker(app, burst=True, schedule=False)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def worker_env(app: Any, redis_url: str) -> dict[str, str]:
+    """Environment for `flask --app wsgi worker` in another process, on the test's database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
+        "SECRET_KEY": "test-secret-key",
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": app.instance_path,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def test_queued_with_json_serializer_and_run_by_a_burst_worker(rq_app: Any, tmp_path: Path):
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from jobs.dispatch import enqueue, redis_connection
+
+    tenant = _tenant()
+    out = str(tmp_path / "out")
+    rid = enqueue("jobs.testing.append", out, "hello", job_id="t:1", kind="test", tenant_id=tenant)
+    assert _record(rid).status == "queued" and _record(rid).rq_job_id == "t:1"
+    job = Job.fetch("t-1", connection=redis_connection(), serializer=JSONSerializer)
+    assert job.func_name == "jobs.runner.execute"
+    assert job.args == ["jobs.testing.append", [out, "hello"], {}, rid, "t:1"]
+    assert job.retries_left == 3 and job.timeout == 3 * 3600
+
+    drain(rq_app)
+    assert lines(out) == [f"hello {rid}"]
+    record = _record(rid)
+    assert (record.status, record.progress, record.error) == ("succeeded", 1.0, None)
+    assert record.started_at is not None and record.ended_at is not None
+    job = Job.fetch("t-1", connection=redis_connection(), serializer=JSONSerializer)
+    assert job.return_value()["text"] == "hello"
+    assert job.return_value()["pid"] != os.getpid()  # ran in a forked work horse
+
+
+def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+
+    tenant = _tenant()
+    out = str(tmp_path / "out")
+    results: list[int] = []
+
+    def enqueue_in_thread() -> None:
+        with rq_app.app_context():
+            results.append(
+                enqueue("jobs.testing.append", out, "x", job_id="s:1", kind="t", tenant_id=tenant)
+            )
+
+    threads = [threading.Thread(target=enqueue_in_thread) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 10 and len(set(results)) == 1
+    assert _queue().get_job_ids() == ["s-1"]
+    assert _count_records() == 1
+
+    drain(rq_app)
+    assert len(lines(out)) == 1
+    # Finished: the same id may run again, as a new record.
+    again = enqueue("jobs.testing.append", out, "y", job_id="s:1", kind="t", tenant_id=tenant)
+    assert again != results[0]
+    assert _queue().get_job_ids() == ["s-1"]
+    drain(rq_app)
+    assert lines(out) == [f"x {results[0]}", f"y {again}"]
+
+
+def test_transient_failure_is_retried_by_rq(rq_app: Any, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+
+    tenant = _tenant()
+    out = str(tmp_path / "attempts")
+    rid = enqueue("jobs.testing.fail_until", out, 1, kind="test", tenant_id=tenant)
+    drain(rq_app)  # the first retry is immediate, so the same burst runs it
+    assert lines(out) == ["attempt", "attempt"]
+    record = _record(rid)
+    assert record.status == "succeeded"
+    assert record.error == "TransientError: simulated outage 1"
+
+
+def test_permanent_failure_is_recorded_and_not_retried(rq_app: Any, tmp_path: Path) -> None:
+    from rq.registry import FailedJobRegistry
+
+    from jobs.dispatch import enqueue
+
+    tenant = _tenant()
+    out = str(tmp_path / "attempts")
+    rid = enqueue("jobs.testing.fail_permanently", out, job_id="p:1", kind="t", tenant_id=tenant)
+    drain(rq_app)
+    assert lines(out) == ["attempt"]
+    record = _record(rid)
+    assert (record.status, record.error) == ("failed", "AuthError: refresh token revoked")
+    assert "p-1" in FailedJobRegistry(queue=_queue()).get_job_ids()
+
+
+def test_progress_reported_by_the_job_is_kept(rq_app: Any) -> None:
+    from jobs.dispatch import enqueue
+
+    rid = enqueue("jobs.testing.steps", 4, kind="test", tenant_id=_tenant())
+    drain(rq_app)
+    record = _record(rid)
+    assert (record.status, record.message, record.progress) == ("succeeded", "step 4 of 4", 1.0)
+
+
+def test_enqueue_sync_uses_the_sellers_tenant_and_a_deterministic_id(rq_app: Any) -> None:
+    from app.extensions import db
+    from app.models import SellerAccount
+    from jobs.dispatch import enqueue_sync
+
+    tenant = _tenant()
+    account = SellerAccount(
+        tenant_id=tenant, name="s", lwa_client_id="c", lwa_client_secret="x", refresh_token="r"
+    )
+    db.session.add(account)
+    db.session.commit()
+    rid = enqueue_sync(account.id, "orders")
+    assert enqueue_sync(account.id, "orders") == rid
+    record = _record(rid)
+    assert (record.kind, record.tenant_id, record.seller_account_id, record.rq_job_id) == (
+        "sync:orders",
+        tenant,
+        account.id,
+        f"sync:{account.id}:orders",
+    )
+    job = _queue().fetch_job(f"sync-{account.id}-orders")
+    assert job.args == ["jobs.sync.run_sync", [account.id, "orders"], {}, rid,
+                        f"stream:{account.id}:orders"]  # fmt: skip
+    with pytest.raises(ValueError):
+        enqueue_sync(account.id, "nonsense")
+    with pytest.raises(LookupError):
+        enqueue_sync(account.id + 1000, "orders")
+
+
+def test_a_job_that_cannot_be_queued_leaves_a_failed_record(live_app: Any) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from jobs.dispatch import enqueue
+
+    live_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    tenant = _tenant()
+    with pytest.raises(RedisConnectionError):
+        enqueue("jobs.testing.steps", 1, job_id="x:1", kind="test", tenant_id=tenant)
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import JobRecord
+
+    session = db.new_session()
+    try:
+        (record,) = session.scalars(select(JobRecord)).all()
+    finally:
+        session.close()
+    assert record.status == "failed" and record.error.startswith("could not queue")
+
+
+def test_worker_command_drains_the_queues(rq_app: Any, redis_url: str, tmp_path: Path) -> None:
+    from jobs.dispatch import enqueue
+
+    out = str(tmp_path / "out")
+    rid = enqueue("jobs.testing.append", out, "cli", kind="test", tenant_id=_tenant(), queue="low")
+    proc = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "--no-schedule"],
+        cwd=REPO,
+        env=worker_env(rq_app, redis_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert lines(out) == [f"cli {rid}"]
+    assert _record(rid).status == "succeeded"
