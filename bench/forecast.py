@@ -14,6 +14,7 @@ coverage of daily and window-total P90 as plain shares, the stockout-bias table 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -392,12 +393,14 @@ def speed(args: argparse.Namespace) -> None:
     ns = argparse.Namespace(**{**vars(args), "skus": args.speed_skus})
     data, static = load_data(ns)
     sales = data.rename(columns={"sold": "units"})[["sku", "date", "units", "price", "in_stock"]]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     m = DemandForecaster(seed=0).fit(sales, static)
+    cpu = time.process_time() - c0
     print(
         f"\nspeed: fit {data['sku'].nunique()} SKUs x {data['date'].nunique()} days "
         f"({len(sales)} rows, {m.metrics['training_rows']} training samples, incl. the calibration "
-        f"fit) in {time.perf_counter() - t0:.1f} s on 2 threads"
+        f"fit) in {time.perf_counter() - t0:.1f} s wall, {cpu:.1f} s CPU on 2 threads; "
+        f"load average {os.getloadavg()[0]:.1f} (other processes share the 2 cores)"
     )
 
 
