@@ -101,6 +101,7 @@ class SpApiClient:
         report_poll: float = 15.0,
         report_timeout: float = 3600.0,
         sleep: Callable[[float], None] = time.sleep,
+        http: Any = None,
     ) -> None:
         self.config = config
         self.pacer = pacer or Pacer(config.key)
@@ -108,7 +109,7 @@ class SpApiClient:
         self.report_poll = report_poll
         self.report_timeout = report_timeout
         self._sleep = sleep
-        self.transport = ClassifyingTransport(timeout=timeout)
+        self.transport = ClassifyingTransport(timeout=timeout, http=http)
         self.calls: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
         self._apis: dict[type, Client] = {}

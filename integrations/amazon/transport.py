@@ -50,8 +50,14 @@ class ServerClock:
 class ClassifyingTransport:
     """Drop-in for sp_api's HttpxTransport that raises typed errors for non-2xx answers."""
 
-    def __init__(self, timeout: float = 30.0, clock: ServerClock | None = None) -> None:
-        self._client = httpx.Client(timeout=timeout)
+    def __init__(
+        self,
+        timeout: float = 30.0,
+        clock: ServerClock | None = None,
+        http: httpx.BaseTransport | None = None,
+    ) -> None:
+        # `http` replaces the network (tests pass httpx.MockTransport).
+        self._client = httpx.Client(timeout=timeout, transport=http)
         self.clock = clock or ServerClock()
         self.last_rate_limit: str | None = None
         self.requests = 0
