@@ -60,7 +60,7 @@ class DemandForecaster:
         self.params: dict[str, Any] = {**DEFAULTS, **params}
         self.metrics: dict[str, Any] = {}
         self.calibration = Calibration()
-        self._booster: lgb.Booster | None = None
+        self._booster: lgb.Booster | _LevelOnly | None = None
 
     # ---------------------------------------------------------------- training
     def _lgb_params(self) -> dict[str, Any]:
@@ -124,7 +124,7 @@ class DemandForecaster:
             targets.append(panel.units[rows, o + h] / level[rows])
             weights.append(level[rows])
         if not frames:
-            raise ValueError("not enough history to train: need at least 28 days")
+            raise _TooShort("not enough history to train: need at least 35 days")
         return (
             pd.concat(frames, ignore_index=True),
             np.concatenate(targets),
@@ -174,7 +174,13 @@ class DemandForecaster:
             )
             self.metrics.update(report)
         if self._booster is None:
-            self._booster = self._train(panel, last)
+            try:
+                self._booster = self._train(panel, last)
+            except _TooShort:
+                # a brand-new seller: forecast each SKU's shrunk level, with the default (wide)
+                # calibration, until there are a few weeks to learn from
+                self._booster = _LevelOnly()
+                self.metrics["level_only"] = True
         self._panel = _truncate(panel, panel.n_days, keep=KEEP_DAYS)
         sums = Sums(self._panel)
         o = self._panel.n_days - 1
@@ -205,7 +211,7 @@ class DemandForecaster:
 
     def _predict_means(
         self,
-        booster: lgb.Booster,
+        booster: lgb.Booster | _LevelOnly,
         panel: Panel,
         horizon: int,
         future_prices: pd.DataFrame | None = None,
@@ -329,7 +335,8 @@ class DemandForecaster:
             self.calibration = Calibration(**meta["calibration"])
             self._prior = meta["prior"]
             self._levels = meta["levels"]
-            self._booster = lgb.Booster(model_str=str(z["booster"]))
+            text = str(z["booster"])
+            self._booster = lgb.Booster(model_str=text) if text else _LevelOnly()
             self._static = z["static"]
             self._panel = Panel(
                 z["skus"].astype(object),
@@ -346,6 +353,22 @@ class DemandForecaster:
         self._seen = sums.window(np.arange(n), np.full(n, o - 90), np.full(n, o))[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
         return self
+
+
+class _TooShort(ValueError):
+    """Too little history for any training sample."""
+
+
+class _LevelOnly:
+    """Stands in for the booster when there was nothing to train on: every ratio is 1."""
+
+    def predict(self, x: pd.DataFrame) -> np.ndarray:
+        """Multiplier 1 for every row: the forecast is the SKU's level."""
+        return np.ones(len(x))
+
+    def model_to_string(self) -> str:
+        """Saved as an empty booster."""
+        return ""
 
 
 def _truncate(panel: Panel, end: int, keep: int | None = None) -> Panel:

@@ -80,9 +80,8 @@ def dispersion(units: np.ndarray, instock: np.ndarray, end: int) -> np.ndarray:
     y = units[:, lo:end]
     ok = instock[:, lo:end] & ~np.isnan(y)
     y0 = np.where(ok, y, 0.0)
-    kernel = np.ones(29)
-    num = np.apply_along_axis(lambda r: np.convolve(r, kernel, "same"), 1, y0)
-    den = np.apply_along_axis(lambda r: np.convolve(r, kernel, "same"), 1, ok.astype(float))
+    num = _centred_sum(y0, 14)
+    den = _centred_sum(ok.astype(float), 14)
     m = np.where(den > 0, num / np.maximum(den, 1), 0.0)
     excess = (np.where(ok, (y0 - m) ** 2 - m, 0.0)).sum(axis=1)
     m2 = np.where(ok, m**2, 0.0).sum(axis=1)
@@ -90,6 +89,15 @@ def dispersion(units: np.ndarray, instock: np.ndarray, end: int) -> np.ndarray:
     raw = np.clip(np.where(m2 > 0, excess / np.maximum(m2, 1e-9), pooled), 0.0, 5.0)
     w = m2 / (m2 + np.median(m2[m2 > 0]) if (m2 > 0).any() else m2 + 1.0)
     return np.clip(w * raw + (1 - w) * pooled, 1e-3, 5.0)
+
+
+def _centred_sum(x: np.ndarray, half: int) -> np.ndarray:
+    """Sum over days t-half .. t+half along axis 1, clipped at the edges."""
+    c = np.hstack([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)])
+    t = np.arange(x.shape[1])
+    hi = np.minimum(t + half + 1, x.shape[1])
+    lo = np.maximum(t - half, 0)
+    return c[:, hi] - c[:, lo]
 
 
 def fit_calibration(

@@ -160,3 +160,16 @@ def test_recursive_strategy_forecasts_every_day(data) -> None:
 def test_unknown_parameter_is_an_error() -> None:
     with pytest.raises(TypeError, match="num_leafs"):
         DemandForecaster(num_leafs=3)
+
+
+def test_a_seller_with_three_weeks_of_history_still_gets_wide_forecasts(tmp_path: Path) -> None:
+    df, _ = synthetic_demand(5, 21, seed=2)
+    hist = df.rename(columns={"sold": "units"})[["sku", "date", "units"]]
+    model = DemandForecaster(seed=0, **FAST).fit(hist)
+    tot = model.predict_totals(28)
+    level = hist.groupby("sku")["units"].mean() * 28
+    assert (tot["mean"] > 0).all()
+    assert ((tot["p90"] - tot["p10"]) / tot["mean"] > 0.5).all()
+    assert np.corrcoef(tot.set_index("sku")["mean"], level.loc[tot["sku"]])[0, 1] > 0.9
+    model.save(tmp_path / "m.npz")
+    pd.testing.assert_frame_equal(DemandForecaster.load(tmp_path / "m.npz").predict_totals(28), tot)
