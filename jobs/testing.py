@@ -72,10 +72,11 @@ def steps(n: int, job_record_id: int | None = None) -> int:
 
 
 def block_first_attempt(path: str, job_record_id: int | None = None) -> int:
-    """The first attempt writes "started <pid>" and hangs (to be killed); later ones finish."""
-    _append(path, f"started {os.getpid()}")
+    """The first attempt writes "started <pid> <parent>" and hangs (to be killed); later ones
+    finish."""
+    _append(path, f"started {os.getpid()} {os.getppid()}")
     starts = sum(1 for line in lines(path) if line.startswith("started"))
     if starts == 1:
         time.sleep(120)
-    _append(path, f"done {os.getpid()}")
+    _append(path, f"done {os.getpid()} {os.getppid()}")
     return starts

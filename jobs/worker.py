@@ -102,6 +102,7 @@ def run_worker(
     heartbeat_grace: int = settings.HEARTBEAT_GRACE,
     maintenance_interval: int = settings.MAINTENANCE_INTERVAL,
     worker_ttl: int = settings.WORKER_TTL,
+    max_jobs: int | None = None,
 ) -> bool:
     """Work the queues (with RQ's scheduler) until stopped, or until empty with `burst`."""
     from jobs.dispatch import redis_connection
@@ -123,4 +124,9 @@ def run_worker(
     worker.heartbeat_grace = heartbeat_grace
     tick = app.config.get("JOBS_SCHEDULE_TICK", settings.SCHEDULE_TICK)
     worker.schedule_tick = tick if schedule else None
-    return worker.work(burst=burst, with_scheduler=True, logging_level=app.config.get("LOG_LEVEL"))
+    return worker.work(
+        burst=burst,
+        with_scheduler=True,
+        max_jobs=max_jobs,
+        logging_level=app.config.get("LOG_LEVEL"),
+    )

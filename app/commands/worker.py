@@ -55,6 +55,7 @@ from jobs import queues as settings
     show_default=True,
     help="Seconds a silent worker stays registered (an idle one wakes every TTL-15 s).",
 )
+@click.option("--max-jobs", type=int, default=None, help="Quit after this many jobs.")
 @with_appcontext
 def worker_command(
     queue_names: str,
@@ -65,6 +66,7 @@ def worker_command(
     heartbeat_grace: int,
     maintenance_interval: int,
     worker_ttl: int,
+    max_jobs: int | None,
 ) -> None:
     """Run background jobs from Redis (needs REDIS_URL)."""
     from jobs.worker import run_worker
@@ -93,4 +95,5 @@ def worker_command(
         heartbeat_grace=heartbeat_grace,
         maintenance_interval=maintenance_interval,
         worker_ttl=worker_ttl,
+        max_jobs=max_jobs,
     )

@@ -1,0 +1,235 @@
+"""The worker: bounded dead-worker requeue, one tick per schedule slot, cross-process locks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobs.testing import lines
+
+REPO = Path(__file__).resolve().parents[2]
+FAST = [
+    "--no-schedule",
+    "--monitoring-interval", "1",
+    "--heartbeat-grace", "2",
+    "--maintenance-interval", "1",
+    "--worker-ttl", "16",
+]  # fmt: skip
+
+
+def worker_env(app: Any, redis_url: str) -> dict[str, str]:
+    """Environment for `flask --app wsgi worker` in another process, on the test's database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
+        "SECRET_KEY": "test-secret-key",
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": app.instance_path,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture
+def spawn() -> Iterator[Any]:
+    """Start processes in their own sessions; whatever is left is killed with its group after."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            args,
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # also the orphans of a killed worker
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _wait_for(predicate: Any, timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def _tenant() -> int:
+    from app.extensions import db
+    from app.models import Tenant
+
+    tenant = Tenant(name="t")
+    db.session.add(tenant)
+    db.session.commit()
+    return tenant.id
+
+
+def _record(record_id: int) -> Any:
+    from app.extensions import db
+    from app.models import JobRecord
+
+    session = db.new_session()
+    try:
+        return session.get(JobRecord, record_id)
+    finally:
+        session.close()
+
+
+def test_heartbeat_ttl_is_bounded_by_the_grace_not_rqs_minute() -> None:
+    from types import SimpleNamespace
+
+    from jobs.worker import FbaWorker
+
+    worker = FbaWorker.__new__(FbaWorker)
+    worker.job_monitoring_interval = 10
+    worker.heartbeat_grace = 20
+    assert worker.get_heartbeat_ttl(SimpleNamespace(timeout=3600)) == 30
+    assert worker.get_heartbeat_ttl(SimpleNamespace(timeout=3600), working_time=3595) == 25
+    assert worker.get_heartbeat_ttl(SimpleNamespace(timeout=None)) == 30
+
+
+@pytest.mark.redis
+def test_one_schedule_tick_per_slot_whatever_the_number_of_workers(redis_conn: Any) -> None:
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from jobs.worker import enqueue_tick
+
+    now = 1_800_000_000.0
+    assert [enqueue_tick(redis_conn, 60, now + i) for i in range(5)] == [True] + [False] * 4
+    assert enqueue_tick(redis_conn, 60, now + 60) is True  # the next minute
+    queue = Queue("high", connection=redis_conn, serializer=JSONSerializer)
+    job_ids = queue.get_job_ids()
+    assert len(job_ids) == 2 and all(j.startswith("schedule-tick-") for j in job_ids)
+    assert queue.fetch_job(job_ids[0]).args == ["jobs.schedule.tick", [], {}]
+
+
+def test_worker_command_without_redis_says_so(app: Any) -> None:
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 2
+    assert "REDIS_URL is not set" in result.output
+
+
+def test_lock_is_refused_while_held_and_freed_when_the_holder_is_killed(
+    db_engine: Any, tmp_path: Path, spawn: Any
+) -> None:
+    from jobs.locks import LockBusy, job_lock
+
+    url = db_engine.url.render_as_string(hide_password=False)
+    code = textwrap.dedent(f"""
+        import time
+        from app.extensions import make_engine
+        from jobs.locks import job_lock
+        with job_lock(make_engine({url!r}), "stream:1:orders", lock_dir={str(tmp_path)!r}):
+            print("locked", flush=True)
+            time.sleep(60)
+    """)
+    holder = spawn([sys.executable, "-c", code])
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    with pytest.raises(LockBusy), job_lock(db_engine, "stream:1:orders", 0.3, tmp_path):
+        pass
+    with job_lock(db_engine, "stream:1:inventory", 0.3, tmp_path):
+        pass  # another stream is free
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    # The server (or the kernel) dropped the dead holder's lock: no TTL to wait out.
+    with job_lock(db_engine, "stream:1:orders", 5, tmp_path):
+        pass
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)
+def test_two_workers_never_overlap_on_one_stream(
+    live_app: Any, redis_url: str, tmp_path: Path, spawn: Any
+) -> None:
+    from jobs.dispatch import enqueue
+
+    live_app.config["REDIS_URL"] = redis_url
+    tenant = _tenant()
+    out = str(tmp_path / "spans")
+    for tag in ("a", "b"):  # two job ids, one stream: only the lock keeps them apart
+        enqueue(
+            "jobs.testing.hold", out, tag, 1.5,
+            job_id=f"sync:1:orders:{tag}", lock_key="stream:1:orders",
+            kind="test", tenant_id=tenant,
+        )  # fmt: skip
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "--max-jobs", "1"]
+    workers = [spawn(cmd + FAST, worker_env(live_app, redis_url)) for _ in range(2)]
+    for w in workers:
+        assert w.wait(timeout=120) == 0, w.stdout.read()  # type: ignore[union-attr]
+    spans: dict[str, dict[str, float]] = {}
+    parents = set()
+    for line in lines(out):
+        event, tag, at, parent = line.split()
+        spans.setdefault(tag, {})[event] = float(at)
+        parents.add(int(parent))
+    assert parents == {w.pid for w in workers}  # each worker ran one of them
+    a, b = spans["a"], spans["b"]
+    first, second = sorted((a, b), key=lambda s: s["start"])
+    assert second["start"] >= first["end"]
+
+
+@pytest.mark.fault
+@pytest.mark.redis
+@pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)
+def test_a_job_whose_worker_is_sigkilled_is_run_again(
+    live_app: Any, redis_url: str, tmp_path: Path, spawn: Any
+) -> None:
+    from jobs.dispatch import enqueue
+
+    live_app.config["REDIS_URL"] = redis_url
+    env = worker_env(live_app, redis_url)
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"] + FAST
+    workers = {p.pid: p for p in (spawn(cmd, env), spawn(cmd, env))}
+    out = str(tmp_path / "runs")
+    rid = enqueue(
+        "jobs.testing.block_first_attempt", out,
+        job_id="sync:9:orders", kind="sync:orders", tenant_id=_tenant(),
+    )  # fmt: skip
+    _wait_for(lambda: lines(out), 60, "the first attempt to start")
+    horse, victim = (int(x) for x in lines(out)[0].split()[1:])
+    assert victim in workers
+    assert _record(rid).status == "running"
+
+    os.kill(victim, signal.SIGKILL)  # the worker only: its work horse must not run on unseen
+    _wait_for(lambda: not _alive(horse), 5, "the orphaned work horse to die")
+    took = _wait_for(lambda: any(x.startswith("done") for x in lines(out)), 40, "the rerun")
+    # Heartbeat grace (3 s) plus a maintenance pass (1 s) plus slack for a loaded machine.
+    assert took < 40
+    runs = lines(out)
+    assert [x.split()[0] for x in runs] == ["started", "started", "done"]
+    rerun_by = int(runs[1].split()[2])
+    assert rerun_by != victim and rerun_by in workers
+    _wait_for(lambda: _record(rid).status == "succeeded", 10, "the record to say succeeded")
+    assert "AbandonedJobError" in (_record(rid).error or "")
