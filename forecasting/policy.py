@@ -123,7 +123,7 @@ def _arrival_days(item: SkuPlanInput, today: dt.date) -> dict[int, float]:
 
 
 def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: int = 1,
-             seed: int = 0) -> Recommendation:
+             seed: int = 0, details: bool = True) -> Recommendation:
     """Price every allowed candidate quantity and pick the cheapest (no capacity limit)."""
     rng = np.random.default_rng(seed)
     paths = np.asarray(item.demand_paths, dtype=float)
@@ -160,7 +160,24 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
     best = int(np.argmin(costs["total"]))
     if cand[best] > 0 and lot_life_value(sc, pr, float(cand[best])) < 0:
         best = 0  # the lot would not earn its own keep before it is sold or aged out
+    if not details:  # the replay needs the quantity only; the choice above is the same
+        return _bare(item, costs, cand, best)
     return _result(item, today, sc, costs, cand, best, R)
+
+
+def _bare(item: SkuPlanInput, costs: dict[str, np.ndarray], cand: np.ndarray,
+          pick: int) -> Recommendation:
+    nan = float("nan")
+    return Recommendation(
+        sku=item.sku, quantity=int(cand[pick]), latest_ship_date=dt.date.min,
+        days_of_cover_without=nan, days_of_cover_with=nan, runs_out_in_days=nan,
+        stockout_prob_before_arrival=nan,
+        stockout_prob_next_cycle=float(costs["stockout_prob"][pick]),
+        stockout_prob_next_cycle_without=float(costs["stockout_prob"][0]),
+        expected_cost_with={k: float(costs[k][pick]) for k in COST_KEYS},
+        expected_cost_without={k: float(costs[k][0]) for k in COST_KEYS},
+        explanation="", unconstrained_quantity=int(cand[pick]), candidates=cand,
+        candidate_costs=costs["total"].copy(), candidate_lines=costs)
 
 
 def _result(item: SkuPlanInput, today: dt.date, sc, costs: dict[str, np.ndarray],
@@ -226,11 +243,12 @@ def recommend(item: SkuPlanInput, today: dt.date, fees: FeeSchedule | None = Non
 def recommend_batch(items: Sequence[SkuPlanInput], today: dt.date,
                     fees: FeeSchedule | None = None,
                     capacity_cuft: Mapping[str, float] | None = None,
-                    seed: int = 0) -> list[Recommendation]:
+                    seed: int = 0, details: bool = True) -> list[Recommendation]:
     """Recommendations for many SKUs; with `capacity_cuft` ({'standard': .., 'oversize': ..})
     the total volume (on hand + inbound + shipped now) of each storage type stays under it."""
     fees = fees or FeeSchedule()
-    recs = [evaluate(it, today, fees, seed=seed + i) for i, it in enumerate(items)]
+    recs = [evaluate(it, today, fees, seed=seed + i, details=details)
+            for i, it in enumerate(items)]
     if capacity_cuft:
         for kind, limit in capacity_cuft.items():
             members = [i for i, it in enumerate(items) if storage_type(it.size_tier) == kind]

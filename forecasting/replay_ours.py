@@ -20,7 +20,7 @@ from forecasting.replay import ReplayState
 from forecasting.replay_io import ReplayInput
 
 RETRAIN_DAYS = 28
-N_PATHS = 200
+N_PATHS = 100
 PATH_MARGIN_DAYS = 45  # beyond lead + review: the policy looks 42 days past arrival
 
 
@@ -137,5 +137,5 @@ class OursPolicy:
                 review_days=self.review_days, case_pack=int(inp.case_pack[i]),
                 moq=int(inp.moq[i]),
             ))
-        recs = recommend_batch(items, today, self.fees, seed=t)
+        recs = recommend_batch(items, today, self.fees, seed=t, details=False)
         return np.array([r.quantity for r in recs], dtype=np.int64)

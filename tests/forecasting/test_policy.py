@@ -170,3 +170,10 @@ def test_uses_the_fee_schedule_overrides():
     base = recommend(item, TODAY)
     pricey = recommend(item, TODAY, FeeSchedule({"storage.standard.off_peak": 30.0}))
     assert pricey.quantity < base.quantity
+
+
+def test_replay_mode_chooses_the_same_quantities():
+    items = [_item(sku=str(k), on_hand=30 * k) for k in range(4)]
+    full = recommend_batch(items, TODAY)
+    bare = recommend_batch(items, TODAY, details=False)
+    assert [r.quantity for r in full] == [r.quantity for r in bare]

@@ -116,3 +116,23 @@ def test_ours_runs_the_product_policy_on_a_forecaster(tmp_path):
     assert res.sold.sum() / res.demand.sum() > 0.9
     again = simulate(inp, OursPolicy(inp, 7, n_paths=50, forecaster_factory=PoissonForecaster), 7)
     assert again.shipments == res.shipments  # seeded: the same replay twice
+
+
+def test_ours_follows_sales_between_refits(tmp_path):
+    demand, skus = _write(tmp_path)
+    inp = load_input(demand, skus, START, START + dt.timedelta(days=59))
+    pol = OursPolicy(inp, 7, n_paths=20, forecaster_factory=PoissonForecaster)
+    simulate(inp, pol, 7)  # fits on days 0, 28 and 56
+    from forecasting.replay import ReplayState  # noqa: F401  (type of the state below)
+
+    class Fake:
+        t = pol.fit_t + 14
+        in_stock = np.ones((2, 100), dtype=bool)
+        sold = np.zeros((2, 100), dtype=np.int64)
+
+    means = pol._path_means["A"]
+    Fake.sold[0, pol.fit_t + 1: Fake.t + 1] = np.round(3 * means[:14]).astype(int)
+    up = pol._level_ratio(Fake, 0, "A")
+    assert 1.5 < up <= 2.0  # sold ~3x the forecast for two weeks: half-way with the prior
+    Fake.sold[0] = 0
+    assert pol._level_ratio(Fake, 0, "A") == pytest.approx(0.5)  # clipped
