@@ -62,6 +62,9 @@ def sp_api(public_id: str):  # type: ignore[no-untyped-def]
     raw = request.get_data(cache=True)
     assert stamp is not None
     secrets = (account.webhook_secret, account.previous_webhook_secret)
+    # End the read transaction now: on SQLite, a transaction that read and then writes fails at
+    # once (no busy wait) if another delivery wrote in between; the insert below starts afresh.
+    db.session.commit()
     if not signature_ok(request.headers.get("X-Webhook-Signature"), stamp, raw, secrets):
         return _unauthorized("bad signature", public_id)
 
