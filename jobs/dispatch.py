@@ -81,6 +81,10 @@ def enqueue(
     try:
         if current_app.config.get("REDIS_URL"):
             existing = _enqueue_rq(spec)
+        elif current_app.config.get("JOBS_INLINE"):
+            from jobs.inline import run_now
+
+            existing = run_now(current_app._get_current_object(), spec)  # type: ignore[attr-defined]
         else:
             from jobs.inline import runner_for
 
@@ -209,9 +213,18 @@ def _enqueue_rq(spec: dict[str, Any]) -> int | None:
             if not _claim_is_stale(conn, job_id, current):
                 return int(current.split(":", 1)[0])
             if conn.eval(_SWAP, 1, key, current, mine, DEDUPE_TTL):
+                _close_lost(int(current.split(":", 1)[0]))
                 break
     _rq_enqueue(conn, spec)
     return None
+
+
+def _close_lost(record_id: int) -> None:
+    """A replaced claim's record that never finished (expired in the queue, or RQ lost it)."""
+    from jobs.progress import finish, status_of
+
+    if status_of(record_id) in ("queued", "running", "retrying"):
+        finish(record_id, "failed", error="lost: the job expired in the queue or Redis lost it")
 
 
 def _claim_is_stale(conn: Any, job_id: str, claim: str) -> bool:

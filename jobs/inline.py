@@ -125,6 +125,30 @@ class InlineRunner:
                 log.exception("schedule tick failed")
 
 
+def run_now(app: Flask, spec: dict[str, Any]) -> None:
+    """JOBS_INLINE: run the job to its end in the caller's thread, retries included (no waits).
+
+    For tests on a shared test transaction, where a background thread would share the caller's
+    connection. The outcome is in the job's record, as for a background job.
+    """
+    from jobs.queues import is_retryable
+    from jobs.runner import run_recorded
+
+    retries = policy(spec["queue"]).retries
+    for attempt in range(retries + 1):
+        try:
+            # A context of its own: the job's session must not be the caller's.
+            with app.app_context():
+                run_recorded(
+                    spec["func_path"], spec["args"], spec["kwargs"], spec["record_id"],
+                    spec["lock_key"], retries_left=retries - attempt,
+                )  # fmt: skip
+            return
+        except Exception as exc:  # noqa: BLE001 - recorded by run_recorded
+            if not is_retryable(exc):
+                return
+
+
 def runner_for(app: Flask) -> InlineRunner:
     """The app's in-process runner, created (with its threads) on first use."""
     with _create_lock:

@@ -254,3 +254,24 @@ def test_worker_command_drains_the_queues(rq_app: Any, redis_url: str, tmp_path:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert lines(out) == [f"cli {rid}"]
     assert _record(rid).status == "succeeded"
+
+
+def test_a_job_lost_by_redis_does_not_block_its_id_forever(rq_app: Any) -> None:
+    import time
+
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from jobs.dispatch import claim_key, enqueue, redis_connection
+
+    tenant = _tenant()
+    rid = enqueue("jobs.testing.steps", 1, job_id="l:1", kind="test", tenant_id=tenant)
+    conn = redis_connection()
+    Job.fetch("l-1", connection=conn, serializer=JSONSerializer).delete()  # e.g. its TTL ran out
+    # Just claimed and not on RQ yet looks like an enqueue in progress: still deduped.
+    assert enqueue("jobs.testing.steps", 1, job_id="l:1", kind="test", tenant_id=tenant) == rid
+    conn.set(claim_key("l:1"), f"{rid}:{time.time() - 60:.3f}")
+    again = enqueue("jobs.testing.steps", 1, job_id="l:1", kind="test", tenant_id=tenant)
+    assert again != rid
+    assert _record(rid).status == "failed" and _record(rid).error.startswith("lost")
+    assert _queue().get_job_ids() == ["l-1"]

@@ -191,3 +191,21 @@ def test_the_sync_lock_is_per_seller_and_stream_whatever_the_job_id(live_app: An
         runner.submit = original  # type: ignore[method-assign]
     assert captured[0]["lock_key"] == "stream:5:orders"
     assert captured[0]["args"] == [5, "orders"]
+
+
+def test_jobs_inline_runs_to_the_end_in_the_callers_thread(app: Any, tmp_path: Path) -> None:
+    from app.extensions import db
+    from app.models import JobRecord, Tenant
+    from jobs.dispatch import enqueue
+
+    app.config["JOBS_INLINE"] = True  # the test's transaction is shared: no background thread
+    tenant = Tenant(name="t")
+    db.session.add(tenant)
+    db.session.flush()
+    out = str(tmp_path / "attempts")
+    rid = enqueue("jobs.testing.fail_until", out, 1, job_id="i:1", kind="test", tenant_id=tenant.id)
+    assert lines(out) == ["attempt", "attempt"]
+    record = db.session.get(JobRecord, rid)
+    db.session.refresh(record)
+    assert record.status == "succeeded"
+    assert "fba_inline" not in app.extensions
