@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import SellerAccount, Tenant
 
 STREAM_CHOICES = ("orders", "inventory", "fees", "reports")
+RUN_ORDER = ("orders", "inventory", "reports", "fees")
 export_cli = AppGroup("export", help="Export synced data.")
 
 
@@ -59,7 +60,9 @@ def sync_command(
     from app.sync.clients import client_for
     from app.sync.runner import run_stream
 
-    chosen = _streams(streams)
+    # Dependency order whatever the option's order: fee estimates use the listing prices the
+    # reports stream brings, the ledger starts where the orders backfill starts.
+    chosen = [s for s in RUN_ORDER if s in _streams(streams)]
     account = find_seller(seller_name, tenant)
     client = client_for(account, current_app.config)
     failed = False

@@ -1,0 +1,257 @@
+"""A sync interrupted inside a page write and run again leaves exactly the database of a sync
+that never stopped; a malformed page writes nothing. Also: fees and reports streams."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+TODAY = dt.date(2026, 11, 20)
+TIMESTAMPS = {"synced_at", "captured_at", "fetched_at", "created_at", "updated_at"}
+DATA_TABLES = (
+    "orders",
+    "order_items",
+    "inventory_snapshots",
+    "products",
+    "fee_events",
+    "fee_estimates",
+    "storage_fee_charges",
+    "amazon_restock_recommendations",
+)
+# Reports before fees: fee estimates are asked at the listing price the reports bring.
+ALL_STREAMS = ("orders", "inventory", "reports", "fees")
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Any]:
+    from simulator.testing import running_simulator
+
+    with running_simulator(
+        seed=11, skus=12, history_days=120, today=TODAY, rate_scale=1000
+    ) as running:
+        yield running
+
+
+def digests(session: Any, seller_id: int, with_timestamps: bool = False) -> dict[str, str]:
+    from app.models import Base
+
+    out = {}
+    for name in DATA_TABLES:
+        table = Base.metadata.tables[name]
+        cols = [
+            c
+            for c in table.c
+            if c.name not in ("id", "tenant_id", "seller_account_id")
+            and (with_timestamps or c.name not in TIMESTAMPS)
+        ]
+        rows = session.execute(select(*cols).where(table.c.seller_account_id == seller_id)).all()
+        text = "\n".join(sorted(repr(tuple(r)) for r in rows))
+        out[name] = f"{len(rows)}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    return out
+
+
+def add_seller(sim: Any, name: str) -> tuple[int, int]:
+    from app.extensions import db
+    from app.models import SellerAccount, Tenant
+
+    session = db.session
+    tenant = Tenant(name=f"tenant-{name}")
+    session.add(tenant)
+    session.flush()
+    creds = sim.sellers[0]
+    account = SellerAccount(
+        tenant_id=tenant.id,
+        name=name,
+        endpoint=sim.base_url,
+        token_url=sim.token_url,
+        lwa_client_id=creds["client_id"],
+        lwa_client_secret=creds["client_secret"],
+        refresh_token=creds["refresh_token"],
+        marketplace_id=creds["marketplace_id"],
+    )
+    session.add(account)
+    session.commit()
+    return tenant.id, account.id
+
+
+def history_days(sim: Any) -> int:
+    """Days of history the simulator has now (the clock may have been moved on by a test)."""
+    world = sim.marketplace.sellers[0].world
+    return world.next_ordinal - world.start_ordinal
+
+
+def fail_on_call(monkeypatch: Any, target: Any, name: str, call: int) -> dict[str, int]:
+    """Make target.name raise on its call-th call, after doing its writes (mid-transaction)."""
+    real = getattr(target, name)
+    seen = {"n": 0}
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        seen["n"] += 1
+        if seen["n"] == call:
+            raise RuntimeError(f"killed inside {name}")
+        return result
+
+    monkeypatch.setattr(target, name, wrapper)
+    return seen
+
+
+def truth(sim: Any) -> pd.DataFrame:
+    from simulator.truth import truth_texts
+
+    texts = truth_texts(sim.marketplace.sellers[0].world, sim.marketplace.now)
+    orders = pd.read_csv(io.StringIO(texts["orders_daily.csv"]))
+    demand = pd.read_csv(io.StringIO(texts["demand.csv"]))
+    return orders.merge(demand[["sku", "date", "in_stock"]], on=["sku", "date"])
+
+
+def assert_matches_truth(session: Any, tenant_id: int, seller_id: int, sim: Any) -> None:
+    from app.sync.history import sales_history
+
+    history = sales_history(session, tenant_id, seller_id)
+    got = history.assign(date=history["date"].dt.strftime("%Y-%m-%d"))
+    merged = truth(sim).merge(
+        got, on=["sku", "date"], how="outer", indicator=True, suffixes=("_t", "")
+    )
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head(20)
+    assert (merged["units_t"] == merged["units"]).all()
+    assert (merged["in_stock_t"] == merged["in_stock"]).all()
+
+
+@pytest.mark.slow
+def test_interrupted_sync_rerun_equals_uninterrupted(live_app, sim, monkeypatch) -> None:
+    from app.extensions import db
+    from app.models import SyncRun
+    from app.sync import fees, inventory, orders
+    from jobs.sync import run_sync
+
+    live_app.config.update(SPAPI_RATE_SCALE=1000, SPAPI_BACKOFF_BASE=0.02)
+    _, clean = add_seller(sim, "clean")
+    tenant_b, broken = add_seller(sim, "broken")
+    for stream in ALL_STREAMS:
+        assert run_sync(clean, stream, backfill_days=history_days(sim))["status"] == "succeeded"
+
+    with monkeypatch.context() as m:
+        fail_on_call(m, orders, "write_items", 2)
+        fail_on_call(m, inventory, "write_ledger", 2)
+        fail_on_call(m, fees, "write_fee_lines", 3)
+        for stream in ("orders", "inventory", "fees"):
+            with pytest.raises(RuntimeError, match="killed inside"):
+                run_sync(broken, stream, backfill_days=history_days(sim))
+    failed = db.session.scalars(
+        select(SyncRun).where(SyncRun.seller_account_id == broken, SyncRun.status == "failed")
+    ).all()
+    assert len(failed) == 3 and all("killed inside" in (r.error or "") for r in failed)
+    # Part of the work is committed (earlier pages), none of the failed page.
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(orders.Order)
+        .where(orders.Order.seller_account_id == broken)
+    ) > 0
+    for stream in ALL_STREAMS:
+        assert run_sync(broken, stream, backfill_days=history_days(sim))["status"] == "succeeded"
+    db.session.expire_all()
+    assert digests(db.session, broken) == digests(db.session, clean)
+    assert_matches_truth(db.session, tenant_b, broken, sim)
+
+    # Time moves on: increments, one of them killed on its second getOrders page.
+    sim.advance(days=3)
+    for stream in ("orders", "inventory"):
+        run_sync(clean, stream)
+    with monkeypatch.context() as m:
+        calls = fail_on_call(m, orders, "write_orders", 2)
+        with pytest.raises(RuntimeError):
+            run_sync(broken, "orders")
+        assert calls["n"] == 2
+    for stream in ("orders", "inventory"):
+        run_sync(broken, stream)
+    db.session.expire_all()
+    assert digests(db.session, broken) == digests(db.session, clean)
+    assert_matches_truth(db.session, tenant_b, broken, sim)
+
+
+def test_malformed_page_writes_nothing_from_that_page(live_app, sim, monkeypatch) -> None:
+    from app.extensions import db
+    from app.models import Order, SyncState
+    from app.sync import orders
+    from integrations.amazon.errors import MalformedPayload
+    from jobs.sync import run_sync
+
+    live_app.config.update(SPAPI_RATE_SCALE=1000)
+    _, seller = add_seller(sim, "malformed")
+    real = orders.parse_all_orders
+    seen = {"n": 0, "rows": 0}
+
+    def parse(text: str) -> Any:
+        seen["n"] += 1
+        if seen["n"] == 2:
+            raise MalformedPayload(
+                "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL.line[7].quantity",
+                "not an integer: 'x'",
+            )
+        rows = real(text)
+        seen["rows"] += len({r.amazon_order_id for r in rows})
+        return rows
+
+    monkeypatch.setattr(orders, "parse_all_orders", parse)
+    with pytest.raises(MalformedPayload):
+        run_sync(seller, "orders", backfill_days=history_days(sim))
+    stored = db.session.scalar(
+        select(func.count()).select_from(Order).where(Order.seller_account_id == seller)
+    )
+    assert stored == seen["rows"]  # the first window only
+    state = db.session.scalars(select(SyncState).where(SyncState.seller_account_id == seller)).one()
+    assert not state.backfill_done and state.watermark is None
+
+
+def test_fees_and_reports_streams_fill_their_tables_and_rerun_changes_nothing(
+    live_app, sim
+) -> None:
+    from app.extensions import db
+    from app.models import FeeEstimate, FeeEvent, Product, StorageFeeCharge
+    from jobs.sync import run_sync
+    from simulator.truth import truth_texts
+
+    live_app.config.update(SPAPI_RATE_SCALE=1000)
+    _, seller = add_seller(sim, "fees")
+    for stream in ALL_STREAMS:
+        assert run_sync(seller, stream, backfill_days=history_days(sim))["status"] == "succeeded"
+    session = db.session
+    fee_types = set(
+        session.scalars(
+            select(FeeEvent.fee_type).where(FeeEvent.seller_account_id == seller).distinct()
+        )
+    )
+    assert {"FBAPerUnitFulfillmentFee", "Commission"} <= fee_types
+    estimates = session.scalars(select(FeeEstimate).where(FeeEstimate.seller_account_id == seller))
+    assert all(e.total_fees and e.total_fees > 0 for e in estimates)
+    skus = pd.read_csv(io.StringIO(truth_texts(sim.marketplace.sellers[0].world)["skus.csv"]))
+    products = {
+        p.sku: p
+        for p in session.scalars(select(Product).where(Product.seller_account_id == seller))
+    }
+    assert set(products) == set(skus["sku"])
+    for row in skus.itertuples():
+        p = products[row.sku]
+        assert p.size_tier and p.length_in == pytest.approx(row.length_in, rel=0.02)
+        assert p.unit_cost is None  # the seller's own setting, never filled from Amazon
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(StorageFeeCharge)
+            .where(StorageFeeCharge.seller_account_id == seller)
+        )
+        > 0
+    )
+    before = digests(session, seller, with_timestamps=True)
+    for stream in ("fees", "reports"):
+        run_sync(seller, stream)
+    session.expire_all()
+    assert digests(session, seller, with_timestamps=True) == before
