@@ -11,6 +11,7 @@ from flask import Flask
 
 from app.config import load_config
 from app.extensions import csrf, db, init_keyring
+from app.security import proxy
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, None if env is None else dict(env)))
     app.config.update(overrides)
     configure_logging(app)
+    proxy.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

@@ -70,6 +70,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "JOBS_INLINE": False,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
     }
 
 
