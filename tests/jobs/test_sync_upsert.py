@@ -45,7 +45,12 @@ def test_upsert_inserts_updates_changed_rows_only_and_respects_the_guard(
 ) -> None:
     seller = factory.seller(factory.tenant())
     newer = lambda t, ex: t.c.last_update_date <= ex.last_update_date  # noqa: E731
-    args = dict(keys=KEY, update=["status", "last_update_date"], touch=["synced_at"], guard=newer)
+    args = {
+        "keys": KEY,
+        "update": ["status", "last_update_date"],
+        "touch": ["synced_at"],
+        "guard": newer,
+    }
     assert upsert(db_session, Order, _rows(seller, n), **args) == n
     first = _orders(db_session, seller)
     assert len(first) == n and {o.status for o in first.values()} == {"Shipped"}
