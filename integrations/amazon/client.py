@@ -108,7 +108,8 @@ class SpApiClient:
         self.retry = retry or RetryPolicy()
         self.report_poll = report_poll
         self.report_timeout = report_timeout
-        self._sleep = sleep
+        self._raw_sleep = sleep
+        self.slept = 0.0  # backoff and report-poll sleeps (pacer waits: pacer.waited)
         self.transport = ClassifyingTransport(timeout=timeout, http=http)
         self.calls: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
@@ -118,6 +119,10 @@ class SpApiClient:
         )
         self._token_class = token_client_class(config.token_url, self.transport)
         self._cutoff: dt.datetime | None = None
+
+    def _sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self._raw_sleep(seconds)
 
     def __repr__(self) -> str:
         return f"<SpApiClient {self.config.key} {self.config.endpoint}>"

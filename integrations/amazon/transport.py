@@ -61,6 +61,7 @@ class ClassifyingTransport:
         self.clock = clock or ServerClock()
         self.last_rate_limit: str | None = None
         self.requests = 0
+        self.busy = 0.0  # seconds spent waiting for answers (benchmarks split wall time)
 
     def request(
         self,
@@ -76,6 +77,7 @@ class ClassifyingTransport:
         # httpx derives Host from the URL; sp_api's `endpoint[8:]` is wrong for http://.
         clean = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
         self.requests += 1
+        started = time.monotonic()
         try:
             response = self._client.request(
                 method, url, params=params, data=data, content=content, headers=clean
@@ -84,6 +86,8 @@ class ClassifyingTransport:
             raise TransientError(f"{method} {_path(url)}: timeout ({type(exc).__name__})") from exc
         except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
             raise TransientError(f"{method} {_path(url)}: {type(exc).__name__}") from exc
+        finally:
+            self.busy += time.monotonic() - started
         self.clock.saw(response.headers.get("date"))
         self.last_rate_limit = response.headers.get("x-amzn-RateLimit-Limit")
         raise_for_status(response, f"{method} {_path(url)}")
