@@ -60,4 +60,9 @@ def main(argv: list[str]) -> int:
               f"shipments {s['shipments']}")
     print(f"{len(inp.skus)} SKUs x {len(inp.dates)} days in {time.perf_counter() - began:.1f}s "
           f"-> {args.out}")
+    if "ours" in policies:
+        from forecasting.replay_ours import N_PATHS, RETRAIN_DAYS
+
+        print(f"ours = forecasting.model.DemandForecaster refit every {RETRAIN_DAYS} days "
+              f"({N_PATHS} sample paths) + forecasting.policy.recommend_batch")
     return 0
