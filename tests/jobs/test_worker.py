@@ -233,3 +233,36 @@ def test_a_job_whose_worker_is_sigkilled_is_run_again(
     assert rerun_by != victim and rerun_by in workers
     _wait_for(lambda: _record(rid).status == "succeeded", 10, "the record to say succeeded")
     assert "AbandonedJobError" in (_record(rid).error or "")
+
+
+@pytest.mark.redis
+def test_a_worker_queues_and_runs_the_schedule_tick(live_app: Any, redis_url: str) -> None:
+    from rq import Queue
+    from rq.registry import FinishedJobRegistry
+    from rq.serializers import JSONSerializer
+
+    from app.extensions import db
+    from app.models import JobRecord, SellerAccount
+    from jobs.dispatch import redis_connection
+    from jobs.worker import run_worker
+
+    live_app.config["REDIS_URL"] = redis_url
+    account = SellerAccount(
+        tenant_id=_tenant(), name="idle", lwa_client_id="c", lwa_client_secret="x",
+        refresh_token="r", active=False,
+    )  # fmt: skip
+    db.session.add(account)
+    db.session.commit()
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        run_worker(live_app, burst=True, schedule=True)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    queue = Queue("high", connection=redis_connection(), serializer=JSONSerializer)
+    (tick_id,) = FinishedJobRegistry(queue=queue).get_job_ids()
+    assert tick_id.startswith("schedule-tick-")
+    assert queue.fetch_job(tick_id).return_value() == []  # ran, in an app context: nothing due
+    from sqlalchemy import func, select
+
+    assert db.session.scalar(select(func.count()).select_from(JobRecord)) == 0
