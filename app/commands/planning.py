@@ -38,7 +38,16 @@ def train_command(seller_name: str, seed: int) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     backtest = (version.metrics or {}).get("backtest", {})
-    click.echo(f"model version {version.id} (cutoff {version.cutoff}); backtest {backtest}")
+    click.echo(f"model version {version.id}, trained on data through {version.cutoff}")
+    models = backtest.get("models", {})
+    if models:
+        click.echo(f"backtest: last {backtest['window_days']} days after {backtest['cutoff']}")
+        click.echo(f"  {'model':16s} {'RMSSE':>7s} {'MASE':>7s} {'pinball':>8s} {'P90 cov':>8s}")
+        for name, m in models.items():
+            nan = float("nan")
+            rmsse, mase = m.get("rmsse", nan), m.get("mase", nan)
+            pinball, cov = m.get("pinball", nan), m.get("total_coverage_p90", nan)
+            click.echo(f"  {name:16s} {rmsse:7.3f} {mase:7.3f} {pinball:8.3f} {cov:8.2f}")
 
 
 @click.command("recommend")
@@ -55,7 +64,8 @@ def recommend_command(seller_name: str) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     to_ship = [r for r in recs if r.quantity > 0]
-    click.echo(f"{len(recs)} SKUs, {len(to_ship)} to ship, "
-               f"{sum(r.quantity for r in to_ship)} units in all")
+    click.echo(
+        f"{len(recs)} SKUs, {len(to_ship)} to ship, {sum(r.quantity for r in to_ship)} units in all"
+    )
     for rec in sorted(to_ship, key=lambda r: r.ship_by or r.computed_at.date())[:20]:
         click.echo(f"  {rec.sku}: {rec.quantity} by {rec.ship_by} — {rec.explanation}")
