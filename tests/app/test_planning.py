@@ -1,0 +1,184 @@
+"""Retraining and recommendations from synced rows: the product glue around the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from app.models import (
+    Forecast,
+    InventorySnapshot,
+    ModelVersion,
+    Order,
+    OrderItem,
+    Recommendation,
+    SyncState,
+)
+from app.planning.recommend import NoModel, recommend_seller
+from app.planning.train import FORECAST_HORIZON, NotEnoughHistory, train_seller
+
+END = dt.date(2026, 6, 30)
+
+
+def _seed(factory, db_session, days: int = 150) -> object:
+    """Three SKUs: steady seller out of stock now, steady seller drowning in stock, a slow one."""
+    tenant = factory.tenant()
+    seller = factory.seller(tenant)
+    rng = np.random.default_rng(3)
+    plans = {
+        "FAST-EMPTY": {"rate": 12.0, "stock": 0, "price": 20.0},
+        "FAST-FULL": {"rate": 12.0, "stock": 5000, "price": 20.0},
+        "SLOW": {"rate": 0.3, "stock": 40, "price": 35.0},
+    }
+    for sku, p in plans.items():
+        factory.product(
+            seller,
+            sku,
+            unit_cost=6.0,
+            price=p["price"],
+            cubic_feet=0.1,
+            size_tier="large_standard",
+            case_pack=6,
+            moq=0,
+            lead_time_production_days=10,
+            lead_time_transit_days=10,
+            lead_time_receiving_days=5,
+        )
+    n = 0
+    for i in range(days):
+        day = END - dt.timedelta(days=days - 1 - i)
+        when = dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC)
+        for sku, p in plans.items():
+            units = int(rng.poisson(p["rate"]))
+            # The last day of FAST-EMPTY is a stockout day: no sales, no stock.
+            if sku == "FAST-EMPTY" and i == days - 1:
+                units = 0
+            if units:
+                n += 1
+                oid = f"111-{n:07d}"
+                db_session.add(
+                    Order(
+                        tenant_id=tenant.id,
+                        seller_account_id=seller.id,
+                        amazon_order_id=oid,
+                        purchase_date=when,
+                        last_update_date=when,
+                        status="Shipped",
+                    )
+                )
+                db_session.add(
+                    OrderItem(
+                        tenant_id=tenant.id,
+                        seller_account_id=seller.id,
+                        amazon_order_id=oid,
+                        order_item_id="1",
+                        sku=sku,
+                        quantity_ordered=units,
+                        quantity_shipped=units,
+                        item_price=p["price"] * units,
+                    )
+                )
+            stock = p["stock"] if i == days - 1 else 500
+            db_session.add(
+                InventorySnapshot(
+                    tenant_id=tenant.id,
+                    seller_account_id=seller.id,
+                    sku=sku,
+                    date=day,
+                    fulfillable=stock,
+                    source="ledger",
+                )
+            )
+    db_session.add(
+        SyncState(
+            tenant_id=tenant.id,
+            seller_account_id=seller.id,
+            stream="orders",
+            watermark=dt.datetime.combine(END + dt.timedelta(days=1), dt.time(0, 3), tzinfo=dt.UTC),
+        )
+    )
+    db_session.flush()
+    return seller
+
+
+def test_train_then_recommend_prices_both_risks(factory, db_session) -> None:
+    seller = _seed(factory, db_session)
+    version = train_seller(db_session, seller, seed=1)
+    assert version.artifact and version.cutoff == END
+    models = version.metrics["backtest"]["models"]
+    assert {"model", "seasonal_naive", "ma28"} <= set(models)
+    assert np.isfinite(models["model"]["rmsse"])
+    count = db_session.scalar(
+        select(func.count()).select_from(Forecast).where(Forecast.model_version_id == version.id)
+    )
+    assert count == 3 * FORECAST_HORIZON
+
+    recs = {r.sku: r for r in recommend_seller(db_session, seller)}
+    assert set(recs) == {"FAST-EMPTY", "FAST-FULL", "SLOW"}
+    empty, full = recs["FAST-EMPTY"], recs["FAST-FULL"]
+    assert empty.quantity > 0 and empty.quantity % 6 == 0
+    assert empty.risk == "stockout" and empty.ship_by is not None
+    assert full.quantity == 0 and full.risk == "overstock"
+    assert "ship" in empty.explanation and empty.cost_breakdown["with"]["total"] >= 0
+    # A 12/day seller with 25 days of lead time needs at least the lead-time demand.
+    assert empty.quantity >= 12 * 25 * 0.8
+
+
+def test_recomputing_keeps_one_current_recommendation_per_sku(factory, db_session) -> None:
+    seller = _seed(factory, db_session, days=100)
+    train_seller(db_session, seller)
+    recommend_seller(db_session, seller)
+    recommend_seller(db_session, seller, today=END + dt.timedelta(days=2))
+    current = db_session.scalars(
+        select(Recommendation).where(
+            Recommendation.seller_account_id == seller.id, Recommendation.is_current.is_(True)
+        )
+    ).all()
+    assert sorted(r.sku for r in current) == ["FAST-EMPTY", "FAST-FULL", "SLOW"]
+    # A retrain supersedes the previous version and replaces its forecasts.
+    second = train_seller(db_session, seller)
+    statuses = db_session.scalars(
+        select(ModelVersion.status)
+        .where(ModelVersion.seller_account_id == seller.id)
+        .order_by(ModelVersion.id)
+    ).all()
+    assert statuses == ["superseded", "ready"]
+    versions = set(
+        db_session.scalars(
+            select(Forecast.model_version_id).where(Forecast.seller_account_id == seller.id)
+        )
+    )
+    assert versions == {second.id}
+
+
+def test_clear_errors_without_history_or_model(factory, db_session) -> None:
+    seller = factory.seller(factory.tenant())
+    factory.product(seller, "NEW")
+    with pytest.raises(NotEnoughHistory, match="at least"):
+        train_seller(db_session, seller)
+    with pytest.raises(NoModel, match="no trained model"):
+        recommend_seller(db_session, seller)
+
+
+def test_retrain_job_queues_recommendations(app, factory, db_session) -> None:
+    from jobs.forecast import retrain_seller
+
+    seller = _seed(factory, db_session, days=90)
+    db_session.commit()
+    app.config["JOBS_INLINE"] = True  # the follow-up job runs in this thread, on this session
+    out = retrain_seller(seller.id)
+    assert out["model_version_id"]
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(Recommendation)
+            .where(
+                Recommendation.seller_account_id == seller.id, Recommendation.is_current.is_(True)
+            )
+        )
+        == 3
+    )
+    assert retrain_seller(10**6) == {"skipped": "seller account gone or inactive"}
