@@ -238,6 +238,7 @@ def test_a_job_that_cannot_be_queued_leaves_a_failed_record(live_app: Any) -> No
     assert record.status == "failed" and record.error.startswith("could not queue")
 
 
+@pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)  # one spawn is enough
 def test_worker_command_drains_the_queues(rq_app: Any, redis_url: str, tmp_path: Path) -> None:
     from jobs.dispatch import enqueue
 
