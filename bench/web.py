@@ -1,0 +1,262 @@
+"""Web benchmark: 20 concurrent users on the dashboard and SKU pages with 5,000 SKUs in PostgreSQL.
+
+    .venv/bin/python bench/web.py [--skus 5000] [--days 365] [--users 20] [--seconds 20]
+                                  [--workers 2] [--threads 4] [--reuse-db NAME] [--keep-db]
+
+Creates a scratch database on 127.0.0.1:5432 (user root), migrates it, seeds it with
+bench/seed_data.py, serves the app with gunicorn (gthread workers) on a free loopback port, logs
+every user in through the real /login form (CSRF token included, one requests.Session each), then
+for --seconds per phase has all users request, back to back: /healthz (the trivial baseline), the
+dashboard's first page, dashboard pages with random sort/filter/search/page parameters, and
+random SKU pages. Prints requests, throughput and p50/p95/p99 latency per phase and each page's
+p50/p95 as a multiple of the trivial route's, then stops the server and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app import migrate  # noqa: E402
+from bench.seed_data import PASSWORD, seed  # noqa: E402
+
+SERVER = "postgresql+psycopg://root@127.0.0.1:5432"
+SORTS = ("risk", "sku", "on_hand", "inbound", "cover", "forecast", "qty", "ship_by")
+RISKS = ("all", "all", "stockout", "overstock", "ok")
+CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+VALUE = re.compile(r'value="([^"]+)"')
+
+
+@dataclass
+class Phase:
+    """One measured route: latencies (s) of every answered request and the error count."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def pct(self, q: float) -> float:
+        """The q-th percentile latency in milliseconds."""
+        return float(np.percentile(self.latencies, q) * 1000) if self.latencies else float("nan")
+
+
+def free_port() -> int:
+    """A free loopback port (bound and released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def admin(sql: str) -> None:
+    """Run one statement on the server's maintenance database, outside a transaction."""
+    with psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(sql)
+
+
+def start_server(url: str, key: str, workers: int, threads: int, logdir: Path) -> tuple[
+        subprocess.Popen[bytes], str]:
+    """gunicorn on a free loopback port with the production-style environment; waits for /readyz."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("APP_ENV", "FLASK_ENV", "REDIS_URL")}
+    env.update(DATABASE_URL=url, SECRET_KEY="bench-" + key[:16], ENCRYPTION_KEYS=key,
+               INSTANCE_PATH=str(logdir), LOG_LEVEL="WARNING")
+    log = open(logdir / "gunicorn.log", "wb")  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads",
+         str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if requests.get(base + "/readyz", timeout=5).status_code == 200:
+                return proc, base
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    stop_server(proc)
+    raise SystemExit("gunicorn did not become ready:\n" + (logdir / "gunicorn.log").read_text())
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (graceful), then SIGKILL if it lingers."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def login(base: str, email: str) -> requests.Session:
+    """Log in through the real form: GET /login for the CSRF token, POST it with the password."""
+    s = requests.Session()
+    page = s.get(base + "/login", timeout=30)
+    tag = CSRF.search(page.text)
+    if page.status_code != 200 or tag is None or (token := VALUE.search(tag.group(0))) is None:
+        raise SystemExit(f"no login form with a CSRF token ({page.status_code})")
+    r = s.post(base + "/login", data={"email": email, "password": PASSWORD,
+                                      "csrf_token": token.group(1)},
+               allow_redirects=False, timeout=30)
+    if r.status_code != 302:
+        raise SystemExit(f"login of {email} failed: {r.status_code}")
+    check = s.get(base + "/", allow_redirects=False, timeout=120)
+    if check.status_code != 200:
+        raise SystemExit(f"dashboard after login answered {check.status_code}")
+    return s
+
+
+def hammer(phase: Phase, sessions: list[requests.Session], make_url: Callable[[random.Random], str],
+           seconds: float) -> Phase:
+    """Every session requests make_url(rng) back to back until `seconds` pass; redirects count
+    as errors (a redirect here means the session was logged out)."""
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def user(s: requests.Session, n: int) -> None:
+        rng = random.Random(n * 7919 + len(phase.name))
+        mine: list[float] = []
+        errors = 0
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                r = s.get(make_url(rng), allow_redirects=False, timeout=120)
+                ok = r.status_code == 200
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - t0
+            if ok:
+                mine.append(elapsed)
+            else:
+                errors += 1
+        with lock:
+            phase.latencies.extend(mine)
+            phase.errors += errors
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(s, n)) for n, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    phase.seconds = time.perf_counter() - t0  # includes the last requests' tails
+    return phase
+
+
+def routes(base: str, product_ids: list[int]) -> dict[str, Callable[[random.Random], str]]:
+    """The measured routes, each a function of a per-user random generator."""
+
+    def dashboard_params(r: random.Random) -> str:
+        q = f"&q={r.choice(['SKU-01', 'bamboo', 'lamp', '42'])}" if r.random() < 0.15 else ""
+        return (f"{base}/?sort={r.choice(SORTS)}&dir={r.choice(['asc', 'desc'])}"
+                f"&risk={r.choice(RISKS)}&page={r.randint(1, 20)}"
+                f"&per_page={r.choice([25, 50, 100])}{q}")
+
+    return {
+        "/healthz (trivial)": lambda r: base + "/healthz",
+        "dashboard page 1": lambda r: base + "/",
+        "dashboard sort/filter/page": dashboard_params,
+        "SKU page (random)": lambda r: f"{base}/skus/{r.choice(product_ids)}",
+    }
+
+
+def report(phases: list[Phase], args: argparse.Namespace) -> None:
+    """The results table, with each page's p50/p95 relative to the trivial route's."""
+    trivial = phases[0]
+    print(f"\n{args.users} concurrent users, {args.seconds:.0f}s per route, gunicorn "
+          f"{args.workers} workers x {args.threads} threads (gthread), {os.cpu_count()} CPUs, "
+          f"load average now {os.getloadavg()[0]:.1f}")
+    head = (f"{'route':28} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8} {'errors':>6} {'p50 x triv':>10} {'p95 x triv':>10}")
+    print(head)
+    print("-" * len(head))
+    for p in phases:
+        print(f"{p.name:28} {len(p.latencies):8d} {len(p.latencies) / p.seconds:7.1f} "
+              f"{p.pct(50):8.1f} {p.pct(95):8.1f} {p.pct(99):8.1f} {p.errors:6d} "
+              f"{p.pct(50) / trivial.pct(50):10.1f} {p.pct(95) / trivial.pct(95):10.1f}")
+
+
+def main() -> None:
+    """Create, seed, serve, measure, clean up."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skus", type=int, default=5000)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--warmup", type=float, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--reuse-db", help="an already seeded database (bench/seed_data.py "
+                    "--users N --encryption-key K): skip create/seed/drop")
+    ap.add_argument("--encryption-key", help="with --reuse-db: the key it was seeded with")
+    ap.add_argument("--keep-db", action="store_true", help="do not drop the scratch database")
+    args = ap.parse_args()
+
+    name = args.reuse_db or f"fba_web_bench_{os.getpid()}"
+    url = f"{SERVER}/{name}"
+    key = args.encryption_key or Fernet.generate_key().decode()
+    created = False
+    proc = None
+    try:
+        if args.reuse_db:
+            with psycopg.connect(f"postgresql://root@127.0.0.1:5432/{name}") as c:
+                emails = [e for (e,) in c.execute(
+                    "SELECT email FROM users WHERE email LIKE 'bench%%@example.com' ORDER BY id")]
+                ids = [i for (i,) in c.execute("SELECT id FROM products ORDER BY id")]
+        else:
+            admin(f"CREATE DATABASE {name}")
+            created = True
+            t0 = time.perf_counter()
+            migrate.upgrade(url)
+            res = seed(url, args.skus, args.days, n_users=args.users, encryption_keys=[key])
+            emails, ids = res.emails, res.product_ids
+            print(f"database {name}: migrated and seeded {args.skus} SKUs x {args.days} days "
+                  f"({sum(res.rows.values()):,} rows) in {time.perf_counter() - t0:.0f}s",
+                  flush=True)
+        with tempfile.TemporaryDirectory(prefix="fba-web-bench-") as tmp:
+            proc, base = start_server(url, key, args.workers, args.threads, Path(tmp))
+            sessions = [login(base, emails[i % len(emails)]) for i in range(args.users)]
+            table = routes(base, ids)
+            for make in list(table.values())[1:]:  # warm every worker's connections and caches
+                hammer(Phase("warm-up"), sessions, make, args.warmup)
+            phases = []
+            for label, make in table.items():
+                phases.append(hammer(Phase(label), sessions, make, args.seconds))
+                print(f"  {label}: {len(phases[-1].latencies)} requests", flush=True)
+            stop_server(proc)
+            proc = None
+            report(phases, args)
+    finally:
+        if proc is not None:
+            stop_server(proc)
+        if created and not args.keep_db:
+            admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
