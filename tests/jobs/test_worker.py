@@ -225,6 +225,7 @@ def test_a_job_whose_worker_is_sigkilled_is_run_again(
     os.kill(victim, signal.SIGKILL)  # the worker only: its work horse must not run on unseen
     _wait_for(lambda: not _alive(horse), 5, "the orphaned work horse to die")
     took = _wait_for(lambda: any(x.startswith("done") for x in lines(out)), 40, "the rerun")
+    print(f"job rerun {took:.1f} s after its worker was SIGKILLed")
     # Heartbeat grace (3 s) plus a maintenance pass (1 s) plus slack for a loaded machine.
     assert took < 40
     runs = lines(out)
