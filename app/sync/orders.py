@@ -175,19 +175,21 @@ def _channel(value: str | None) -> str | None:
     return {"amazon": "AFN", "merchant": "MFN"}.get((value or "").lower(), value)
 
 
-def write_report_rows(ctx: SyncContext, rows: list[AllOrdersRow]) -> int:
-    """Write one all-orders report document (orders, lines, products) in the open transaction."""
+def write_report_rows(ctx: SyncContext, rows: list[AllOrdersRow], backfill: bool = False) -> int:
+    """Write one all-orders report document (orders, lines, products) in the open transaction.
+
+    During the first backfill every stored line came from a report and a report line's id
+    (R-<sku>) is the same in every report, so lines are simply upserted. Later (a report
+    fetched on a notification), orders whose lines came from getOrderItems keep those.
+    """
     orders, items = report_lines(rows)
     owner = ctx.owner()
     written = write_orders(ctx.session, owner, orders)
     refresh_statistics(ctx.session)
-    # Report lines only fill orders whose lines came from reports (or are new): lines already
-    # fetched from getOrderItems carry real ids and stay.
-    api_lined = _orders_with_api_lines(ctx.session, owner, {o.amazon_order_id for o in orders})
-    report_items = [i for i in items if i.amazon_order_id not in api_lined]
-    written += write_items(
-        ctx.session, owner, report_items, {i.amazon_order_id for i in report_items}
-    )
+    if not backfill:
+        api_lined = _orders_with_api_lines(ctx.session, owner, {o.amazon_order_id for o in orders})
+        items = [i for i in items if i.amazon_order_id not in api_lined]
+    written += write_items(ctx.session, owner, items, set())
     upsert_products(
         ctx.session,
         ctx.tenant_id,
@@ -253,7 +255,7 @@ def backfill(ctx: SyncContext) -> None:
         until = min(end, nxt + REPORT_WINDOW)
         text = ctx.client.fetch_report(ALL_ORDERS, nxt, until)
         rows = parse_all_orders(text)
-        written = write_report_rows(ctx, rows)
+        written = write_report_rows(ctx, rows, backfill=True)
         cur = {**cur, "backfill_next": _iso(until)}
         set_cursor(state, cur)
         ctx.commit_page(STREAM, written)

@@ -112,6 +112,9 @@ class SpApiClient:
         self.slept = 0.0  # backoff and report-poll sleeps (pacer waits: pacer.waited)
         self.transport = ClassifyingTransport(timeout=timeout, http=http)
         self.calls: Counter[str] = Counter()
+        # (operation, monotonic time) of every request: benchmarks replay it against the
+        # documented limits.
+        self.call_log: list[tuple[str, float]] = []
         self.retries: Counter[str] = Counter()
         self._apis: dict[type, Client] = {}
         self._marketplace = Marketplace(
@@ -181,6 +184,7 @@ class SpApiClient:
             attempt += 1
             self.pacer.wait(operation)
             self.calls[operation] += 1
+            self.call_log.append((operation, time.monotonic()))
             try:
                 result = fn()
                 self.pacer.observe(operation, self.transport.last_rate_limit)
