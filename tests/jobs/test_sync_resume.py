@@ -150,11 +150,14 @@ def test_interrupted_sync_rerun_equals_uninterrupted(live_app, sim, monkeypatch)
     ).all()
     assert len(failed) == 3 and all("killed inside" in (r.error or "") for r in failed)
     # Part of the work is committed (earlier pages), none of the failed page.
-    assert db.session.scalar(
-        select(func.count())
-        .select_from(orders.Order)
-        .where(orders.Order.seller_account_id == broken)
-    ) > 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(orders.Order)
+            .where(orders.Order.seller_account_id == broken)
+        )
+        > 0
+    )
     for stream in ALL_STREAMS:
         assert run_sync(broken, stream, backfill_days=history_days(sim))["status"] == "succeeded"
     db.session.expire_all()
@@ -255,3 +258,34 @@ def test_fees_and_reports_streams_fill_their_tables_and_rerun_changes_nothing(
         run_sync(seller, stream)
     session.expire_all()
     assert digests(session, seller, with_timestamps=True) == before
+
+
+def test_fetch_report_job_stores_a_finished_report(live_app, sim) -> None:
+    """What a REPORT_PROCESSING_FINISHED notification triggers: fetch that report by id."""
+    from app.extensions import db
+    from app.models import InventorySnapshot, SellerAccount, SyncRun
+    from app.sync.clients import client_for
+    from jobs.sync import fetch_report
+
+    live_app.config.update(SPAPI_RATE_SCALE=1000)
+    _, seller = add_seller(sim, "notified")
+    client = client_for(db.session.get(SellerAccount, seller), live_app.config)
+    report_id = client.create_report(
+        "GET_LEDGER_SUMMARY_VIEW_DATA",
+        dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 5, 23, 59, tzinfo=dt.UTC),
+        {"aggregatedByTimePeriod": "DAILY"},
+    )
+    client.close()
+    result = fetch_report(seller, report_id, "GET_LEDGER_SUMMARY_VIEW_DATA")
+    assert result["rows_written"] == 5 * 12
+    days = set(
+        db.session.scalars(
+            select(InventorySnapshot.date).where(InventorySnapshot.seller_account_id == seller)
+        )
+    )
+    assert days == {dt.date(2026, 11, d) for d in range(1, 6)}
+    run = db.session.get(SyncRun, result["sync_run_id"])
+    assert run.status == "succeeded" and run.api_calls >= 2
+    ignored = fetch_report(seller, report_id, "GET_FBA_INVENTORY_PLANNING_DATA")
+    assert ignored["rows_written"] == 0
