@@ -12,10 +12,14 @@ import os
 import signal
 import time
 from collections.abc import Sequence
+from multiprocessing import get_context
 from typing import Any
 
 from flask import Flask
 from rq import Queue, Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.scheduler import RQScheduler
+from rq.scheduler import run as scheduler_run
 from rq.serializers import JSONSerializer
 
 from jobs import queues as settings
@@ -39,6 +43,31 @@ def _die_with_parent() -> None:
         pass
 
 
+class FbaScheduler(RQScheduler):
+    """RQ's scheduler process, which also dies with its worker.
+
+    Otherwise a SIGKILLed worker leaves it running as an orphan that holds the queues'
+    scheduler locks for as long as it lives.
+    """
+
+    def start(self) -> Any:
+        """Fork the scheduler process (as RQ does) through a target that arms the signal."""
+        self._status = self.Status.STARTED
+        self._connection = None  # a Redis connection cannot cross the fork; RQ does the same
+        self._process = get_context("fork").Process(
+            target=_run_scheduler, args=(self, os.getpid()), name="Scheduler"
+        )
+        self._process.start()
+        return self._process
+
+
+def _run_scheduler(scheduler: RQScheduler, parent: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+    scheduler_run(scheduler)
+
+
 class FbaWorker(Worker):
     """RQ's forking worker with a bounded dead-worker delay and the schedule's tick."""
 
@@ -55,6 +84,34 @@ class FbaWorker(Worker):
         if job.timeout and job.timeout > 0:
             interval = min(job.timeout - working_time, interval)
         return int(max(interval, 1)) + int(self.heartbeat_grace)
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        """RQ's own, with FbaScheduler (RQ builds its class by name, with no hook)."""
+        self.scheduler = FbaScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks:
+            if burst:
+                try:
+                    self.scheduler.register_birth()
+                    self.scheduler.enqueue_scheduled_jobs()
+                finally:
+                    self.scheduler.release_locks()
+                    self.scheduler.register_death()
+            else:
+                self.scheduler.start()
 
     def main_work_horse(self, job: Any, queue: Queue) -> None:
         """The horse dies with its worker (see _die_with_parent)."""
