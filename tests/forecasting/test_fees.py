@@ -93,3 +93,17 @@ def test_size_tier(dims, weight, tier):
 def test_unit_cubic_feet():
     assert unit_cubic_feet(12, 12, 12) == pytest.approx(1.0)
     assert unit_cubic_feet(6, 4, 3) == pytest.approx(72 / 1728)
+
+
+def test_daily_storage_series_and_fifteenths_follow_the_calendar():
+    sched = FeeSchedule()
+    first = D(2025, 9, 28)
+    series = sched.storage_per_cuft(first, 40, "large_standard")
+    for k in (0, 2, 3, 33, 39):
+        day = first + dt.timedelta(days=k)
+        assert series[k] == pytest.approx(
+            schedule_for(day).daily_storage_per_cuft("large_standard", day))
+    assert series[3] == pytest.approx(2.40 / 31)  # Oct 1
+    for start in (D(2025, 1, 15), D(2025, 1, 16), D(2024, 2, 28), D(2025, 12, 31)):
+        expect = [k for k in range(400) if (start + dt.timedelta(days=k)).day == 15]
+        assert FeeSchedule.fifteenths(start, 400) == expect
