@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -98,3 +99,23 @@ def _file_lock(directory: Path, key: str, wait: float) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def app_lock(key: str, wait: float | None = None) -> Any:
+    """`job_lock` on the current app's database (inside an app context); JOBS_LOCK_WAIT applies."""
+    from flask import current_app
+
+    from app.extensions import db
+
+    if wait is None:
+        wait = float(current_app.config.get("JOBS_LOCK_WAIT") or LOCK_WAIT)
+    lock_dir = os.path.join(current_app.instance_path, "locks")
+    return job_lock(db.engine, key, wait=wait, lock_dir=lock_dir)
+
+
+def stream_lock(seller_account_id: int, stream: str, wait: float | None = None) -> Any:
+    """The lock every run of one (seller, stream) holds: for code that syncs outside a job
+    (the CLI's foreground sync), so it never overlaps a worker's run of the same stream."""
+    from jobs.dispatch import sync_lock_key
+
+    return app_lock(sync_lock_key(seller_account_id, stream), wait)

@@ -108,16 +108,9 @@ def run_recorded(
 def _lock(lock_key: str | None) -> Any:
     if lock_key is None:
         return nullcontext()
-    from flask import current_app
+    from jobs.locks import app_lock
 
-    from app.extensions import db
-    from jobs.locks import job_lock
-
-    wait = current_app.config.get("JOBS_LOCK_WAIT")
-    lock_dir = os.path.join(current_app.instance_path, "locks")
-    if wait is None:
-        return job_lock(db.engine, lock_key, lock_dir=lock_dir)
-    return job_lock(db.engine, lock_key, wait=float(wait), lock_dir=lock_dir)
+    return app_lock(lock_key)
 
 
 def jsonable(value: Any) -> Any:

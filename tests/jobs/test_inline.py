@@ -209,3 +209,21 @@ def test_jobs_inline_runs_to_the_end_in_the_callers_thread(app: Any, tmp_path: P
     db.session.refresh(record)
     assert record.status == "succeeded"
     assert "fba_inline" not in app.extensions
+
+
+def test_stream_lock_is_the_lock_sync_jobs_hold(live_app: Any) -> None:
+    from jobs.dispatch import SYNC_FUNC, enqueue
+    from jobs.locks import LockBusy, stream_lock
+
+    live_app.config.update(JOBS_LOCK_WAIT=0.2, JOBS_RETRY_INTERVALS=[0])
+    with stream_lock(3, "orders"):  # e.g. the CLI's foreground sync of that stream
+        rid = enqueue(SYNC_FUNC, 3, "orders", kind="sync:orders", tenant_id=_tenant(live_app))
+        assert _runner(live_app).wait_idle(20)
+        with pytest.raises(LockBusy), stream_lock(3, "orders", wait=0.1):
+            pass
+    # Every attempt of the job found the (seller, stream) lock taken, so its body never ran.
+    record = _record(rid)
+    assert (record.status, record.error) == (
+        "failed",
+        "LockBusy: stream:3:orders is held by another run",
+    )
