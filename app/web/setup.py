@@ -13,7 +13,7 @@ from app.web.auth import current_seller, current_user
 
 def _context() -> dict[str, Any]:
     # Static files and the JSON API never render templates; only pages pay for these lookups.
-    if request.blueprint in (None, "static") or request.path.startswith("/api/"):
+    if request.blueprint == "static" or request.path.startswith("/api/"):
         return {}
     if current_user() is not None:
         current_seller()

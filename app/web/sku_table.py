@@ -1,10 +1,11 @@
 """The dashboard's SKU table and headline numbers, each in a few set-based queries.
 
-Per request: the seller's latest snapshot date (index on tenant, seller, date), one query for the
-page of rows (products ⟕ latest snapshot ⟕ current recommendation, sorted and paged in SQL), one
-count, and one query for the 30-day forecast of just the rows on the page. Nothing runs per row.
-The headline numbers need 90 days of forecast for every SKU; they only change when a new model,
-recommendation run or snapshot day arrives, so they are cached per process on those keys.
+Per request: the seller's newest snapshot day and model (two indexed lookups), a count, one query
+that picks the page's product ids (joining only what the sort and filters need), one that loads
+those ≤200 rows (newest snapshot per SKU by an index probe, current recommendation), and one for
+their 30-day forecast. Nothing runs per row in Python. The headline numbers need 90 days of
+forecast for every SKU; they change only when a new model, recommendation run or snapshot day
+arrives, so they are cached per process on those keys.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.models import Forecast, InventorySnapshot, ModelVersion, Product, Recommendation
 
@@ -24,8 +26,6 @@ from app.models import Forecast, InventorySnapshot, ModelVersion, Product, Recom
 STOCKOUT_RISKS = ("stockout", "high", "critical", "low_stock", "stockout_risk")
 OVERSTOCK_RISKS = ("overstock", "aged", "excess", "aged_risk", "overstock_risk")
 RISK_FILTERS = ("all", "stockout", "overstock", "ok")
-# A SKU whose newest snapshot is older than this (before the seller's newest day) shows no stock.
-SNAPSHOT_WINDOW_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -75,25 +75,72 @@ def risk_group(risk_col: Any) -> Any:
     )
 
 
-def _latest_snapshots(scope: Scope) -> Any:
-    snap = InventorySnapshot
-    where = [snap.tenant_id == scope.tenant_id, snap.seller_account_id == scope.seller_id]
-    if scope.as_of is not None:
-        where.append(snap.date >= scope.as_of - dt.timedelta(days=SNAPSHOT_WINDOW_DAYS))
-    latest = select(snap.sku, func.max(snap.date).label("d")).where(*where).group_by(snap.sku)
-    latest_sq = latest.subquery("latest_day")
-    inbound = snap.inbound_working + snap.inbound_shipped + snap.inbound_receiving
-    return (
-        select(
-            snap.sku,
-            snap.date.label("snapshot_date"),
-            snap.fulfillable,
-            snap.reserved,
-            inbound.label("inbound"),
+class _Snap:
+    """Columns of each product's newest snapshot, joined by primary key."""
+
+    def __init__(self) -> None:
+        self.alias = aliased(InventorySnapshot, name="snap")
+        a = self.alias
+        inbound = a.inbound_working + a.inbound_shipped + a.inbound_receiving
+        self.c = SimpleNamespace(
+            fulfillable=a.fulfillable,
+            reserved=a.reserved,
+            inbound=inbound,
+            snapshot_date=a.date,
         )
-        .join(latest_sq, and_(snap.sku == latest_sq.c.sku, snap.date == latest_sq.c.d))
-        .where(snap.tenant_id == scope.tenant_id, snap.seller_account_id == scope.seller_id)
-        .subquery("snap")
+
+    def join(self, stmt: Select[Any]) -> Select[Any]:
+        """LEFT JOIN the newest snapshot of each product.
+
+        A correlated probe of the unique (tenant, seller, sku, date) index per product, then a
+        primary-key lookup: the cost grows with the number of SKUs, never with their history,
+        and no planner estimate (stale statistics right after a big sync) can turn it into a
+        scan of the whole history per row.
+        """
+        s, p = InventorySnapshot, Product
+        newest = (
+            select(s.id)
+            .where(
+                s.tenant_id == p.tenant_id,
+                s.seller_account_id == p.seller_account_id,
+                s.sku == p.sku,
+            )
+            .order_by(s.date.desc())
+            .limit(1)
+            .correlate(p)
+            .scalar_subquery()
+        )
+        return stmt.outerjoin(self.alias, self.alias.id == newest)
+
+    def join_day(self, stmt: Select[Any], day: dt.date | None) -> Select[Any]:
+        """LEFT JOIN the snapshots of the seller's newest day (a hash join for whole-table work:
+        sorting by stock, the headline totals). A SKU Amazon no longer reported that day counts
+        as having no stock there."""
+        if day is None:
+            return self.join(stmt)
+        a, p = self.alias, Product
+        return stmt.outerjoin(
+            a,
+            and_(
+                a.tenant_id == p.tenant_id,
+                a.seller_account_id == p.seller_account_id,
+                a.sku == p.sku,
+                a.date == day,
+            ),
+        )
+
+
+def _join_current_recommendation(stmt: Select[Any], r: Any) -> Select[Any]:
+    """LEFT JOIN each product's current recommendation (one per SKU: a hash join)."""
+    p = Product
+    return stmt.outerjoin(
+        r,
+        and_(
+            r.tenant_id == p.tenant_id,
+            r.seller_account_id == p.seller_account_id,
+            r.sku == p.sku,
+            r.is_current.is_(True),
+        ),
     )
 
 
@@ -139,56 +186,37 @@ def table_rows(
     session: Session, scope: Scope, tq: TableQuery, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the SKU table and the number of rows matching the filters."""
-    p, r = Product, Recommendation
-    snap = _latest_snapshots(scope)
+    p = Product
+    r = aliased(Recommendation, name="rec")
+    snap = _Snap()
     group = risk_group(r.risk).label("risk_group")
-    stmt: Select[Any] = (
-        select(
-            p.id,
-            p.sku,
-            p.title,
-            p.unit_cost,
-            p.price,
-            snap.c.fulfillable,
-            snap.c.inbound,
-            snap.c.snapshot_date,
-            r.quantity.label("rec_qty"),
-            r.ship_by,
-            r.days_of_cover_without.label("cover"),
-            r.stockout_probability,
-            r.risk,
-            group,
-        )
-        .select_from(p)
-        .outerjoin(snap, snap.c.sku == p.sku)
-        .outerjoin(
-            r,
-            and_(
-                r.tenant_id == p.tenant_id,
-                r.seller_account_id == p.seller_account_id,
-                r.sku == p.sku,
-                r.is_current.is_(True),
-            ),
-        )
-        .where(
-            p.tenant_id == scope.tenant_id,
-            p.seller_account_id == scope.seller_id,
-            p.active.is_(True),
-        )
-    )
+    filters: list[Any] = [
+        p.tenant_id == scope.tenant_id,
+        p.seller_account_id == scope.seller_id,
+        p.active.is_(True),
+    ]
     if tq.q:
         needle = "%" + tq.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        stmt = stmt.where(or_(func.lower(p.sku).like(needle), func.lower(p.title).like(needle)))
+        filters.append(or_(func.lower(p.sku).like(needle), func.lower(p.title).like(needle)))
     if tq.risk in ("stockout", "overstock"):
-        stmt = stmt.where(risk_group(r.risk) == tq.risk)
+        filters.append(risk_group(r.risk) == tq.risk)
     elif tq.risk == "ok":
-        stmt = stmt.where(or_(risk_group(r.risk) == "ok", r.risk.is_(None)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
+        filters.append(or_(risk_group(r.risk) == "ok", r.risk.is_(None)))
+    # The count needs the recommendation only when filtering on risk, never the snapshots.
+    counted = select(func.count()).select_from(p)
+    if tq.risk != "all":
+        counted = _join_current_recommendation(counted, r)
+    total = session.scalar(counted.where(*filters)) or 0
+    # Step 1 picks the page's product ids, joining only what the sort and filters need, so the
+    # usual views never touch snapshots of 5,000 SKUs; step 2 loads full rows for those ids.
+    pick: Select[Any] = _join_current_recommendation(select(p.id).select_from(p), r)
+    if tq.sort in ("on_hand", "inbound"):
+        pick = snap.join_day(pick, scope.as_of)
+    pick = pick.where(*filters)
     fc_col: Any = None
     if tq.sort == "forecast" and scope.model_version_id is not None:
         fc = _forecast_sums(scope, (30,)).subquery("fc")
-        stmt = stmt.outerjoin(fc, fc.c.sku == p.sku).add_columns(fc.c.fc30)
+        pick = pick.outerjoin(fc, fc.c.sku == p.sku)
         fc_col = fc.c.fc30
     rank = case((group == "stockout", 0), (group == "overstock", 1), (group == "ok", 2), else_=3)
     keys: dict[str, Any] = {
@@ -207,11 +235,29 @@ def table_rows(
         # Within a risk group, the most urgent first.
         order += [r.ship_by.asc().nulls_last(), r.stockout_probability.desc().nulls_last()]
     order.append(p.sku)
-    rows = [
-        dict(m)
-        for m in session.execute(stmt.order_by(*order).offset(offset).limit(limit)).mappings()
-    ]
-    if rows and scope.model_version_id is not None and fc_col is None:
+    ids = list(session.scalars(pick.order_by(*order).offset(offset).limit(limit)))
+    if not ids:
+        return [], total
+    full: Select[Any] = select(
+        p.id,
+        p.sku,
+        p.title,
+        p.unit_cost,
+        p.price,
+        snap.c.fulfillable,
+        snap.c.inbound.label("inbound"),
+        snap.c.snapshot_date.label("snapshot_date"),
+        r.quantity.label("rec_qty"),
+        r.ship_by,
+        r.days_of_cover_without.label("cover"),
+        r.stockout_probability,
+        r.risk,
+        group,
+    ).select_from(p)
+    full = _join_current_recommendation(snap.join(full), r).where(p.id.in_(ids))
+    by_id = {m["id"]: dict(m) for m in session.execute(full).mappings()}
+    rows = [by_id[i] for i in ids if i in by_id]
+    if rows and scope.model_version_id is not None:
         sums = {
             s.sku: s.fc30
             for s in session.execute(_forecast_sums(scope, (30,), [r["sku"] for r in rows]))
@@ -278,7 +324,7 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
             else "ok"
         )
         counts[name] = counts.get(name, 0) + n
-    snap = _latest_snapshots(scope)
+    snap = _Snap()
     have_fc = scope.model_version_id is not None
     fc = _forecast_sums(scope, (30, 90)).subquery("fc") if have_fc else None
     available = func.coalesce(snap.c.fulfillable, 0) + func.coalesce(snap.c.inbound, 0)
@@ -296,13 +342,13 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
     stmt = (
         select(*cols)
         .select_from(p)
-        .outerjoin(snap, snap.c.sku == p.sku)
         .where(
             p.tenant_id == scope.tenant_id,
             p.seller_account_id == scope.seller_id,
             p.active.is_(True),
         )
     )
+    stmt = snap.join_day(stmt, scope.as_of)
     if fc is not None:
         price = func.coalesce(p.price, 0)
         for d in (30, 90):
