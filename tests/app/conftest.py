@@ -39,8 +39,9 @@ def login(client: Any, email: str, password: str) -> Any:
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token, "login form has no CSRF token"
-    return client.post("/login", data={"email": email, "password": password,
-                                        "csrf_token": token.group(1)})
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token.group(1)}
+    )
 
 
 @pytest.fixture

@@ -8,9 +8,13 @@ from app.models import Membership, Tenant, User
 
 
 def _signup(client, token, **overrides):
-    data = {"csrf_token": token(client, "/signup"), "business": "Birch & Co",
-            "email": "Founder@Birch.example", "password": "a long password",
-            "confirm": "a long password"}
+    data = {
+        "csrf_token": token(client, "/signup"),
+        "business": "Birch & Co",
+        "email": "Founder@Birch.example",
+        "password": "a long password",
+        "confirm": "a long password",
+    }
     data.update(overrides)
     return client.post("/signup", data=data)
 
@@ -42,13 +46,15 @@ def test_signup_rejects_bad_input_and_saves_nothing(client, db_session, token) -
     client.post("/logout", data={"csrf_token": token(client, "/")})
     again = _signup(client, token, business="Other")
     assert again.status_code == 422 and "An account with this e-mail exists" in again.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def _login(client, token, email, password, next_url=""):
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"csrf_token": token(client, "/login"), "email": email,
-                                  "password": password})
+    return client.post(
+        url, data={"csrf_token": token(client, "/login"), "email": email, "password": password}
+    )
 
 
 def _session_cookie(client) -> str | None:
@@ -87,7 +93,8 @@ def test_login_is_rate_limited_per_ip_and_email(app, client, seeded, token) -> N
         assert _login(client, token, seeded["email"], "wrong password!").status_code == 401
     blocked = _login(client, token, seeded["email"], seeded["password"])
     assert blocked.status_code == 429 and "Too many failed attempts" in blocked.get_data(
-        as_text=True)
+        as_text=True
+    )
     # Another e-mail from the same client is not blocked by this one's failures.
     assert _login(client, token, "other@nowhere.example", "x" * 12).status_code == 401
 
@@ -113,24 +120,34 @@ def test_next_only_follows_local_paths(client, seeded, token) -> None:
     ok = _login(client, token, seeded["email"], seeded["password"], next_url="/plans/")
     assert ok.headers["Location"] == "/plans/"
     client.post("/logout", data={"csrf_token": token(client, "/")})
-    evil = _login(client, token, seeded["email"], seeded["password"],
-                  next_url="//evil.example/x")
+    evil = _login(client, token, seeded["email"], seeded["password"], next_url="//evil.example/x")
     assert evil.headers["Location"] == "/"
 
 
 def test_owner_adds_members_and_members_cannot(web, seeded, db_session, token) -> None:
-    response = web.post("/team", data={"csrf_token": token(web, "/team"),
-                                       "email": "helper@acme.example",
-                                       "password": "helper password", "role": "member"})
+    response = web.post(
+        "/team",
+        data={
+            "csrf_token": token(web, "/team"),
+            "email": "helper@acme.example",
+            "password": "helper password",
+            "role": "member",
+        },
+    )
     assert response.status_code == 302
     helper = db_session.scalar(select(User).where(User.email == "helper@acme.example"))
-    assert db_session.scalar(select(Membership).where(Membership.user_id == helper.id)).tenant_id \
+    assert (
+        db_session.scalar(select(Membership).where(Membership.user_id == helper.id)).tenant_id
         == seeded["tenant"].id
+    )
     # A new user without a password is refused with a message; nothing is created.
-    missing = web.post("/team", data={"csrf_token": token(web, "/team"),
-                                      "email": "x@acme.example", "role": "member"})
+    missing = web.post(
+        "/team",
+        data={"csrf_token": token(web, "/team"), "email": "x@acme.example", "role": "member"},
+    )
     assert missing.status_code == 422 and "needs an initial password" in missing.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert db_session.scalar(select(User).where(User.email == "x@acme.example")) is None
     web.post("/logout", data={"csrf_token": token(web, "/")})
     _login(web, token, "helper@acme.example", "helper password")

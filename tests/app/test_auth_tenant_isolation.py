@@ -12,8 +12,14 @@ PAGE_BLUEPRINTS = ("auth", "dashboard", "sellers", "skus", "plans", "jobs_ui")
 def test_tenant_b_gets_404_for_tenant_a_ids(app, client, db_session, seeded, token) -> None:
     a = seeded
     plan = ShipmentPlan(tenant_id=a["tenant"].id, seller_account_id=a["seller"].id, name="A plan")
-    plan.lines = [ShipmentPlanLine(tenant_id=a["tenant"].id, seller_account_id=a["seller"].id,
-                                   sku=a["products"][0].sku, quantity=12)]
+    plan.lines = [
+        ShipmentPlanLine(
+            tenant_id=a["tenant"].id,
+            seller_account_id=a["seller"].id,
+            sku=a["products"][0].sku,
+            quantity=12,
+        )
+    ]
     db_session.add(plan)
     db_session.commit()
     ids = {

@@ -36,15 +36,18 @@ def test_neutralise(value: str) -> None:
 
 def test_csv_and_xlsx_round_trip_keep_text_as_text() -> None:
     rows = [[v, v, 7, -1.5] for v in HOSTILE]
-    parsed = list(csv.reader(io.StringIO(csv_bytes(["h", "=h", "n", "x"], rows)
-                                         .decode("utf-8-sig"), newline="")))
+    parsed = list(
+        csv.reader(
+            io.StringIO(csv_bytes(["h", "=h", "n", "x"], rows).decode("utf-8-sig"), newline="")
+        )
+    )
     assert parsed[0] == ["h", "'=h", "n", "x"]
     for original, row in zip(HOSTILE, parsed[1:], strict=True):
         expected = "'" + original if original.startswith(TRIGGERS) else original
         assert row[:2] == [expected, expected] and row[2:] == ["7", "-1.5"]
     book = load_workbook(io.BytesIO(xlsx_bytes([("S", [["h"], *rows])])))
     sheet = book["S"]
-    for r, original in enumerate(HOSTILE, start=2):
+    for r in range(2, len(HOSTILE) + 2):
         cell = sheet.cell(row=r, column=1)
         assert cell.data_type == "s"
         assert not str(cell.value).startswith(("=", "+", "-", "@"))
@@ -69,8 +72,9 @@ def hostile_plan(client, db_session, token):
     helpers = _conftest()
     skus = list(HOSTILE)
     titles = ["=1+1", "+SUM(1)", "-cmd", "@x", "\tt", "\rr", "\u2212t", "Plain title"]
-    data = helpers.load_seed().seed(db_session, "Evil", n_skus=len(skus), days=20, horizon=30,
-                                    skus=skus, titles=titles)
+    data = helpers.load_seed().seed(
+        db_session, "Evil", n_skus=len(skus), days=20, horizon=30, skus=skus, titles=titles
+    )
     db_session.commit()
     assert helpers.login(client, data["email"], data["password"]).status_code == 302
     form = {"csrf_token": token(client, "/plans/new"), "name": "=evil plan", "pick": []}
@@ -115,12 +119,15 @@ def test_plan_xlsx_is_safe(hostile_plan) -> None:
     assert header[:5] == ["SKU", "Title", "ASIN", "FNSKU", "Quantity"]
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
-    got = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
-           for r in range(2, sheet.max_row + 1)}
+    got = {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+        for r in range(2, sheet.max_row + 1)
+    }
     # XML normalises a carriage return to a line feed; the quote prefix is what matters.
     cr = str.maketrans({"\r": "\n"})
-    assert got == {_expect(p.sku).translate(cr): _expect(p.title).translate(cr)
-                   for p in data["products"]}
+    assert got == {
+        _expect(p.sku).translate(cr): _expect(p.title).translate(cr) for p in data["products"]
+    }
 
 
 def test_send_to_amazon_files(hostile_plan) -> None:
@@ -141,7 +148,8 @@ def test_send_to_amazon_files(hostile_plan) -> None:
             assert line[4] == p.case_pack and line[5] == line[1] // p.case_pack
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row if c.value is not None)
     tsv = client.get(f"/plans/{plan.id}/send-to-amazon.txt")
-    parsed = list(csv.reader(io.StringIO(tsv.get_data().decode("utf-8"), newline=""),
-                             delimiter="\t"))
+    parsed = list(
+        csv.reader(io.StringIO(tsv.get_data().decode("utf-8"), newline=""), delimiter="\t")
+    )
     assert parsed[0][:2] == ["Default prep owner", "Seller"]
     assert {r[0] for r in parsed[4:]} == {_expect(p.sku) for p in data["products"]}

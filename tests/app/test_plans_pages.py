@@ -10,8 +10,11 @@ from app.models import Recommendation, ShipmentPlan, ShipmentPlanLine
 
 
 def _form(web, token, picks: dict[int, str], name: str = "March restock") -> dict:
-    data: dict = {"csrf_token": token(web, "/plans/new"), "name": name,
-                  "pick": [str(pid) for pid in picks]}
+    data: dict = {
+        "csrf_token": token(web, "/plans/new"),
+        "name": name,
+        "pick": [str(pid) for pid in picks],
+    }
     for pid, qty in picks.items():
         data[f"qty-{pid}"] = qty
     return data
@@ -60,8 +63,7 @@ def test_bad_quantities_show_line_errors_and_save_nothing(web, seeded, db_sessio
         assert response.status_code == 422, picks
         assert message in response.get_data(as_text=True), picks
     nothing = web.post("/plans/new", data=_form(web, token, {}))
-    assert nothing.status_code == 422 and "Tick at least one line" in nothing.get_data(
-        as_text=True)
+    assert nothing.status_code == 422 and "Tick at least one line" in nothing.get_data(as_text=True)
     no_name = web.post("/plans/new", data=_form(web, token, {p1.id: "5"}, name=""))
     assert no_name.status_code == 422
     assert _plan_count(db_session) == before
@@ -70,8 +72,9 @@ def test_bad_quantities_show_line_errors_and_save_nothing(web, seeded, db_sessio
 
 def test_capacity_warning_when_plan_passes_the_limit(web, seeded, db_session, token) -> None:
     p1 = seeded["products"][1]  # 10x6x4 in = 0.139 cu ft per unit; limit 400 cu ft
-    response = web.post("/plans/new", data=_form(web, token, {p1.id: "3000"}),
-                        follow_redirects=True)
+    response = web.post(
+        "/plans/new", data=_form(web, token, {p1.id: "3000"}), follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "This plan needs 416.7 cu ft of standard-size space; your limit is 400.0." in page
 
@@ -81,8 +84,7 @@ def test_delete_needs_csrf_and_removes_the_plan(web, seeded, db_session, token) 
     web.post("/plans/new", data=_form(web, token, {p1.id: "5"}))
     plan = db_session.scalar(select(ShipmentPlan).order_by(ShipmentPlan.id.desc()))
     assert web.post(f"/plans/{plan.id}/delete").status_code == 400
-    ok = web.post(f"/plans/{plan.id}/delete",
-                  data={"csrf_token": token(web, f"/plans/{plan.id}")})
+    ok = web.post(f"/plans/{plan.id}/delete", data={"csrf_token": token(web, f"/plans/{plan.id}")})
     assert ok.status_code == 302
     db_session.expire_all()
     assert db_session.get(ShipmentPlan, plan.id) is None

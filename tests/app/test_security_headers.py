@@ -55,8 +55,17 @@ def test_session_cookie_flags(client, seeded, token, app) -> None:
 
 def test_pages_have_no_inline_script_or_style(web, seeded, token) -> None:
     pid = seeded["products"][0].id
-    urls = ["/", f"/skus/{pid}", "/plans/", "/plans/new", "/jobs/", "/sellers/",
-            f"/sellers/{seeded['seller'].id}", "/skus/import", "/team"]
+    urls = [
+        "/",
+        f"/skus/{pid}",
+        "/plans/",
+        "/plans/new",
+        "/jobs/",
+        "/sellers/",
+        f"/sellers/{seeded['seller'].id}",
+        "/skus/import",
+        "/team",
+    ]
     for url in urls:
         response = web.get(url)
         assert response.status_code == 200, url
@@ -73,6 +82,13 @@ def test_pages_have_no_inline_script_or_style(web, seeded, token) -> None:
 
 def test_forms_without_csrf_are_refused(web, seeded) -> None:
     sid = seeded["seller"].id
-    for url in ("/team", f"/sellers/{sid}/sync", f"/sellers/{sid}/rotate-webhook-secret",
-                "/sellers/choose", "/plans/new", "/skus/import", "/logout"):
+    for url in (
+        "/team",
+        f"/sellers/{sid}/sync",
+        f"/sellers/{sid}/rotate-webhook-secret",
+        "/sellers/choose",
+        "/plans/new",
+        "/skus/import",
+        "/logout",
+    ):
         assert web.post(url, data={}).status_code in (400, 422), url

@@ -8,12 +8,20 @@ from app.models import SellerAccount
 
 
 def _connect(web, token, **overrides):
-    data = {"csrf_token": token(web, "/sellers/"), "name": "Acme CA", "marketplace": "CA",
-            "lwa_client_id": "amzn1.application-oa2-client.abc",
-            "lwa_client_secret": "very-secret-lwa", "refresh_token": "Atzr|very-secret-refresh",
-            "endpoint_choice": "custom", "endpoint": "http://127.0.0.1:8100/",
-            "token_url": "http://127.0.0.1:8100/auth/o2/token", "review_days": "14",
-            "capacity_standard_cuft": "250", "capacity_bulky_cuft": ""}
+    data = {
+        "csrf_token": token(web, "/sellers/"),
+        "name": "Acme CA",
+        "marketplace": "CA",
+        "lwa_client_id": "amzn1.application-oa2-client.abc",
+        "lwa_client_secret": "very-secret-lwa",
+        "refresh_token": "Atzr|very-secret-refresh",
+        "endpoint_choice": "custom",
+        "endpoint": "http://127.0.0.1:8100/",
+        "token_url": "http://127.0.0.1:8100/auth/o2/token",
+        "review_days": "14",
+        "capacity_standard_cuft": "250",
+        "capacity_bulky_cuft": "",
+    }
     data.update(overrides)
     return web.post("/sellers/", data=data)
 
@@ -24,10 +32,15 @@ def test_connect_stores_secrets_encrypted(web, seeded, db_session, token, app) -
     account = db_session.scalar(select(SellerAccount).where(SellerAccount.name == "Acme CA"))
     assert account.tenant_id == seeded["tenant"].id
     assert (account.marketplace_id, account.endpoint, account.review_days) == (
-        "A2EUQ1WTGCTBG2", "http://127.0.0.1:8100", 14)
+        "A2EUQ1WTGCTBG2",
+        "http://127.0.0.1:8100",
+        14,
+    )
     assert account.capacity_standard_cuft == 250 and account.capacity_bulky_cuft is None
-    raw = db_session.execute(text("SELECT lwa_client_secret, refresh_token FROM seller_accounts "
-                                  "WHERE id = :i"), {"i": account.id}).one()
+    raw = db_session.execute(
+        text("SELECT lwa_client_secret, refresh_token FROM seller_accounts WHERE id = :i"),
+        {"i": account.id},
+    ).one()
     assert "very-secret" not in raw[0] + raw[1] and account.refresh_token.startswith("Atzr|")
     page = web.get(f"/sellers/{account.id}").get_data(as_text=True)
     assert f"http://127.0.0.1:5000/webhooks/sp-api/{account.public_id}" in page
@@ -55,10 +68,18 @@ def test_connect_validation(web, seeded, db_session, token) -> None:
 def test_edit_keeps_secrets_when_left_blank(web, seeded, db_session, token) -> None:
     sid = seeded["seller"].id
     url = f"/sellers/{sid}"
-    data = {"csrf_token": token(web, url), "name": "Renamed", "marketplace": "US",
-            "lwa_client_id": "amzn1.application-oa2-client.test", "lwa_client_secret": "",
-            "refresh_token": "", "endpoint_choice": "amazon", "endpoint": "", "token_url": "",
-            "review_days": "7"}
+    data = {
+        "csrf_token": token(web, url),
+        "name": "Renamed",
+        "marketplace": "US",
+        "lwa_client_id": "amzn1.application-oa2-client.test",
+        "lwa_client_secret": "",
+        "refresh_token": "",
+        "endpoint_choice": "amazon",
+        "endpoint": "",
+        "token_url": "",
+        "review_days": "7",
+    }
     assert web.post(url, data=data).status_code == 302
     db_session.expire_all()
     account = db_session.get(SellerAccount, sid)
@@ -70,8 +91,9 @@ def test_sync_now_enqueues_every_stream(web, seeded, token, monkeypatch) -> None
     import jobs.dispatch
 
     calls = []
-    monkeypatch.setattr(jobs.dispatch, "enqueue_sync", lambda sid, stream: calls.append(
-        (sid, stream)) or 1)
+    monkeypatch.setattr(
+        jobs.dispatch, "enqueue_sync", lambda sid, stream: calls.append((sid, stream)) or 1
+    )
     sid = seeded["seller"].id
     response = web.post(f"/sellers/{sid}/sync", data={"csrf_token": token(web, f"/sellers/{sid}")})
     assert response.status_code == 302
@@ -81,8 +103,9 @@ def test_sync_now_enqueues_every_stream(web, seeded, token, monkeypatch) -> None
 def test_rotate_webhook_secret_keeps_the_previous(web, seeded, db_session, token) -> None:
     sid = seeded["seller"].id
     old = seeded["seller"].webhook_secret
-    web.post(f"/sellers/{sid}/rotate-webhook-secret",
-             data={"csrf_token": token(web, f"/sellers/{sid}")})
+    web.post(
+        f"/sellers/{sid}/rotate-webhook-secret", data={"csrf_token": token(web, f"/sellers/{sid}")}
+    )
     db_session.expire_all()
     account = db_session.get(SellerAccount, sid)
     assert account.previous_webhook_secret == old and account.webhook_secret != old
@@ -94,8 +117,12 @@ def test_switching_seller_accounts(web, seeded, db_session, token) -> None:
     web.post("/sellers/choose", data={"csrf_token": token(web, "/"), "seller": str(other.id)})
     page = web.get("/").get_data(as_text=True)
     assert "Acme CA" in page and "No SKUs match" in page
-    assert web.post("/sellers/choose", data={"csrf_token": token(web, "/"),
-                                             "seller": "999999"}).status_code == 404
+    assert (
+        web.post(
+            "/sellers/choose", data={"csrf_token": token(web, "/"), "seller": "999999"}
+        ).status_code
+        == 404
+    )
 
 
 def test_jobs_page_and_progress_json(web, seeded, db_session) -> None:

@@ -43,10 +43,16 @@ def test_fees_and_amazon_suggestion_are_shown(web, seeded) -> None:
 
 def _settings(token_value: str, **overrides: str) -> dict[str, str]:
     data = {
-        "csrf_token": token_value, "unit_cost": "5.25", "lead_time_production_days": "10",
-        "lead_time_transit_days": "30", "lead_time_receiving_days": "5",
-        "lead_time_spread_days": "4", "case_pack": "24", "moq": "48",
-        "prep_owner": "AMAZON", "label_owner": "NONE",
+        "csrf_token": token_value,
+        "unit_cost": "5.25",
+        "lead_time_production_days": "10",
+        "lead_time_transit_days": "30",
+        "lead_time_receiving_days": "5",
+        "lead_time_spread_days": "4",
+        "case_pack": "24",
+        "moq": "48",
+        "prep_owner": "AMAZON",
+        "label_owner": "NONE",
     }
     data.update(overrides)
     return data
@@ -60,7 +66,12 @@ def test_valid_settings_are_saved(web, seeded, db_session, token) -> None:
     db_session.expire_all()
     p = db_session.get(Product, pid)
     assert (p.unit_cost, p.case_pack, p.moq, p.prep_owner, p.label_owner) == (
-        5.25, 24, 48, "AMAZON", "NONE")
+        5.25,
+        24,
+        48,
+        "AMAZON",
+        "NONE",
+    )
     assert p.lead_time_days == 45
 
 
@@ -83,8 +94,13 @@ def test_bad_settings_show_errors_and_save_nothing(web, seeded, db_session, toke
     pid = seeded["products"][3].id
     url = f"/skus/{pid}"
     before = db_session.get(Product, pid)
-    snapshot = (before.unit_cost, before.case_pack, before.moq, before.lead_time_days,
-                before.prep_owner)
+    snapshot = (
+        before.unit_cost,
+        before.case_pack,
+        before.moq,
+        before.lead_time_days,
+        before.prep_owner,
+    )
     for override, message in BAD:
         response = web.post(url, data=_settings(token(web, url), **override))
         page = response.get_data(as_text=True)

@@ -62,8 +62,11 @@ def server(live_app: Any) -> Iterator[dict[str, Any]]:
     clear_cache()
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
     data = _seed_module().seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
-    info = {"email": data["email"], "password": data["password"],
-            "products": [(p.id, p.sku, p.case_pack, p.moq) for p in data["products"]]}
+    info = {
+        "email": data["email"],
+        "password": data["password"],
+        "products": [(p.id, p.sku, p.case_pack, p.moq) for p in data["products"]],
+    }
     db.session.commit()
     httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -85,8 +88,12 @@ def page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
     tab = context.new_page()
     problems: list[str] = []
     # Console errors are CSP violations and script errors; a form answered 422 on purpose is not.
-    tab.on("console", lambda m: problems.append(m.text)
-           if m.type == "error" and "status of 422" not in m.text else None)
+    tab.on(
+        "console",
+        lambda m: (
+            problems.append(m.text) if m.type == "error" and "status of 422" not in m.text else None
+        ),
+    )
     tab.on("pageerror", lambda e: problems.append(str(e)))
     tab.problems = problems
     yield tab

@@ -11,11 +11,31 @@ from sqlalchemy import insert
 
 PASSWORD = "correct horse 9"
 RISKS = ("stockout", "ok", "ok", "overstock", "ok", "stockout")
-ADJECTIVES = ("Bamboo", "Stainless steel", "Silicone", "Organic cotton", "Ceramic", "Glass",
-              "Cast iron", "Linen", "Recycled", "Copper")
-NOUNS = ("cutting board", "mixing bowl set", "tea towel", "spice jar", "water bottle",
-         "lunch box", "coffee scoop", "baking mat", "storage container", "pour-over kettle",
-         "utensil holder")
+ADJECTIVES = (
+    "Bamboo",
+    "Stainless steel",
+    "Silicone",
+    "Organic cotton",
+    "Ceramic",
+    "Glass",
+    "Cast iron",
+    "Linen",
+    "Recycled",
+    "Copper",
+)
+NOUNS = (
+    "cutting board",
+    "mixing bowl set",
+    "tea towel",
+    "spice jar",
+    "water bottle",
+    "lunch box",
+    "coffee scoop",
+    "baking mat",
+    "storage container",
+    "pour-over kettle",
+    "utensil holder",
+)
 
 
 def seed(
@@ -74,11 +94,23 @@ def seed(
     for i, sku in enumerate(skus):
         products.append(
             Product(
-                tenant_id=t, seller_account_id=s, sku=sku, title=titles[i], asin=f"B0{i:08d}",
-                fnsku=f"X0{i:08d}", unit_cost=4.0 + i % 7, price=19.99 + i % 5,
-                length_in=10, width_in=6, height_in=4, case_pack=(12 if i % 3 == 0 else 1),
-                moq=(24 if i % 4 == 0 else 0), lead_time_production_days=14,
-                lead_time_transit_days=21, lead_time_receiving_days=7, size_tier="Large standard",
+                tenant_id=t,
+                seller_account_id=s,
+                sku=sku,
+                title=titles[i],
+                asin=f"B0{i:08d}",
+                fnsku=f"X0{i:08d}",
+                unit_cost=4.0 + i % 7,
+                price=19.99 + i % 5,
+                length_in=10,
+                width_in=6,
+                height_in=4,
+                case_pack=(12 if i % 3 == 0 else 1),
+                moq=(24 if i % 4 == 0 else 0),
+                lead_time_production_days=14,
+                lead_time_transit_days=21,
+                lead_time_receiving_days=7,
+                size_tier="Large standard",
             )
         )
     session.add_all(products)
@@ -97,48 +129,143 @@ def seed(
             if units:
                 oid = f"{i:03d}-{k:07d}-{s:07d}"
                 ts = dt.datetime.combine(day, dt.time(15, 0), dt.UTC)
-                orders.append(dict(tenant_id=t, seller_account_id=s, amazon_order_id=oid,
-                                   purchase_date=ts, last_update_date=ts, status="Shipped"))
-                items.append(dict(tenant_id=t, seller_account_id=s, amazon_order_id=oid,
-                                  order_item_id=f"I{oid}", sku=sku, quantity_ordered=units,
-                                  quantity_shipped=units, item_price=19.99 * units))
-            snaps.append(dict(tenant_id=t, seller_account_id=s, sku=sku, date=day,
-                              fulfillable=0 if out else stock, inbound_shipped=(24 if i % 5 == 0 else 0),
-                              source="ledger"))
+                orders.append(
+                    {
+                        "tenant_id": t,
+                        "seller_account_id": s,
+                        "amazon_order_id": oid,
+                        "purchase_date": ts,
+                        "last_update_date": ts,
+                        "status": "Shipped",
+                    }
+                )
+                items.append(
+                    {
+                        "tenant_id": t,
+                        "seller_account_id": s,
+                        "amazon_order_id": oid,
+                        "order_item_id": f"I{oid}",
+                        "sku": sku,
+                        "quantity_ordered": units,
+                        "quantity_shipped": units,
+                        "item_price": 19.99 * units,
+                    }
+                )
+            snaps.append(
+                {
+                    "tenant_id": t,
+                    "seller_account_id": s,
+                    "sku": sku,
+                    "date": day,
+                    "fulfillable": 0 if out else stock,
+                    "inbound_shipped": (24 if i % 5 == 0 else 0),
+                    "source": "ledger",
+                }
+            )
         for k in range(1, horizon + 1):
             mean = level * (1 + 0.2 * math.sin((days + k) / 9))
-            fcs.append(dict(tenant_id=t, seller_account_id=s, model_version_id=mv.id, sku=sku,
-                            date=today + dt.timedelta(days=k), mean=mean, p10=mean * 0.6,
-                            p50=mean * 0.95, p90=mean * 1.5))
+            fcs.append(
+                {
+                    "tenant_id": t,
+                    "seller_account_id": s,
+                    "model_version_id": mv.id,
+                    "sku": sku,
+                    "date": today + dt.timedelta(days=k),
+                    "mean": mean,
+                    "p10": mean * 0.6,
+                    "p50": mean * 0.95,
+                    "p90": mean * 1.5,
+                }
+            )
         pack = products[i].case_pack
-        qty = (0 if i % 6 == 2 else math.ceil(level * 30 / pack) * pack)
+        qty = 0 if i % 6 == 2 else math.ceil(level * 30 / pack) * pack
         qty = max(qty, products[i].moq) if qty else 0
-        recs.append(dict(tenant_id=t, seller_account_id=s, sku=sku, model_version_id=mv.id,
-                         computed_at=dt.datetime.now(dt.UTC), is_current=True, quantity=qty,
-                         ship_by=today + dt.timedelta(days=3 + i % 20),
-                         days_of_cover_without=round(stock / level, 1),
-                         days_of_cover_with=round((stock + qty) / level, 1),
-                         stockout_probability=round(0.1 + (i % 5) / 10, 2), risk=RISKS[i % len(RISKS)],
-                         cost_breakdown={
-                             "with": {"lost_margin": 12.5 + i, "storage": 14.2, "aged": 0.0,
-                                      "capital": 6.1},
-                             "without": {"lost_margin": 220.0 + i, "storage": 3.1, "aged": 0.0,
-                                         "capital": 0.0},
-                             "stockout_prob_next_cycle": 0.05, "capacity_limited": False},
-                         explanation=f"Ship {qty} now: stock runs out in about {stock // level} days."))
-    for model, rows in ((Order, orders), (OrderItem, items), (InventorySnapshot, snaps),
-                        (Forecast, fcs), (Recommendation, recs)):
+        recs.append(
+            {
+                "tenant_id": t,
+                "seller_account_id": s,
+                "sku": sku,
+                "model_version_id": mv.id,
+                "computed_at": dt.datetime.now(dt.UTC),
+                "is_current": True,
+                "quantity": qty,
+                "ship_by": today + dt.timedelta(days=3 + i % 20),
+                "days_of_cover_without": round(stock / level, 1),
+                "days_of_cover_with": round((stock + qty) / level, 1),
+                "stockout_probability": round(0.1 + (i % 5) / 10, 2),
+                "risk": RISKS[i % len(RISKS)],
+                "cost_breakdown": {
+                    "with": {"lost_margin": 12.5 + i, "storage": 14.2, "aged": 0.0, "capital": 6.1},
+                    "without": {
+                        "lost_margin": 220.0 + i,
+                        "storage": 3.1,
+                        "aged": 0.0,
+                        "capital": 0.0,
+                    },
+                    "stockout_prob_next_cycle": 0.05,
+                    "capacity_limited": False,
+                },
+                "explanation": f"Ship {qty} now: stock runs out in about {stock // level} days.",
+            }
+        )
+    for model, rows in (
+        (Order, orders),
+        (OrderItem, items),
+        (InventorySnapshot, snaps),
+        (Forecast, fcs),
+        (Recommendation, recs),
+    ):
         if rows:
             session.execute(insert(model), rows)
-    session.add(FeeEstimate(tenant_id=t, seller_account_id=s, sku=skus[0], price=19.99,
-                            fulfillment_fee=5.4, referral_fee=3.0, total_fees=8.4))
-    session.add(FeeEvent(tenant_id=t, seller_account_id=s, event_key=f"k-{s}", event_kind="shipment",
-                         sku=skus[0], fee_type="FBAPerUnitFulfillmentFee", amount=-5.4,
-                         posted_date=dt.datetime.now(dt.UTC) - dt.timedelta(days=3)))
-    session.add(AmazonRestockRecommendation(tenant_id=t, seller_account_id=s, sku=skus[0],
-                                            recommended_quantity=300, alert="Reorder now"))
-    session.add(JobRecord(tenant_id=t, kind="sync:orders", seller_account_id=s, status="running",
-                          progress=0.4, message="page 4 of 10"))
+    session.add(
+        FeeEstimate(
+            tenant_id=t,
+            seller_account_id=s,
+            sku=skus[0],
+            price=19.99,
+            fulfillment_fee=5.4,
+            referral_fee=3.0,
+            total_fees=8.4,
+        )
+    )
+    session.add(
+        FeeEvent(
+            tenant_id=t,
+            seller_account_id=s,
+            event_key=f"k-{s}",
+            event_kind="shipment",
+            sku=skus[0],
+            fee_type="FBAPerUnitFulfillmentFee",
+            amount=-5.4,
+            posted_date=dt.datetime.now(dt.UTC) - dt.timedelta(days=3),
+        )
+    )
+    session.add(
+        AmazonRestockRecommendation(
+            tenant_id=t,
+            seller_account_id=s,
+            sku=skus[0],
+            recommended_quantity=300,
+            alert="Reorder now",
+        )
+    )
+    session.add(
+        JobRecord(
+            tenant_id=t,
+            kind="sync:orders",
+            seller_account_id=s,
+            status="running",
+            progress=0.4,
+            message="page 4 of 10",
+        )
+    )
     session.flush()
-    return {"tenant": tenant, "user": user, "seller": seller, "products": products,
-            "email": user.email, "password": PASSWORD, "model_version": mv}
+    return {
+        "tenant": tenant,
+        "user": user,
+        "seller": seller,
+        "products": products,
+        "email": user.email,
+        "password": PASSWORD,
+        "model_version": mv,
+    }

@@ -1,4 +1,4 @@
-"""The seller's morning in headless Chromium: log in, dashboard, SKU chart, settings, plan, files."""
+"""Headless Chromium: log in, dashboard, SKU chart, settings, plan builder, downloads."""
 
 from __future__ import annotations
 
@@ -91,16 +91,22 @@ def test_build_plan_and_download_files(page, server, shoot, tmp_path) -> None:
     row.locator("input.qty").fill(str(max(pack, moq) + 1))
     assert "multiple of the case pack" in row.locator(".line-error").inner_text()
     page.click("#save-plan")
-    assert page.locator("tr.plan-line.has-error .line-error",
-                        has_text="multiple of the case pack").count() == 1
+    assert (
+        page.locator(
+            "tr.plan-line.has-error .line-error", has_text="multiple of the case pack"
+        ).count()
+        == 1
+    )
     assert "/plans/new" in page.url
     good = -(-max(pack, moq) // pack) * pack
     row = page.locator("tr.plan-line").nth(case_line)
     row.locator("input.qty").fill(str(good))
     assert row.locator(".line-error").inner_text() == ""
     units_text = page.inner_text("#sum-units")
-    expected_units = sum(int(page.locator("tr.plan-line").nth(i).locator("input.qty")
-                             .input_value().replace(",", "")) for i in range(3))
+    expected_units = sum(
+        int(page.locator("tr.plan-line").nth(i).locator("input.qty").input_value().replace(",", ""))
+        for i in range(3)
+    )
     assert int(units_text.replace(",", "")) == expected_units
     shoot(page, "plan-builder")
     page.fill("input[name=name]", "Browser plan")
@@ -122,8 +128,10 @@ def test_build_plan_and_download_files(page, server, shoot, tmp_path) -> None:
     path = tmp_path / "plan.xlsx"
     info.value.save_as(path)
     sheet = load_workbook(path)["Plan"]
-    got = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=5).value
-           for r in range(2, sheet.max_row + 1)}
+    got = {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=5).value
+        for r in range(2, sheet.max_row + 1)
+    }
     assert sorted(got) == sorted(picked) and sum(got.values()) == expected_units
 
 
@@ -138,8 +146,11 @@ def test_jobs_page_progress_moves_without_reload(page, server, shoot) -> None:
     job_id = db.session.scalar(select(JobRecord.id))
     bar = page.locator(f'tr[data-job-id="{job_id}"] .js-progress')
     assert float(bar.get_attribute("value")) == pytest.approx(0.4)
-    db.session.execute(update(JobRecord).where(JobRecord.id == job_id)
-                       .values(progress=1.0, status="succeeded", message="done: 1,234 rows"))
+    db.session.execute(
+        update(JobRecord)
+        .where(JobRecord.id == job_id)
+        .values(progress=1.0, status="succeeded", message="done: 1,234 rows")
+    )
     db.session.commit()
     page.wait_for_selector(f'tr[data-job-id="{job_id}"] .js-status:text("succeeded")')
     assert page.inner_text(f'tr[data-job-id="{job_id}"] .js-percent') == "100%"
