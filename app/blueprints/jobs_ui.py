@@ -29,6 +29,9 @@ def job_json(job: JobRecord) -> dict[str, object]:
 
 
 def _kind_filter(kind: str):  # type: ignore[no-untyped-def]
+    # Sync jobs are "sync:<stream>"; report polling jobs belong with them.
+    if kind == "sync":
+        return JobRecord.kind.like("sync%") | (JobRecord.kind == "report")
     return JobRecord.kind.like(f"{kind}%")
 
 

@@ -284,7 +284,13 @@ def headline(session: Session, scope: Scope) -> dict[str, Any]:
             r.is_current.is_(True),
         )
     ).one()
-    key = (scope, rec_mark[0], rec_mark[1])
+    # Settings edits (unit cost) in any process move the inventory value: key on them too.
+    edited = session.scalar(
+        select(func.max(Product.updated_at)).where(
+            Product.tenant_id == scope.tenant_id, Product.seller_account_id == scope.seller_id
+        )
+    )
+    key = (scope, rec_mark[0], rec_mark[1], edited)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

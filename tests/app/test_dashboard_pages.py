@@ -81,3 +81,25 @@ def test_dashboard_query_count_does_not_grow_with_rows(app, web, seeded) -> None
 def test_anonymous_is_sent_to_login(client) -> None:
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_headline_numbers_match_the_seeded_data(web) -> None:
+    import math
+
+    days, value, risk30, risk90 = 90, 0.0, 0.0, 0.0
+    for i in range(12):
+        level = 2 + (i * 7) % 15
+        stock, inbound = 40 + (i * 37) % 300, (24 if i % 5 == 0 else 0)
+        value += (stock + inbound) * (4.0 + i % 7)
+        fc = [level * (1 + 0.2 * math.sin((days + k) / 9)) for k in range(1, 61)]
+        price = 19.99 + i % 5
+        risk30 += max(0.0, sum(fc[:30]) - stock - inbound) * price
+        risk90 += max(0.0, sum(fc) - stock - inbound) * price  # the seed forecasts 60 days
+    page = web.get("/").get_data(as_text=True)
+
+    def shown(name: str) -> float:
+        return float(re.search(rf'data-kpi="{name}">\$([\d,]+)<', page).group(1).replace(",", ""))
+
+    assert shown("value") == round(value)
+    assert abs(shown("risk30") - risk30) <= 1
+    assert abs(shown("risk90") - risk90) <= 1
