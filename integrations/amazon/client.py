@@ -146,6 +146,11 @@ class SpApiClient:
             )
             client._transport.close()
             client._transport = self.transport
+            # SP_API_DEFAULT_MARKETPLACE, when set, makes sp_api swap in Amazon's endpoint:
+            # the seller's configured endpoint must win.
+            client.endpoint = self._marketplace.endpoint
+            client.marketplace_id = self._marketplace.marketplace_id
+            client.region = self._marketplace.region
             self._apis[cls] = client
         return self._apis[cls]
 

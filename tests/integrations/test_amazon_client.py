@@ -250,3 +250,12 @@ def test_simulator_throttles_an_unpaced_burst_and_the_client_recovers(sim_config
         assert client.calls["getInventorySummaries"] > 4
         assert max(slept) >= 0.5  # one interval at the server's 2 requests per second
         client.close()
+
+
+def test_default_marketplace_variable_cannot_redirect_calls(monkeypatch) -> None:
+    monkeypatch.setenv("SP_API_DEFAULT_MARKETPLACE", "UK")
+    server = Server([])
+    client, _ = make_client(server)
+    client.get_orders(last_updated_after=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    (req,) = server.requests
+    assert req.url.host == "127.0.0.1" and req.url.params["MarketplaceIds"] == "ATVPDKIKX0DER"
