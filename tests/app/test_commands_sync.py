@@ -129,3 +129,23 @@ def test_sync_reports_failure_and_exits_nonzero(app, factory) -> None:
     assert result.exit_code != 0 and "TransientError" in result.output
     run = db.session.scalars(select(SyncRun).order_by(SyncRun.id.desc())).first()
     assert run.status == "failed" and "TransientError" in run.error
+
+
+def test_sync_logs_no_secrets(app, sim, caplog) -> None:
+    import logging
+
+    from integrations.amazon.auth import clear_token_cache
+
+    app.config.update(SPAPI_RATE_SCALE=1000)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=add_args(sim, name="quiet", tenant="quiet")).exit_code == 0
+    clear_token_cache()  # so this sync logs in while we listen
+    caplog.set_level(logging.DEBUG)
+    result = runner.invoke(
+        args=["sync", "--seller", "quiet", "--streams", "inventory", "--backfill-days", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    logged = caplog.text + result.output
+    assert "inventory ledger" in logged and "/auth/o2/token" in logged  # it did log in
+    for secret in (sim.sellers[0]["refresh_token"], sim.sellers[0]["client_secret"], "Atza|"):
+        assert secret not in logged

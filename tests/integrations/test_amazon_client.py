@@ -218,9 +218,13 @@ def test_token_cache_is_scoped_per_endpoint(small_sim, sim_config) -> None:
 
     with running_simulator(seed=7, skus=6, history_days=60, today=dt.date(2026, 11, 20)) as other:
         assert other.sellers[0]["refresh_token"] == small_sim.sellers[0]["refresh_token"]
+        from sp_api.auth import access_token_client
+
         first = sim_client(small_sim, sim_config)
         second = sim_client(other, sim_config)
         assert first.server_cutoff() == second.server_cutoff()
+        # One cached token per token URL (sp_api alone keys the cache by refresh token only).
+        assert len(access_token_client.cache) == 2
         first.close()
         second.close()
 
