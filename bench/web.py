@@ -56,10 +56,36 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    app_cpu: float = 0.0  # CPU seconds the gunicorn workers spent during the phase
+    db_cpu: float = 0.0  # CPU seconds the database's backends spent during the phase
 
     def pct(self, q: float) -> float:
         """The q-th percentile latency in milliseconds."""
         return float(np.percentile(self.latencies, q) * 1000) if self.latencies else float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server_pid: int, db_name: str) -> tuple[dict[int, float], dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of this database's backend processes."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
+    workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    with psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True) as c:
+        backends = [p for (p,) in c.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (db_name,))]
+    return ({p: _cpu_seconds(p) for p in workers}, {p: _cpu_seconds(p) for p in backends})
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two snapshots (processes that appeared count from zero)."""
+    return sum(t - before.get(p, 0.0) for p, t in after.items())
 
 
 def free_port() -> int:
@@ -192,13 +218,19 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
           f"{args.workers} workers x {args.threads} threads (gthread), {os.cpu_count()} CPUs, "
           f"load average now {os.getloadavg()[0]:.1f}")
     head = (f"{'route':28} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-            f"{'p99 ms':>8} {'errors':>6} {'p50 x triv':>10} {'p95 x triv':>10}")
+            f"{'p99 ms':>8} {'errors':>6} {'p50 x triv':>10} {'p95 x triv':>10} "
+            f"{'app CPU ms/req':>14} {'db CPU ms/req':>13}")
     print(head)
     print("-" * len(head))
     for p in phases:
+        n = max(1, len(p.latencies))
         print(f"{p.name:28} {len(p.latencies):8d} {len(p.latencies) / p.seconds:7.1f} "
               f"{p.pct(50):8.1f} {p.pct(95):8.1f} {p.pct(99):8.1f} {p.errors:6d} "
-              f"{p.pct(50) / trivial.pct(50):10.1f} {p.pct(95) / trivial.pct(95):10.1f}")
+              f"{p.pct(50) / trivial.pct(50):10.1f} {p.pct(95) / trivial.pct(95):10.1f} "
+              f"{p.app_cpu * 1000 / n:14.1f} {p.db_cpu * 1000 / n:13.1f}")
+    print("CPU ms/req: CPU time of the gunicorn workers and of this database's PostgreSQL "
+          "backends during the phase, per answered request (what bounds throughput on a busy "
+          "host; latency here is mostly queueing: users / req/s).")
 
 
 def main() -> None:
@@ -246,7 +278,10 @@ def main() -> None:
                 hammer(Phase("warm-up"), sessions, make, args.warmup)
             phases = []
             for label, make in table.items():
+                app0, db0 = cpu_snapshot(proc.pid, name)
                 phases.append(hammer(Phase(label), sessions, make, args.seconds))
+                app1, db1 = cpu_snapshot(proc.pid, name)
+                phases[-1].app_cpu, phases[-1].db_cpu = cpu_spent(app0, app1), cpu_spent(db0, db1)
                 print(f"  {label}: {len(phases[-1].latencies)} requests", flush=True)
             stop_server(proc)
             proc = None
