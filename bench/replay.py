@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--forecaster", choices=("product", "trailing"), default="product")
     ap.add_argument("--retrain-days", type=int, default=28)
     ap.add_argument("--paths", type=int, default=200)
+    ap.add_argument("--no-recalibrate", action="store_true",
+                    help="ours does not rescale paths by sales since the last fit (ablation)")
     ap.add_argument("--keep", type=Path, help="keep the scenario files here")
     ap.add_argument("--save", type=Path, help="write the summary (per SKU too) as JSON here")
     args = ap.parse_args(argv)
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     kwargs = {"forecaster_factory": factory} if factory else {}
-    ours = OursPolicy(inp, R, retrain_days=args.retrain_days, n_paths=args.paths, **kwargs)
+    ours = OursPolicy(inp, R, retrain_days=args.retrain_days, n_paths=args.paths,
+                      recalibrate=not args.no_recalibrate, **kwargs)
     results["ours"] = simulate(inp, ours, R)
     timings["ours"] = time.perf_counter() - t0
     ours_cpu = time.process_time() - cpu0
