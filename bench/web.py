@@ -58,6 +58,7 @@ class Phase:
     seconds: float = 0.0
     app_cpu: float = 0.0  # CPU seconds the gunicorn workers spent during the phase
     db_cpu: float = 0.0  # CPU seconds the database's backends spent during the phase
+    client_cpu: float = 0.0  # CPU seconds this load generator spent (same host, same CPUs)
 
     def pct(self, q: float) -> float:
         """The q-th percentile latency in milliseconds."""
@@ -219,7 +220,7 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
           f"load average now {os.getloadavg()[0]:.1f}")
     head = (f"{'route':28} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
             f"{'p99 ms':>8} {'errors':>6} {'p50 x triv':>10} {'p95 x triv':>10} "
-            f"{'app CPU ms/req':>14} {'db CPU ms/req':>13}")
+            f"{'app CPU ms/req':>14} {'db CPU ms/req':>13} {'client CPU ms/req':>17}")
     print(head)
     print("-" * len(head))
     for p in phases:
@@ -227,10 +228,12 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
         print(f"{p.name:28} {len(p.latencies):8d} {len(p.latencies) / p.seconds:7.1f} "
               f"{p.pct(50):8.1f} {p.pct(95):8.1f} {p.pct(99):8.1f} {p.errors:6d} "
               f"{p.pct(50) / trivial.pct(50):10.1f} {p.pct(95) / trivial.pct(95):10.1f} "
-              f"{p.app_cpu * 1000 / n:14.1f} {p.db_cpu * 1000 / n:13.1f}")
-    print("CPU ms/req: CPU time of the gunicorn workers and of this database's PostgreSQL "
-          "backends during the phase, per answered request (what bounds throughput on a busy "
-          "host; latency here is mostly queueing: users / req/s).")
+              f"{p.app_cpu * 1000 / n:14.1f} {p.db_cpu * 1000 / n:13.1f} "
+              f"{p.client_cpu * 1000 / n:17.1f}")
+    print("CPU ms/req: CPU time of the gunicorn workers, of this database's PostgreSQL backends "
+          "and of this load generator during the phase, per answered request. All share the "
+          "host's CPUs, so throughput is bounded by their sum, and with closed-loop users "
+          "latency is mostly queueing (p50 ~ users / req/s).")
 
 
 def main() -> None:
@@ -279,7 +282,9 @@ def main() -> None:
             phases = []
             for label, make in table.items():
                 app0, db0 = cpu_snapshot(proc.pid, name)
+                client0 = time.process_time()
                 phases.append(hammer(Phase(label), sessions, make, args.seconds))
+                phases[-1].client_cpu = time.process_time() - client0
                 app1, db1 = cpu_snapshot(proc.pid, name)
                 phases[-1].app_cpu, phases[-1].db_cpu = cpu_spent(app0, app1), cpu_spent(db0, db1)
                 print(f"  {label}: {len(phases[-1].latencies)} requests", flush=True)
