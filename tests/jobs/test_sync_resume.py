@@ -218,7 +218,13 @@ def test_fees_and_reports_streams_fill_their_tables_and_rerun_changes_nothing(
     live_app, sim
 ) -> None:
     from app.extensions import db
-    from app.models import FeeEstimate, FeeEvent, Product, StorageFeeCharge
+    from app.models import (
+        AmazonRestockRecommendation,
+        FeeEstimate,
+        FeeEvent,
+        Product,
+        StorageFeeCharge,
+    )
     from jobs.sync import run_sync
     from simulator.truth import truth_texts
 
@@ -253,6 +259,12 @@ def test_fees_and_reports_streams_fill_their_tables_and_rerun_changes_nothing(
         )
         > 0
     )
+    restock = session.scalars(
+        select(AmazonRestockRecommendation).where(
+            AmazonRestockRecommendation.seller_account_id == seller
+        )
+    ).all()
+    assert restock and {r.sku for r in restock} <= set(skus["sku"])
     before = digests(session, seller, with_timestamps=True)
     for stream in ("fees", "reports"):
         run_sync(seller, stream)
