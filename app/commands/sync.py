@@ -59,6 +59,7 @@ def sync_command(
     """Sync a seller now, in the foreground, with progress."""
     from app.sync.clients import client_for
     from app.sync.runner import run_stream
+    from jobs.locks import stream_lock
 
     # Dependency order whatever the option's order: fee estimates use the listing prices the
     # reports stream brings, the ledger starts where the orders backfill starts.
@@ -73,14 +74,16 @@ def sync_command(
                 click.echo(f"[{stream:9s} {fraction * 100:5.1f}%] {message}")
 
             try:
-                run = run_stream(
-                    db.session,
-                    account,
-                    stream,
-                    client,
-                    backfill_days=backfill_days,
-                    on_progress=show,
-                )
+                # The lock a worker's run of this (seller, stream) holds: never both at once.
+                with stream_lock(account.id, stream):
+                    run = run_stream(
+                        db.session,
+                        account,
+                        stream,
+                        client,
+                        backfill_days=backfill_days,
+                        on_progress=show,
+                    )
             except Exception as exc:  # noqa: BLE001 - report and go on with the next stream
                 failed = True
                 click.echo(f"[{stream:9s} failed] {type(exc).__name__}: {exc}", err=True)

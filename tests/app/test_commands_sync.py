@@ -149,3 +149,20 @@ def test_sync_logs_no_secrets(app, sim, caplog) -> None:
     assert "inventory ledger" in logged and "/auth/o2/token" in logged  # it did log in
     for secret in (sim.sellers[0]["refresh_token"], sim.sellers[0]["client_secret"], "Atza|"):
         assert secret not in logged
+
+
+def test_sync_waits_for_a_running_job_of_the_same_stream(app, sim) -> None:
+    """The foreground sync takes the lock sync jobs hold; while a job holds it, it refuses."""
+    from app.extensions import db
+    from app.models import SellerAccount
+    from jobs.locks import stream_lock
+
+    app.config.update(SPAPI_RATE_SCALE=1000, JOBS_LOCK_WAIT=0.2)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=add_args(sim, name="locked", tenant="locked")).exit_code == 0
+    account = db.session.scalars(select(SellerAccount).where(SellerAccount.name == "locked")).one()
+    with stream_lock(account.id, "inventory"):
+        result = runner.invoke(
+            args=["sync", "--seller", "locked", "--streams", "inventory", "--backfill-days", "5"]
+        )
+    assert result.exit_code != 0 and "LockBusy" in result.output
