@@ -8,8 +8,10 @@ bench/seed_data.py, serves the app with gunicorn (gthread workers) on a free loo
 every user in through the real /login form (CSRF token included, one requests.Session each), then
 for --seconds per phase has all users request, back to back: /healthz (the trivial baseline), the
 dashboard's first page, dashboard pages with random sort/filter/search/page parameters, and
-random SKU pages. Prints requests, throughput and p50/p95/p99 latency per phase and each page's
-p50/p95 as a multiple of the trivial route's, then stops the server and drops the database.
+random SKU pages. Prints requests, throughput and p50/p95/p99 latency per phase, each page's
+p50/p95 as a multiple of the trivial route's, and the CPU milliseconds per request spent by the
+gunicorn workers, the database's backends and the load generator itself (all on the same host),
+then stops the server and drops the database. --reuse-db skips create/seed/drop for profiling.
 """
 
 from __future__ import annotations
