@@ -40,7 +40,9 @@ def test_throttling_is_waited_out_and_converges(simulator, harness) -> None:
     # and operation): our paced client still meets 429s, backs off, and gets everything.
     with simulator(rate_scale=2.0) as (sim, log):
         h = harness(sim)
-        h.app.config["SPAPI_RATE_SCALE"] = 2.0
+        # More attempts than the default 6: the neighbour never backs off, so one call can meet
+        # several 429s in a row (a job would also be retried by RQ; here the stream runs bare).
+        h.app.config.update(SPAPI_RATE_SCALE=2.0, SPAPI_RETRIES=15)
         seller = h.seller()
         stop = threading.Event()
         token = sim.access_token(0)
@@ -54,7 +56,7 @@ def test_throttling_is_waited_out_and_converges(simulator, harness) -> None:
             while not stop.is_set():
                 for path, params in paths:
                     sim.get(path, params, token=token)
-                stop.wait(0.2)  # a polite neighbour: a share of the quota, not all of it
+                stop.wait(0.5)  # a polite neighbour: about half of each quota, not all of it
 
         thread = threading.Thread(target=competitor, daemon=True)
         thread.start()
