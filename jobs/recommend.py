@@ -9,11 +9,10 @@ def recommend_for_seller(
     seller_account_id: int, job_record_id: int | None = None
 ) -> dict[str, Any]:
     """Recompute and store the seller's current recommendations."""
-    from jobs.progress import report
-
     from app.extensions import db
     from app.models import SellerAccount
     from app.planning.recommend import NoModel, recommend_seller
+    from jobs.progress import report
 
     session = db.session
     account = session.get(SellerAccount, seller_account_id)

@@ -6,6 +6,7 @@ continues where it stopped and writes the same rows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -51,7 +52,50 @@ def run_sync(
         )
     finally:
         client.close()
+    follow_up(account.id, account.tenant_id, stream)
     return summary(run)
+
+
+def follow_up(seller_account_id: int, tenant_id: int, stream: str) -> None:
+    """Planning that a finished sync makes due: a first model once orders are in, fresh
+    recommendations after each inventory pass. Never fails the sync it follows."""
+    from flask import current_app
+
+    from app.extensions import db
+    from app.models import SellerAccount
+    from app.planning.recommend import latest_model
+    from jobs.dispatch import enqueue
+
+    # Off under TESTING unless a test asks: background training would race the test's own writes.
+    if not current_app.config.get("PLANNING_AFTER_SYNC", not current_app.testing):
+        return
+    try:
+        account = db.session.get(SellerAccount, seller_account_id)
+        if account is None:
+            return
+        has_model = latest_model(db.session, account) is not None
+        if stream == "orders" and not has_model:
+            enqueue(
+                "jobs.forecast.retrain_seller",
+                seller_account_id,
+                job_id=f"train:{seller_account_id}",
+                kind="train",
+                tenant_id=tenant_id,
+                seller_account_id=seller_account_id,
+                queue="low",
+            )
+        elif stream == "inventory" and has_model:
+            enqueue(
+                "jobs.recommend.recommend_for_seller",
+                seller_account_id,
+                job_id=f"recommend:{seller_account_id}",
+                kind="recommend",
+                tenant_id=tenant_id,
+                seller_account_id=seller_account_id,
+                queue="low",
+            )
+    except Exception:  # noqa: BLE001 - the sync itself succeeded; the schedule retries planning
+        logging.getLogger(__name__).exception("could not queue planning after %s sync", stream)
 
 
 def fetch_report(

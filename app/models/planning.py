@@ -33,7 +33,9 @@ class Forecast(SellerOwnedMixin, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "seller_account_id", "model_version_id", "sku", "date"),
         # The dashboard sums the next 30/90 days of one model for every SKU.
-        Index("ix_forecasts_model_date", "tenant_id", "seller_account_id", "model_version_id", "date"),
+        Index(
+            "ix_forecasts_model_date", "tenant_id", "seller_account_id", "model_version_id", "date"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     model_version_id: Mapped[int] = mapped_column(
