@@ -10,7 +10,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-# PostgreSQL only: SQLite runs of the same streams are covered by the sync helper's tests.
+# PostgreSQL only (the production database); the fault scenarios are about its behaviour.
 pytestmark = [
     pytest.mark.fault,
     pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True),
