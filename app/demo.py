@@ -98,12 +98,21 @@ def seed_accounts(app: Any, market: Any, base: str) -> tuple[int, str]:
     account.refresh_token = creds["refresh_token"]
     account.seller_id = creds.get("seller_id")
     session.commit()
-    # The simulator posts notifications to our webhook, signed with this seller's secret.
+    return account.id, password
+
+
+def connect_webhook(app: Any, market: Any, account_id: int) -> None:
+    """From now on the simulator posts its notifications to our webhook, signed with the
+    seller's secret. Connected after the first sync, so the reports that sync requested do not
+    come back as a burst of REPORT_PROCESSING_FINISHED deliveries to fetch them again."""
+    from app.extensions import db
+    from app.models import SellerAccount
+
+    account = db.session.get(SellerAccount, account_id)
     webhook = f"{app.config['PUBLIC_BASE_URL']}/webhooks/sp-api/{account.public_id}"
     with market.lock:
         market.sellers[0].webhook_url = webhook
         market.sellers[0].webhook_secret = account.webhook_secret
-    return account.id, password
 
 
 def first_sync(account_id: int) -> None:
@@ -193,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         "PUBLIC_BASE_URL": f"http://{args.host}:{args.port}",
         "REDIS_URL": None,
         "SPAPI_RATE_SCALE": SIM_RATE_SCALE,
+        # One job thread: SQLite takes one writer at a time, so more threads only wait on it.
+        "JOBS_INLINE_WORKERS": 1,
     })
     step(f"database {db_path}")
     migrate.upgrade(url)
@@ -209,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             import_spreadsheet(account_id, market)
             step("training the demand model and computing recommendations")
             plan(account_id)
+            connect_webhook(app, market, account_id)
         if args.no_serve:
             return 0
         return serve(app, args, password)
