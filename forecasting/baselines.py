@@ -58,12 +58,20 @@ class SeasonalNaive(_Baseline):
     """Each future day repeats the same weekday of the last observed week."""
 
     def _daily(self, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        last_week = self.units[:, -7:]
+        units = self.units
+        if units.shape[1] < 7:
+            # Under a week of history: pad with the SKU's mean so every weekday has a value.
+            if units.shape[1]:
+                fill = units.mean(axis=1, keepdims=True)
+            else:
+                fill = np.zeros((len(units), 1))
+            units = np.concatenate([np.repeat(fill, 7 - units.shape[1], axis=1), units], axis=1)
+        last_week = units[:, -7:]
         idx = np.arange(horizon) % 7
         mean = last_week[:, idx]
-        # quantiles from the last 8 values of the same weekday
-        weeks = self.units[:, -56:]
-        n = weeks.shape[1]
+        # quantiles from the last (up to 8) whole weeks of the same weekday
+        n = min(56, units.shape[1] // 7 * 7)
+        weeks = units[:, -n:]
         by_dow = np.stack([weeks[:, (n - 7 + d) % 7 :: 7] for d in range(7)], axis=1)
         qs = np.quantile(by_dow, [0.1, 0.5, 0.9], axis=2)
         return mean, qs[0][:, idx], qs[1][:, idx], qs[2][:, idx]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +72,11 @@ def train_seller(
         )
     static = static_attributes(session, account.tenant_id, account.id)
     say(0.15, f"backtesting on the last {BACKTEST_DAYS} days")
-    metrics = backtest_metrics(history, static, seed)
+    try:
+        metrics = backtest_metrics(history, static, seed)
+    except Exception as exc:  # noqa: BLE001 - a failed backtest must not block the forecasts
+        logging.getLogger(__name__).exception("backtest failed for seller %s", account.id)
+        metrics = {"error": f"{type(exc).__name__}: {exc}"}
     say(0.55, "training on the full history")
     model = DemandForecaster(seed=seed).fit(history, static)
     artifact = model_bytes(model)
