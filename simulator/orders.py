@@ -89,7 +89,9 @@ def make_day_orders(
     l_sku = all_sku[line_sort]
     l_qty = all_qty[line_sort]
     counts = np.bincount(l_order, minlength=n_orders)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    # cumsum - counts, not [0] + cumsum[:-1]: the latter leaves a stray 0 on a day with no
+    # orders, which shifted every later order onto its neighbour's lines.
+    starts = (np.cumsum(counts) - counts).astype(np.int64)
 
     r = rng_for(seed, STREAM_REFUNDS, day_ordinal).random((len(l_sku), 2))
     o_shipped = shipped[order_rank]

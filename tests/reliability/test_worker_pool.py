@@ -161,25 +161,7 @@ def test_three_workers_ten_sellers_exact_and_never_overlapping(
         for sid in sellers:
             h.sync(sid, ("orders",))
         problems = {i: _mismatches(h, sid, i) for i, sid in enumerate(sellers)}
-        for i, found in problems.items():
-            if not found:
-                continue
-            # Known simulator issue (seen with seeds 12 and 13): a few of its order rows land on
-            # a neighbouring day compared with its own truth files. The pool must still add no
-            # error of its own: a plain sequential sync of that seller into a fresh account
-            # shows exactly the same rows.
-            ref = h.seller(f"reference-{i}", index=i)
-            h.sync(ref, ("orders", "inventory"))
-            h.sync(ref, ("orders",))
-
-            # The reference runs after the clock moved on, so the still-open last day may
-            # differ; every whole day must match.
-            def settled(rows: list[str]) -> set[str]:
-                return {p.split(": ", 1)[1] for p in rows if "2026-11-26" not in p}
-
-            assert settled(_mismatches(h, ref, i)) == settled(found), (
-                f"seller {i}: the worker pool differs from a sequential sync"
-            )
-        # Seed 7 (seller 0) is the issue's reference seller: exact against its truth.
-        assert problems[0] == [], problems[0][:5]
+        assert all(not found for found in problems.values()), {
+            i: found[:3] for i, found in problems.items() if found
+        }
         assert "Traceback" not in logs, logs[-3000:]
