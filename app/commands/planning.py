@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from app.commands.sync import find_seller
 from app.extensions import db
-from app.models import SellerAccount
-
-
-def _seller(name: str) -> SellerAccount:
-    matches = db.session.scalars(select(SellerAccount).where(SellerAccount.name == name)).all()
-    if not matches:
-        raise click.ClickException(f"no seller account named {name!r}")
-    if len(matches) > 1:
-        raise click.ClickException(f"{len(matches)} seller accounts are named {name!r}")
-    return matches[0]
 
 
 def _echo_progress(progress: float, message: str) -> None:
@@ -25,13 +15,14 @@ def _echo_progress(progress: float, message: str) -> None:
 
 @click.command("train")
 @click.option("--seller", "seller_name", required=True, help="Seller account name.")
+@click.option("--tenant", default=None, help="Tenant name, when seller names repeat.")
 @click.option("--seed", default=0, show_default=True, help="Model seed (reproducible runs).")
 @with_appcontext
-def train_command(seller_name: str, seed: int) -> None:
+def train_command(seller_name: str, tenant: str | None, seed: int) -> None:
     """Retrain the seller's demand model now and store its forecasts."""
     from app.planning.train import NotEnoughHistory, train_seller
 
-    account = _seller(seller_name)
+    account = find_seller(seller_name, tenant)
     try:
         version = train_seller(db.session, account, seed=seed, progress=_echo_progress)
     except NotEnoughHistory as exc:
@@ -52,12 +43,13 @@ def train_command(seller_name: str, seed: int) -> None:
 
 @click.command("recommend")
 @click.option("--seller", "seller_name", required=True, help="Seller account name.")
+@click.option("--tenant", default=None, help="Tenant name, when seller names repeat.")
 @with_appcontext
-def recommend_command(seller_name: str) -> None:
+def recommend_command(seller_name: str, tenant: str | None) -> None:
     """Recompute the seller's shipment recommendations now."""
     from app.planning.recommend import NoModel, recommend_seller
 
-    account = _seller(seller_name)
+    account = find_seller(seller_name, tenant)
     try:
         recs = recommend_seller(db.session, account, progress=_echo_progress)
     except NoModel as exc:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import FeeEstimate, InventorySnapshot, Order, OrderItem, Product
@@ -27,10 +27,9 @@ class LatestStock:
 
 def daily_prices(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
     """Average selling price per SKU per purchase day (UTC) from non-canceled order lines."""
-    if session.get_bind().dialect.name == "postgresql":
-        day: Any = cast(func.timezone("UTC", Order.purchase_date), Date)
-    else:
-        day = func.date(Order.purchase_date)  # SQLite stores UTC text
+    from app.sync.history import purchase_day
+
+    day: Any = purchase_day(session)
     rows = session.execute(
         select(
             OrderItem.sku,

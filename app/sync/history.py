@@ -36,14 +36,14 @@ def last_synced_day(session: Session, tenant_id: int, seller_account_id: int) ->
     return watermark.astimezone(dt.UTC).date() - dt.timedelta(days=1)
 
 
-def _purchase_day(session: Session) -> object:
+def purchase_day(session: Session) -> object:
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone("UTC", Order.purchase_date), Date)
     return func.date(Order.purchase_date)  # SQLite stores UTC text
 
 
 def _units(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
-    day = _purchase_day(session).label("day")  # type: ignore[attr-defined]
+    day = purchase_day(session).label("day")  # type: ignore[attr-defined]
     stmt = (
         select(OrderItem.sku, day, func.sum(OrderItem.quantity_ordered))
         .join(

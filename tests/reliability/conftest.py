@@ -121,12 +121,13 @@ class Harness:
         self.sim.advance(hours=0.1)
         self.sync(account_id, ("orders",))
 
-    def truth(self, name: str) -> pd.DataFrame:
-        """A truth file of seller 0 as of the simulator's clock."""
-        text = requests.get(f"{self.sim.base_url}/_sim/truth/{name}", timeout=30).text
+    def truth(self, name: str, index: int = 0) -> pd.DataFrame:
+        """A truth file of simulator seller `index` as of the simulator's clock."""
+        url = f"{self.sim.base_url}/_sim/truth/{name}?seller={index}"
+        text = requests.get(url, timeout=30).text
         return pd.read_csv(io.StringIO(text))
 
-    def mismatches(self, account_id: int) -> list[str]:
+    def mismatches(self, account_id: int, index: int = 0) -> list[str]:
         """Every (sku, date) where the synced history differs from the truth (empty: equal)."""
         from app.extensions import db
         from app.models import SellerAccount
@@ -136,8 +137,8 @@ class Harness:
             account = db.session.get(SellerAccount, account_id)
             history = sales_history(db.session, account.tenant_id, account.id)
         history = history.assign(date=history["date"].dt.strftime("%Y-%m-%d"))
-        orders = self.truth("orders_daily.csv")
-        demand = self.truth("demand.csv")
+        orders = self.truth("orders_daily.csv", index)
+        demand = self.truth("demand.csv", index)
         merged = history.merge(orders, on=["sku", "date"], how="outer", suffixes=("", "_t"))
         merged = merged.merge(
             demand[["sku", "date", "in_stock"]], on=["sku", "date"], how="left",

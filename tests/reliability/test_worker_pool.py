@@ -3,7 +3,6 @@ data equals its truth, and no (seller, stream) ever ran twice at the same time."
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import subprocess
@@ -12,9 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
-import requests
 from sqlalchemy import select
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,39 +57,6 @@ def _rows(app: Any, model: Any) -> list[Any]:
             return list(session.scalars(select(model).order_by(model.id)))
         finally:
             session.close()
-
-
-def _mismatches(h: Any, account_id: int, index: int) -> list[str]:
-    """Synced history of one seller against that seller's own truth files."""
-    from app.extensions import db
-    from app.models import SellerAccount
-    from app.sync.history import sales_history
-
-    with h.app.app_context():
-        account = db.session.get(SellerAccount, account_id)
-        history = sales_history(db.session, account.tenant_id, account.id)
-    history = history.assign(date=history["date"].dt.strftime("%Y-%m-%d"))
-
-    def truth(name: str) -> pd.DataFrame:
-        url = f"{h.sim.base_url}/_sim/truth/{name}?seller={index}"
-        return pd.read_csv(io.StringIO(requests.get(url, timeout=30).text))
-
-    orders, demand = truth("orders_daily.csv"), truth("demand.csv")
-    merged = history.merge(orders, on=["sku", "date"], how="outer", suffixes=("", "_t"))
-    merged = merged.merge(
-        demand[["sku", "date", "in_stock"]], on=["sku", "date"], how="left", suffixes=("", "_d")
-    )
-    bad = merged[
-        (merged["units"].isna())
-        | (merged["units_t"].isna())
-        | (merged["units"] != merged["units_t"])
-        | (merged["in_stock"] != (merged["in_stock_d"] > 0).astype(int))
-    ]
-    return [
-        f"seller {index}: {r.sku} {r.date} units {r.units} vs {r.units_t}, "
-        f"in_stock {r.in_stock} vs {r.in_stock_d}"
-        for r in bad.itertuples(index=False)
-    ]
 
 
 @pytest.mark.timeout(240)
@@ -160,7 +124,7 @@ def test_three_workers_ten_sellers_exact_and_never_overlapping(
         sim.advance(hours=0.1)  # past the API's two-minute blind spot, as in RELIABILITY.md
         for sid in sellers:
             h.sync(sid, ("orders",))
-        problems = {i: _mismatches(h, sid, i) for i, sid in enumerate(sellers)}
+        problems = {i: h.mismatches(sid, index=i) for i, sid in enumerate(sellers)}
         assert all(not found for found in problems.values()), {
             i: found[:3] for i, found in problems.items() if found
         }
