@@ -15,6 +15,7 @@ WINDOWS = (7, 28, 91, 365)
 LEVEL_WINDOW = 91
 LEVEL_PRIOR_DAYS = 7.0  # pseudo-days of the population prior mixed into every SKU's level
 YEAR = 364  # 52 weeks back keeps the day of week aligned
+REGULAR_PRICE_DAYS = 28
 
 
 @dataclass
@@ -37,13 +38,26 @@ class Panel:
         """Calendar dates of the columns."""
         return pd.date_range(self.start, periods=self.n_days, freq="D")
 
+    def regular_price(self) -> np.ndarray:
+        """Each SKU's usual price of late: the median of its last four weeks (a promotion or deal
+        running on the last day is not the price the coming months will see)."""
+        n = len(self.skus)
+        if not self.n_days:
+            return np.full(n, np.nan)
+        recent = self.price[:, -REGULAR_PRICE_DAYS:]
+        has = ~np.isnan(recent).all(axis=1)
+        out = np.full(n, np.nan)
+        out[has] = np.nanmedian(recent[has], axis=1)
+        return out
+
     def extend(self, days: int, future_prices: pd.DataFrame | None = None) -> Panel:
-        """Append `days` unknown days; prices are carried forward unless `future_prices` says."""
+        """Append `days` unknown days; the regular price is carried forward unless
+        `future_prices` says otherwise."""
         n = len(self.skus)
         units = np.hstack([self.units, np.full((n, days), np.nan)])
         instock = np.hstack([self.instock, np.zeros((n, days), bool)])
-        last = self.price[:, -1:] if self.n_days else np.full((n, 1), np.nan)
-        price = np.hstack([self.price, np.repeat(last, days, axis=1)])
+        ahead = self.regular_price()[:, None]
+        price = np.hstack([self.price, np.repeat(ahead, days, axis=1)])
         ext = replace(self, units=units, instock=instock, price=price)
         if future_prices is not None and len(future_prices):
             fp = future_prices.copy()

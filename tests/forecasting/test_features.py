@@ -104,3 +104,16 @@ def test_missing_in_stock_means_in_stock() -> None:
     )
     out = validate_history(df)
     assert list(out["in_stock"]) == [1.0, 0.0]
+
+
+def test_a_promotion_on_the_last_day_is_not_carried_into_the_forecast() -> None:
+    dates = pd.date_range("2025-01-01", periods=40, freq="D")
+    price = np.full(40, 20.0)
+    price[-2:] = 14.0  # a deal on the last two days
+    hist = pd.DataFrame({"sku": "A", "date": dates, "units": 3.0, "price": price})
+    panel = build_panel(hist)
+    ext = panel.extend(10)
+    assert np.all(ext.price[0, -10:] == 20.0)
+    assert np.all(ext.price[0, :40] == price)
+    fp = pd.DataFrame({"sku": ["A"], "date": [dates[-1] + pd.Timedelta(days=3)], "price": [9.0]})
+    assert panel.extend(10, fp).price[0, 42] == 9.0
