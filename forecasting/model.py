@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.features import YEAR, Panel, Sums, build_panel, level_at, make_rows
+from forecasting.tracking import ErrorTrack
 from forecasting.uncertainty import (
     Calibration,
     dispersion,
@@ -60,6 +61,7 @@ class DemandForecaster:
         self.params: dict[str, Any] = {**DEFAULTS, **params}
         self.metrics: dict[str, Any] = {}
         self.calibration = Calibration()
+        self.track: ErrorTrack | None = None
         self._booster: lgb.Booster | _LevelOnly | None = None
 
     # ---------------------------------------------------------------- training
@@ -139,8 +141,12 @@ class DemandForecaster:
         train = lgb.Dataset(x, y, weight=w, categorical_feature=cats, free_raw_data=True)
         return lgb.train(self._lgb_params(), train, num_boost_round=self.params["num_boost_round"])
 
-    def fit(self, history: pd.DataFrame, static: pd.DataFrame | None = None) -> DemandForecaster:
-        """Train on all history up to its last date (the cutoff); calibrate on the last weeks."""
+    def fit(self, history: pd.DataFrame, static: pd.DataFrame | None = None,
+            previous: DemandForecaster | None = None) -> DemandForecaster:
+        """Train on all history up to its last date (the cutoff); calibrate on the last weeks.
+
+        `previous`, the model this one replaces, lets each SKU's own forecast errors since its
+        cutoff correct this model's means and spread (forecasting.tracking)."""
         t0 = time.perf_counter()
         panel = build_panel(history, censor=self.params["censor"])
         self._levels: dict[str, list[str]] = {}
@@ -191,12 +197,41 @@ class DemandForecaster:
             np.full(len(panel.skus), o),
         )[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
+        self.track = self._track_from(previous)
         self.metrics.update(
             fit_seconds=round(time.perf_counter() - t0, 2),
             skus=len(panel.skus),
             calibration=self.calibration.as_dict(),
         )
         return self
+
+    def _track_from(self, previous: DemandForecaster | None) -> ErrorTrack | None:
+        """The previous model's track, updated with how its forecast did since its cutoff."""
+        if previous is None or previous._booster is None:
+            return None
+        gap = int((self.cutoff - previous.cutoff).days)
+        prior = previous.track or ErrorTrack.empty(previous.skus)
+        prior = prior.aligned(previous.skus)
+        if 0 < gap <= min(previous.params["max_horizon"], self._panel.n_days):
+            forecast = previous._daily(gap)
+            rows = pd.Index(self._panel.skus).get_indexer(previous.skus)
+            have = rows >= 0
+            actual = np.full((len(rows), gap), np.nan)
+            instock = np.zeros((len(rows), gap), bool)
+            actual[have] = self._panel.units[rows[have], -gap:]
+            instock[have] = self._panel.instock[rows[have], -gap:]
+            prior = prior.update(forecast, actual, instock, previous._phi)
+        self.metrics["tracked_skus"] = int((prior.windows > 0).sum())
+        return prior.aligned(self.skus)
+
+    def _adjusted(self, means: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Means, start variance and per-SKU drift after the tracked errors (if any)."""
+        var0 = start_variance(self.calibration, self._level, self._seen)
+        drift = np.full(len(var0), self.calibration.drift)
+        if self.track is None:
+            return means, var0, drift
+        mult, var0, drift = self.track.adjust(var0, self.calibration.drift)
+        return means * mult[:, None], var0, drift
 
     # ---------------------------------------------------------------- prediction
     @property
@@ -251,10 +286,9 @@ class DemandForecaster:
 
     def predict(self, horizon: int, future_prices: pd.DataFrame | None = None) -> pd.DataFrame:
         """Daily forecast: sku, date, mean, p10, p50, p90 for cutoff+1 .. cutoff+horizon."""
-        means = self._daily(horizon, future_prices)
-        var0 = start_variance(self.calibration, self._level, self._seen)
+        means, var0, drift = self._adjusted(self._daily(horizon, future_prices))
         cal = self.calibration
-        v = np.expm1(var0[:, None] + cal.drift * (np.arange(horizon)[None, :] + 1 / 3))
+        v = np.expm1(var0[:, None] + drift[:, None] * (np.arange(horizon)[None, :] + 1 / 3))
         var = means + (1 + v) * self._phi[:, None] * cal.dispersion_scale * means**2 + v * means**2
         p10, p50, p90 = nb_quantiles(means, var)
         dates = pd.date_range(self.cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
@@ -271,10 +305,11 @@ class DemandForecaster:
 
     def predict_totals(self, horizon: int, start_offset: int = 0) -> pd.DataFrame:
         """Quantiles of each SKU's total over days cutoff+1+start_offset .. +horizon."""
-        means = self._daily(horizon + start_offset)[:, start_offset:]
-        var0 = start_variance(self.calibration, self._level, self._seen)
+        means, var0, drift = self._adjusted(self._daily(horizon + start_offset))
+        means = means[:, start_offset:]
         total, var = window_moments(
-            means, var0, self._phi, self.calibration, np.full(len(var0), float(start_offset))
+            means, var0, self._phi, self.calibration, np.full(len(var0), float(start_offset)),
+            drift=drift,
         )
         p10, p50, p90 = nb_quantiles(total, var)
         return pd.DataFrame({"sku": self.skus, "mean": total, "p10": p10, "p50": p50, "p90": p90})
@@ -283,14 +318,13 @@ class DemandForecaster:
         self, horizon: int, n_paths: int = 200, seed: int = 0
     ) -> dict[str, np.ndarray]:
         """Joint daily demand paths (n_paths x horizon, integers) per SKU, from the same model."""
-        means = self._daily(horizon)
+        means, var0, drift = self._adjusted(self._daily(horizon))
         cal = self.calibration
-        var0 = start_variance(cal, self._level, self._seen)
         rng = np.random.default_rng(seed)
         out: dict[str, np.ndarray] = {}
         for i, sku in enumerate(self.skus):
             z0 = rng.normal(-var0[i] / 2, np.sqrt(var0[i]), size=(n_paths, 1))
-            steps = rng.normal(-cal.drift / 2, np.sqrt(cal.drift), size=(n_paths, horizon))
+            steps = rng.normal(-drift[i] / 2, np.sqrt(drift[i]), size=(n_paths, horizon))
             lam = means[i][None, :] * np.exp(z0 + np.cumsum(steps, axis=1))
             phi = self._phi[i] * cal.dispersion_scale
             lam = lam * rng.gamma(1 / phi, phi, size=lam.shape)
@@ -312,18 +346,20 @@ class DemandForecaster:
             "levels": self._levels,
             "start": str(p.start.date()),
         }
+        arrays: dict[str, np.ndarray] = {
+            "booster": np.array(self._booster.model_to_string()),
+            "meta": np.array(json.dumps(meta)),
+            "skus": p.skus.astype(str),
+            "units": p.units,
+            "instock": p.instock,
+            "price": p.price,
+            "first": p.first,
+            "static": self._static,
+        }
+        if self.track is not None:
+            arrays.update(self.track.as_arrays())
         with open(path, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                booster=np.array(self._booster.model_to_string()),
-                meta=np.array(json.dumps(meta)),
-                skus=p.skus.astype(str),
-                units=p.units,
-                instock=p.instock,
-                price=p.price,
-                first=p.first,
-                static=self._static,
-            )
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: str | Path) -> DemandForecaster:
@@ -346,6 +382,9 @@ class DemandForecaster:
                 z["price"],
                 z["first"],
             )
+            if "track_bias" in z.files:
+                self.track = ErrorTrack(self._panel.skus, z["track_bias"], z["track_excess"],
+                                        z["track_windows"])
         sums = Sums(self._panel)
         o = self._panel.n_days - 1
         n = len(self._panel.skus)

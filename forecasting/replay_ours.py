@@ -1,8 +1,9 @@
 """The replay's `ours`: the product's DemandForecaster plus forecasting.policy, on what the spec
 lets a policy see (history rows, its observations, its lots and shipments in transit).
 
-The forecaster is refitted every `retrain_days` (28 by default) on history + observations so far;
-between refits each review reads the same sample paths from its own offset on.
+The forecaster is refitted every `retrain_days` (28 by default) on history + observations so far,
+each fit handed the one it replaces (per-SKU error tracking, forecasting.tracking); between refits
+each review reads the same sample paths from its own offset on.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecasting.features import REGULAR_PRICE_DAYS
 from forecasting.fees import FeeSchedule
 from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
 from forecasting.replay import ReplayState
@@ -39,13 +41,15 @@ class OursPolicy:
     def __init__(self, inp: ReplayInput, review_days: int, retrain_days: int = RETRAIN_DAYS,
                  n_paths: int = N_PATHS,
                  forecaster_factory: Callable[[], Any] = default_forecaster,
-                 recalibrate: bool = True) -> None:
+                 recalibrate: bool = True, track_errors: bool = True) -> None:
         self.inp = inp
         self.review_days = review_days
         self.retrain_days = retrain_days
         self.n_paths = n_paths
         self.factory = forecaster_factory
         self.recalibrate = recalibrate
+        self.track_errors = track_errors
+        self.model: Any = None
         self._path_means: dict[str, np.ndarray] = {}
         self.fees = FeeSchedule.replay()  # the spec's card wins inside the replay
         self.fit_t: int | None = None
@@ -69,9 +73,14 @@ class OursPolicy:
         inp, t = self.inp, state.t
         n = len(inp.skus)
         dates = pd.to_datetime(pd.Series(inp.dates[: t + 1], dtype=object)).to_numpy()
-        # The listing price is the seller's own; carry the last known history price forward.
-        last_price = pd.DataFrame(inp.hist_price.T).ffill().iloc[-1].to_numpy() \
-            if inp.hist_price.shape[1] else np.full(n, np.nan)
+        # The policy sees no prices after `start`: assume the regular price of the last four
+        # history weeks holds (a promotion on the last history day would otherwise be read as
+        # the price for the whole window), else the SKU row's sale price.
+        recent = inp.hist_price[:, -REGULAR_PRICE_DAYS:]
+        known = ~np.isnan(recent).all(axis=1) if recent.shape[1] else np.zeros(n, bool)
+        last_price = np.asarray(inp.sale_price, float).copy()
+        if known.any():
+            last_price[known] = np.nanmedian(recent[known], axis=1)
         return pd.DataFrame({
             "sku": np.repeat(np.array(inp.skus, dtype=object), t + 1),
             "date": np.tile(dates, n),
@@ -84,7 +93,10 @@ class OursPolicy:
         history = pd.concat([self._hist, self._observed_frame(state)], ignore_index=True)
         if history["price"].isna().all():
             history = history.drop(columns=["price"])
-        model = self.factory().fit(history, None)
+        # as the product's retrain does: the model being replaced hands over its error track
+        handover = self.track_errors and hasattr(self.model, "track")
+        model = self.factory().fit(history, None, **({"previous": self.model} if handover else {}))
+        self.model = model
         horizon = (self.retrain_days + int(self.inp.lead.max()) + self.review_days
                    + PATH_MARGIN_DAYS)
         self.paths = model.sample_paths(horizon, n_paths=self.n_paths, seed=self.fits)

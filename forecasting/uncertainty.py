@@ -38,14 +38,17 @@ def start_variance(cal: Calibration, level: np.ndarray, seen_days: np.ndarray) -
 
 
 def window_moments(
-    means: np.ndarray, var0: np.ndarray, phi: np.ndarray, cal: Calibration, offset: np.ndarray
+    means: np.ndarray, var0: np.ndarray, phi: np.ndarray, cal: Calibration, offset: np.ndarray,
+    drift: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of the total of `means` (sku x days) over days starting at `offset`."""
+    """Mean and variance of the total of `means` (sku x days) over days starting at `offset`;
+    `drift` per SKU overrides the calibration's."""
     width = means.shape[1]
     total = means.sum(axis=1)
     sq = (means**2).sum(axis=1)
+    daily = cal.drift if drift is None else drift
     # variance of the window-average of a random walk started `offset` days in: offset + W/3
-    v = np.expm1(var0 + cal.drift * (offset + width / 3.0))
+    v = np.expm1(var0 + daily * (offset + width / 3.0))
     phi_eff = phi * cal.dispersion_scale
     var = total + (1.0 + v) * phi_eff * sq + v * total**2
     return total, var

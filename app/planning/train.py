@@ -78,7 +78,8 @@ def train_seller(
         logging.getLogger(__name__).exception("backtest failed for seller %s", account.id)
         metrics = {"error": f"{type(exc).__name__}: {exc}"}
     say(0.55, "training on the full history")
-    model = DemandForecaster(seed=seed).fit(history, static)
+    previous = previous_model(session, account)
+    model = DemandForecaster(seed=seed).fit(history, static, previous=previous)
     artifact = model_bytes(model)
     version = ModelVersion(
         tenant_id=account.tenant_id,
@@ -107,6 +108,24 @@ def train_seller(
     )
     say(1.0, "trained")
     return version
+
+
+def previous_model(session: Session, account: SellerAccount) -> Any | None:
+    """The model a retrain replaces: its per-SKU forecast errors since its cutoff carry over
+    (forecasting.tracking). None when there is none or it cannot be read; training goes on."""
+    from app.planning.recommend import latest_model
+
+    version = latest_model(session, account)
+    if version is None or not version.artifact:
+        return None
+    try:
+        return load_model(version.artifact)
+    except Exception:  # noqa: BLE001 - an unreadable old artifact must not block training
+        logging.getLogger(__name__).warning(
+            "model version %s could not be read; its forecast errors are not carried over",
+            version.id,
+        )
+        return None
 
 
 def model_bytes(model: Any) -> bytes:

@@ -127,6 +127,26 @@ def test_train_then_recommend_prices_both_risks(factory, db_session) -> None:
     assert empty.quantity >= 12 * 25 * 0.8
 
 
+def test_a_retrain_carries_the_previous_models_forecast_errors(factory, db_session) -> None:
+    seller = _seed(factory, db_session)
+    state = db_session.scalars(
+        select(SyncState).where(SyncState.seller_account_id == seller.id)
+    ).one()
+    final = state.watermark
+    state.watermark = final - dt.timedelta(days=28)
+    db_session.flush()
+    first = train_seller(db_session, seller, seed=1)
+    assert first.cutoff == END - dt.timedelta(days=28)
+    assert "tracked_skus" not in first.metrics["fit"]
+    state.watermark = final
+    db_session.flush()
+    second = train_seller(db_session, seller, seed=1)
+    assert second.cutoff == END
+    # each SKU's last four weeks were compared with the first model's forecast of them
+    assert second.metrics["fit"]["tracked_skus"] == 3
+    assert db_session.get(ModelVersion, first.id).status == "superseded"
+
+
 def test_recomputing_keeps_one_current_recommendation_per_sku(factory, db_session) -> None:
     seller = _seed(factory, db_session, days=100)
     train_seller(db_session, seller)
