@@ -63,6 +63,7 @@ def main(argv: list[str]) -> int:
     if "ours" in policies:
         from forecasting.replay_ours import N_PATHS, RETRAIN_DAYS
 
-        print(f"ours = forecasting.model.DemandForecaster refit every {RETRAIN_DAYS} days "
-              f"({N_PATHS} sample paths) + forecasting.policy.recommend_batch")
+        print(f"ours = forecasting.model.DemandForecaster refit every {RETRAIN_DAYS} days, "
+              f"each fit handed the one it replaces (per-SKU error tracking), {N_PATHS} sample "
+              "paths + forecasting.policy.recommend_batch")
     return 0
