@@ -69,6 +69,57 @@ class TrailingForecaster:
         return out
 
 
+class OracleForecaster:
+    """Bench-only diagnostic: the simulator's own demand formula (trend, seasons, events, price
+    elasticity) with its true negative binomial noise, as sample paths. No policy can have this;
+    it splits the gap to foresight into what a better forecast could remove and what is left.
+
+    `--forecaster oracle`: the prices the simulator really charged later, random promotions and
+    list-price changes included. `--forecaster oracle-structural`: only what a perfect model of
+    the seller could know at the cutoff: today's list price carried forward, the Prime Day and
+    BFCM deals on their dates, no random promotions or price changes."""
+
+    def __init__(self, world, first: dt.date, realized: bool = True) -> None:
+        self.world = world
+        self.first = first
+        self.realized = realized
+        self.cutoff: dt.date | None = None
+
+    def fit(self, history: pd.DataFrame, static: pd.DataFrame | None = None
+            ) -> OracleForecaster:
+        self.cutoff = pd.Timestamp(history["date"].max()).date()
+        return self
+
+    def sample_paths(self, horizon: int, n_paths: int = 200, seed: int = 0
+                     ) -> dict[str, np.ndarray]:
+        from simulator.calendar import demand_multiplier, event_of
+
+        w, tr = self.world, self.world.traits
+        assert self.cutoff is not None
+        days = [self.cutoff + dt.timedelta(days=k + 1) for k in range(horizon)]
+        sale = w.daily("sale_cents").astype(float)
+        listed = w.daily("list_cents")[self.cutoff.toordinal() - w.start_ordinal].astype(float)
+        list0 = np.round(w.catalog["list_price"].to_numpy(float) * 100)
+        mu = np.zeros((w.n, horizon))
+        for k, day in enumerate(days):
+            m = tr["level"] * demand_multiplier(day, tr, w.start_ordinal)
+            row = min(day.toordinal() - w.start_ordinal, sale.shape[0] - 1)
+            if self.realized:
+                price = sale[row]
+            else:
+                deal = {"prime": 0.2, "bfcm": 0.25}.get(event_of(day), 0.0)
+                price = np.round(listed * (1 - np.where(tr["prime_deal"], deal, 0.0)))
+            m = m * (price / list0) ** (-tr["elasticity"])
+            mu[:, k] = np.where(tr["launch"] <= day.toordinal(), m, 0.0)
+        rng = np.random.default_rng(seed)
+        out = {}
+        kdisp = tr["dispersion"]
+        for i, sku in enumerate(w.catalog["sku"]):
+            lam = rng.gamma(kdisp[i], np.maximum(mu[i], 1e-12) / kdisp[i], size=(n_paths, horizon))
+            out[str(sku)] = rng.poisson(np.where(mu[i] > 0, lam, 0.0)).astype(float)
+        return out
+
+
 def make_scenario(seed: int, n_skus: int, days: int, out: Path) -> tuple[dt.date, dt.date]:
     """Simulator truth for history + window, rewritten into the replay-spec input files."""
     start = dt.date(2025, 1, 1)
@@ -102,11 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skus", type=int, default=240)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--review-days", type=int, default=7)
-    ap.add_argument("--forecaster", choices=("product", "trailing"), default="product")
+    ap.add_argument("--forecaster", default="product",
+                    choices=("product", "trailing", "oracle", "oracle-structural"))
     ap.add_argument("--retrain-days", type=int, default=28)
     ap.add_argument("--paths", type=int, default=200)
     ap.add_argument("--no-recalibrate", action="store_true",
                     help="ours does not rescale paths by sales since the last fit (ablation)")
+    ap.add_argument("--no-track", action="store_true",
+                    help="ours does not carry per-SKU forecast errors across refits (ablation)")
     ap.add_argument("--keep", type=Path, help="keep the scenario files here")
     ap.add_argument("--save", type=Path, help="write the summary (per SKU too) as JSON here")
     args = ap.parse_args(argv)
@@ -122,11 +176,18 @@ def main(argv: list[str] | None = None) -> int:
     factory = None
     if args.forecaster == "trailing":
         factory = TrailingForecaster
+    elif args.forecaster.startswith("oracle"):
+        from simulator.world import build_world
+
+        world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
+        realized = args.forecaster == "oracle"
+        factory = lambda: OracleForecaster(world, start, realized)  # noqa: E731
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = OursPolicy(inp, R, retrain_days=args.retrain_days, n_paths=args.paths,
-                      recalibrate=not args.no_recalibrate, **kwargs)
+                      recalibrate=not args.no_recalibrate, track_errors=not args.no_track,
+                      **kwargs)
     results["ours"] = simulate(inp, ours, R)
     timings["ours"] = time.perf_counter() - t0
     ours_cpu = time.process_time() - cpu0
