@@ -79,9 +79,8 @@ class OracleForecaster:
     the seller could know at the cutoff: today's list price carried forward, the Prime Day and
     BFCM deals on their dates, no random promotions or price changes."""
 
-    def __init__(self, world, first: dt.date, realized: bool = True) -> None:
+    def __init__(self, world, realized: bool = True) -> None:
         self.world = world
-        self.first = first
         self.realized = realized
         self.cutoff: dt.date | None = None
 
@@ -181,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
         world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
         realized = args.forecaster == "oracle"
-        factory = lambda: OracleForecaster(world, start, realized)  # noqa: E731
+        factory = lambda: OracleForecaster(world, realized)  # noqa: E731
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     kwargs = {"forecaster_factory": factory} if factory else {}
