@@ -18,6 +18,17 @@ YEAR = 364  # 52 weeks back keeps the day of week aligned
 REGULAR_PRICE_DAYS = 28
 
 
+def regular_price(price: np.ndarray) -> np.ndarray:
+    """Per row of a (sku x day) price array, the median of its last four weeks, NaN where it has
+    none: a promotion or deal running on the last day is not the price the coming months see."""
+    recent = price[:, -REGULAR_PRICE_DAYS:]
+    out = np.full(price.shape[0], np.nan)
+    if recent.shape[1]:
+        has = ~np.isnan(recent).all(axis=1)
+        out[has] = np.nanmedian(recent[has], axis=1)
+    return out
+
+
 @dataclass
 class Panel:
     """Daily arrays (sku x day) of one seller's history; NaN / False where the SKU had no row."""
@@ -39,16 +50,8 @@ class Panel:
         return pd.date_range(self.start, periods=self.n_days, freq="D")
 
     def regular_price(self) -> np.ndarray:
-        """Each SKU's usual price of late: the median of its last four weeks (a promotion or deal
-        running on the last day is not the price the coming months will see)."""
-        n = len(self.skus)
-        if not self.n_days:
-            return np.full(n, np.nan)
-        recent = self.price[:, -REGULAR_PRICE_DAYS:]
-        has = ~np.isnan(recent).all(axis=1)
-        out = np.full(n, np.nan)
-        out[has] = np.nanmedian(recent[has], axis=1)
-        return out
+        """Each SKU's usual price of late (see `regular_price`)."""
+        return regular_price(self.price)
 
     def extend(self, days: int, future_prices: pd.DataFrame | None = None) -> Panel:
         """Append `days` unknown days; the regular price is carried forward unless

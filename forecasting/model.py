@@ -213,8 +213,8 @@ class DemandForecaster:
         if previous is None or previous._booster is None:
             return None
         gap = int((self.cutoff - previous.cutoff).days)
+        # a model's track is always in its own SKU order (fit and load build it so)
         prior = previous.track or ErrorTrack.empty(previous.skus)
-        prior = prior.aligned(previous.skus)
         if 0 < gap <= min(previous.params["max_horizon"], self._panel.n_days):
             forecast = previous._daily(gap)
             rows = pd.Index(self._panel.skus).get_indexer(previous.skus)

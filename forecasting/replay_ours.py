@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.features import REGULAR_PRICE_DAYS
+from forecasting.features import regular_price
 from forecasting.fees import FeeSchedule
 from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
 from forecasting.replay import ReplayState
@@ -76,11 +76,8 @@ class OursPolicy:
         # The policy sees no prices after `start`: assume the regular price of the last four
         # history weeks holds (a promotion on the last history day would otherwise be read as
         # the price for the whole window), else the SKU row's sale price.
-        recent = inp.hist_price[:, -REGULAR_PRICE_DAYS:]
-        known = ~np.isnan(recent).all(axis=1) if recent.shape[1] else np.zeros(n, bool)
-        last_price = np.asarray(inp.sale_price, float).copy()
-        if known.any():
-            last_price[known] = np.nanmedian(recent[known], axis=1)
+        usual = regular_price(inp.hist_price)
+        last_price = np.where(np.isnan(usual), np.asarray(inp.sale_price, float), usual)
         return pd.DataFrame({
             "sku": np.repeat(np.array(inp.skus, dtype=object), t + 1),
             "date": np.tile(dates, n),
