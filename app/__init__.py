@@ -48,9 +48,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Web blueprints register here as they are built."""
-    from app import blueprints
+    from app.web import routes
 
-    blueprints.register(app)
+    routes.register(app)
 
 
 def register_commands(app: Flask) -> None:

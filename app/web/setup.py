@@ -8,7 +8,7 @@ from flask import Flask, g, request
 
 from app.security import headers, ratelimit
 from app.tenancy import TENANT_KEY
-from app.web.auth import current_seller, current_user
+from app.web.auth.session import current_seller, current_user
 
 
 def _context() -> dict[str, Any]:
@@ -37,7 +37,7 @@ def _reset() -> None:
 
 def init_app(app: Flask) -> None:
     """Install everything the pages rely on."""
-    from app.blueprints import errors
+    from app.web import errors
 
     headers.init_app(app)
     ratelimit.init_app(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 from collections.abc import Iterator
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support import seed as seed_data
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -23,16 +24,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(message + " (REQUIRE_SERVICES=1)")
     pytest.skip(message)
-
-
-def _seed_module() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "fba_web_seed", Path(__file__).with_name("seed_data.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +48,11 @@ def server(live_app: Any) -> Iterator[dict[str, Any]]:
     from werkzeug.serving import make_server
 
     from app.extensions import db
-    from app.web.sku_table import clear_cache
+    from app.web.dashboard.table import clear_cache
 
     clear_cache()
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
-    data = _seed_module().seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
+    data = seed_data.seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
     info = {
         "email": data["email"],
         "password": data["password"],

@@ -4,17 +4,16 @@ with garbage, hostile CSV uploads, malformed API bodies. Never a 5xx; a refusal 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.support import seed as seed_data
+
 pytestmark = pytest.mark.fault
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-SEED = Path(__file__).resolve().parents[1] / "browser" / "seed_data.py"
 GARBAGE = [
     "", " ", "-1", "-0.0001", "0", "1e309", "NaN", "inf", "99999999999999999999999",
     "<script>alert(1)</script>", "' OR 1=1 --", "=HYPERLINK(\"http://x\")", "\x00", "%s%n%x",
@@ -23,11 +22,7 @@ GARBAGE = [
 
 
 def _seed(session: Any) -> dict[str, Any]:
-    spec = importlib.util.spec_from_file_location("fba_bad_input_seed", SEED)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    data = module.seed(session, "Garbage", n_skus=3, days=20, horizon=10)
+    data = seed_data.seed(session, "Garbage", n_skus=3, days=20, horizon=10)
     session.commit()
     return data
 

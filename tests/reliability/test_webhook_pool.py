@@ -47,7 +47,7 @@ def _queued(conn: Any) -> int:
 
 
 def _signed(secret: str, body: bytes, stamp: int | None = None) -> dict[str, str]:
-    from app.webhooks.signature import sign
+    from app.web.webhooks.signature import sign
 
     ts = str(stamp if stamp is not None else int(time.time()))
     return {"X-Webhook-Timestamp": ts, "X-Webhook-Signature": sign(secret, ts, body),
@@ -98,7 +98,7 @@ def test_webhooks_through_the_worker_pool(simulator, harness, redis_url, redis_c
             assert _count(h.app, JobRecord) == 1 and _queued(redis_conn) == 1
 
             # 2. Bad signatures on a new notification: refused, nothing stored or queued.
-            from app.webhooks.schemas import notification_id
+            from app.web.webhooks.schemas import notification_id
 
             nid = notification_id(json.loads(body))
             assert nid

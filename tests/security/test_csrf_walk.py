@@ -9,24 +9,15 @@ fails the test, naming the route.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.support import seed as seed_data
+
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-SEED = Path(__file__).resolve().parents[1] / "browser" / "seed_data.py"
-
-
-def _seed_module() -> Any:
-    spec = importlib.util.spec_from_file_location("fba_csrf_seed", SEED)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def db_digest(session: Any) -> str:
@@ -66,7 +57,7 @@ def world(app: Any, db_session: Any) -> dict[str, Any]:
     """A tenant with products, a seller, a plan; a logged-in client."""
     from app.models import ShipmentPlan
 
-    data = _seed_module().seed(db_session, "CsrfCo", n_skus=3, days=20, horizon=10)
+    data = seed_data.seed(db_session, "CsrfCo", n_skus=3, days=20, horizon=10)
     plan = ShipmentPlan(tenant_id=data["tenant"].id, seller_account_id=data["seller"].id,
                         name="csrf plan")
     db_session.add(plan)

@@ -63,7 +63,7 @@ def test_no_credential_or_token_in_logs_queued_jobs_or_records(
 ) -> None:
     from app.extensions import db
     from app.models import JobRecord, SellerAccount, SyncRun, WebhookEvent
-    from app.webhooks.signature import sign
+    from app.web.webhooks.signature import sign
     from jobs.dispatch import enqueue_sync
     from simulator.testing import running_simulator
 

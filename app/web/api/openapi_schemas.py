@@ -1,0 +1,240 @@
+"""OpenAPI component schemas: the JSON shapes in app/api/serializers.py, field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.web.api.operations import STREAMS
+from app.web.api.plans import LINE_FIELDS, MAX_LINES, PLAN_CREATE_FIELDS, PLAN_FIELDS
+from app.web.api.skus import SKU_SETTINGS
+from app.web.api.validation import object_schema
+
+
+def _obj(props: dict[str, Any], nullable: bool = False) -> dict[str, Any]:
+    # Every property is always present in responses, so all are required.
+    out: dict[str, Any] = {"type": "object", "required": list(props), "properties": props}
+    if nullable:
+        out["nullable"] = True
+    return out
+
+
+def ref(name: str) -> dict[str, str]:
+    """A $ref to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+
+
+def n(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema, also allowing null."""
+    return {**schema, "nullable": True}
+
+
+def _page(item: str) -> dict[str, Any]:
+    return _obj({"data": {"type": "array", "items": ref(item)}, "pagination": ref("Pagination")})
+
+
+def _lines_schema() -> dict[str, Any]:
+    return {
+        "type": "array",
+        "maxItems": MAX_LINES,
+        "description": "the plan's lines; on PATCH they replace all existing lines",
+        "items": object_schema(LINE_FIELDS, ("sku", "quantity")),
+    }
+
+
+def _with_lines(schema: dict[str, Any]) -> dict[str, Any]:
+    schema["properties"]["lines"] = _lines_schema()
+    return schema
+
+
+def component_schemas() -> dict[str, Any]:
+    """Every named schema of the document."""
+    return {
+        "Error": _obj(
+            {
+                "error": _obj(
+                    {
+                        "code": STR,
+                        "message": STR,
+                        "details": {
+                            "type": "object",
+                            "description": "offending field (or parameter) -> what is wrong",
+                            "additionalProperties": STR,
+                        },
+                    }
+                )
+            }
+        ),
+        "Pagination": _obj(
+            {
+                "limit": INT,
+                "offset": INT,
+                "total": INT,
+                "next_offset": n(INT),
+            }
+        ),
+        "RecommendationSummary": _obj(
+            {
+                "id": INT,
+                "quantity": INT,
+                "ship_by": n(DATE),
+                "risk": n(STR),
+                "days_of_cover_without": n(NUM),
+                "stockout_probability": n(NUM),
+            },
+            nullable=True,
+        ),
+        "Inventory": _obj(
+            {
+                "date": DATE,
+                "fulfillable": INT,
+                "inbound": INT,
+                "reserved": INT,
+                "unfulfillable": INT,
+            },
+            nullable=True,
+        ),
+        "Sku": _obj(_sku_props()),
+        "SkuDetail": _obj({**_sku_props(), "inventory": ref("Inventory")}),
+        "SkuPage": _page("Sku"),
+        "SkuSettings": object_schema(SKU_SETTINGS),
+        "ModelVersion": _obj(
+            {"id": INT, "trained_at": DATETIME, "cutoff": n(DATE), "status": STR}, nullable=True
+        ),
+        "Forecast": _obj(
+            {
+                "sku_id": INT,
+                "sku": STR,
+                "model_version": ref("ModelVersion"),
+                "points": {
+                    "type": "array",
+                    "items": _obj({"date": DATE, "mean": NUM, "p10": NUM, "p50": NUM, "p90": NUM}),
+                },
+            }
+        ),
+        "Recommendation": _obj(
+            {
+                "id": INT,
+                "seller_account_id": INT,
+                "sku": STR,
+                "computed_at": DATETIME,
+                "is_current": BOOL,
+                "model_version_id": n(INT),
+                "quantity": INT,
+                "ship_by": n(DATE),
+                "days_of_cover_without": n(NUM),
+                "days_of_cover_with": n(NUM),
+                "stockout_probability": n(NUM),
+                "risk": n(STR),
+                "cost_breakdown": {"type": "object", "nullable": True},
+                "explanation": n(STR),
+            }
+        ),
+        "RecommendationPage": _page("Recommendation"),
+        "PlanLine": _obj({"id": INT, "sku": STR, "quantity": INT, "recommended_quantity": n(INT)}),
+        "Plan": _obj(
+            {
+                "id": INT,
+                "seller_account_id": INT,
+                "name": STR,
+                "status": STR,
+                "inbound_plan_id": n(STR),
+                "created_by_user_id": n(INT),
+                "created_at": DATETIME,
+                "updated_at": DATETIME,
+                "total_units": INT,
+                "lines": {"type": "array", "items": ref("PlanLine")},
+            }
+        ),
+        "PlanPage": _page("Plan"),
+        "PlanCreate": _with_lines(object_schema(PLAN_CREATE_FIELDS, ("seller_account_id", "name"))),
+        "PlanPatch": _with_lines(object_schema(PLAN_FIELDS)),
+        "Job": _obj(
+            {
+                "id": INT,
+                "kind": STR,
+                "seller_account_id": n(INT),
+                "status": STR,
+                "progress": NUM,
+                "message": n(STR),
+                "error": n(STR),
+                "created_at": DATETIME,
+                "started_at": n(DATETIME),
+                "ended_at": n(DATETIME),
+            }
+        ),
+        "JobPage": _page("Job"),
+        "Seller": _obj(
+            {
+                "id": INT,
+                "name": STR,
+                "marketplace": STR,
+                "marketplace_id": STR,
+                "region": STR,
+                "seller_id": n(STR),
+                "active": BOOL,
+                "created_at": DATETIME,
+            }
+        ),
+        "SellerPage": _page("Seller"),
+        "SyncRequest": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "streams": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": list(STREAMS)},
+                    "description": "streams to sync (default: all)",
+                }
+            },
+        },
+        "SyncAccepted": _obj(
+            {
+                "seller_account_id": INT,
+                "jobs": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "stream": {"type": "string", "enum": list(STREAMS)},
+                            "job_id": {**INT, "description": "see GET /api/v1/jobs/{job_id}"},
+                        }
+                    ),
+                },
+            }
+        ),
+    }
+
+
+def _sku_props() -> dict[str, Any]:
+    return {
+        "id": INT,
+        "seller_account_id": INT,
+        "sku": STR,
+        "asin": n(STR),
+        "fnsku": n(STR),
+        "title": n(STR),
+        "category": n(STR),
+        "size_tier": n(STR),
+        "price": n(NUM),
+        "unit_cost": n(NUM),
+        "lead_time_production_days": INT,
+        "lead_time_transit_days": INT,
+        "lead_time_receiving_days": INT,
+        "lead_time_spread_days": INT,
+        "lead_time_days": INT,
+        "case_pack": INT,
+        "moq": INT,
+        "prep_owner": STR,
+        "label_owner": STR,
+        "active": BOOL,
+        "recommendation": ref("RecommendationSummary"),
+        "updated_at": DATETIME,
+    }

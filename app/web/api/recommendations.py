@@ -1,0 +1,61 @@
+"""Recommendation endpoints: the current recommendations, and any one by id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Recommendation
+from app.web.api import bp
+from app.web.api.auth import current
+from app.web.api.queries import count, owned_or_404
+from app.web.api.serializers import page, recommendation
+from app.web.api.validation import page_params, query_choice, query_int, query_str
+
+REC_SORTS = ("id", "sku", "ship_by", "quantity", "stockout_probability", "risk")
+REC_SORT_CHOICES = tuple(s for key in REC_SORTS for s in (key, "-" + key))
+MAX_ID = 2**31 - 1
+
+
+def _column(key: str) -> Any:
+    return getattr(Recommendation, key)
+
+
+@bp.get("/recommendations")
+def list_recommendations():  # type: ignore[no-untyped-def]
+    """The current recommendation of every SKU, filtered, sorted and paged."""
+    tenant_id = current().tenant_id
+    limit, offset = page_params()
+    seller = query_int("seller", None, 1, MAX_ID)
+    risk = query_str("risk", 20)
+    sku = query_str("sku", 64)
+    sort = query_choice("sort", REC_SORT_CHOICES, "ship_by") or "ship_by"
+    stmt = select(Recommendation).where(
+        Recommendation.tenant_id == tenant_id, Recommendation.is_current.is_(True)
+    )
+    if seller is not None:
+        stmt = stmt.where(Recommendation.seller_account_id == seller)
+    if risk is not None:
+        stmt = stmt.where(Recommendation.risk == risk)
+    if sku is not None:
+        stmt = stmt.where(Recommendation.sku == sku)
+    column = _column(sort.lstrip("-"))
+    order = column.desc() if sort.startswith("-") else column.asc()
+    session = db.session
+    total = count(session, stmt)
+    rows = session.scalars(
+        stmt.order_by(order.nulls_last(), Recommendation.id).limit(limit).offset(offset)
+    ).all()
+    return jsonify(page([recommendation(r) for r in rows], total, limit, offset))
+
+
+@bp.get("/recommendations/<int:recommendation_id>")
+def get_recommendation(recommendation_id: int):  # type: ignore[no-untyped-def]
+    """One recommendation (current or past) with its cost breakdown and explanation."""
+    row = owned_or_404(
+        db.session, Recommendation, recommendation_id, current().tenant_id, "recommendation"
+    )
+    return jsonify(recommendation(row))

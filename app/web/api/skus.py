@@ -1,0 +1,172 @@
+"""SKU endpoints: list with filters, one SKU, its editable settings, and its forecast."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import Forecast, Product, Recommendation
+from app.models.catalog import OWNERS
+from app.web.api import bp
+from app.web.api.auth import current
+from app.web.api.queries import (
+    count,
+    current_recommendation,
+    current_recommendation_ids,
+    latest_model_version,
+    latest_snapshot,
+    like_pattern,
+    owned_or_404,
+)
+from app.web.api.serializers import inventory, model_version, page, sku
+from app.web.api.validation import (
+    Field,
+    json_body,
+    page_params,
+    query_choice,
+    query_int,
+    query_str,
+    validate,
+)
+
+_DAYS = {"minimum": 0, "maximum": 365}
+# What a seller may change about a SKU; everything else comes from Amazon.
+SKU_SETTINGS = {
+    "unit_cost": Field(
+        "number", "landed cost per unit", minimum=0, maximum=1_000_000, nullable=True, decimals=4
+    ),
+    "lead_time_production_days": Field("integer", "days to produce", **_DAYS),
+    "lead_time_transit_days": Field("integer", "days in transit to FBA", **_DAYS),
+    "lead_time_receiving_days": Field("integer", "days for FBA to receive", **_DAYS),
+    "lead_time_spread_days": Field("integer", "uncertainty of the lead time", **_DAYS),
+    "case_pack": Field(
+        "integer", "units per case; quantities are multiples", minimum=1, maximum=10_000
+    ),
+    "moq": Field("integer", "minimum order quantity (0: none)", minimum=0, maximum=1_000_000),
+    "prep_owner": Field("string", "who preps the units", choices=OWNERS),
+    "label_owner": Field("string", "who labels the units", choices=OWNERS),
+    "active": Field("boolean", "planned and synced"),
+}
+SKU_SORTS = ("id", "sku", "title", "unit_cost", "risk", "ship_by", "recommended_quantity")
+SKU_SORT_CHOICES = tuple(s for key in SKU_SORTS for s in (key, "-" + key))
+MAX_ID = 2**31 - 1
+
+
+def _sort_column(key: str) -> Any:
+    return {
+        "id": Product.id,
+        "sku": Product.sku,
+        "title": Product.title,
+        "unit_cost": Product.unit_cost,
+        "risk": Recommendation.risk,
+        "ship_by": Recommendation.ship_by,
+        "recommended_quantity": Recommendation.quantity,
+    }[key]
+
+
+@bp.get("/skus")
+def list_skus():  # type: ignore[no-untyped-def]
+    """SKUs of the caller's tenant, filtered, sorted and paged."""
+    tenant_id = current().tenant_id
+    limit, offset = page_params()
+    seller = query_int("seller", None, 1, MAX_ID)
+    risk = query_str("risk", 20)
+    q = query_str("q", 100)
+    active = query_choice("active", ("true", "false"))
+    sort = query_choice("sort", SKU_SORT_CHOICES, "sku") or "sku"
+
+    cur = current_recommendation_ids(tenant_id)
+    stmt = (
+        select(Product, Recommendation)
+        .outerjoin(
+            cur,
+            (cur.c.seller_account_id == Product.seller_account_id) & (cur.c.sku == Product.sku),
+        )
+        .outerjoin(Recommendation, Recommendation.id == cur.c.rec_id)
+        .where(Product.tenant_id == tenant_id)
+    )
+    if seller is not None:
+        stmt = stmt.where(Product.seller_account_id == seller)
+    if risk is not None:
+        stmt = stmt.where(Recommendation.risk == risk)
+    if active is not None:
+        stmt = stmt.where(Product.active.is_(active == "true"))
+    if q is not None:
+        pattern = like_pattern(q)
+        stmt = stmt.where(
+            or_(
+                Product.sku.ilike(pattern, escape="\\"),
+                Product.title.ilike(pattern, escape="\\"),
+                Product.asin.ilike(pattern, escape="\\"),
+            )
+        )
+    column = _sort_column(sort.lstrip("-"))
+    order = column.desc() if sort.startswith("-") else column.asc()
+    session = db.session
+    total = count(session, stmt)
+    rows = session.execute(
+        stmt.order_by(order.nulls_last(), Product.id).limit(limit).offset(offset)
+    ).all()
+    return jsonify(page([sku(p, r) for p, r in rows], total, limit, offset))
+
+
+def _sku_detail(product: Product, tenant_id: int) -> dict[str, Any]:
+    session = db.session
+    rec = current_recommendation(session, tenant_id, product.seller_account_id, product.sku)
+    out = sku(product, rec)
+    out["inventory"] = inventory(
+        latest_snapshot(session, tenant_id, product.seller_account_id, product.sku)
+    )
+    return out
+
+
+@bp.get("/skus/<int:sku_id>")
+def get_sku(sku_id: int):  # type: ignore[no-untyped-def]
+    """One SKU with its current recommendation and latest inventory."""
+    tenant_id = current().tenant_id
+    product = owned_or_404(db.session, Product, sku_id, tenant_id, "SKU")
+    return jsonify(_sku_detail(product, tenant_id))
+
+
+@bp.patch("/skus/<int:sku_id>")
+def patch_sku(sku_id: int):  # type: ignore[no-untyped-def]
+    """Change a SKU's settings: every field is checked before any is written."""
+    tenant_id = current().tenant_id
+    session = db.session
+    product = owned_or_404(session, Product, sku_id, tenant_id, "SKU")
+    changes = validate(json_body(), SKU_SETTINGS)
+    for name, value in changes.items():
+        setattr(product, name, value)
+    session.commit()
+    return jsonify(_sku_detail(product, tenant_id))
+
+
+@bp.get("/skus/<int:sku_id>/forecast")
+def get_sku_forecast(sku_id: int):  # type: ignore[no-untyped-def]
+    """The daily forecast of the seller's newest trained model for this SKU."""
+    tenant_id = current().tenant_id
+    session = db.session
+    product = owned_or_404(session, Product, sku_id, tenant_id, "SKU")
+    mv = latest_model_version(session, tenant_id, product.seller_account_id)
+    points: list[dict[str, Any]] = []
+    if mv is not None:
+        rows = session.scalars(
+            select(Forecast)
+            .where(
+                Forecast.tenant_id == tenant_id,
+                Forecast.model_version_id == mv.id,
+                Forecast.seller_account_id == product.seller_account_id,
+                Forecast.sku == product.sku,
+            )
+            .order_by(Forecast.date)
+        )
+        points = [
+            {"date": f.date.isoformat(), "mean": f.mean, "p10": f.p10, "p50": f.p50, "p90": f.p90}
+            for f in rows
+        ]
+    return jsonify(
+        sku_id=product.id, sku=product.sku, model_version=model_version(mv), points=points
+    )

@@ -1,0 +1,30 @@
+"""Every blueprint of the web app, one package per area, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.extensions import csrf
+from app.web import health, setup
+from app.web.api import bp as api_bp
+from app.web.auth import views as auth
+from app.web.dashboard import views as dashboard
+from app.web.jobs import views as jobs_ui
+from app.web.plans import views as plans
+from app.web.sellers import views as sellers
+from app.web.skus import views as skus
+from app.web.webhooks import views as webhooks
+from jobs import inline
+
+
+def register(app: Flask) -> None:
+    """Register every blueprint of the web app."""
+    app.register_blueprint(health.bp)
+    setup.init_app(app)
+    for module in (auth, dashboard, sellers, skus, plans, jobs_ui):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
+    app.register_blueprint(webhooks.bp)
+    csrf.exempt(webhooks.bp)  # HMAC-signed by the seller's forwarder, no cookies
+    inline.init_app(app)  # without Redis, the web process runs the schedule

@@ -1,0 +1,225 @@
+"""What the SKU page shows: sales history with stockout days, forecast band, projected stock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, cast, func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    AmazonRestockRecommendation,
+    FeeEstimate,
+    FeeEvent,
+    Forecast,
+    InventorySnapshot,
+    Order,
+    OrderItem,
+    Product,
+    Recommendation,
+)
+from app.web.dashboard.table import Scope
+
+HISTORY_DAYS = 180
+FORECAST_DAYS = 120
+CANCELLED = ("Canceled", "Cancelled")
+
+
+def _day(session: Session, column: Any) -> Any:
+    """The UTC calendar day of a timestamp column, on either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def sales_history(session: Session, product: Product, end: dt.date) -> dict[str, list[Any]]:
+    """Units ordered per day (by purchase date) and whether the SKU was out of stock that day."""
+    start = end - dt.timedelta(days=HISTORY_DAYS - 1)
+    start_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
+    end_ts = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    day = _day(session, Order.purchase_date)
+    units = {
+        _as_date(d): int(n or 0)
+        for d, n in session.execute(
+            select(day, func.sum(OrderItem.quantity_ordered))
+            .join(
+                Order,
+                (Order.tenant_id == OrderItem.tenant_id)
+                & (Order.seller_account_id == OrderItem.seller_account_id)
+                & (Order.amazon_order_id == OrderItem.amazon_order_id),
+            )
+            .where(
+                OrderItem.tenant_id == product.tenant_id,
+                OrderItem.seller_account_id == product.seller_account_id,
+                OrderItem.sku == product.sku,
+                Order.purchase_date >= start_ts,
+                Order.purchase_date < end_ts,
+                Order.status.not_in(CANCELLED),
+            )
+            .group_by(day)
+        )
+    }
+    snaps = dict(
+        session.execute(
+            select(InventorySnapshot.date, InventorySnapshot.fulfillable).where(
+                InventorySnapshot.tenant_id == product.tenant_id,
+                InventorySnapshot.seller_account_id == product.seller_account_id,
+                InventorySnapshot.sku == product.sku,
+                InventorySnapshot.date >= start,
+                InventorySnapshot.date <= end,
+            )
+        ).all()
+    )
+    dates = [start + dt.timedelta(days=i) for i in range(HISTORY_DAYS)]
+    return {
+        "dates": [d.isoformat() for d in dates],
+        "units": [units.get(d, 0) for d in dates],
+        # Unknown days (no snapshot) are not called stockouts.
+        "stockout": [d in snaps and snaps[d] <= 0 for d in dates],
+        "stock": [snaps.get(d) for d in dates],
+    }
+
+
+def forecast_series(session: Session, product: Product, scope: Scope) -> dict[str, list[Any]]:
+    """The latest model's daily forecast: mean, P10, P50, P90."""
+    if scope.model_version_id is None:
+        return {"dates": [], "mean": [], "p10": [], "p50": [], "p90": []}
+    start = scope.forecast_start
+    rows = session.execute(
+        select(Forecast.date, Forecast.mean, Forecast.p10, Forecast.p50, Forecast.p90)
+        .where(
+            Forecast.tenant_id == product.tenant_id,
+            Forecast.seller_account_id == product.seller_account_id,
+            Forecast.model_version_id == scope.model_version_id,
+            Forecast.sku == product.sku,
+            Forecast.date >= start,
+            Forecast.date < start + dt.timedelta(days=FORECAST_DAYS),
+        )
+        .order_by(Forecast.date)
+    ).all()
+    return {
+        "dates": [r.date.isoformat() for r in rows],
+        "mean": [round(r.mean, 3) for r in rows],
+        "p10": [round(r.p10, 3) for r in rows],
+        "p50": [round(r.p50, 3) for r in rows],
+        "p90": [round(r.p90, 3) for r in rows],
+    }
+
+
+def projection(
+    forecast: dict[str, list[Any]], start_stock: int, product: Product, rec: Recommendation | None
+) -> dict[str, Any]:
+    """Expected stock day by day with and without the recommended shipment.
+
+    The shipment is assumed sent today and sellable after the SKU's full lead time, the same
+    assumption the recommendation makes ("ship now").
+    """
+    dates = forecast["dates"]
+    qty = rec.quantity if rec is not None else 0
+    arrival_index = product.lead_time_days - 1
+    without, with_ = [], []
+    a = b = float(start_stock)
+    for i, mean in enumerate(forecast["mean"]):
+        if i == arrival_index:
+            b += qty
+        a = max(0.0, a - mean)
+        b = max(0.0, b - mean)
+        without.append(round(a, 1))
+        with_.append(round(b, 1))
+    arrival = dates[arrival_index] if qty and 0 <= arrival_index < len(dates) else None
+    return {"dates": dates, "without": without, "with": with_, "arrival": arrival, "qty": qty}
+
+
+def latest_snapshot(session: Session, product: Product) -> InventorySnapshot | None:
+    """The SKU's newest inventory snapshot."""
+    return session.scalar(
+        select(InventorySnapshot)
+        .where(
+            InventorySnapshot.tenant_id == product.tenant_id,
+            InventorySnapshot.seller_account_id == product.seller_account_id,
+            InventorySnapshot.sku == product.sku,
+        )
+        .order_by(InventorySnapshot.date.desc())
+        .limit(1)
+    )
+
+
+def current_recommendation(session: Session, product: Product) -> Recommendation | None:
+    """The SKU's current recommendation."""
+    return session.scalar(
+        select(Recommendation)
+        .where(
+            Recommendation.tenant_id == product.tenant_id,
+            Recommendation.seller_account_id == product.seller_account_id,
+            Recommendation.sku == product.sku,
+            Recommendation.is_current.is_(True),
+        )
+        .order_by(Recommendation.computed_at.desc())
+        .limit(1)
+    )
+
+
+def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
+    """Amazon's fee estimate, fees actually charged in the last 90 days, and Amazon's restock."""
+    key = (
+        (FeeEstimate.tenant_id == product.tenant_id)
+        & (FeeEstimate.seller_account_id == product.seller_account_id)
+        & (FeeEstimate.sku == product.sku)
+    )
+    estimate = session.scalar(select(FeeEstimate).where(key))
+    since = dt.datetime.combine(end - dt.timedelta(days=90), dt.time(), dt.UTC)
+    charged = session.execute(
+        select(FeeEvent.fee_type, func.sum(FeeEvent.amount), func.count())
+        .where(
+            FeeEvent.tenant_id == product.tenant_id,
+            FeeEvent.seller_account_id == product.seller_account_id,
+            FeeEvent.sku == product.sku,
+            FeeEvent.posted_date >= since,
+        )
+        .group_by(FeeEvent.fee_type)
+        .order_by(func.sum(FeeEvent.amount))
+    ).all()
+    restock = session.scalar(
+        select(AmazonRestockRecommendation).where(
+            AmazonRestockRecommendation.tenant_id == product.tenant_id,
+            AmazonRestockRecommendation.seller_account_id == product.seller_account_id,
+            AmazonRestockRecommendation.sku == product.sku,
+        )
+    )
+    return {"estimate": estimate, "charged": charged, "restock": restock}
+
+
+def breakdown_rows(rec: Recommendation | None) -> dict[str, Any]:
+    """The recommendation's expected cost by line, shipping vs not shipping, plus other facts.
+
+    The planner stores {"with": {line: $}, "without": {line: $}, ...other values}; anything
+    else it adds is shown as plain facts.
+    """
+    if rec is None or not rec.cost_breakdown:
+        return {"lines": [], "facts": []}
+    data = dict(rec.cost_breakdown)
+    with_ = data.pop("with", None) if isinstance(data.get("with"), dict) else None
+    without = data.pop("without", None) if isinstance(data.get("without"), dict) else None
+    lines = []
+    if with_ is not None or without is not None:
+        names = list(dict.fromkeys([*(with_ or {}), *(without or {})]))
+        for name in names:
+            lines.append((_label(name), (with_ or {}).get(name), (without or {}).get(name)))
+        lines.append(
+            (
+                "Total",
+                sum(v for v in (with_ or {}).values() if isinstance(v, int | float)),
+                sum(v for v in (without or {}).values() if isinstance(v, int | float)),
+            )
+        )
+    facts = [(_label(k), v) for k, v in data.items() if not isinstance(v, dict | list)]
+    return {"lines": lines, "facts": facts}
+
+
+def _label(key: Any) -> str:
+    return str(key).replace("_", " ").strip().capitalize()

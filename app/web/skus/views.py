@@ -1,0 +1,95 @@
+"""The SKU page (chart, fees, Amazon's suggestion, settings) and the CSV import of settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from app.extensions import db
+from app.imports.sku_settings import MAX_BYTES, import_settings
+from app.models import Product
+from app.web.auth.session import current_seller, login_required, owned_or_404, tenant_id
+from app.web.dashboard.table import clear_cache, scope_for
+from app.web.forms import ImportForm, SkuSettingsForm
+from app.web.skus import detail
+
+bp = Blueprint("skus", __name__, url_prefix="/skus")
+
+
+@bp.route("/<int:product_id>", methods=["GET", "POST"])
+@login_required
+def show(product_id: int):  # type: ignore[no-untyped-def]
+    """Everything about one SKU; POST saves its settings (all fields valid, or none saved)."""
+    product = owned_or_404(Product, product_id)
+    form = SkuSettingsForm(obj=product)
+    if form.validate_on_submit():
+        form.populate_obj(product)
+        product.unit_cost = float(form.unit_cost.data) if form.unit_cost.data is not None else None
+        db.session.commit()
+        clear_cache()
+        flash("Settings saved. New recommendations use them from the next run.", "success")
+        return redirect(url_for("skus.show", product_id=product.id))
+    if form.errors:
+        # Nothing was assigned, but make sure no stray change survives in the session.
+        db.session.rollback()
+        product = owned_or_404(Product, product_id)
+    scope = scope_for(db.session, product.tenant_id, product.seller_account_id)
+    end = scope.as_of or dt.datetime.now(dt.UTC).date()
+    snapshot = detail.latest_snapshot(db.session, product)
+    rec = detail.current_recommendation(db.session, product)
+    history = detail.sales_history(db.session, product, end)
+    forecast = detail.forecast_series(db.session, product, scope)
+    start_stock = 0
+    if snapshot is not None:
+        start_stock = snapshot.fulfillable + snapshot.inbound_working + snapshot.inbound_shipped
+        start_stock += snapshot.inbound_receiving
+    chart = {
+        "history": history,
+        "forecast": forecast,
+        "projection": detail.projection(forecast, start_stock, product, rec),
+    }
+    return render_template(
+        "skus/show.html",
+        product=product,
+        form=form,
+        snapshot=snapshot,
+        rec=rec,
+        chart=chart,
+        fees=detail.fees(db.session, product, end),
+        breakdown=detail.breakdown_rows(rec),
+        sold_30=sum(history["units"][-30:]),
+        stockout_days=sum(history["stockout"]),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/import", methods=["GET", "POST"], endpoint="import_settings")
+@login_required
+def import_settings_page():  # type: ignore[no-untyped-def]
+    """Upload a CSV of settings; every row is checked before anything is saved."""
+    seller = current_seller()
+    form = ImportForm()
+    result = None
+    status = 200
+    if seller is None:
+        flash("Connect a seller account first.", "error")
+        return redirect(url_for("sellers.index"))
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            data = upload.read(MAX_BYTES + 1)
+        finally:
+            # Large uploads are spooled to a temporary file; close it now, not at GC.
+            upload.close()
+        result = import_settings(db.session, tenant_id(), seller.id, data)
+        if result.errors:
+            db.session.rollback()
+            status = 422
+        else:
+            db.session.commit()
+            clear_cache()
+            flash(f"Updated the settings of {result.updated} SKU(s).", "success")
+            return redirect(url_for("skus.import_settings"))
+    elif form.errors:
+        status = 422
+    return render_template("skus/import.html", form=form, result=result, seller=seller), status

@@ -1,0 +1,202 @@
+"""`POST /webhooks/sp-api/<public id>`: signed SP-API notifications from the seller's forwarder.
+
+Authenticated by HMAC (no cookies, so CSRF-exempt), validated against the official schema,
+stored once per NotificationId (SQS delivers at least once), and turned into a sync job after
+the commit. Anything refused leaves no row and no job behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import SellerAccount, WebhookEvent, utcnow
+from app.web.webhooks import schemas
+from app.web.webhooks.signature import signature_ok, timestamp_ok
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+MAX_BODY = 256 * 1024  # notifications are a few kB; refuse to buffer more
+STREAM_OF = {"ORDER_CHANGE": "orders", "FBA_INVENTORY_AVAILABILITY_CHANGES": "inventory"}
+
+
+@bp.record_once
+def _load_schemas(state: BlueprintSetupState) -> None:
+    # Once per app, at start-up: a missing schema is a deployment error to see at once, and
+    # compiling per request would cost more than the rest of the request.
+    state.app.extensions["fba_webhook_validators"] = schemas.load_validators(
+        state.app.config.get("WEBHOOK_SCHEMA_DIR")
+    )
+
+
+def _error(status: int, code: str, message: str) -> Any:
+    return jsonify(error=code, message=message), status
+
+
+@bp.post("/sp-api/<public_id>")
+def sp_api(public_id: str):  # type: ignore[no-untyped-def]
+    """Receive one notification; 202 when queued, 200 for a duplicate, 4xx with nothing stored."""
+    validators = current_app.extensions.get("fba_webhook_validators")
+    if validators is None:
+        return _error(503, "unavailable", "notification schemas are not installed")
+    request.max_content_length = MAX_BODY
+    account = None
+    if len(public_id) <= 32:
+        account = db.session.scalars(
+            select(SellerAccount).where(SellerAccount.public_id == public_id)
+        ).one_or_none()
+    stamp = request.headers.get("X-Webhook-Timestamp")
+    # One answer for unknown sellers and bad signatures: probing ids must reveal nothing.
+    if account is None or not account.active:
+        return _unauthorized("unknown seller", public_id)
+    if not timestamp_ok(stamp, time.time()):
+        return _unauthorized("missing or stale timestamp", public_id)
+    raw = request.get_data(cache=True)
+    assert stamp is not None
+    secrets = (account.webhook_secret, account.previous_webhook_secret)
+    # End the read transaction now: on SQLite, a transaction that read and then writes fails at
+    # once (no busy wait) if another delivery wrote in between; the insert below starts afresh.
+    db.session.commit()
+    if not signature_ok(request.headers.get("X-Webhook-Signature"), stamp, raw, secrets):
+        return _unauthorized("bad signature", public_id)
+
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "bad_json", "the body is not JSON")
+    if not isinstance(body, dict):
+        return _error(400, "bad_json", "the body is not a JSON object")
+    kind = schemas.notification_type(body)
+    validator = validators.get(kind or "")
+    if validator is None:
+        return _error(400, "unsupported", "unsupported notification type")
+    problem = next(iter(validator.iter_errors(body)), None)
+    if problem is not None:
+        path = "/".join(str(p) for p in problem.absolute_path) or "(root)"
+        return _error(400, "invalid", f"payload does not match the {kind} schema at {path}")
+    notification_id = schemas.notification_id(body)
+    if notification_id is None:
+        return _error(400, "invalid", "NotificationMetadata.NotificationId is missing")
+
+    assert kind is not None
+    if not _store(account, notification_id, kind, body):
+        log.info("webhook %s for seller %s: duplicate", kind, account.id)
+        return jsonify(status="duplicate", notification_id=notification_id), 200
+    try:
+        job = _process(account, notification_id, kind, body)
+    except Exception:
+        log.exception("webhook %s for seller %s: could not queue its job", kind, account.id)
+        _release(account, notification_id)  # the forwarder's retry will process it
+        return _error(503, "unavailable", "could not queue the sync; retry later")
+    return jsonify(status="accepted", notification_id=notification_id, job_id=job), 202
+
+
+def _unauthorized(reason: str, public_id: str) -> Any:
+    # Never log the signature, the secret, or the body: only why, and a prefix of the URL id.
+    log.warning("webhook refused for %s...: %s", public_id[:6], reason)
+    return _error(401, "unauthorized", "missing, stale or invalid signature")
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+def _store(account: SellerAccount, notification_id: str, kind: str, body: dict[str, Any]) -> bool:
+    """Insert the event unless this NotificationId is known; True if this delivery claimed it.
+
+    INSERT ... ON CONFLICT DO NOTHING, then an UPDATE that only one delivery can win: concurrent
+    deliveries of one notification yield one row and one processing, and a delivery whose
+    enqueue failed (released below) is processed by the next one.
+    """
+    session = db.session
+    table = WebhookEvent.__table__
+    insert = _dialect_insert(session)(table).values(
+        tenant_id=account.tenant_id,
+        seller_account_id=account.id,
+        notification_id=notification_id,
+        notification_type=kind[:60],
+        event_time=_parse_time(schemas.event_time(body)),
+        received_at=utcnow(),
+        payload=body,
+    )
+    session.execute(
+        insert.on_conflict_do_nothing(
+            index_elements=["tenant_id", "seller_account_id", "notification_id"]
+        )
+    )
+    claimed = session.execute(
+        update(table)
+        .where(
+            table.c.tenant_id == account.tenant_id,
+            table.c.seller_account_id == account.id,
+            table.c.notification_id == notification_id,
+            table.c.processed_at.is_(None),
+        )
+        .values(processed_at=utcnow())
+    ).rowcount
+    session.commit()
+    return claimed == 1
+
+
+def _release(account: SellerAccount, notification_id: str) -> None:
+    table = WebhookEvent.__table__
+    db.session.execute(
+        update(table)
+        .where(
+            table.c.tenant_id == account.tenant_id,
+            table.c.seller_account_id == account.id,
+            table.c.notification_id == notification_id,
+        )
+        .values(processed_at=None)
+    )
+    db.session.commit()
+
+
+def _process(
+    account: SellerAccount, notification_id: str, kind: str, body: dict[str, Any]
+) -> int | None:
+    """Queue the job this notification calls for (after the event's commit); its record id."""
+    from jobs.dispatch import enqueue_report, enqueue_sync
+
+    if kind in STREAM_OF:
+        job: int | None = enqueue_sync(account.id, STREAM_OF[kind], queue="high")
+    else:
+        inner = body["payload"]["reportProcessingFinishedNotification"]
+        if inner.get("processingStatus") != "DONE":
+            job = None  # a cancelled or fatal report has no document to fetch
+        else:
+            job = enqueue_report(account.id, inner["reportId"], inner.get("reportType"))
+    table = WebhookEvent.__table__
+    db.session.execute(
+        update(table)
+        .where(
+            table.c.tenant_id == account.tenant_id,
+            table.c.seller_account_id == account.id,
+            table.c.notification_id == notification_id,
+        )
+        .values(job_id=None if job is None else str(job))
+    )
+    db.session.commit()
+    return job
+
+
+def _dialect_insert(session: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

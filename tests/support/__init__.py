@@ -1,0 +1,1 @@
+"""Shared test support: seeded data, logged-in clients; import as `tests.support.<module>`."""
