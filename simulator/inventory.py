@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.inbound import inbound_quantity, states
 from simulator.orders import day_epoch
 from simulator.world import World
-
-RECEIVING_DAYS = 2  # the last days before arrival count as "receiving" rather than "shipped"
 
 
 @dataclass
@@ -55,21 +54,15 @@ def snapshot(world: World, now: int) -> InventorySnapshot:
     shipped = np.zeros(n, dtype=np.int64)
     receiving = np.zeros(n, dtype=np.int64)
     today = world.next_ordinal  # the clock's day: the first day not generated yet
-    for s in world.shipments:
-        if s.arrival_day < today:
-            arrived_ts = day_epoch(s.arrival_day) + 8 * 3600
-            last[s.sku] = max(last[s.sku], arrived_ts)
-            continue
-        if s.created_ts and s.created_ts > now:
-            continue
-        if s.source == "inbound_plan" and s.ship_day >= today:
-            working[s.sku] += s.quantity
-        elif s.ship_day > today:
-            continue
-        elif s.arrival_day - today <= RECEIVING_DAYS:
-            receiving[s.sku] += s.quantity
-        else:
-            shipped[s.sku] += s.quantity
+    for st in states(world, now, today):
+        s = st.shipment
+        for j, units in enumerate(s.receipts):
+            if units and s.cancelled_day is None and s.arrival_day + j < today:
+                last[s.sku] = max(last[s.sku], day_epoch(s.arrival_day + j) + 8 * 3600)
+        w, sh, rc = inbound_quantity(st)
+        working[s.sku] += w
+        shipped[s.sku] += sh
+        receiving[s.sku] += rc
         # Like Amazon's, lastUpdatedTime ignores inbound changes (startDateTime misses them).
     return InventorySnapshot(
         fulfillable=world.on_hand_now(),

@@ -23,6 +23,12 @@ RATES: dict[str, tuple[float, int]] = {
     "getInboundPlan": (2.0, 6),
     "listInboundPlans": (2.0, 6),
     "getInboundOperationStatus": (2.0, 6),
+    "getShipment": (2.0, 6),
+    "listShipmentItems": (2.0, 30),
+    "listInboundPlanItems": (2.0, 6),
+    "getShipments": (2.0, 30),
+    "getShipmentItemsByShipmentId": (2.0, 30),
+    "getShipmentItems": (2.0, 30),
 }
 
 

@@ -1,4 +1,4 @@
-"""The generated seller's ground truth as CSV text: skus.csv, demand.csv, orders_daily.csv."""
+"""The generated seller's ground truth as CSV text: SKUs, demand, orders and inbound shipments."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator.inbound import states
 from simulator.orders import day_epoch
 from simulator.world import World
 
@@ -32,7 +33,31 @@ SKU_COLUMNS = [
     "height_in",
     "weight_lb",
 ]
-TRUTH_FILES = ("skus.csv", "demand.csv", "orders_daily.csv")
+TRUTH_FILES = (
+    "skus.csv",
+    "demand.csv",
+    "orders_daily.csv",
+    "inbound_shipments.csv",
+    "inbound_receipts.csv",
+)
+INBOUND_COLUMNS = [
+    "shipment_id",
+    "sku",
+    "status",
+    "quantity_shipped",
+    "quantity_received",
+    "created",
+    "last_updated",
+    "ship_date",
+    "delivery_date",
+    "first_receipt_date",
+    "closed_date",
+    "cancelled_date",
+    "inbound_plan_id",
+    "sta_shipment_id",
+    "window_start",
+    "window_end",
+]
 
 
 def start_clock(last_day: date) -> int:
@@ -96,15 +121,72 @@ def demand_frames(world: World, now: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return demand, orders
 
 
+def _day(ordinal: int | None) -> str:
+    return "" if ordinal is None else date.fromordinal(ordinal).isoformat()
+
+
+def inbound_frames(world: World, now: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """inbound_shipments.csv (every shipment existing at `now`, its status and its schedule)
+    and inbound_receipts.csv (units received per shipment and day, up to the clock).
+
+    `delivery_date` is the day the carrier delivers (inside `window_start`..`window_end`
+    when a delivery window was selected); units become fulfillable on `first_receipt_date`
+    through `closed_date`. Dates past the clock are the world's plan: they will happen.
+    """
+    skus = world.lists["sku"]
+    rows, receipts = [], []
+    for st in states(world, now):
+        s = st.shipment
+        cancelled = s.cancelled_day is not None
+        rows.append(
+            {
+                "shipment_id": s.shipment_id,
+                "sku": skus[s.sku],
+                "status": st.status,
+                "quantity_shipped": s.quantity,
+                "quantity_received": st.received,
+                "created": clock_iso(s.created_ts),
+                "last_updated": clock_iso(st.last_updated),
+                "ship_date": "" if cancelled else _day(s.ship_day),
+                "delivery_date": "" if cancelled else _day(s.delivery_day),
+                "first_receipt_date": "" if cancelled else _day(s.arrival_day),
+                "closed_date": "" if cancelled else _day(s.last_receipt_day),
+                "cancelled_date": _day(s.cancelled_day),
+                "inbound_plan_id": s.plan_id,
+                "sta_shipment_id": s.sta_shipment_id,
+                "window_start": _day(s.window[0]) if s.window else "",
+                "window_end": _day(s.window[1]) if s.window else "",
+            }
+        )
+        if cancelled:
+            continue
+        for j, units in enumerate(s.receipts):
+            if s.arrival_day + j < world.next_ordinal and units:
+                receipts.append(
+                    {
+                        "shipment_id": s.shipment_id,
+                        "sku": skus[s.sku],
+                        "date": _day(s.arrival_day + j),
+                        "units": units,
+                    }
+                )
+    shipments = pd.DataFrame(rows, columns=INBOUND_COLUMNS)
+    received = pd.DataFrame(receipts, columns=["shipment_id", "sku", "date", "units"])
+    return shipments, received
+
+
 def truth_texts(world: World, now: int | None = None) -> dict[str, str]:
-    """The three truth files as text, as of the simulator clock `now` (default: start clock)."""
+    """The truth files as text, as of the simulator clock `now` (default: start clock)."""
     if now is None:
         now = start_clock(world.last_day)
     demand, orders = demand_frames(world, now)
+    shipments, receipts = inbound_frames(world, now)
     return {
         "skus.csv": skus_frame(world).to_csv(index=False, lineterminator="\n"),
         "demand.csv": demand.to_csv(index=False, lineterminator="\n"),
         "orders_daily.csv": orders.to_csv(index=False, lineterminator="\n"),
+        "inbound_shipments.csv": shipments.to_csv(index=False, lineterminator="\n"),
+        "inbound_receipts.csv": receipts.to_csv(index=False, lineterminator="\n"),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,25 +12,47 @@ import numpy as np
 from simulator.calendar import demand_multiplier, event_of
 from simulator.catalog import WorldSpec, make_catalog, make_traits, rng_for
 from simulator.orderbook import OrderBook
-from simulator.orders import make_day_orders
+from simulator.orders import EPOCH_ORDINAL, day_epoch, make_day_orders
 
 CANCEL_RATE = 0.02
+SHIPMENT_CANCEL_RATE = 0.04  # reviews whose first draft shipment the seller cancels
 STREAM_UNIFORM, STREAM_GAMMA, STREAM_POISSON, STREAM_CANCEL, STREAM_INIT = 10, 11, 12, 13, 14
+STREAM_SHIPMENT, STREAM_DRAFT = 15, 16
 _N_UNIFORM = 8
 
 
 @dataclass
 class Shipment:
-    """Units on their way to FBA: from the simulated seller's own past or an API inbound plan."""
+    """Units on their way to FBA: from the simulated seller's own past or an API inbound plan.
+
+    Days are date ordinals. The units ship during `ship_day` and are received gradually:
+    `receipts[j]` units become fulfillable during day `arrival_day + j` (2-5 days in all).
+    A cancelled shipment never ships and never arrives. `simulator.inbound` derives its
+    status on any day from these fields.
+    """
 
     shipment_id: str
     sku: int
     quantity: int
     ship_day: int  # date ordinal
-    arrival_day: int
+    arrival_day: int  # first day units are received
     source: str = "seller"  # "seller" or "inbound_plan"
-    plan_id: str = ""
+    plan_id: str = ""  # 2024-03-20 inboundPlanId ("" for a legacy v0-only shipment)
     created_ts: int = 0
+    receipts: tuple[int, ...] = ()
+    cancelled_day: int | None = None
+    sta_shipment_id: str = ""  # 2024-03-20 shipmentId ("sh...")
+    window: tuple[int, int] | None = None  # selected delivery window (first, last day)
+
+    @property
+    def last_receipt_day(self) -> int:
+        """The day the last units are received (the shipment closes at its end)."""
+        return self.arrival_day + max(len(self.receipts), 1) - 1
+
+    @property
+    def delivery_day(self) -> int:
+        """The day the carrier delivers at the fulfillment center (two days before receipts)."""
+        return self.arrival_day - 2
 
 
 @dataclass
@@ -40,8 +63,37 @@ class _State:
     promo_left: np.ndarray
     promo_disc: np.ndarray
     transit: np.ndarray
-    arrivals: dict[int, list[int]] = field(default_factory=dict)
+    arrivals: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # (shipment, units)
     departures: dict[int, list[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Stage:
+    ship: int  # days after the anchor
+    arrival: int
+    window: bool | None = True
+    legacy: bool = False
+    bulk: bool = False
+    cancel: bool = False
+
+
+# Staged top-ups by days before the anchor they are created; status at the first clock.
+_STAGED: dict[int, _Stage] = {
+    20: _Stage(-19, -12, bulk=True),  # CLOSED, and its SKU overstocked
+    10: _Stage(-8, 6, legacy=True, window=None),  # IN_TRANSIT, v0 only (no Amazon date)
+    9: _Stage(-8, 0),  # RECEIVING since the anchor
+    8: _Stage(-7, 1),  # CHECKED_IN
+    7: _Stage(-6, 2),  # DELIVERED
+    4: _Stage(-2, 10, cancel=True),  # CANCELLED
+    2: _Stage(-1, 9, window=False),  # SHIPPED (in a plan, no delivery window chosen)
+    1: _Stage(2, 12),  # WORKING
+}
+
+
+def _sta_id(prefix: str, seed: int, kind: str, key: int) -> str:
+    """A stable 2024-03-20 identifier: prefix + a UUID-shaped digest (38 characters)."""
+    h = hashlib.sha256(f"{kind}:{seed}:{key}".encode()).hexdigest()
+    return f"{prefix}{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 class World:
@@ -105,15 +157,54 @@ class World:
         ship_day: int,
         arrival_day: int,
         source: str = "seller",
-        plan_id: str = "",
+        plan_id: str | None = None,
         created_ts: int = 0,
+        cancelled_day: int | None = None,
+        sta_shipment_id: str | None = None,
+        window: bool | None = None,
     ) -> Shipment:
-        """Register units in transit; they become sellable at the start of arrival_day."""
-        sid = f"FBA{self.spec.seed % 1000:03d}{len(self.shipments) + 1:06d}"
-        shipment = Shipment(sid, sku, quantity, ship_day, arrival_day, source, plan_id, created_ts)
+        """Register a shipment; its units are received over 2-5 days from arrival_day on.
+
+        `plan_id`/`sta_shipment_id`/`window` default to values drawn from the shipment's
+        number (about 15 % of the seller's own shipments are legacy v0-only, and 80 % of the
+        others have a selected delivery window); pass them to fix them.
+        """
+        n = len(self.shipments) + 1
+        sid = f"FBA{self.spec.seed % 1000:03d}{n:06d}"
+        u = rng_for(self.spec.seed, STREAM_SHIPMENT, n).random(10)
+        days = 2 + int(u[0] * 4)
+        weights = 0.5 + u[1 : 1 + days]
+        parts = np.floor(quantity * weights / weights.sum()).astype(np.int64)
+        parts[0] += quantity - int(parts.sum())
+        if plan_id is None:
+            created_day = created_ts // 86400 + EPOCH_ORDINAL if created_ts else ship_day
+            plan_id = "" if u[9] < 0.15 else _sta_id("wf", self.spec.seed, "plan", created_day)
+        if sta_shipment_id is None:
+            sta_shipment_id = _sta_id("sh", self.spec.seed, "shipment", n) if plan_id else ""
+        if window is None:
+            window = bool(plan_id) and u[8] < 0.8
+        delivery = arrival_day - 2
+        span = (delivery - int(u[6] * 3), delivery + int(u[7] * 3)) if window and plan_id else None
+        shipment = Shipment(
+            sid,
+            sku,
+            quantity,
+            ship_day,
+            arrival_day,
+            source,
+            plan_id,
+            created_ts or day_epoch(ship_day - 1) + 10 * 3600,
+            tuple(int(x) for x in parts),
+            cancelled_day,
+            sta_shipment_id,
+            span,
+        )
         self.shipments.append(shipment)
+        if cancelled_day is not None:
+            return shipment
         idx = len(self.shipments) - 1
-        self.state.arrivals.setdefault(arrival_day, []).append(idx)
+        for j, units in enumerate(shipment.receipts):
+            self.state.arrivals.setdefault(arrival_day + j, []).append((idx, units))
         if ship_day <= self.next_ordinal:
             self.state.transit[sku] += quantity
         else:
@@ -121,11 +212,13 @@ class World:
         return shipment
 
     def in_transit(self, as_of_ordinal: int) -> np.ndarray:
-        """Units per SKU shipped on or before the day and arriving after it."""
+        """Units per SKU shipped on or before the day and not received by its end."""
         out = np.zeros(self.n, dtype=np.int64)
         for s in self.shipments:
-            if s.ship_day <= as_of_ordinal < s.arrival_day:
-                out[s.sku] += s.quantity
+            if s.cancelled_day is None and s.ship_day <= as_of_ordinal:
+                out[s.sku] += s.quantity - sum(
+                    u for j, u in enumerate(s.receipts) if s.arrival_day + j <= as_of_ordinal
+                )
         return out
 
     # ------------------------------------------------------------ generation
@@ -146,9 +239,8 @@ class World:
         receipts = np.zeros(n, dtype=np.int64)
         for idx in st.departures.pop(d, []):
             st.transit[self.shipments[idx].sku] += self.shipments[idx].quantity
-        for idx in st.arrivals.pop(d, []):
-            s = self.shipments[idx]
-            receipts[s.sku] += s.quantity
+        for idx, units in st.arrivals.pop(d, []):
+            receipts[self.shipments[idx].sku] += units
         st.on_hand += receipts
         st.transit -= receipts
 
@@ -202,11 +294,27 @@ class World:
             transit = st.transit
             target = st.velocity * (lead + 7 + tr["cover_days"])
             need = target - st.on_hand - transit
+            draft = rng_for(seed, STREAM_DRAFT, d).random((n, 2))
+            created = day_epoch(d) + 9 * 3600
             for i in np.flatnonzero(review & (need > 0)):
                 q = int(math.ceil(need[i] / case[i]) * case[i])
                 q = max(q, int(math.ceil(moq[i] / case[i]) * case[i]))
                 noise = int(u[i, 6] * 8) - 2
-                self.add_shipment(int(i), q, d, d + max(1, int(lead[i]) + noise))
+                # Created on the review day; the carrier picks it up 1-3 days later.
+                ship = d + 1 + int(draft[i, 1] * 3)
+                if draft[i, 0] < SHIPMENT_CANCEL_RATE:
+                    self.add_shipment(
+                        int(i),
+                        q,
+                        ship,
+                        ship + int(lead[i]),
+                        created_ts=created,
+                        cancelled_day=d + 1,
+                    )
+                self.add_shipment(
+                    int(i), q, ship, d + max(1, int(lead[i]) + noise), created_ts=created
+                )
+        self._stage(d)
 
         orders, lines = make_day_orders(seed, d, sold, cancels, sale_cents, list_cents)
         self.orders.add_day(orders, lines)
@@ -222,6 +330,44 @@ class World:
             ("start_balance", start_balance),
         ):
             self._rows[key].append(value)
+
+    def _stage(self, d: int) -> None:
+        """Top-up shipments before the anchor day so that every status is open at the start.
+
+        At the first clock (the day after the anchor) the seller then has one shipment in
+        each of WORKING, SHIPPED, IN_TRANSIT, DELIVERED, CHECKED_IN, RECEIVING, CLOSED (a bulk
+        buy that leaves its SKU overstocked) and CANCELLED, besides its habitual ones. The
+        top-ups go to the SKUs with the least cover at the time, so some are out of stock with
+        units inbound.
+        """
+        a = self.spec.anchor.toordinal()
+        plan = _STAGED.get(a - d)
+        if plan is None:
+            return
+        st, tr = self.state, self.traits
+        case = self.catalog["case_pack"].to_numpy()
+        live = (tr["launch"] <= d) & (d < tr["discontinue"])
+        if plan.bulk:  # the fastest mover: a bulk buy is a visible overstock
+            rank = np.where(live, -st.velocity, np.inf)
+        else:  # who runs out first by the first clock (deepest projected shortfall)
+            rank = np.where(live, st.on_hand - st.velocity * (a + 1 - d), np.inf)
+        taken = {s.sku for s in self.shipments if s.source == "staged"}
+        order = [int(i) for i in np.argsort(rank, kind="stable") if np.isfinite(rank[i])]
+        order = order or list(range(self.n))
+        i = next((k for k in order if k not in taken), order[0])
+        days = 150 if plan.bulk else 30
+        q = max(int(math.ceil(st.velocity[i] * days / case[i]) * case[i]), int(case[i]))
+        self.add_shipment(
+            i,
+            q,
+            a + plan.ship,
+            a + plan.arrival,
+            source="staged",
+            created_ts=day_epoch(d) + 11 * 3600,
+            cancelled_day=d + 1 if plan.cancel else None,
+            plan_id="" if plan.legacy else None,
+            window=plan.window,
+        )
 
     # ---------------------------------------------------------------- views
     def daily(self, key: str) -> np.ndarray:

@@ -52,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
         fees_api,
         finances_api,
         inbound_api,
+        inbound_plans_api,
+        inbound_v0_api,
         inventory_api,
         orders_api,
         reports_api,
@@ -66,5 +68,7 @@ def register_blueprints(app: Flask) -> None:
         fees_api,
         reports_api,
         inbound_api,
+        inbound_plans_api,
+        inbound_v0_api,
     ):
         app.register_blueprint(module.bp)

@@ -29,6 +29,15 @@ def _detail(fee_type: str, amount: float, included: list | None = None) -> dict[
     return out
 
 
+def _no_nulls(value: Any) -> Any:
+    """The request echoed without null members (clients send "Shipping": null; Amazon omits)."""
+    if isinstance(value, dict):
+        return {k: _no_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_no_nulls(v) for v in value]
+    return value
+
+
 @bp.post("/products/fees/v0/listings/<path:seller_sku>/feesEstimate")
 @operation("getMyFeesEstimateForSKU")
 def fees_estimate_for_sku(seller_sku: str):
@@ -71,7 +80,7 @@ def fees_estimate_for_sku(seller_sku: str):
                     "IdType": "SellerSKU",
                     "IdValue": seller_sku,
                     "IsAmazonFulfilled": afn,
-                    "PriceToEstimateFees": req["PriceToEstimateFees"],
+                    "PriceToEstimateFees": _no_nulls(req["PriceToEstimateFees"]),
                     "SellerInputIdentifier": str(req["Identifier"]),
                 },
                 "FeesEstimate": {

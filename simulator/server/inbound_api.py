@@ -1,4 +1,7 @@
-"""Fulfillment Inbound 2024-03-20: createInboundPlan (units then arrive after the lead time)."""
+"""Fulfillment Inbound 2024-03-20: createInboundPlan (units then arrive after the lead time).
+
+The plans, their shipments and items are read through `inbound_plans_api`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from simulator.server.common import ApiError, iso, market, operation, seller
+from simulator.server.common import ApiError, market, operation, seller
 
 bp = Blueprint("inbound", __name__)
 OWNERS = ("AMAZON", "SELLER", "NONE")
@@ -45,7 +48,11 @@ def _validate(body: dict[str, Any], skus: list[str]) -> None:
 @bp.post(f"{BASE}/inboundPlans")
 @operation("createInboundPlan")
 def create_inbound_plan():
-    """Accept a plan; each item becomes a shipment arriving after the SKU's lead time."""
+    """Accept a plan; each item becomes a shipment arriving after the SKU's lead time.
+
+    The shipment ships on the clock's day (WORKING until then) and has a delivery window;
+    it is listed by getShipments and the plan reads like any other.
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "InvalidInput", "A JSON body is required.")
@@ -69,14 +76,11 @@ def create_inbound_plan():
             source="inbound_plan",
             plan_id=plan_id,
             created_ts=mk.now,
+            sta_shipment_id="sh" + str(uuid.uuid4()),
+            window=True,
         )
         shipments.append(shipment.shipment_id)
-    s.inbound_plans[plan_id] = {
-        "body": body,
-        "created": mk.now,
-        "shipments": shipments,
-        "shipment_ids": ["sh" + str(uuid.uuid4()) for _ in shipments],
-    }
+    s.inbound_plans[plan_id] = {"body": body, "created": mk.now, "shipments": shipments}
     s.operations[op_id] = {"operation": "createInboundPlan", "polls": 0}
     resp = {"inboundPlanId": plan_id, "operationId": op_id}
     return resp, 202
@@ -95,74 +99,4 @@ def get_operation_status(operation_id: str):
         "operationId": operation_id,
         "operationProblems": [],
         "operationStatus": "IN_PROGRESS" if op["polls"] == 1 else "SUCCESS",
-    }
-
-
-def _summary(plan_id: str, plan: dict[str, Any]) -> dict[str, Any]:
-    """InboundPlanSummary fields of a stored plan."""
-    body = plan["body"]
-    src = body["sourceAddress"]
-    keys = (
-        "addressLine1",
-        "addressLine2",
-        "city",
-        "companyName",
-        "countryCode",
-        "districtOrCounty",
-        "email",
-        "name",
-        "phoneNumber",
-        "postalCode",
-        "stateOrProvinceCode",
-    )
-    return {
-        "createdAt": iso(plan["created"]),
-        "inboundPlanId": plan_id,
-        "lastUpdatedAt": iso(plan["created"]),
-        "marketplaceIds": list(body["destinationMarketplaces"]),
-        "name": body.get("name") or f"Plan {iso(plan['created'])[:10]}",
-        "sourceAddress": {k: src[k] for k in keys if src.get(k)},
-        "status": "SHIPPED",
-    }
-
-
-@bp.get(f"{BASE}/inboundPlans")
-@operation("listInboundPlans")
-def list_inbound_plans():
-    """Plans created through the API, newest first, 10 per page (pageSize up to 30)."""
-    s = seller()
-    size_text = request.args.get("pageSize", "10")
-    if not size_text.isdigit() or not 1 <= int(size_text) <= 30:
-        raise ApiError(400, "InvalidInput", "pageSize must be 1..30.")
-    size = int(size_text)
-    ids = sorted(s.inbound_plans, key=lambda k: (s.inbound_plans[k]["created"], k), reverse=True)
-    token = request.args.get("paginationToken")
-    off = int(token) if token and token.isdigit() else 0
-    out: dict[str, Any] = {
-        "inboundPlans": [_summary(k, s.inbound_plans[k]) for k in ids[off : off + size]]
-    }
-    if off + size < len(ids):
-        out["pagination"] = {"nextToken": str(off + size)}
-    return out
-
-
-@bp.get(f"{BASE}/inboundPlans/<plan_id>")
-@operation("getInboundPlan")
-def get_inbound_plan(plan_id: str):
-    """The plan with one shipment summary per item."""
-    s = seller()
-    plan = s.inbound_plans.get(plan_id)
-    if plan is None:
-        raise ApiError(404, "NotFound", f"Inbound plan {plan_id} not found.")
-    arrived = {
-        sh.shipment_id
-        for sh in s.world.shipments
-        if sh.plan_id == plan_id and sh.arrival_day < s.world.next_ordinal
-    }
-    return {
-        **_summary(plan_id, plan),
-        "shipments": [
-            {"shipmentId": sid, "status": "CLOSED" if internal in arrived else "IN_TRANSIT"}
-            for sid, internal in zip(plan["shipment_ids"], plan["shipments"], strict=True)
-        ],
     }
