@@ -26,7 +26,8 @@ class Shipment:
     """Units on their way to FBA: from the simulated seller's own past or an API inbound plan.
 
     Days are date ordinals. The units ship during `ship_day` and are received gradually:
-    `receipts[j]` units become fulfillable during day `arrival_day + j` (2-5 days in all).
+    `receipts[j]` (at least 1) units become fulfillable during day `arrival_day + j` (2-5 days
+    in all, fewer only when there are fewer units).
     A cancelled shipment never ships and never arrives. `simulator.inbound` derives its
     status on any day from these fields.
     """
@@ -75,13 +76,14 @@ class _Stage:
     legacy: bool = False
     bulk: bool = False
     cancel: bool = False
+    slack: bool = False  # goes to a SKU with plenty of stock (it is received before the clock)
 
 
 # Staged top-ups by days before the anchor they are created; status at the first clock.
 _STAGED: dict[int, _Stage] = {
     20: _Stage(-19, -12, bulk=True),  # CLOSED, and its SKU overstocked
     10: _Stage(-8, 6, legacy=True, window=None),  # IN_TRANSIT, v0 only (no Amazon date)
-    9: _Stage(-8, 0),  # RECEIVING since the anchor
+    9: _Stage(-8, 0, slack=True),  # RECEIVING since the anchor
     8: _Stage(-7, 1),  # CHECKED_IN
     7: _Stage(-6, 2),  # DELIVERED
     4: _Stage(-2, 10, cancel=True),  # CANCELLED
@@ -172,9 +174,10 @@ class World:
         n = len(self.shipments) + 1
         sid = f"FBA{self.spec.seed % 1000:03d}{n:06d}"
         u = rng_for(self.spec.seed, STREAM_SHIPMENT, n).random(10)
-        days = 2 + int(u[0] * 4)
+        days = max(1, min(2 + int(u[0] * 4), quantity))
         weights = 0.5 + u[1 : 1 + days]
-        parts = np.floor(quantity * weights / weights.sum()).astype(np.int64)
+        # At least one unit a day: receiving is spread over every receipt day.
+        parts = 1 + np.floor((quantity - days) * weights / weights.sum()).astype(np.int64)
         parts[0] += quantity - int(parts.sum())
         if plan_id is None:
             created_day = created_ts // 86400 + EPOCH_ORDINAL if created_ts else ship_day
@@ -184,7 +187,9 @@ class World:
         if window is None:
             window = bool(plan_id) and u[8] < 0.8
         delivery = arrival_day - 2
-        span = (delivery - int(u[6] * 3), delivery + int(u[7] * 3)) if window and plan_id else None
+        span = None
+        if window and plan_id and cancelled_day is None:
+            span = (delivery - int(u[6] * 3), delivery + int(u[7] * 3))
         shipment = Shipment(
             sid,
             sku,
@@ -351,6 +356,8 @@ class World:
             rank = np.where(live, -st.velocity, np.inf)
         else:  # who runs out first by the first clock (deepest projected shortfall)
             rank = np.where(live, st.on_hand - st.velocity * (a + 1 - d), np.inf)
+            if plan.slack:
+                rank = -rank
         taken = {s.sku for s in self.shipments if s.source == "staged"}
         order = [int(i) for i in np.argsort(rank, kind="stable") if np.isfinite(rank[i])]
         order = order or list(range(self.n))
