@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -72,6 +73,38 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
+        # SQLite: how long a writer queues for the single write lock before giving up (seconds).
+        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT") or 30),
+        **security_settings(env, production),
+    }
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def security_settings(env: dict[str, str], production: bool) -> dict[str, Any]:
+    """Outbound allowlist, session lifetimes, sign-up, webhook rotation and rate limits."""
+    idle = int(env.get("SESSION_IDLE_MINUTES") or 120)
+    absolute = int(env.get("SESSION_ABSOLUTE_HOURS") or 12)
+    return {
+        # Custom SP-API endpoints (the simulator): on for development and the demo, off in
+        # production unless asked for; private network targets need their own opt-in.
+        "ALLOW_CUSTOM_ENDPOINTS": _flag(env, "ALLOW_CUSTOM_ENDPOINTS", not production),
+        "ALLOW_PRIVATE_ENDPOINTS": _flag(env, "ALLOW_PRIVATE_ENDPOINTS", False),
+        "SESSION_IDLE_TIMEOUT": dt.timedelta(minutes=idle),
+        "SESSION_ABSOLUTE_LIFETIME": dt.timedelta(hours=absolute),
+        # The cookie never outlives the server-side session it names.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=absolute),
+        "ALLOW_SIGNUP": _flag(env, "ALLOW_SIGNUP", True),
+        "INVITATION_MAX_AGE": dt.timedelta(days=int(env.get("INVITATION_DAYS") or 7)),
+        "WEBHOOK_SECRET_GRACE": dt.timedelta(
+            hours=float(env.get("WEBHOOK_SECRET_GRACE_HOURS") or 24)
+        ),
+        "RATELIMIT_ENABLED": _flag(env, "RATELIMIT_ENABLED", True),
     }
 
 

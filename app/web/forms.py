@@ -10,7 +10,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DecimalField,
     EmailField,
-    FloatField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -18,7 +17,6 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    URL,
     DataRequired,
     EqualTo,
     InputRequired,
@@ -29,7 +27,6 @@ from wtforms.validators import (
 )
 
 from app.models.catalog import OWNERS
-from app.models.seller import MARKETPLACES
 
 # A pragmatic check (one @, a dot in the domain, no spaces); the address is never mailed here.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
@@ -88,60 +85,6 @@ class MemberForm(FlaskForm):
     role = SelectField(
         "Role", choices=[SelectChoice("member", "Member"), SelectChoice("owner", "Owner")]
     )
-
-
-def _https_or_loopback(_form: Any, field: Any) -> None:
-    """Credentials only travel over TLS, except to a simulator on this machine."""
-    value = (field.data or "").strip()
-    loopback = ("http://127.0.0.1", "http://localhost", "http://[::1]")
-    if value and not value.startswith("https://") and not value.startswith(loopback):
-        raise ValidationError("Use an https:// URL (plain http only to 127.0.0.1 or localhost).")
-
-
-class SellerForm(FlaskForm):
-    """Connect (or edit) a Selling Partner API account."""
-
-    name = StringField("Account name", validators=[DataRequired(), Length(max=200)])
-    marketplace = SelectField("Marketplace", choices=[SelectChoice(m, m) for m in MARKETPLACES])
-    seller_id = StringField("Seller (merchant) id", validators=[Optional(), Length(max=64)])
-    lwa_client_id = StringField("LWA client id", validators=[DataRequired(), Length(max=300)])
-    lwa_client_secret = PasswordField("LWA client secret", validators=[Length(max=2000)])
-    refresh_token = PasswordField("Refresh token", validators=[Length(max=4000)])
-    endpoint_choice = SelectField(
-        "Endpoint",
-        choices=[
-            SelectChoice("amazon", "Amazon North America"),
-            SelectChoice("custom", "Custom URL"),
-        ],
-    )
-    endpoint = StringField(
-        "Custom endpoint URL",
-        validators=[Optional(), URL(require_tld=False), _https_or_loopback, Length(max=500)],
-    )
-    token_url = StringField(
-        "LWA token URL",
-        validators=[Optional(), URL(require_tld=False), _https_or_loopback, Length(max=500)],
-    )
-    review_days = IntegerField(
-        "Ship every (days)", default=7, validators=[InputRequired(), NumberRange(1, 90)]
-    )
-    capacity_standard_cuft = FloatField(
-        "Capacity limit, standard-size (cu ft)", validators=[Optional(), NumberRange(min=0)]
-    )
-    capacity_bulky_cuft = FloatField(
-        "Capacity limit, oversize (cu ft)", validators=[Optional(), NumberRange(min=0)]
-    )
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        """A custom endpoint needs its URL (checked here: Optional() ends the field's chain)."""
-        ok = super().validate(extra_validators)
-        if self.endpoint_choice.data == "custom" and not (self.endpoint.data or "").strip():
-            self.endpoint.errors = [
-                *self.endpoint.errors,
-                "Enter the endpoint URL, or choose Amazon North America.",
-            ]
-            return False
-        return ok
 
 
 class WholeNumberField(IntegerField):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Membership, SellerAccount, User
-from app.tenancy import get_owned, owned_select, tenant_session
+from app.tenancy import owned_select, tenant_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,6 +89,12 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def is_owner() -> bool:
+    """The logged-in user is an owner of the session's tenant."""
+    membership = current_membership()
+    return membership is not None and membership.role == "owner"
+
+
 def owner_required(view: F) -> F:
     """Only the tenant's owners may use this view."""
 
@@ -101,14 +107,6 @@ def owner_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
-
-
-def owned_or_404(model: type[Any], ident: Any) -> Any:
-    """The tenant's row with this id, or a 404 (never a 403, which would confirm it exists)."""
-    row = get_owned(db.session, model, ident, tenant_id())
-    if row is None:
-        abort(404)
-    return row
 
 
 def seller_accounts() -> list[SellerAccount]:

@@ -1,4 +1,8 @@
-"""Connect a Selling Partner API account, see its webhook set-up and sync status, sync now."""
+"""Connect a Selling Partner API account, see its webhook set-up and sync status, sync now.
+
+Members see the accounts, sync them and change their planning settings; only owners connect
+accounts, change credentials or where they are sent, and see or rotate the webhook secret.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,63 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import SellerAccount, SyncRun, SyncState
 from app.models.seller import AMAZON_NA_ENDPOINT, AMAZON_TOKEN_URL, MARKETPLACES, new_webhook_secret
-from app.web.auth.session import login_required, owned_or_404, seller_accounts, tenant_id
-from app.web.forms import CsrfOnlyForm, SellerForm
+from app.security.outbound import amazon_endpoint, is_amazon
+from app.tenancy import owned_or_404
+from app.web.auth.session import (
+    is_owner,
+    login_required,
+    owner_required,
+    seller_accounts,
+    tenant_id,
+)
+from app.web.forms import CsrfOnlyForm
+from app.web.sellers.forms import SellerForm, SellerSettingsForm
 
 bp = Blueprint("sellers", __name__, url_prefix="/sellers")
 log = logging.getLogger(__name__)
 STREAMS = ("orders", "inventory", "fees", "reports")
 
 
-def _apply(form: SellerForm, account: SellerAccount) -> None:
-    """Copy the form onto the account; blank secret fields keep the stored secret."""
+def _amazon_endpoint(marketplace: str) -> str:
+    try:
+        return amazon_endpoint(MARKETPLACES[marketplace][0])
+    except KeyError:  # pragma: no cover - every MARKETPLACES id is in sp_api's table
+        return AMAZON_NA_ENDPOINT
+
+
+def _targets(form: SellerForm) -> tuple[str, str]:
+    """The endpoint and token URL the form asks for."""
+    custom = form.endpoint_choice.data == "custom"
+    endpoint = (form.endpoint.data or "").strip().rstrip("/") if custom else ""
+    token_url = (form.token_url.data or "").strip() or AMAZON_TOKEN_URL
+    return endpoint or _amazon_endpoint(form.marketplace.data), token_url
+
+
+def _apply_settings(form: SellerSettingsForm, account: SellerAccount) -> None:
+    """Copy the planning settings (what any member may change) onto the account."""
     account.name = form.name.data.strip()
+    account.review_days = form.review_days.data
+    account.capacity_standard_cuft = form.capacity_standard_cuft.data
+    account.capacity_bulky_cuft = form.capacity_bulky_cuft.data
+
+
+def _apply(form: SellerForm, account: SellerAccount) -> bool:
+    """Copy the form onto the account (False, with field errors, if secrets are missing).
+
+    Blank secret fields keep the stored secrets, except when the account is pointed somewhere
+    else: then both must be entered again, or whoever changes the URL would have the stored
+    credentials sent to a host of their choosing.
+    """
+    endpoint, token_url = _targets(form)
+    new = account.id is None
+    moved = not new and (endpoint != account.endpoint or token_url != account.token_url)
+    blank = [f for f in (form.lwa_client_secret, form.refresh_token) if not (f.data or "").strip()]
+    if (new or moved) and blank:
+        why = " to change the endpoint or token URL" if moved else ""
+        for f in blank:
+            f.errors = [f"Enter the {f.label.text.lower()}{why}."]
+        return False
+    _apply_settings(form, account)
     account.marketplace = form.marketplace.data
     account.marketplace_id, account.region = MARKETPLACES[form.marketplace.data]
     account.seller_id = (form.seller_id.data or "").strip() or None
@@ -30,28 +80,21 @@ def _apply(form: SellerForm, account: SellerAccount) -> None:
         account.lwa_client_secret = form.lwa_client_secret.data.strip()
     if form.refresh_token.data:
         account.refresh_token = form.refresh_token.data.strip()
-    custom = form.endpoint_choice.data == "custom"
-    account.endpoint = form.endpoint.data.strip().rstrip("/") if custom else AMAZON_NA_ENDPOINT
-    account.token_url = (form.token_url.data or "").strip() or AMAZON_TOKEN_URL
-    account.review_days = form.review_days.data
-    account.capacity_standard_cuft = form.capacity_standard_cuft.data
-    account.capacity_bulky_cuft = form.capacity_bulky_cuft.data
+    account.endpoint, account.token_url = endpoint, token_url
+    return True
 
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    """The tenant's accounts and the form to connect another."""
+    """The tenant's accounts and (for owners) the form to connect another."""
+    owner = is_owner()
     form = SellerForm()
+    if form.is_submitted() and not owner:
+        abort(403)
     if form.validate_on_submit():
-        missing = [
-            f for f in (form.lwa_client_secret, form.refresh_token) if not (f.data or "").strip()
-        ]
-        for f in missing:
-            f.errors = [f"Enter the {f.label.text.lower()}."]
-        if not missing:
-            account = SellerAccount(tenant_id=tenant_id())
-            _apply(form, account)
+        account = SellerAccount(tenant_id=tenant_id())
+        if _apply(form, account):
             db.session.add(account)
             try:
                 db.session.commit()
@@ -64,7 +107,7 @@ def index():  # type: ignore[no-untyped-def]
                 return redirect(url_for("sellers.show", seller_id=account.id))
     accounts = seller_accounts()
     status = 422 if form.errors else 200
-    return render_template("sellers/index.html", form=form, accounts=accounts), status
+    return render_template("sellers/index.html", form=form, accounts=accounts, owner=owner), status
 
 
 def _sync_status(account: SellerAccount) -> list[dict[str, object]]:
@@ -91,26 +134,37 @@ def _sync_status(account: SellerAccount) -> list[dict[str, object]]:
     return [{"stream": s, "run": runs.get(s), "state": states.get(s)} for s in streams]
 
 
-@bp.route("/<int:seller_id>", methods=["GET", "POST"])
+@bp.route("/<id:seller_id>", methods=["GET", "POST"])
 @login_required
 def show(seller_id: int):  # type: ignore[no-untyped-def]
-    """Webhook set-up, sync status, and the account's settings."""
-    account = owned_or_404(SellerAccount, seller_id)
-    form = SellerForm(obj=account)
+    """Webhook set-up, sync status, and the account's settings (credentials: owners only)."""
+    account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
+    owner = is_owner()
+    # A member's form has no credential or URL fields at all: nothing they post can reach them.
+    form = SellerForm(obj=account) if owner else SellerSettingsForm(obj=account)
     if not form.is_submitted():
-        form.endpoint_choice.data = "amazon" if account.endpoint == AMAZON_NA_ENDPOINT else "custom"
-        form.endpoint.data = "" if account.endpoint == AMAZON_NA_ENDPOINT else account.endpoint
-        form.lwa_client_secret.data = form.refresh_token.data = ""
+        if isinstance(form, SellerForm):
+            amazon = is_amazon(account.endpoint, "api")
+            form.endpoint_choice.data = "amazon" if amazon else "custom"
+            form.endpoint.data = "" if amazon else account.endpoint
+            form.lwa_client_secret.data = form.refresh_token.data = ""
     elif form.validate_on_submit():
-        _apply(form, account)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = ["You already have an account with this name."]
+        saved = True
+        if isinstance(form, SellerForm):
+            saved = _apply(form, account)
         else:
-            flash("Settings saved.", "success")
-            return redirect(url_for("sellers.show", seller_id=account.id))
+            _apply_settings(form, account)
+        if not saved:
+            db.session.rollback()
+        else:
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                form.name.errors = ["You already have an account with this name."]
+            else:
+                flash("Settings saved.", "success")
+                return redirect(url_for("sellers.show", seller_id=account.id))
     else:
         db.session.rollback()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -118,17 +172,19 @@ def show(seller_id: int):  # type: ignore[no-untyped-def]
         "sellers/show.html",
         account=account,
         form=form,
+        owner=owner,
+        grace_hours=round(current_app.config["WEBHOOK_SECRET_GRACE"].total_seconds() / 3600),
         button=CsrfOnlyForm(),
         webhook_url=f"{base}/webhooks/sp-api/{account.public_id}",
         status=_sync_status(account),
     ), (422 if form.errors else 200)
 
 
-@bp.post("/<int:seller_id>/sync")
+@bp.post("/<id:seller_id>/sync")
 @login_required
 def sync_now(seller_id: int):  # type: ignore[no-untyped-def]
     """Queue a sync of every stream (the job ids are deterministic, so repeats do not pile up)."""
-    account = owned_or_404(SellerAccount, seller_id)
+    account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
@@ -149,11 +205,11 @@ def sync_now(seller_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("sellers.show", seller_id=account.id))
 
 
-@bp.post("/<int:seller_id>/rotate-webhook-secret")
-@login_required
+@bp.post("/<id:seller_id>/rotate-webhook-secret")
+@owner_required
 def rotate_webhook_secret(seller_id: int):  # type: ignore[no-untyped-def]
     """New webhook secret; the old one keeps verifying until the next rotation."""
-    account = owned_or_404(SellerAccount, seller_id)
+    account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     account.previous_webhook_secret = account.webhook_secret
@@ -178,6 +234,6 @@ def choose():  # type: ignore[no-untyped-def]
         chosen = int(request.form.get("seller", ""))
     except ValueError:
         abort(404)
-    account = owned_or_404(SellerAccount, chosen)
+    account = owned_or_404(db.session, SellerAccount, chosen, tenant_id())
     session["seller"] = account.id
     return redirect(url_for("dashboard.index"))

@@ -53,7 +53,9 @@ def test_connect_validation(web, seeded, db_session, token) -> None:
     cases = [
         ({"lwa_client_secret": ""}, "Enter the lwa client secret."),
         ({"endpoint": ""}, "Enter the endpoint URL"),
-        ({"endpoint": "http://sp-api.example.com"}, "Use an https:// URL"),
+        ({"endpoint": "http://[::1]:6379"}, "Port 6379 belongs to a database"),
+        ({"endpoint": "https://169.254.169.254/"}, "resolves to a metadata address"),
+        ({"token_url": "http://127.0.0.1:8100/t?x=1"}, "must not have a query string"),
         ({"review_days": "0"}, "Number must be between 1 and 90."),
         ({"name": seeded["seller"].name}, "You already have an account with this name."),
     ]
@@ -136,3 +138,94 @@ def test_jobs_page_and_progress_json(web, seeded, db_session) -> None:
     many = web.get(f"/jobs/status.json?ids={job.id},x,99999").get_json()
     assert [j["id"] for j in many["jobs"]] == [job.id]
     assert web.get("/jobs/99999.json").status_code == 404
+
+
+def _member(client, db_session, seeded, factory):
+    from tests.support.web import login
+
+    factory.user(seeded["tenant"], email="member@acme.example", role="member")
+    db_session.commit()
+    assert login(client, "member@acme.example", "correct horse 9").status_code == 302
+    return client
+
+
+def _settings(web, token, url, **overrides):
+    data = {
+        "csrf_token": token(web, url),
+        "name": "Acme US",
+        "marketplace": "US",
+        "lwa_client_id": "amzn1.application-oa2-client.test",
+        "lwa_client_secret": "",
+        "refresh_token": "",
+        "endpoint_choice": "amazon",
+        "endpoint": "",
+        "token_url": "",
+        "review_days": "9",
+    }
+    data.update(overrides)
+    return web.post(url, data=data)
+
+
+def test_a_member_cannot_redirect_the_stored_credentials(
+    client, seeded, db_session, token, factory
+) -> None:
+    """Finding 1: a member posted a new token URL with blank secrets and synced to steal them."""
+    member = _member(client, db_session, seeded, factory)
+    sid = seeded["seller"].id
+    url = f"/sellers/{sid}"
+    hostile = {
+        "endpoint_choice": "custom",
+        "endpoint": "http://127.0.0.1:9/",
+        "token_url": "http://127.0.0.1:9/auth/o2/token",
+        "lwa_client_id": "attacker",
+        "marketplace": "DE",
+    }
+    response = _settings(member, token, url, **hostile)
+    assert response.status_code == 302  # the planning settings a member may change are saved
+    db_session.expire_all()
+    account = db_session.get(SellerAccount, sid)
+    assert account.review_days == 9
+    assert (account.endpoint, account.token_url, account.lwa_client_id, account.marketplace) == (
+        "https://sellingpartnerapi-na.amazon.com",
+        "https://api.amazon.com/auth/o2/token",
+        "amzn1.application-oa2-client.test",
+        "US",
+    )
+    page = member.get(url).get_data(as_text=True)
+    assert account.webhook_secret not in page and 'name="token_url"' not in page
+    rotate = member.post(f"{url}/rotate-webhook-secret", data={"csrf_token": token(member, url)})
+    assert rotate.status_code == 403
+    connect = _connect(member, token)
+    assert connect.status_code == 403
+    assert db_session.scalar(select(SellerAccount).where(SellerAccount.name == "Acme CA")) is None
+    # Members still see the accounts and may sync them.
+    assert member.get("/sellers/").status_code == 200
+
+
+def test_moving_an_account_needs_the_secrets_again(web, seeded, db_session, token) -> None:
+    sid = seeded["seller"].id
+    url = f"/sellers/{sid}"
+    moved = {"endpoint_choice": "custom", "endpoint": "http://127.0.0.1:8100"}
+    refused = _settings(web, token, url, **moved)
+    assert refused.status_code == 422
+    assert "Enter the lwa client secret to change the endpoint" in refused.get_data(as_text=True)
+    token_only = _settings(web, token, url, token_url="http://127.0.0.1:8100/auth/o2/token")
+    assert token_only.status_code == 422
+    db_session.expire_all()
+    assert db_session.get(SellerAccount, sid).endpoint == "https://sellingpartnerapi-na.amazon.com"
+    secrets = {"lwa_client_secret": "new-secret", "refresh_token": "Atzr|new-refresh"}
+    assert _settings(web, token, url, **moved, **secrets).status_code == 302
+    db_session.expire_all()
+    account = db_session.get(SellerAccount, sid)
+    assert (
+        account.endpoint == "http://127.0.0.1:8100" and account.refresh_token == "Atzr|new-refresh"
+    )
+
+
+def test_amazon_endpoint_follows_the_marketplace_region(web, seeded, db_session, token) -> None:
+    secrets = {"lwa_client_secret": "s", "refresh_token": "Atzr|r"}
+    url = f"/sellers/{seeded['seller'].id}"
+    assert _settings(web, token, url, marketplace="DE", **secrets).status_code == 302
+    db_session.expire_all()
+    account = db_session.get(SellerAccount, seeded["seller"].id)
+    assert account.endpoint == "https://sellingpartnerapi-eu.amazon.com"
