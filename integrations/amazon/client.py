@@ -2,8 +2,9 @@
 
 `SpApiClient(config)` is the factory: it builds sp_api's operation clients for the seller's
 endpoint and token URL, swaps in the classifying transport, and exposes one typed method per
-operation the product uses. Every call goes through `call()`: wait for the pacer, send, retry
-429/5xx/timeouts with exponential backoff and jitter (bounded), never retry other 4xx.
+operation the product uses (the inbound ones in `inbound.InboundApi`). Every call goes through
+`call()`: wait for the pacer, send, retry 429/5xx/timeouts with exponential backoff and jitter
+(bounded), never retry other 4xx.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from integrations.amazon.errors import (
     RateLimited,
     TransientError,
 )
+from integrations.amazon.inbound import InboundApi
 from integrations.amazon.limits import Pacer
 from integrations.amazon.reports import decode_document
 from integrations.amazon.results import (
@@ -89,8 +91,12 @@ def iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime(ISO)
 
 
-class SpApiClient:
-    """Typed, paced, retrying access to one seller's Selling Partner API."""
+class SpApiClient(InboundApi):
+    """Typed, paced, retrying access to one seller's Selling Partner API.
+
+    Fulfillment Inbound reads (shipments, items, plans, Amazon's delivery windows) come from
+    `InboundApi` (integrations/amazon/inbound.py).
+    """
 
     def __init__(
         self,

@@ -34,6 +34,13 @@ OPERATION_LIMITS: dict[str, Limit] = {
     "getReport": Limit(2.0, 15),
     "getReportDocument": Limit(0.0167, 15),
     "createInboundPlan": Limit(2.0, 2),
+    "getShipments": Limit(2.0, 30),
+    "getShipmentItemsByShipmentId": Limit(2.0, 30),
+    "getShipmentItems": Limit(2.0, 30),
+    "listInboundPlans": Limit(2.0, 6),
+    "getInboundPlan": Limit(2.0, 6),
+    "getShipment": Limit(2.0, 6),
+    "listShipmentItems": Limit(2.0, 30),
 }
 
 

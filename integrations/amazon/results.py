@@ -231,3 +231,154 @@ class RestockRow:
     alert: str | None
     days_of_supply: float | None
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+# -- Fulfillment Inbound ------------------------------------------------------------------
+# v0 shipment statuses; a shipment in one of CLOSED_INBOUND_STATUSES adds nothing inbound.
+INBOUND_STATUSES = (
+    "WORKING",
+    "READY_TO_SHIP",
+    "SHIPPED",
+    "IN_TRANSIT",
+    "DELIVERED",
+    "CHECKED_IN",
+    "RECEIVING",
+    "CLOSED",
+    "CANCELLED",
+    "DELETED",
+    "ERROR",
+)
+CLOSED_INBOUND_STATUSES = frozenset({"CLOSED", "CANCELLED", "DELETED", "ERROR"})
+OPEN_INBOUND_STATUSES = tuple(s for s in INBOUND_STATUSES if s not in CLOSED_INBOUND_STATUSES)
+
+
+@dataclass(frozen=True)
+class InboundShipment:
+    """One FBA inbound shipment as Fulfillment Inbound v0 getShipments lists it.
+
+    `shipment_id` is Amazon's shipment id (e.g. FBA15DJCQ1ZF), the one on the box labels; the
+    2024-03-20 API calls it `shipmentConfirmationId` (`PlanShipment.confirmation_id`), which is
+    how a v0 shipment is joined to its plan and its delivery window. v0 carries no arrival
+    date: `confirmed_need_by` is only set for pre-orders.
+    """
+
+    shipment_id: str
+    status: str
+    name: str | None
+    destination_fc: str | None
+    label_prep_type: str | None
+    are_cases_required: bool
+    box_contents_source: str | None = None
+    confirmed_need_by: dt.date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Units still to arrive (not CLOSED, CANCELLED, DELETED or ERROR)."""
+        return self.status not in CLOSED_INBOUND_STATUSES
+
+
+@dataclass(frozen=True)
+class InboundShipmentsPage:
+    """One page of getShipments."""
+
+    shipments: list[InboundShipment]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class InboundShipmentItem:
+    """One SKU of an inbound shipment (v0): units shipped and received so far."""
+
+    shipment_id: str
+    sku: str
+    fnsku: str | None
+    quantity_shipped: int
+    quantity_received: int
+    quantity_in_case: int | None = None
+
+    @property
+    def outstanding(self) -> int:
+        """Units not received yet (never negative: Amazon may receive more than shipped)."""
+        return max(0, self.quantity_shipped - self.quantity_received)
+
+
+@dataclass(frozen=True)
+class InboundShipmentItemsPage:
+    """One page of getShipmentItems (or the items of one shipment)."""
+
+    items: list[InboundShipmentItem]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class InboundPlanSummary:
+    """One 2024-03-20 inbound plan (listInboundPlans): ACTIVE, SHIPPED, VOIDED or ERRORED."""
+
+    plan_id: str
+    name: str
+    status: str
+    created_at: dt.datetime
+    last_updated_at: dt.datetime
+    marketplace_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InboundPlansPage:
+    """One page of listInboundPlans."""
+
+    plans: list[InboundPlanSummary]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class PlanShipmentRef:
+    """A shipment of a plan as getInboundPlan lists it (2024-03-20 shipmentId and status)."""
+
+    shipment_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class InboundPlan:
+    """getInboundPlan: the plan and its shipments."""
+
+    summary: InboundPlanSummary
+    shipments: tuple[PlanShipmentRef, ...]
+
+
+@dataclass(frozen=True)
+class PlanShipment:
+    """One shipment of a 2024-03-20 plan (getShipment), with Amazon's own dates.
+
+    `delivery_window_start`/`delivery_window_end` are the selected delivery window: Amazon's
+    date for the carrier's delivery at the fulfillment center (None when the seller chose
+    none). Units become sellable only after check-in and receiving, which take days more.
+    `ready_to_ship_start`/`_end` are when the seller said it would ship.
+    `confirmation_id` is the v0 ShipmentId (join key with `InboundShipment.shipment_id`).
+    """
+
+    plan_id: str
+    shipment_id: str
+    confirmation_id: str | None
+    status: str | None
+    name: str | None
+    warehouse_id: str | None
+    ready_to_ship_start: dt.datetime | None
+    ready_to_ship_end: dt.datetime | None
+    delivery_window_start: dt.datetime | None
+    delivery_window_end: dt.datetime | None
+
+    @property
+    def has_amazon_date(self) -> bool:
+        """Amazon gave a delivery window for this shipment."""
+        return self.delivery_window_end is not None
+
+
+@dataclass(frozen=True)
+class PlanShipmentItem:
+    """One item of a 2024-03-20 shipment (listShipmentItems): what was planned, not received."""
+
+    msku: str
+    asin: str | None
+    fnsku: str | None
+    quantity: int
