@@ -5,7 +5,9 @@
 burst (in-process, or shared through Redis with `RedisBuckets`), retries 429/5xx/timeouts with
 bounded jittered backoff, and returns typed results (`results`) or raises typed errors
 (`errors`: RateLimited, TransientError, AuthError, PermanentError, MalformedPayload).
-Report documents are parsed by header name in `reports`. No Flask, no database here.
+Report documents are parsed by header name in `reports`. Inbound shipments (v0 status and
+received units, 2024-03-20 plans with Amazon's delivery window) are read by `inbound`.
+No Flask, no database here.
 """
 
 from integrations.amazon.client import RetryPolicy, SellerConfig, SpApiClient
