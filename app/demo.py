@@ -8,6 +8,7 @@ trains, recommends, then serves the UI at http://127.0.0.1:5000 until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import secrets
 import signal
@@ -17,10 +18,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app import create_app, migrate
+from app.extensions import db
+from app.imports.sku_settings import import_settings
+from app.models import Membership, SellerAccount, Tenant, User
+from app.planning.recommend import recommend_seller
+from app.planning.train import train_seller
+from app.sync.clients import client_for
+from app.sync.runner import run_stream
+from app.sync.streams import RUN_ORDER
+from simulator.marketplace import Marketplace
+from simulator.notify import Notifier
+from simulator.server import create_app as create_sim_app
+from simulator.testing import start_server
+from simulator.truth import skus_frame
+
 DEMO_EMAIL = "demo@example.com"
 DEMO_TENANT = "Demo Seller Co"
 DEMO_SELLER = "Demo US store"
-STREAMS = ("orders", "inventory", "fees", "reports")
 # The simulator runs Amazon's documented rate limits this many times faster, and the client paces
 # itself at the same scale, so the demo's first sync takes a minute or two instead of hours.
 SIM_RATE_SCALE = 50.0
@@ -48,11 +67,6 @@ def step(message: str) -> None:
 
 def start_simulator(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     """The marketplace simulator on loopback, in this process."""
-    from simulator.marketplace import Marketplace
-    from simulator.notify import Notifier
-    from simulator.server import create_app as create_sim_app
-    from simulator.testing import start_server
-
     market = Marketplace(seed=args.seed, skus=args.skus, history_days=args.history_days,
                          rate_scale=SIM_RATE_SCALE)
     sim_app = create_sim_app(market)
@@ -65,11 +79,6 @@ def start_simulator(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
 
 def seed_accounts(app: Any, market: Any, base: str) -> tuple[int, str]:
     """Demo tenant, owner and seller account (credentials from the simulator)."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models import Membership, SellerAccount, Tenant, User
-
     session = db.session
     password = secrets.token_urlsafe(9)
     tenant = session.scalars(select(Tenant).where(Tenant.name == DEMO_TENANT)).first()
@@ -105,9 +114,6 @@ def connect_webhook(app: Any, market: Any, account_id: int) -> None:
     """From now on the simulator posts its notifications to our webhook, signed with the
     seller's secret. Connected after the first sync, so the reports that sync requested do not
     come back as a burst of REPORT_PROCESSING_FINISHED deliveries to fetch them again."""
-    from app.extensions import db
-    from app.models import SellerAccount
-
     account = db.session.get(SellerAccount, account_id)
     webhook = f"{app.config['PUBLIC_BASE_URL']}/webhooks/sp-api/{account.public_id}"
     with market.lock:
@@ -116,18 +122,11 @@ def connect_webhook(app: Any, market: Any, account_id: int) -> None:
 
 
 def first_sync(account_id: int) -> None:
-    """All streams in the foreground, with a progress line per page."""
-    from flask import current_app
-
-    from app.extensions import db
-    from app.models import SellerAccount
-    from app.sync.clients import client_for
-    from app.sync.runner import run_stream
-
+    """All streams in the foreground, in the run order, with a progress line per page."""
     account = db.session.get(SellerAccount, account_id)
     client = client_for(account, current_app.config)
     try:
-        for stream in STREAMS:
+        for stream in RUN_ORDER:
             started = time.monotonic()
 
             def show(fraction: float, message: str, stream: str = stream) -> None:
@@ -142,13 +141,6 @@ def first_sync(account_id: int) -> None:
 
 def import_spreadsheet(account_id: int, market: Any) -> None:
     """Costs, lead times, case packs and MOQs: what a seller keeps in a spreadsheet."""
-    import io
-
-    from app.extensions import db
-    from app.imports.sku_settings import import_settings
-    from app.models import SellerAccount
-    from simulator.truth import skus_frame
-
     account = db.session.get(SellerAccount, account_id)
     frame = skus_frame(market.sellers[0].world)
     sheet = frame[["sku", "unit_cost", "case_pack", "moq"]].copy()
@@ -163,11 +155,6 @@ def import_spreadsheet(account_id: int, market: Any) -> None:
 
 def plan(account_id: int) -> None:
     """Train the forecaster and compute recommendations."""
-    from app.extensions import db
-    from app.models import SellerAccount
-    from app.planning.recommend import recommend_seller
-    from app.planning.train import train_seller
-
     def show(fraction: float, message: str) -> None:
         print(f"    [{fraction * 100:5.1f}%] {message}", flush=True)
 
@@ -193,14 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
 
-    from app import create_app, migrate
-
     url = f"sqlite:///{db_path}"
     app = create_app({
         "INSTANCE_PATH": str(instance.parent),
         "DATABASE_URL": url,
         "PUBLIC_BASE_URL": f"http://{args.host}:{args.port}",
         "REDIS_URL": None,
+        "ALLOW_CUSTOM_ENDPOINTS": True,  # the demo's marketplace is the simulator on loopback
         "SPAPI_RATE_SCALE": SIM_RATE_SCALE,
         # One job thread: SQLite takes one writer at a time, so more threads only wait on it.
         "JOBS_INLINE_WORKERS": 1,
@@ -214,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with app.app_context():
             account_id, password = seed_accounts(app, market, base)
-            step("first sync (orders backfill by report, inventory ledger, fees, reports)")
+            step("first sync (orders backfill by report, inventory ledger, reports, fees)")
             first_sync(account_id)
             step("importing the seller's spreadsheet of unit costs, lead times, case packs")
             import_spreadsheet(account_id, market)
@@ -231,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def serve(app: Any, args: argparse.Namespace, password: str) -> int:
     """Serve the UI until Ctrl-C."""
-    from werkzeug.serving import make_server
-
     server = make_server(args.host, args.port, app, threaded=True)
     print("\n" + "=" * 64)
     print(f"  FBA Planner demo: http://{args.host}:{args.port}")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import SellerAccount, Tenant
 from app.models.seller import MARKETPLACES as MARKETPLACES_BY_CODE
+from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
 
 sellers_cli = AppGroup("sellers", help="Seller accounts (SP-API credentials).")
 
@@ -79,9 +80,18 @@ def add_seller(
     tenant_name: str | None,
 ) -> None:
     """Store a seller account (secrets encrypted) and print its webhook URL and secret."""
-    for label, url in (("--endpoint", endpoint), ("--token-url", token_url)):
-        if not url.startswith(("http://", "https://")):
-            raise click.BadParameter("must be an http(s) URL", param_hint=label)
+    policy = OutboundPolicy.from_config(current_app.config)
+    checked: list[str] = []
+    targets: tuple[tuple[str, str, Purpose], ...] = (
+        ("--endpoint", endpoint, "api"),
+        ("--token-url", token_url, "token"),
+    )
+    for label, url, purpose in targets:
+        try:
+            checked.append(check_endpoint(url, policy, purpose))
+        except EndpointRefused as exc:
+            raise click.BadParameter(str(exc), param_hint=label) from None
+    endpoint, token_url = checked
     session = db.session
     tenant = _tenant(tenant_name)
     taken = session.scalars(

@@ -157,9 +157,12 @@ def check_endpoint(
     url: str,
     policy: OutboundPolicy,
     purpose: Purpose = "api",
-    resolver: Resolver = resolve,
+    resolver: Resolver | None = None,
 ) -> str:
-    """The URL, normalised, if the server may connect to it; else EndpointRefused saying why."""
+    """The URL, normalised, if the server may connect to it; else EndpointRefused saying why.
+
+    `resolver(host, port)` returns the host's addresses (default: the system resolver, now).
+    """
     raw = (url or "").strip()
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in raw):
         raise EndpointRefused("The URL contains spaces or control characters.")
@@ -188,7 +191,7 @@ def check_endpoint(
     if effective_port in policy.blocked_ports:
         raise EndpointRefused(f"Port {effective_port} belongs to a database or system service.")
     try:
-        addresses = list(resolver(host, effective_port))
+        addresses = list((resolver or resolve)(host, effective_port))
     except (OSError, UnicodeError):
         addresses = []
     if not addresses:

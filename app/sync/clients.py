@@ -6,7 +6,9 @@ import os
 from typing import Any
 
 from app.models import SellerAccount
+from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
 from integrations.amazon.client import RetryPolicy, SellerConfig, SpApiClient
+from integrations.amazon.errors import PermanentError
 from integrations.amazon.limits import Pacer, RedisBuckets, local_buckets
 
 _redis_buckets: dict[str, RedisBuckets] = {}
@@ -33,13 +35,34 @@ def seller_config(account: SellerAccount) -> SellerConfig:
     )
 
 
+def vet_targets(account: SellerAccount, config: Any = None) -> None:
+    """Check the account's URLs against the outbound allowlist now, as DNS answers them now.
+
+    They were checked when entered, but a name can be re-pointed later (at the metadata service,
+    at Redis on localhost); refusing here means no request carries the credentials there.
+    """
+    policy = OutboundPolicy.from_config(config if config is not None else os.environ)
+    targets: tuple[tuple[str, Purpose], ...] = (
+        (account.endpoint, "api"),
+        (account.token_url, "token"),
+    )
+    for url, purpose in targets:
+        try:
+            check_endpoint(url, policy, purpose)
+        except EndpointRefused as exc:
+            raise PermanentError(f"seller account's {purpose} URL refused: {exc}") from None
+
+
 def client_for(account: SellerAccount, config: Any = None) -> SpApiClient:
     """A paced, retrying client; buckets are shared through Redis when REDIS_URL is set.
+
+    Raises PermanentError (no retry) when the account's URLs fail the outbound allowlist.
 
     Settings (app config, else environment): SPAPI_RATE_SCALE (multiplies documented rates,
     for a simulator run with --rate-scale), SPAPI_TIMEOUT, SPAPI_BACKOFF_BASE, SPAPI_RETRIES,
     SPAPI_REPORT_POLL (seconds between report polls at full scale).
     """
+    vet_targets(account, config)
     scale = _setting(config, "SPAPI_RATE_SCALE", 1.0)
     redis_url = config.get("REDIS_URL") if config is not None else None
     if redis_url:

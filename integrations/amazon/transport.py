@@ -17,10 +17,6 @@ import httpx
 from integrations.amazon.errors import AuthError, PermanentError, RateLimited, TransientError
 
 
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
 class ServerClock:
     """The server's notion of now, from the latest `Date` header plus local elapsed time."""
 
@@ -108,11 +104,16 @@ def _path(url: str) -> str:
 
 
 def raise_for_status(response: httpx.Response, what: str) -> None:
-    """Map an HTTP status to the connector's error types (2xx passes)."""
+    """Map an HTTP status to the connector's error types (2xx passes).
+
+    The message names the status only, never the body: errors end up on the Jobs page and in
+    the API, and a body from a custom endpoint would let whoever set it read what it answers.
+    """
     status = response.status_code
     if 200 <= status < 300:
         return
-    detail = _short(response.text or "")
+    # The standard phrase for the code, not the server's own reason line (that is its text too).
+    detail = httpx.codes.get_reason_phrase(status)
     if status == 429:
         raise RateLimited(f"{what}: 429 {detail}", retry_after=_retry_after(response))
     if status >= 500 or status == 408:
