@@ -4,43 +4,93 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from app.security.crypto import KeyRing
 
+# Execution option of the engine that read-only sessions (GET pages) are bound to.
+READ_ONLY = "fba_read_only"
+# Requests that only read: their session begins a deferred (shared) transaction.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the settings each backend needs to be safe under threads."""
+
+def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
+    """Create an engine with the settings each backend needs to be safe under threads.
+
+    SQLite has one writer at a time. A transaction that read under a deferred BEGIN and then
+    writes fails at once with `database is locked` when another connection committed in between
+    (its snapshot is stale; the busy timeout does not apply). So writers begin with BEGIN
+    IMMEDIATE, which takes the write lock up front and waits up to `busy_timeout` seconds for
+    it; sessions bound with the READ_ONLY option (pages that only read) begin deferred, never
+    hold the write lock, and switch to an immediate transaction before their first write.
+    """
     if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else None,
-        )
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # WAL lets the in-process job thread write while the web thread reads.
-            # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
-
-        return engine
+        return _sqlite_engine(url, busy_timeout)
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling breaks SAVEPOINT and cannot BEGIN IMMEDIATE;
+        # the listeners below emit BEGIN.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not memory:
+            # WAL: readers never block the writer nor it them; NORMAL sync is durable in WAL
+            # except for the last commits on power loss, and skips an fsync per commit.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Connection) -> None:
+        # BEGIN waits for the first statement that is not a PRAGMA, so that a caller can set
+        # its own busy timeout on the connection (jobs/progress.py waits 200 ms, not 30 s).
+        read_only = bool(conn.get_execution_options().get(READ_ONLY))
+        conn.info["fba_begin"] = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        conn.info["fba_deferred"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sqlite_lazy_begin(conn: Connection, cursor: Any, statement: str, *_args: Any) -> None:
+        head = statement.lstrip()[:8].upper()
+        pending = conn.info.get("fba_begin")
+        if pending is not None:
+            if head.startswith("PRAGMA"):
+                return
+            cursor.execute(pending)
+            conn.info["fba_begin"] = None
+            conn.info["fba_deferred"] = pending == "BEGIN"
+        if conn.info.get("fba_deferred") and head.startswith(_WRITES):
+            conn.info["fba_deferred"] = False
+            if not conn.in_nested_transaction():
+                # A read-only session writes after all (an API token's last use): what it
+                # read so far needs no isolation from this write, so end the read snapshot and
+                # queue for the write lock instead of failing on a stale snapshot.
+                cursor.execute("COMMIT")
+                cursor.execute("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _sqlite_end(conn: Connection) -> None:
+        conn.info.pop("fba_begin", None)
+        conn.info.pop("fba_deferred", None)
+
+    return engine
 
 
 class Database:
@@ -49,15 +99,24 @@ class Database:
     def init_app(self, app: Flask) -> None:
         """Create the engine (or bind to a test connection) and close sessions on teardown."""
         bind = app.config.get("DB_BIND")
-        engine = bind.engine if bind is not None else make_engine(app.config["DATABASE_URL"])
         if bind is not None:
             # Tests: every session joins the test's outer transaction through savepoints.
+            engine = bind.engine
             factory = sessionmaker(
                 bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
             )
+            reads = factory
         else:
+            engine = make_engine(
+                app.config["DATABASE_URL"], busy_timeout=app.config.get("SQLITE_BUSY_TIMEOUT", 30.0)
+            )
             factory = sessionmaker(bind=engine, expire_on_commit=False)
-        app.extensions["fba_db"] = {"engine": engine, "factory": factory}
+            reads = factory
+            if engine.dialect.name == "sqlite":
+                reads = sessionmaker(
+                    bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+                )
+        app.extensions["fba_db"] = {"engine": engine, "factory": factory, "reads": reads}
         app.teardown_appcontext(self._close)
 
     @property
@@ -69,7 +128,10 @@ class Database:
     def session(self) -> Session:
         """The session of the current app context, created on first use."""
         if "fba_session" not in g:
-            g.fba_session = current_app.extensions["fba_db"]["factory"]()
+            ext = current_app.extensions["fba_db"]
+            # A page that only reads must not take SQLite's write lock for its whole render.
+            reading = has_request_context() and request.method in SAFE_METHODS
+            g.fba_session = ext["reads" if reading else "factory"]()
         return g.fba_session
 
     def new_session(self) -> Session:

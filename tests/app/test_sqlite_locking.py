@@ -1,0 +1,223 @@
+"""SQLite, the embedded default: a job and a page writing at the same moment both succeed.
+
+Each test runs on its own file database (WAL, several connections), as the demo does with its
+in-process job threads beside the web threads. The interleavings are forced with events, so the
+outcome does not depend on timing: on a deferred BEGIN the second writer fails with `database is
+locked` (its snapshot is older than the other's commit); with BEGIN IMMEDIATE it waits its turn.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from tests.support import seed as seed_data
+from tests.support.web import csrf_token, login
+
+# Longer than any wait below: a writer that has to queue for the lock always gets it.
+HOLD = 1.0
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path) -> Iterator[Any]:
+    """An app on a migrated file database that really commits (no outer test transaction)."""
+    from app import create_app, migrate
+
+    url = f"sqlite:///{tmp_path / 'locking.db'}"
+    migrate.upgrade(url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "ENV": {
+                "SECRET_KEY": "test-secret-key",
+                "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+                "DATABASE_URL": url,
+            },
+        }
+    )
+    yield app
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def seeded(sqlite_app: Any) -> dict[str, Any]:
+    """A tenant with two SKUs, committed."""
+    from app.extensions import db
+
+    with sqlite_app.app_context():
+        data = seed_data.seed(db.session, "Acme", n_skus=2, days=30, horizon=10)
+        db.session.commit()
+        return {
+            "email": data["email"],
+            "password": data["password"],
+            "products": [p.id for p in data["products"]],
+        }
+
+
+def in_thread(app: Any, fn: Callable[[], None]) -> tuple[threading.Thread, list[BaseException]]:
+    """Run `fn` in its own app context on another thread (as the in-process job runner does)."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            with app.app_context():
+                fn()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, errors
+
+
+def set_title(product_id: int, title: str) -> None:
+    """A job's write: one product's title, committed."""
+    from app.extensions import db
+    from app.models import Product
+
+    db.session.execute(update(Product).where(Product.id == product_id).values(title=title))
+    db.session.commit()
+
+
+def titles(app: Any, ids: list[int]) -> list[str | None]:
+    from app.extensions import db
+    from app.models import Product
+
+    with app.app_context():
+        return [db.session.get(Product, i).title for i in ids]
+
+
+def test_two_jobs_that_read_then_write_both_commit(sqlite_app: Any, seeded: Any) -> None:
+    """Job A reads, job B commits, then A writes: A must not fail on a stale snapshot."""
+    from app.extensions import db
+    from app.models import Product
+
+    first, second = seeded["products"]
+    a_read, b_done = threading.Event(), threading.Event()
+
+    def job_a() -> None:
+        db.session.scalar(select(func.count()).select_from(Product))
+        a_read.set()
+        b_done.wait(HOLD)
+        set_title(first, "written by A")
+
+    def job_b() -> None:
+        assert a_read.wait(10)
+        set_title(second, "written by B")
+        b_done.set()
+
+    ta, errors_a = in_thread(sqlite_app, job_a)
+    tb, errors_b = in_thread(sqlite_app, job_b)
+    ta.join(60)
+    tb.join(60)
+    assert errors_a == [] and errors_b == []
+    assert titles(sqlite_app, [first, second]) == ["written by A", "written by B"]
+
+
+def test_page_write_and_job_write_at_the_same_moment_both_succeed(
+    sqlite_app: Any, seeded: Any
+) -> None:
+    """The SKU settings form saves while a job writes another row: no 500, nothing lost."""
+    from app.extensions import db
+    from app.models import Product
+
+    first, second = seeded["products"]
+    client = sqlite_app.test_client()
+    assert login(client, seeded["email"], seeded["password"]).status_code == 302
+    url = f"/skus/{first}"
+    token = csrf_token(client, url)
+    jobs: list[tuple[threading.Thread, list[BaseException]]] = []
+
+    def job_writes_now(*_: Any) -> None:
+        # The page has read and is about to write: the job writes at this very moment.
+        if jobs:
+            return
+        jobs.append(in_thread(sqlite_app, lambda: set_title(second, "written by the job")))
+        jobs[0][0].join(HOLD)
+
+    event.listen(Session, "before_flush", job_writes_now)
+    try:
+        response = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "unit_cost": "5.25",
+                "lead_time_production_days": "10",
+                "lead_time_transit_days": "30",
+                "lead_time_receiving_days": "5",
+                "lead_time_spread_days": "4",
+                "case_pack": "24",
+                "moq": "48",
+                "prep_owner": "AMAZON",
+                "label_owner": "NONE",
+            },
+        )
+    finally:
+        event.remove(Session, "before_flush", job_writes_now)
+    assert jobs, "the page never flushed"
+    thread, errors = jobs[0]
+    thread.join(60)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert errors == []
+    with sqlite_app.app_context():
+        page_row = db.session.get(Product, first)
+        assert (page_row.case_pack, page_row.moq, page_row.unit_cost) == (24, 48, 5.25)
+        assert db.session.get(Product, second).title == "written by the job"
+
+
+def test_a_long_page_read_does_not_hold_back_a_job_write(sqlite_app: Any, seeded: Any) -> None:
+    """A GET's open read transaction lets a job commit meanwhile, and may still write after."""
+    from app.extensions import db
+    from app.models import Product
+
+    first, second = seeded["products"]
+    with sqlite_app.test_request_context(f"/skus/{first}", method="GET"):
+        session = db.session
+        before = session.scalar(select(Product.title).where(Product.id == second))
+        thread, errors = in_thread(sqlite_app, lambda: set_title(second, "written by the job"))
+        thread.join(30)
+        assert not thread.is_alive() and errors == [], "the job waited on a page's read"
+        # Same snapshot for the rest of the page's reads...
+        assert session.scalar(select(Product.title).where(Product.id == second)) == before
+        # ...and a bookkeeping write from a GET (an API token's last use) still succeeds.
+        session.execute(update(Product).where(Product.id == first).values(title="from GET"))
+        session.commit()
+    assert titles(sqlite_app, [first, second]) == ["from GET", "written by the job"]
+
+
+def test_many_writers_never_see_a_lock_error(sqlite_app: Any, seeded: Any) -> None:
+    """Eight threads, each reading then writing in one transaction, 25 times: all commit."""
+    from app.extensions import db
+    from app.models import Product
+
+    first, _ = seeded["products"]
+    rounds = 25
+
+    def bump() -> None:
+        for _ in range(rounds):
+            title = db.session.scalar(select(Product.title).where(Product.id == first))
+            count = int(title) if title and title.isdigit() else 0
+            db.session.execute(
+                update(Product).where(Product.id == first).values(title=str(count + 1))
+            )
+            db.session.commit()
+
+    with sqlite_app.app_context():
+        set_title(first, "0")
+    runs = [in_thread(sqlite_app, bump) for _ in range(8)]
+    for thread, _ in runs:
+        thread.join(120)
+    assert [e for _, errors in runs for e in errors] == []
+    # Read and write in one transaction: no increment lost either.
+    assert titles(sqlite_app, [first]) == [str(8 * rounds)]
