@@ -116,12 +116,16 @@ def states(
     `limit` keeps only the first shipments registered (a page frozen at an earlier clock).
     """
     day = world.next_ordinal if today is None else today
-    out = []
-    for s in world.shipments[:limit]:
-        st = state(s, day, now)
-        if st is not None:
-            out.append(st)
-    return out
+    count = len(world.shipments) if limit is None else min(limit, len(world.shipments))
+    key = (day, now, count, world.next_ordinal)
+    cache: dict = world.__dict__.setdefault("_states_cache", {})
+    if key not in cache:
+        # The clock stands still between advances: the pages of one query share one walk.
+        if len(cache) >= 4:
+            cache.pop(next(iter(cache)))
+        found = (state(s, day, now) for s in world.shipments[:count])
+        cache[key] = [st for st in found if st is not None]
+    return list(cache[key])
 
 
 def inbound_quantity(st: ShipmentState) -> tuple[int, int, int]:

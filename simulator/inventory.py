@@ -34,6 +34,36 @@ class InventorySnapshot:
         )
 
 
+def _inbound(world: World, now: int) -> tuple[np.ndarray, ...]:
+    """Working, shipped and receiving units per SKU, and each SKU's latest receipt time.
+
+    Cached on the world for one (day, clock, shipment count): the clock stands still between
+    advances, so every page of an inventory pass reuses one walk over the shipments.
+    """
+    key = (world.next_ordinal, now, len(world.shipments))
+    cached = getattr(world, "_inbound_cache", None)
+    if cached is not None and cached[0] == key:
+        return tuple(a.copy() for a in cached[1])
+    n = world.n
+    working = np.zeros(n, dtype=np.int64)
+    shipped = np.zeros(n, dtype=np.int64)
+    receiving = np.zeros(n, dtype=np.int64)
+    arrived = np.zeros(n, dtype=np.int64)
+    today = world.next_ordinal  # the clock's day: the first day not generated yet
+    for st in states(world, now, today):
+        s = st.shipment
+        if s.cancelled_day is None and s.arrival_day < today:
+            last_day = min(s.last_receipt_day, today - 1)
+            arrived[s.sku] = max(arrived[s.sku], day_epoch(last_day) + 8 * 3600)
+        w, sh, rc = inbound_quantity(st)
+        working[s.sku] += w
+        shipped[s.sku] += sh
+        receiving[s.sku] += rc
+    result = (working, shipped, receiving, arrived)
+    world._inbound_cache = (key, result)  # type: ignore[attr-defined]
+    return tuple(a.copy() for a in result)
+
+
 def snapshot(world: World, now: int) -> InventorySnapshot:
     """Quantities at `now`; sold units left stock at purchase and are reserved until shipped."""
     n = world.n
@@ -50,20 +80,9 @@ def snapshot(world: World, now: int) -> InventorySnapshot:
             np.add.at(reserved, book.line["sku"][lines], book.line["qty"][lines])
         line_ts = book.o["purchase_ts"][book.line["order"]]
         np.maximum.at(last, book.line["sku"], line_ts)
-    working = np.zeros(n, dtype=np.int64)
-    shipped = np.zeros(n, dtype=np.int64)
-    receiving = np.zeros(n, dtype=np.int64)
-    today = world.next_ordinal  # the clock's day: the first day not generated yet
-    for st in states(world, now, today):
-        s = st.shipment
-        for j, units in enumerate(s.receipts):
-            if units and s.cancelled_day is None and s.arrival_day + j < today:
-                last[s.sku] = max(last[s.sku], day_epoch(s.arrival_day + j) + 8 * 3600)
-        w, sh, rc = inbound_quantity(st)
-        working[s.sku] += w
-        shipped[s.sku] += sh
-        receiving[s.sku] += rc
-        # Like Amazon's, lastUpdatedTime ignores inbound changes (startDateTime misses them).
+    working, shipped, receiving, arrived = _inbound(world, now)
+    last = np.maximum(last, arrived)
+    # Like Amazon's, lastUpdatedTime ignores inbound changes (startDateTime misses them).
     return InventorySnapshot(
         fulfillable=world.on_hand_now(),
         pending_customer_order=reserved,
