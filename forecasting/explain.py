@@ -1,65 +1,201 @@
-"""Plain-language sentence for a shipment recommendation, with the dates that drive it."""
+"""The plain-language sentence of a timeline, built only from the timeline's own fields.
+
+Every date, quantity, percentage and dollar figure in the sentence is a field of
+`Timeline.to_dict()`; `explain_timeline` returns the sentence and, for each figure it shows, the
+field's path in that dict (dots, list indexes as numbers) and the text shown, so that a page can
+link them and a test can check every one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from forecasting.status import PlanStatus
 
 if TYPE_CHECKING:
-    from forecasting.policy import Recommendation
+    from forecasting.timeline import Timeline
 
 
-def _day(d: dt.date) -> str:
-    return f"{d:%b} {d.day}"
+def fmt_date(d: dt.date, as_of: dt.date) -> str:
+    """'Mar 3', with the year when it is not as_of's: 'Jan 15, 2026'."""
+    text = f"{d:%b} {d.day}"
+    return text if d.year == as_of.year else f"{text}, {d.year}"
 
 
-def _span(days: int) -> str:
-    days = abs(days)
-    if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
-    weeks = round(days / 7)
-    words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-    return f"{words.get(weeks, str(weeks))} weeks"
+def fmt_pct(p: float) -> str:
+    """0.123 -> '12%'."""
+    return f"{p:.0%}"
 
 
-def explain(rec: Recommendation, today: dt.date, lead: int, review_days: int, aged_q: int,
-            aged_date: dt.date) -> str:
-    """e.g. 'ship 240 now: stock runs out around Mar 3, two weeks before a shipment sent today
-    could arrive (Mar 17); shipping more than 320 would start paying aged surcharges in August'."""
-    arrive = today + dt.timedelta(days=lead)
-    cover = rec.runs_out_in_days
-    horizon_note = ""
-    if cover >= 365:
-        runs_out = "stock lasts beyond the forecast horizon"
-        gap = None
-    else:
-        out_day = today + dt.timedelta(days=int(cover) + 1)
-        gap = (arrive - out_day).days
-        runs_out = f"stock runs out around {_day(out_day)}"
-        when = f"a shipment sent today could arrive ({_day(arrive)})"
-        if gap > 0:
-            horizon_note = f", {_span(gap)} before {when}"
-        elif gap < 0:
-            horizon_note = f", {_span(gap)} after {when}"
-        else:
-            horizon_note = f", the day {when}"
-    if rec.quantity > 0:
-        text = f"ship {rec.quantity} now: {runs_out}{horizon_note}"
-        if aged_q >= rec.quantity:
-            text += (f"; shipping more than {aged_q} would start paying aged surcharges in "
-                     f"{aged_date:%B}")
-        else:
-            text += (f"; part of this shipment is likely still on hand in {aged_date:%B} and "
-                     f"would pay aged surcharges (case pack / MOQ)")
-        text += f"; stockout risk before the next arrival {rec.stockout_prob_next_cycle:.0%}"
+def fmt_money(x: float) -> str:
+    """1234.5 -> '$1,234.50', -3 -> '-$3.00'."""
+    return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+
+
+def fmt_units(n: int) -> str:
+    """1234 -> '1,234'."""
+    return f"{int(n):,}"
+
+
+class _Words:
+    """Collects the sentence's figures with the field path each comes from."""
+
+    def __init__(self, tl: Timeline) -> None:
+        self.tl = tl
+        self.fields: dict[str, str] = {}
+
+    def _put(self, path: str, text: str) -> str:
+        self.fields[path] = text
         return text
-    if rec.expected_cost_without["total"] == 0 and cover >= 365:
-        return "ship nothing: no demand expected"
-    text = f"ship nothing now: {runs_out}{horizon_note}"
-    if rec.latest_ship_date > today and cover < 365:
-        text += f"; ship by {_day(rec.latest_ship_date)} at the latest"
-    if rec.stockout_prob_next_cycle_without > 0.05:
-        risk = rec.stockout_prob_next_cycle_without
-        text += (f"; stockout risk before the next arrival {risk:.0%}, but shipping now "
-                 "costs more than it saves")
+
+    def date(self, path: str, value: dt.date) -> str:
+        return self._put(path, fmt_date(value, self.tl.as_of))
+
+    def pct(self, path: str, value: float) -> str:
+        return self._put(path, fmt_pct(value))
+
+    def money(self, path: str, value: float) -> str:
+        return self._put(path, fmt_money(value))
+
+    def units(self, path: str, value: int) -> str:
+        return self._put(path, fmt_units(value))
+
+
+def explain_timeline(tl: Timeline) -> tuple[str, dict[str, str]]:
+    """The sentence for `tl` and {field path: text shown} of every figure in it."""
+    w = _Words(tl)
+    T = w.date("arrives_if_shipped_today", tl.arrives_if_shipped_today)
+    parts: list[str] = []
+    ship = _ship_clause(w)
+    if tl.status is PlanStatus.OUT_OF_STOCK:
+        parts.append(f"Out of stock now ({w.units('fulfillable', tl.fulfillable)} sellable)")
+        parts.append(_inbound_clause(w))
+        if ship:
+            parts.append(f"{ship}: sent today it lands on {T}")
+        parts.append(_risk_before(w, T))
+    elif tl.status is PlanStatus.STOCKOUT_BEFORE_ARRIVAL:
+        if tl.runs_out_on is not None:
+            parts.append(f"Runs out on {w.date('runs_out_on', tl.runs_out_on)}, before anything "
+                         f"shipped now can arrive ({T})")
+        else:
+            parts.append(f"Likely to run out before anything shipped now can arrive ({T})")
+        parts.append(_risk_before(w, T))
+        if tl.next_inbound_on is not None:
+            parts.append(_inbound_clause(w))
+        if ship:
+            parts.append(f"{ship} to restock from {T}")
+        else:
+            parts.append("ship nothing now")
+        parts.append(f"only a faster route than the "
+                     f"{w.units('lead_time_days', tl.lead_time_days)}-day lead time can close "
+                     "the gap")
+    elif tl.quantity > 0:
+        parts.append(f"{ship}: {_runs_out_clause(w)}; a shipment sent today lands on {T}")
+        parts.append(_risk_next(w))
+    elif tl.status is PlanStatus.EXCESS:
+        parts.append("Ship nothing now")
+        parts.append(_excess_clause(w))
+    else:
+        parts.append(f"Ship nothing now: {_runs_out_clause(w)}")
+        parts.append(_risk_next(w))
+    parts.append(_cost_clause(w))
+    text = "; ".join(p for p in parts if p) + "."
+    return text, w.fields
+
+
+def _ship_clause(w: _Words) -> str:
+    tl = w.tl
+    if tl.quantity <= 0:
+        return ""
+    q = w.units("recommendation.quantity", tl.quantity)
+    when = ("now" if tl.ship_by is None or tl.ship_by <= tl.as_of
+            else f"by {w.date('ship_by', tl.ship_by)}")
+    text = f"Ship {q} {when}"
+    if tl.capacity_limited:
+        full = w.units("recommendation.unconstrained_quantity", tl.unconstrained_quantity)
+        text += f" (capacity limit: {full} without it)"
     return text
+
+
+def _inbound_clause(w: _Words) -> str:
+    tl = w.tl
+    if tl.next_inbound_on is None:
+        return "nothing is on its way"
+    when = w.date("next_inbound_on", tl.next_inbound_on)
+    note = " (estimated)" if tl.next_inbound_source == "estimated" else ""
+    return f"the next inbound shipment lands on {when}{note}"
+
+
+def _runs_out_clause(w: _Words) -> str:
+    tl = w.tl
+    if tl.runs_out_on is not None:
+        return f"stock runs out on {w.date('runs_out_on', tl.runs_out_on)}"
+    return (f"the median forecast does not run out within "
+            f"{w.units('horizon_days', tl.horizon_days)} days")
+
+
+def _risk_before(w: _Words, T: str) -> str:
+    p = w.pct("recommendation.stockout_prob_before_arrival", w.tl.stockout_prob_before_arrival)
+    return f"stockout risk before {T}: {p}"
+
+
+def _risk_next(w: _Words) -> str:
+    tl = w.tl
+    without = w.pct("recommendation.stockout_prob_before_next_arrival_without",
+                    tl.stockout_prob_before_next_arrival_without)
+    if tl.quantity <= 0:
+        return f"stockout risk before a shipment sent at the next review could land: {without}"
+    with_ = w.pct("recommendation.stockout_prob_before_next_arrival",
+                  tl.stockout_prob_before_next_arrival)
+    return (f"stockout risk before the shipment after it could land: {with_} with it, "
+            f"{without} without")
+
+
+def _excess_clause(w: _Words) -> str:
+    tl = w.tl
+    ex = tl.excess
+    assert ex is not None
+    d = ex.to_dict()
+    text = (f"{w.units('excess.units', ex.units)} units are beyond need through "
+            f"{w.date('excess.need_through', ex.need_through)}, costing "
+            f"{w.money('excess.monthly_cost', d['monthly_cost'])} a month")
+    if ex.aged_from is not None:
+        aged_from = w.date("excess.aged_from", ex.aged_from)
+        aged_cost = w.money("excess.aged_cost_12m", d["aged_cost_12m"])
+        text += (f"; stock starts paying aged surcharges on {aged_from} ({aged_cost} over the "
+                 "next year)")
+    priced = [(i, o) for i, o in enumerate(d["options"]) if o["cost"] is not None]
+    if priced:
+        i, best = min(priced, key=lambda x: x[1]["cost"])
+        name = best["action"].replace("_", " ")
+        text += f"; cheapest: {name} ({w.money(f'excess.options.{i}.cost', best['cost'])}"
+        others = [f"{o['action'].replace('_', ' ')} "
+                  f"{w.money(f'excess.options.{j}.cost', o['cost'])}" for j, o in priced if j != i]
+        text += (f" over the next year, against {', '.join(others)})" if others else
+                 " over the next year; the excess is still inbound and cannot be removed yet)")
+    if d["break_even_price"] is not None:
+        text += (f"; a lower price pays only above "
+                 f"{w.money('excess.break_even_price', d['break_even_price'])}")
+    return text
+
+
+def _cost_clause(w: _Words) -> str:
+    tl = w.tl
+    idx = {c.quantity: i for i, c in enumerate(tl.candidates)}
+    if 0 not in idx or tl.quantity not in idx:
+        return ""
+    zero = w.money(f"recommendation.candidates.{idx[0]}.total", tl.candidates[idx[0]].total)
+    key = "recommendation.cost_horizon."
+    span = (f"{w.date(key + 'window_from', _d(tl.cost_horizon['window_from']))} to "
+            f"{w.date(key + 'window_to', _d(tl.cost_horizon['window_to']))}")
+    if tl.quantity == 0:
+        return (f"shipping nothing costs {zero} ({span} and the lot's life), the least of its "
+                "options")
+    mine = w.money(f"recommendation.candidates.{idx[tl.quantity]}.total",
+                   tl.candidates[idx[tl.quantity]].total)
+    return f"expected cost {mine} against {zero} for shipping nothing ({span} and the lot's life)"
+
+
+def _d(text: Any) -> dt.date:
+    return dt.date.fromisoformat(str(text))

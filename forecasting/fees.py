@@ -3,7 +3,10 @@
 Every rate lives in one flat mapping keyed by a dotted name (``storage.standard.peak``,
 ``aged.271-300``, ``low_inventory.small_standard.lt14`` ...) so a seller can override any of them
 with a plain dict, and the replay can use the exact simplified card of replay-spec.md.
-Sources and confidence: ../shared/fba-fees.md.
+Sources and confidence: ../shared/fba-fees.md. Removal and disposal orders (`removal.*`, $ per
+unit by shipping weight, the rate on the order's creation date): its "Removal and disposal orders"
+section, several third-party summaries agreeing (T) for the 2023-01-17 and 2024-01-15 rates; the
+2026-01-15 standard 0-0.5 lb rate of 0.84 has one source only (U).
 """
 
 from __future__ import annotations
@@ -27,6 +30,17 @@ AGED_TIERS = (
     (331, 365, "aged.331-365"),
 )
 LOW_INVENTORY_BANDS = ("lt14", "14-21", "21-28")
+# Removal / disposal order fee bands: (heaviest shipping weight in lb, rate key); past the last
+# band, the base rate plus a rate per pound above it.
+REMOVAL_BANDS = {
+    "standard": ((0.5, "removal.standard.0-0.5"), (1.0, "removal.standard.0.5-1"),
+                 (2.0, "removal.standard.1-2")),
+    "oversize": ((1.0, "removal.oversize.0-1"), (2.0, "removal.oversize.1-2"),
+                 (4.0, "removal.oversize.2-4"), (10.0, "removal.oversize.4-10")),
+}
+# When the caller does not know a unit's shipping weight: a typical weight for its size tier.
+TYPICAL_WEIGHT_LB = {"small_standard": 0.5, "large_standard": 1.5, "large_standard_heavy": 6.0,
+                     "large_bulky": 8.0}
 UTILIZATION_BANDS = (
     (22.0, "22-28"), (28.0, "28-36"), (36.0, "36-44"), (44.0, "44-52"), (52.0, "gt52"),
 )
@@ -106,6 +120,22 @@ class FeeCard:
                 rate = self.rates[f"utilization.{band}"]
         return rate
 
+    def removal_per_unit(self, size_tier: str, weight_lb: float) -> float:
+        """Removal or disposal order fee for one unit of this shipping weight (standard size
+        under 1 lb rounds up to 0.1 lb, otherwise up to the whole pound)."""
+        kind = storage_type(size_tier)
+        w = float(weight_lb)
+        if kind == "standard" and w < 1:
+            w = float(np.ceil(w * 10 - 1e-9)) / 10
+        else:
+            w = float(np.ceil(w - 1e-9))
+        for heaviest, key in REMOVAL_BANDS[kind]:
+            if w <= heaviest:
+                return self.rates[key]
+        top = REMOVAL_BANDS[kind][-1][0]
+        return self.rates[f"removal.{kind}.above"] + self.rates[f"removal.{kind}.per_lb"] * (
+            w - top)
+
     def inbound_placement(self, size_tier: str) -> float:
         """Inbound placement fee per unit shipped to FBA."""
         return self.rates.get(f"inbound_placement.{size_tier}", 0.0)
@@ -114,7 +144,7 @@ class FeeCard:
 def _card(effective_from: dt.date, *, storage_std: tuple[float, float],
           storage_bulky: tuple[float, float], low_inventory: bool, utilization: bool,
           placement: bool, aged_top: tuple[tuple[int, float, float], ...] = ((366, 6.90, 0.15),),
-          min_weekly: int = 0, note: str = "") -> FeeCard:
+          min_weekly: int = 0, removal: str = "2024", note: str = "") -> FeeCard:
     rates: dict[str, float] = {
         "storage.standard.off_peak": storage_std[0], "storage.standard.peak": storage_std[1],
         "storage.large_bulky.off_peak": storage_bulky[0],
@@ -133,7 +163,26 @@ def _card(effective_from: dt.date, *, storage_std: tuple[float, float],
     for tier, value in (("small_standard", 0.16), ("large_standard", 0.18),
                         ("large_standard_heavy", 0.18), ("large_bulky", 0.0)):
         rates[f"inbound_placement.{tier}"] = value if placement else 0.0
+    rates.update(REMOVAL_RATES[removal])
     return FeeCard(effective_from, MappingProxyType(rates), aged_top, min_weekly, note)
+
+
+def _removal(standard: tuple[float, float, float, float], oversize: tuple[float, ...],
+             ) -> dict[str, float]:
+    keys = [k for _, k in REMOVAL_BANDS["standard"]] + ["removal.standard.above"]
+    out = dict(zip(keys, standard, strict=True))
+    out["removal.standard.per_lb"] = 1.06
+    keys = [k for _, k in REMOVAL_BANDS["oversize"]] + ["removal.oversize.above"]
+    out.update(zip(keys, oversize, strict=True))
+    out["removal.oversize.per_lb"] = 1.06
+    return out
+
+
+REMOVAL_RATES = {
+    "2023": _removal((0.97, 1.46, 2.20, 2.83), (3.12, 4.07, 5.56, 9.43, 13.05)),
+    "2024": _removal((1.04, 1.53, 2.27, 2.89), (3.12, 4.30, 6.36, 10.04, 14.32)),
+    "2026": _removal((0.84, 1.53, 2.27, 2.89), (3.12, 4.30, 6.36, 10.04, 14.32)),
+}
 
 
 _D = dt.date
@@ -141,8 +190,11 @@ _2026_TOP = ((366, 6.90, 0.30), (456, 7.90, 0.35))
 # Each entry is a full card; a later card restates everything still in force.
 CARDS: tuple[FeeCard, ...] = (
     _card(_D(2023, 10, 1), storage_std=(0.87, 2.40), storage_bulky=(0.56, 1.40),
-          low_inventory=False, utilization=False, placement=False,
+          low_inventory=False, utilization=False, placement=False, removal="2023",
           note="aged tiers before 2024-02-15 unknown here; the 2024-25 tiers are assumed"),
+    _card(_D(2024, 1, 15), storage_std=(0.87, 2.40), storage_bulky=(0.56, 1.40),
+          low_inventory=False, utilization=False, placement=False,
+          note="removal and disposal fees of 2024-01-15"),
     _card(_D(2024, 2, 15), storage_std=(0.87, 2.40), storage_bulky=(0.56, 1.40),
           low_inventory=False, utilization=False, placement=False),
     _card(_D(2024, 3, 1), storage_std=(0.87, 2.40), storage_bulky=(0.56, 1.40),
@@ -153,7 +205,7 @@ CARDS: tuple[FeeCard, ...] = (
           low_inventory=True, utilization=True, placement=True, min_weekly=20),
     _card(_D(2026, 1, 15), storage_std=(0.78, 2.40), storage_bulky=(0.56, 1.40),
           low_inventory=True, utilization=True, placement=True, min_weekly=20,
-          aged_top=_2026_TOP),
+          aged_top=_2026_TOP, removal="2026"),
 )
 
 # replay-spec.md's simplified card: the spec wins for the replay, whatever the date.

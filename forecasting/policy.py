@@ -2,10 +2,13 @@
 
 For each candidate quantity (whole cases, 0 or at least the MOQ) the demand scenarios are run
 forward with FIFO lots (forecasting.policy_sim) and priced with the dated fee schedule: lost
-margin and the low-inventory fee on one side; storage (Q4 rate included), aged surcharges, capital
-and inbound placement on the other. `recommend_batch` also shares a capacity limit (cubic feet
-per storage type) among SKUs, giving space where it saves the most per cubic foot.
-The product's jobs and the replay's `ours` policy both call these functions.
+margin and the low-inventory fee on one side; storage (Q4 rate included), aged surcharges,
+capital, inbound placement and a lot that loses money over its life on the other
+(policy_sim.COST_LINES). The chosen quantity is exactly the argmin of their sum, `total`.
+`recommend_batch` also shares a capacity limit (cubic feet per storage type) among SKUs, giving
+space where it saves the most per cubic foot. With details (the product) each recommendation
+carries its projected inventory timeline (forecasting.timeline), whose dates, status and
+explanation the pages read. The product's jobs and the replay's `ours` policy both call these.
 """
 
 from __future__ import annotations
@@ -17,35 +20,41 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from forecasting.explain import explain
 from forecasting.fees import FeeSchedule, storage_type
+from forecasting.inbound import Inbound, arrivals_by_day, estimate_arrival
 from forecasting.policy_sim import (
-    AGED_FIRST_AGE,
     AGED_HORIZON,
+    COST_LINES,
     LIF_COVER_DAYS,
     build_scenario,
     expected_costs,
-    lot_life_value,
     pricing,
 )
+from forecasting.timeline import Timeline, build_timeline
 
-COST_KEYS = ("lost_margin", "low_inventory", "storage", "aged", "capital", "total", "placement")
+__all__ = ["COST_KEYS", "Inbound", "Recommendation", "SkuPlanInput", "allowed",
+           "estimate_arrival", "evaluate", "neighbours", "paths_from_quantiles", "recommend",
+           "recommend_batch"]
+
+COST_KEYS = (*COST_LINES, "total")
 MAX_CANDIDATES = 40
-
-
-@dataclass
-class Inbound:
-    """Units already on their way: status working/shipped/receiving, arrival date if known."""
-
-    quantity: int
-    arrival: dt.date | None = None
-    status: str = "shipped"
+DESCENT_STEPS = 64  # at most this many one-case moves until the choice is a local minimum
 
 
 @dataclass
 class SkuPlanInput:
-    """Everything the recommendation needs for one SKU. `demand_paths`: (paths, days), day 0 =
-    tomorrow, e.g. DemandForecaster.sample_paths(...)[sku] (see paths_from_quantiles)."""
+    """Everything the recommendation needs for one SKU.
+
+    `demand_paths`: (paths, days), **day 0 = today** (`today` of `recommend`): column 0 is the
+    demand still to come today after `on_hand` was counted, e.g.
+    DemandForecaster.sample_paths(...)[sku] from the cutoff's next day (paths_from_quantiles
+    makes them from daily quantiles). `on_hand`: fulfillable units now. `inbound`: shipments on
+    their way, each with its expected arrival (Amazon's date, or an estimate marked so; a
+    missing date is estimated from the status, forecasting.inbound.estimate_arrival).
+    `reserved`: FC transfer/processing units, sellable again from tomorrow. `on_hand_lots`:
+    optional (received date, units) of today's on-hand, for the aged-surcharge dates of the
+    excess block (unknown: counted as received today). `shipping_weight_lb`: for the removal
+    fee (unknown: a typical weight of the size tier, said so)."""
 
     sku: str
     demand_paths: np.ndarray
@@ -63,15 +72,20 @@ class SkuPlanInput:
     review_days: int = 7
     case_pack: int = 1
     moq: int = 0
+    on_hand_lots: Sequence[tuple[dt.date, int]] = ()
+    shipping_weight_lb: float | None = None
 
 
 @dataclass
 class Recommendation:
-    """The answer for one SKU; costs are expected dollars over the coming months."""
+    """The answer for one SKU; costs are expected dollars over the horizon of `timeline`'s
+    cost_horizon. `candidates`/`candidate_lines` hold every quantity priced (lines COST_KEYS,
+    `total` their sum); `quantity` is the argmin of `total` (within the capacity limit).
+    `latest_ship_date` is the timeline's ship_by: None exactly when quantity is 0."""
 
     sku: str
     quantity: int
-    latest_ship_date: dt.date
+    latest_ship_date: dt.date | None
     days_of_cover_without: float
     days_of_cover_with: float
     runs_out_in_days: float  # median days until the first unmet demand without this shipment
@@ -87,6 +101,7 @@ class Recommendation:
                                    repr=False)
     candidate_costs: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     candidate_lines: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    timeline: Timeline | None = field(default=None, repr=False)
 
 
 def allowed(q: int, case_pack: int, moq: int) -> bool:
@@ -94,8 +109,22 @@ def allowed(q: int, case_pack: int, moq: int) -> bool:
     return q >= 0 and q % case_pack == 0 and (q == 0 or q >= moq)
 
 
+def smallest_shipment(case_pack: int, moq: int) -> int:
+    """The smallest allowed quantity above 0: the fewest whole cases that meet the MOQ."""
+    return max(1, -(-moq // case_pack)) * case_pack
+
+
+def neighbours(q: int, case_pack: int, moq: int) -> list[int]:
+    """q with one case less and one case more, where allowed (above 0: the smallest shipment)."""
+    out = [q]
+    if q > 0 and allowed(q - case_pack, case_pack, moq):
+        out.append(q - case_pack)
+    out.append(q + case_pack if q > 0 else smallest_shipment(case_pack, moq))
+    return sorted(set(out))
+
+
 def _candidates(upper: float, case_pack: int, moq: int) -> np.ndarray:
-    first = max(1, -(-moq // case_pack))           # fewest cases that meet the MOQ
+    first = smallest_shipment(case_pack, moq) // case_pack
     last = max(first, int(np.ceil(upper / case_pack)))
     if last - first + 1 <= MAX_CANDIDATES:
         cases = np.arange(first, last + 1)
@@ -104,39 +133,34 @@ def _candidates(upper: float, case_pack: int, moq: int) -> np.ndarray:
     return np.concatenate([[0], cases * case_pack]).astype(np.int64)
 
 
-def _arrival_days(item: SkuPlanInput, today: dt.date) -> dict[int, float]:
-    """Inbound units by day index (0 = tomorrow); unknown dates guessed from the status."""
-    out: dict[int, float] = {}
-    for s in item.inbound:
-        if s.arrival is not None:
-            day = max(0, (s.arrival - today).days - 1)
-        elif s.status == "receiving":
-            day = 0
-        elif s.status == "working":
-            day = item.lead_time_days - 1
-        else:
-            day = max(0, item.lead_time_days // 2 - 1)
-        out[day] = out.get(day, 0.0) + s.quantity
-    if item.reserved:
-        out[0] = out.get(0, 0.0) + item.reserved
-    return out
+def _merge(cand: np.ndarray, costs: dict[str, np.ndarray], extra: np.ndarray,
+           more: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    cand = np.concatenate([cand, extra])
+    order = np.argsort(cand, kind="stable")
+    return cand[order], {k: np.concatenate([costs[k], more[k]])[order] for k in costs}
 
 
 def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: int = 1,
              seed: int = 0, details: bool = True) -> Recommendation:
-    """Price every allowed candidate quantity and pick the cheapest (no capacity limit)."""
+    """Price allowed candidate quantities and pick the one of least `total` (no capacity
+    limit): a coarse grid, a finer one around its best, then one-case moves until neither
+    neighbour is cheaper, so the chosen quantity beats 0 and both neighbours by the reported
+    total. `details=False` (the replay) skips the timeline; the quantity is the same."""
     rng = np.random.default_rng(seed)
     paths = np.asarray(item.demand_paths, dtype=float)
     R = max(1, int(item.review_days))
+    lead = max(1, int(item.lead_time_days))
     horizon_after = AGED_HORIZON
-    sc = build_scenario(paths, item.on_hand, _arrival_days(item, today), item.lead_time_days,
-                        item.lead_time_std_days, R, rng, horizon_after)
+    arrivals = {k: float(v) for k, v in arrivals_by_day(item.inbound, item.reserved, lead,
+                                                         today).items()}
+    sc = build_scenario(paths, item.on_hand, arrivals, lead, item.lead_time_std_days, R, rng,
+                        horizon_after)
     margin = item.sale_price * (1 - item.referral_rate) - item.fulfillment_fee - item.unit_cost
-    pr = pricing(fees, today, item.lead_time_days, horizon_after, item.size_tier,
-                 item.cubic_feet, item.unit_cost, margin)
+    pr = pricing(fees, today, lead, horizon_after, item.size_tier, item.cubic_feet,
+                 item.unit_cost, margin)
     # A unit still on hand when the next shipment could land stands in for one that shipment
     # would otherwise bring: shipping it now costs about one review period of holding. Whether
-    # a lot is worth having at all (big MOQ, slow seller) is checked over its whole life below.
+    # a lot is worth having at all (big MOQ, slow seller) is its lot_loss line.
     hold_days = R
     cover = min(int(sc.window.max()) - 1 + LIF_COVER_DAYS + 14, horizon_after - 1)
     upper = float(np.quantile(np.maximum(sc.cum_window[:, cover] - sc.stock_before, 0), 0.99))
@@ -152,86 +176,49 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
         extra = np.setdiff1d(fine, cand)
         if not len(extra):
             break
-        more = expected_costs(sc, pr, extra, hold_days)
-        cand = np.concatenate([cand, extra])
-        order = np.argsort(cand, kind="stable")
-        cand = cand[order]
-        costs = {k: np.concatenate([costs[k], more[k]])[order] for k in costs}
+        cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
+    for _ in range(DESCENT_STEPS):
+        best = int(np.argmin(costs["total"]))
+        extra = np.setdiff1d(np.array(neighbours(int(cand[best]), item.case_pack, item.moq),
+                                      dtype=np.int64), cand)
+        if not len(extra):
+            break
+        cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
     best = int(np.argmin(costs["total"]))
-    if cand[best] > 0 and lot_life_value(sc, pr, float(cand[best])) < 0:
-        best = 0  # the lot would not earn its own keep before it is sold or aged out
-    if not details:  # the replay needs the quantity only; the choice above is the same
-        return _bare(item, costs, cand, best)
-    return _result(item, today, sc, costs, cand, best, R)
+    rec = _bare(item, costs, cand, best)
+    if details:
+        attach_timeline(rec, item, today, fees)
+    return rec
 
 
 def _bare(item: SkuPlanInput, costs: dict[str, np.ndarray], cand: np.ndarray,
           pick: int) -> Recommendation:
     nan = float("nan")
+    q = int(cand[pick])
     return Recommendation(
-        sku=item.sku, quantity=int(cand[pick]), latest_ship_date=dt.date.min,
+        sku=item.sku, quantity=q, latest_ship_date=None,
         days_of_cover_without=nan, days_of_cover_with=nan, runs_out_in_days=nan,
         stockout_prob_before_arrival=nan,
         stockout_prob_next_cycle=float(costs["stockout_prob"][pick]),
         stockout_prob_next_cycle_without=float(costs["stockout_prob"][0]),
         expected_cost_with={k: float(costs[k][pick]) for k in COST_KEYS},
         expected_cost_without={k: float(costs[k][0]) for k in COST_KEYS},
-        explanation="", unconstrained_quantity=int(cand[pick]), candidates=cand,
+        explanation="", unconstrained_quantity=q, candidates=cand,
         candidate_costs=costs["total"].copy(), candidate_lines=costs)
 
 
-def _result(item: SkuPlanInput, today: dt.date, sc, costs: dict[str, np.ndarray],
-            cand: np.ndarray, pick: int, R: int) -> Recommendation:
-    q = int(cand[pick])
-    cover_without = _cover_days(sc, 0.0)
-    cover_with = _cover_days(sc, float(q))
-    runs_out = _runs_out_day(sc)
-    p10_stockout = float(np.quantile(runs_out, 0.10))
-    latest = today + dt.timedelta(days=max(0, int(p10_stockout) + 1 - item.lead_time_days))
-    aged_k = _first_aged_day(today, item.lead_time_days)
-    sell_by_aged = np.maximum(sc.cum_window[:, min(aged_k, sc.cum_window.shape[1] - 1)]
-                              - sc.stock_before, 0)
-    aged_q = int(np.quantile(sell_by_aged, 0.5) // item.case_pack * item.case_pack)
-    rec = Recommendation(
-        sku=item.sku, quantity=q, latest_ship_date=latest,
-        days_of_cover_without=float(np.median(cover_without)),
-        runs_out_in_days=float(np.median(runs_out)),
-        days_of_cover_with=float(np.median(cover_with)),
-        stockout_prob_before_arrival=float(np.isfinite(sc.stockout_day).mean()),
-        stockout_prob_next_cycle=float(costs["stockout_prob"][pick]),
-        stockout_prob_next_cycle_without=float(costs["stockout_prob"][0]),
-        expected_cost_with={k: float(costs[k][pick]) for k in COST_KEYS},
-        expected_cost_without={k: float(costs[k][0]) for k in COST_KEYS},
-        explanation="", unconstrained_quantity=q, candidates=cand,
-        candidate_costs=costs["total"].copy(), candidate_lines=costs,
-    )
-    aged_date = today + dt.timedelta(days=item.lead_time_days + aged_k)
-    rec.explanation = explain(rec, today, item.lead_time_days, R, aged_q, aged_date)
-    return rec
-
-
-def _cover_days(sc, q: float) -> np.ndarray:
-    """Days of demand that on hand + inbound (+ q) cover, per path, whatever the arrival dates."""
-    total = sc.start_stock + q
-    short = sc.cum_from_today > total[:, None]
-    return np.where(short.any(axis=1), short.argmax(axis=1),
-                    sc.cum_from_today.shape[1]).astype(float)
-
-
-def _runs_out_day(sc) -> np.ndarray:
-    """Index of the first day with unmet demand without a new shipment, arrival dates honoured."""
-    after = sc.cum_window > sc.stock_before[:, None]
-    later = np.where(after.any(axis=1), sc.lead - 1 + after.argmax(axis=1),
-                     sc.lead - 1 + sc.cum_window.shape[1])
-    return np.where(np.isfinite(sc.stockout_day), sc.stockout_day, later).astype(float)
-
-
-def _first_aged_day(today: dt.date, lead: int) -> int:
-    """Days after arrival of the first 15th on which a lot landing in `lead` days is 181+."""
-    k = AGED_FIRST_AGE
-    while (today + dt.timedelta(days=lead + k)).day != 15:
-        k += 1
-    return k
+def attach_timeline(rec: Recommendation, item: SkuPlanInput, today: dt.date,
+                    fees: FeeSchedule) -> Timeline:
+    """Project the timeline of `rec.quantity` and copy its dates, cover and words onto `rec`."""
+    tl = build_timeline(item, today, rec, fees)
+    rec.timeline = tl
+    rec.latest_ship_date = tl.ship_by
+    rec.days_of_cover_without = tl.cover_days_without
+    rec.days_of_cover_with = tl.cover_days_with
+    rec.runs_out_in_days = tl.cover_days_without
+    rec.stockout_prob_before_arrival = tl.stockout_prob_before_arrival
+    rec.explanation = tl.explanation
+    return tl
 
 
 def recommend(item: SkuPlanInput, today: dt.date, fees: FeeSchedule | None = None,
@@ -252,12 +239,12 @@ def recommend_batch(items: Sequence[SkuPlanInput], today: dt.date,
     if capacity_cuft:
         for kind, limit in capacity_cuft.items():
             members = [i for i, it in enumerate(items) if storage_type(it.size_tier) == kind]
-            _allocate(items, recs, members, float(limit), today)
+            _allocate(items, recs, members, float(limit), today, fees)
     return recs
 
 
 def _allocate(items: Sequence[SkuPlanInput], recs: list[Recommendation], members: list[int],
-              limit: float, today: dt.date) -> None:
+              limit: float, today: dt.date, fees: FeeSchedule) -> None:
     """Greedy by value per cubic foot over each SKU's candidate steps (convex-hull steps)."""
     def volume(i: int, q: int) -> float:
         it = items[i]
@@ -269,7 +256,7 @@ def _allocate(items: Sequence[SkuPlanInput], recs: list[Recommendation], members
     room = limit - sum(volume(i, 0) for i in members)
     level = dict.fromkeys(members, 0)  # index into candidates
 
-    def best_step(i: int) -> tuple[float, int] | None:
+    def best_step(i: int, room: float = np.inf) -> tuple[float, int] | None:
         r, it = recs[i], items[i]
         cur = level[i]
         best: tuple[float, int] | None = None
@@ -278,6 +265,8 @@ def _allocate(items: Sequence[SkuPlanInput], recs: list[Recommendation], members
                 break
             saved = r.candidate_costs[cur] - r.candidate_costs[j]
             vol = (r.candidates[j] - r.candidates[cur]) * max(it.cubic_feet, 1e-9)
+            if vol > room + 1e-9:
+                break
             if saved > 0 and (best is None or saved / vol > best[0]):
                 best = (saved / vol, j)
         return best
@@ -291,8 +280,11 @@ def _allocate(items: Sequence[SkuPlanInput], recs: list[Recommendation], members
         _, i, j = heapq.heappop(heap)
         r = recs[i]
         need = (r.candidates[j] - r.candidates[level[i]]) * items[i].cubic_feet
-        if need > room + 1e-9:
-            continue  # this step does not fit; the SKU keeps what it has
+        if need > room + 1e-9:  # does not fit: the best smaller step that does, if any
+            step = best_step(i, room)
+            if step:
+                heapq.heappush(heap, (-step[0], i, step[1]))
+            continue
         room -= need
         level[i] = j
         step = best_step(i)
@@ -301,17 +293,19 @@ def _allocate(items: Sequence[SkuPlanInput], recs: list[Recommendation], members
     for i in members:
         r = recs[i]
         if r.candidates[level[i]] != r.quantity:
-            _reprice(items[i], r, level[i], today)
+            _reprice(items[i], r, level[i], today, fees)
 
 
-def _reprice(item: SkuPlanInput, rec: Recommendation, j: int, today: dt.date) -> None:
-    """Switch a recommendation to a smaller, capacity-limited candidate."""
+def _reprice(item: SkuPlanInput, rec: Recommendation, j: int, today: dt.date,
+             fees: FeeSchedule) -> None:
+    """Switch a recommendation to a smaller, capacity-limited candidate (the cheapest of those
+    at or below it: each greedy step only ever lowers the total)."""
     rec.quantity = int(rec.candidates[j])
     rec.capacity_limited = True
     rec.expected_cost_with = {k: float(rec.candidate_lines[k][j]) for k in COST_KEYS}
     rec.stockout_prob_next_cycle = float(rec.candidate_lines["stockout_prob"][j])
-    rec.explanation = (f"capacity limit: ship {rec.quantity} instead of "
-                       f"{rec.unconstrained_quantity}. " + rec.explanation)
+    if rec.timeline is not None:
+        attach_timeline(rec, item, today, fees)
 
 
 def paths_from_quantiles(p10: np.ndarray, p50: np.ndarray, p90: np.ndarray, n_paths: int = 200,

@@ -1,10 +1,12 @@
 """Scenario arithmetic behind the shipment recommendation: stock paths and expected cost lines.
 
-Works on one SKU's demand sample paths (P paths x H days, day 0 = tomorrow). The shipment decided
-today lands on day L (index L-1) and is last in FIFO order, so while any of it is left nothing is
-lost: its remaining units on day k after arrival are clip(B + q - Cw_k, 0, q), where B is the
-stock on hand on its arrival morning (after lost sales on the way, plus other inbound landing
-before the next shipment could) and Cw_k the demand from its arrival through day k.
+Works on one SKU's demand sample paths (P paths x H days). **Day 0 is today**: `paths[:, 0]` is
+the demand still to come today after the on-hand count (the replay, which decides at the end of
+a day, passes 0 for it), and an arrival on day k lands that morning, before day k's demand. The
+shipment decided today lands on day L (the lead time) and is last in FIFO order, so while any of
+it is left nothing is lost: its remaining units on day k after arrival are clip(B + q - Cw_k, 0,
+q), where B is the stock on hand on its arrival morning (after lost sales on the way, plus other
+inbound landing before the next shipment could) and Cw_k the demand from its arrival through k.
 """
 
 from __future__ import annotations
@@ -21,6 +23,18 @@ AGED_FIRST_AGE = 181
 AGED_HORIZON = 400  # days after arrival over which aged surcharges are priced
 LIF_COVER_DAYS = 28
 EXTEND_TAIL = 28  # beyond the forecast horizon, each path continues at its last-28-day mean
+# The priced lines of a candidate; `total` is their sum, in this order, and nothing else.
+# lost_margin, low_inventory: demand the window after arrival loses, and the fee on what it sells
+#   (the window: from the arrival until the next shipment could land).
+# storage, capital: the new lot's first review period on hand (after that a unit left only stands
+#   in for one the next shipment would bring); aged: the lot's aged surcharges over 400 days.
+# placement: the inbound placement fee, per unit shipped.
+# lot_loss: when the lot over its whole life (400 days) earns less margin on what it sells than
+#   holding it costs until each unit sells (storage, capital, aged), that shortfall: a lot that
+#   would sit for a year does not stand in for anything. It overlaps the aged line on purpose
+#   (the aged surcharge is both a cost of the window choice and part of the lot's own account).
+COST_LINES = ("lost_margin", "low_inventory", "storage", "aged", "capital", "placement",
+              "lot_loss")
 
 
 @dataclass
@@ -33,7 +47,7 @@ class Scenario:
     lost_before: np.ndarray      # (P,) units lost before the shipment can land
     lead: np.ndarray             # (P,) lead time used on each path
     window: np.ndarray           # (P,) days until the next shipment could land (R + L' - L)
-    cum_from_today: np.ndarray   # (P, H') cumulative demand from tomorrow (for cover without)
+    cum_from_today: np.ndarray   # (P, H') cumulative demand from today (for cover without)
     start_stock: np.ndarray      # (P,) on hand + all known inbound (for cover without q)
 
 
@@ -52,7 +66,7 @@ def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float]
                    horizon_after: int) -> Scenario:
     """Run the stock forward without today's shipment, with lost sales, and set up the window.
 
-    `arrivals` maps day index (0 = tomorrow) to inbound units landing that morning.
+    `arrivals` maps day index (0 = today) to inbound units landing that morning.
     """
     P = paths.shape[0]
     if lead_std > 0:
@@ -67,10 +81,10 @@ def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float]
     length = max_lead + max(horizon_after, review_days) + 1
     D = extend_paths(paths, length)
     C = np.cumsum(D, axis=1)
-    # Before the shipment can land (days 0 .. L-2) stock falls with demand and jumps with each
+    # Before the shipment can land (days 0 .. L-1) stock falls with demand and jumps with each
     # inbound arrival; with lost sales it is max(0, S_a - demand since a) within a segment.
-    pre = max_lead - 1
-    Dm = D[:, :pre] * (np.arange(pre)[None, :] < (leads - 1)[:, None])
+    pre = max_lead
+    Dm = D[:, :pre] * (np.arange(pre)[None, :] < leads[:, None])
     before = np.empty((P, pre))
     lost_before = np.zeros(P)
     stockout = np.full(P, np.inf)
@@ -88,19 +102,18 @@ def build_scenario(paths: np.ndarray, on_hand: float, arrivals: dict[int, float]
         before[:, a:b] = np.maximum(stock[:, None] - c, 0.0)
         stock = before[:, b - 1]
     rows = np.arange(P)
-    prior = (np.where(leads >= 2, before[rows, np.maximum(leads - 2, 0)], float(on_hand))
-             if pre > 0 else np.full(P, float(on_hand)))
+    prior = before[rows, leads - 1]
     # Inbound landing from the arrival day until the next shipment could land joins B.
     late = np.zeros(P)
     for day, qty in arrivals.items():
-        late += np.where((day >= leads - 1) & (day < leads - 1 + window), qty, 0.0)
+        late += np.where((day >= leads) & (day < leads + window), qty, 0.0)
     B = prior + late
-    base = np.where(leads >= 2, C[rows, np.maximum(leads - 2, 0)], 0.0)
+    base = C[rows, leads - 1]
     if lead_std > 0:
-        idx = (leads - 1)[:, None] + np.arange(horizon_after)[None, :]
+        idx = leads[:, None] + np.arange(horizon_after)[None, :]
         cum_window = np.take_along_axis(C, idx, axis=1) - base[:, None]
     else:
-        cum_window = C[:, lead - 1: lead - 1 + horizon_after] - base[:, None]
+        cum_window = C[:, lead: lead + horizon_after] - base[:, None]
     return Scenario(B, cum_window, stockout, lost_before, leads, window, C,
                     np.full(P, float(on_hand) + sum(arrivals.values())))
 
@@ -179,24 +192,38 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
         "storage": storage.mean(axis=1),
         "aged": aged.mean(axis=1),
         "capital": capital.mean(axis=1),
+        # Paid on every unit sent, whenever it is sent: a per-unit cost of the shipment.
+        "placement": q[:, 0, 0] * pr.placement,
+        "lot_loss": np.maximum(-lot_life_values(sc, pr, q[:, 0, 0]), 0.0),
     }
-    out["total"] = sum(out.values(), np.zeros(len(q)))
-    # Placement is paid on every unit sent, now or later: reported, not a reason to wait.
-    out["placement"] = q[:, 0, 0] * pr.placement
+    total = np.zeros(len(q))
+    for key in COST_LINES:  # one order, so total is bit for bit the sum of the lines
+        total = total + out[key]
+    out["total"] = total
     out["stockout_prob"] = (lost > 0).mean(axis=1)
     return out
 
 
-def lot_life_value(sc: Scenario, pr: Pricing, q: float) -> float:
-    """Margin the lot earns on the units it sells within the horizon, minus what holding it
-    costs until each unit is sold (storage, capital, aged surcharges), averaged over paths."""
+def lot_life_values(sc: Scenario, pr: Pricing, q: np.ndarray) -> np.ndarray:
+    """For each quantity in `q`: the margin the lot earns on the units it sells within the
+    horizon, minus what holding it costs until each unit is sold (storage, capital, aged
+    surcharges), averaged over paths. 0 for q = 0."""
+    q = np.asarray(q, dtype=float)
     K = sc.cum_window.shape[1]
     days = np.concatenate([np.arange(min(K, 28)), np.arange(28, K, 7)])
     weight = np.where(days < 28, 1.0, np.minimum(7, K - days)).astype(float)
-    B = sc.stock_before[:, None]
-    rem = np.clip(B + q - sc.cum_window[:, days], 0.0, q)
-    holding = (rem * (pr.holding[days] * weight)).sum(axis=1)
+    B = sc.stock_before[None, :, None]
+    qq = q[:, None, None]
+    rem = np.clip(B + qq - sc.cum_window[None, :, days], 0.0, qq)
+    holding = (rem * (pr.holding[days] * weight)).sum(axis=2)
     aged_days = np.flatnonzero(pr.aged[:K])
-    aged = (np.clip(B + q - sc.cum_window[:, aged_days], 0.0, q) * pr.aged[aged_days]).sum(axis=1)
-    sold = q - np.clip(B[:, 0] + q - sc.cum_window[:, -1], 0.0, q)
-    return float(np.mean(pr.margin * sold - holding - aged))
+    aged = (np.clip(B + qq - sc.cum_window[None, :, aged_days], 0.0, qq)
+            * pr.aged[aged_days]).sum(axis=2)
+    sold = q[:, None] - np.clip(B[..., 0] + qq[..., 0] - sc.cum_window[None, :, -1], 0.0,
+                                qq[..., 0])
+    return (pr.margin * sold - holding - aged).mean(axis=1)
+
+
+def lot_life_value(sc: Scenario, pr: Pricing, q: float) -> float:
+    """`lot_life_values` of one quantity."""
+    return float(lot_life_values(sc, pr, np.array([q]))[0])

@@ -137,8 +137,11 @@ class OursPolicy:
             days = np.flatnonzero(pending[i])
             inbound = [Inbound(int(pending[i, k]), today + dt.timedelta(days=int(k) + 1))
                        for k in days]
+            # The review comes after day t's sales: what is left of today's demand is 0.
+            ahead = np.asarray(paths)[:, offset:]
+            ahead = np.concatenate([np.zeros((ahead.shape[0], 1)), ahead], axis=1)
             items.append(SkuPlanInput(
-                sku=sku, demand_paths=np.asarray(paths)[:, offset:], on_hand=int(state.on_hand[i]),
+                sku=sku, demand_paths=ahead, on_hand=int(state.on_hand[i]),
                 lead_time_days=int(inp.lead[i]), unit_cost=float(inp.unit_cost[i]),
                 sale_price=float(inp.sale_price[i]), fulfillment_fee=float(inp.fulfillment_fee[i]),
                 cubic_feet=float(inp.cubic_feet[i]), size_tier=str(inp.size_tier[i]),
