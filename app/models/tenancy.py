@@ -1,4 +1,4 @@
-"""Tenants, users and their memberships, and per-user API tokens."""
+"""Tenants, users and their memberships, browser sessions, and per-user API tokens."""
 
 from __future__ import annotations
 
@@ -54,6 +54,22 @@ class Membership(TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default="member")
     tenant: Mapped[Tenant] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class UserSession(Base):
+    """A logged-in browser session; the cookie carries a random id whose digest is kept here.
+
+    The cookie is signed but lives in the browser: without this row, a copy taken before
+    logout would stay valid. Logout, a password change and "log out everywhere" set revoked_at,
+    and every request checks the row, so revocation takes effect at once.
+    """
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
 
 
 def hash_token(token: str) -> str:

@@ -103,11 +103,12 @@ def test_every_state_changing_ui_route_refuses_a_missing_or_wrong_token(
                 checked.append((method, rule.rule))
     assert db_digest(db_session) == before, "a request without a valid CSRF token changed data"
     # Sanity: the walk found the forms we know about (it cannot pass by finding none).
-    rules = {r for _m, r in checked}
-    assert {"/logout", "/team", "/skus/import", "/plans/new",
-            "/sellers/<int:seller_id>/sync"} <= rules
+    rules = {re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"<\1>", r) for _m, r in checked}
+    assert {"/logout", "/team", "/skus/import", "/plans/new", "/account",
+            "/account/logout-everywhere", "/sellers/<seller_id>/sync"} <= rules
     # Anonymous forms too (login and sign-up are state-changing: a login-CSRF plants a session).
     client.post("/logout", data={"csrf_token": _token(client, "/")})
+    before = db_digest(db_session)  # the logout itself revoked the server-side session
     for url in ("/login", "/signup"):
         response = client.post(url, data={"email": data["email"], "password": data["password"],
                                           "business": "x", "confirm": data["password"]})

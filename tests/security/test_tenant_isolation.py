@@ -254,6 +254,9 @@ def snapshot(app: Any, tenants: Tenants) -> dict[str, list[tuple]]:
                     stmt = stmt.where(table.c.id == tenants.a_id)
                 elif table.name == "users":
                     stmt = stmt.where(table.c.email == tenants.a_email)
+                elif table.name == "user_sessions":
+                    a_user = tenants.a_rows[User].id
+                    stmt = stmt.where(table.c.user_id == a_user)
                 else:
                     pytest.fail(f"table {table.name} has no tenant_id: say here how to scope it")
                 out[table.name] = sorted(tuple(map(repr, r)) for r in session.execute(stmt))

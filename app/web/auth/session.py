@@ -4,42 +4,113 @@ from __future__ import annotations
 
 import functools
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, session, url_for
-from sqlalchemy import select
+from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Membership, SellerAccount, User
+from app.models import Membership, SellerAccount, User, utcnow
+from app.models.tenancy import UserSession, hash_token
 from app.tenancy import owned_select, tenant_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def login_user(user: User, tenant_id: int) -> None:
-    """Start a brand-new session for `user` (nothing from the anonymous session survives)."""
+    """Start a brand-new session for `user` (nothing from the anonymous session survives).
+
+    Adds the server-side session row (and revokes the one the browser had); the caller commits.
+    """
+    previous = _session_row()
+    if previous is not None and previous.revoked_at is None:
+        previous.revoked_at = utcnow()
     session.clear()
+    raw = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=hash_token(raw)))
     session["uid"] = user.id
     session["tid"] = tenant_id
-    # A fresh random value makes the new cookie differ from any cookie seen before login.
-    session["sid"] = secrets.token_urlsafe(16)
+    # A fresh random value: the new cookie differs from any seen before login, and it names
+    # the server-side row that logout revokes.
+    session["sid"] = raw
+    session["seen"] = int(time.time())
     session.permanent = True
 
 
+def _session_row() -> UserSession | None:
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return None
+    return db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(sid)))
+
+
 def logout_user() -> None:
-    """Forget everything about the session."""
+    """Revoke this session on the server (the caller commits) and forget the cookie's contents."""
+    row = _session_row()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
     session.clear()
 
 
+def revoke_sessions(user_id: int, keep: UserSession | None = None) -> int:
+    """Revoke every live session of a user except `keep`; how many (the caller commits)."""
+    stmt = (
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if keep is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    return db.session.execute(stmt).rowcount
+
+
+def current_session() -> UserSession | None:
+    """The server-side row of this request's session, if it is live."""
+    _load()
+    return g.get("fba_session_row")
+
+
+def _live_row(uid: int) -> UserSession | None:
+    """The session's row if it is this user's, not revoked, not past its lifetimes; else None."""
+    row = _session_row()
+    if row is None or row.user_id != uid or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    seen = session.get("seen")
+    expired = now - row.created_at > current_app.config["SESSION_ABSOLUTE_LIFETIME"] or (
+        not isinstance(seen, int) or time.time() - seen > idle.total_seconds()
+    )
+    if expired:
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    if time.time() - seen > 60:
+        # Refresh the idle clock at most once a minute, so most responses set no cookie.
+        session["seen"] = int(time.time())
+    return row
+
+
 def _load() -> None:
-    """Resolve the session's user and membership once per request (inactive or removed: none)."""
+    """Resolve the session's user and membership once per request (inactive or removed: none).
+
+    Checked on every request: the server-side session row must exist, belong to the user, be
+    unrevoked and within its idle and absolute lifetimes; otherwise the cookie is emptied.
+    """
     if "fba_user" in g:
         return
     g.fba_user = None
     g.fba_membership = None
+    g.fba_session_row = None
     uid, tid = session.get("uid"), session.get("tid")
     if not uid or not tid:
+        return
+    row = _live_row(uid)
+    if row is None:
+        session.clear()
         return
     user = db.session.get(User, uid)
     if user is None or not user.active:
@@ -51,6 +122,7 @@ def _load() -> None:
         return
     g.fba_user = user
     g.fba_membership = membership
+    g.fba_session_row = row
     # Second layer under the explicit filters: every ORM select is scoped to the tenant.
     tenant_session(db.session, tid)
 

@@ -9,12 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Membership, Tenant, User
 from app.security.ratelimit import login_key, login_limiter
+from app.web.auth.forms import PasswordChangeForm
 from app.web.auth.session import (
     current_membership,
+    current_session,
     current_user,
+    login_required,
     login_user,
     logout_user,
     owner_required,
+    revoke_sessions,
     safe_next,
     tenant_id,
 )
@@ -56,6 +60,7 @@ def signup():  # type: ignore[no-untyped-def]
                 form.email.errors.append("That e-mail or business name was just taken.")
             else:
                 login_user(user, tenant.id)
+                db.session.commit()
                 flash("Welcome! Connect a seller account to start.", "success")
                 return redirect(url_for("sellers.index"))
     return render_template("auth/signup.html", form=form), 200 if not form.errors else 422
@@ -89,6 +94,7 @@ def login():  # type: ignore[no-untyped-def]
             return render_template("auth/login.html", form=form), 401
         limiter.reset(key)
         login_user(user, membership.tenant_id)
+        db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
@@ -101,7 +107,44 @@ def logout():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     logout_user()
+    db.session.commit()
     flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():  # type: ignore[no-untyped-def]
+    """Change the password (every other session of the user ends); log out everywhere."""
+    form = PasswordChangeForm()
+    user = current_user()
+    assert user is not None
+    if form.validate_on_submit():
+        if not user.check_password(form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            user.set_password(form.password.data)
+            ended = revoke_sessions(user.id, keep=current_session())
+            db.session.commit()
+            flash(f"Password changed; {ended} other session(s) logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, button=CsrfOnlyForm(), me=user), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():  # type: ignore[no-untyped-def]
+    """End every session of this user, this one included (e.g. after losing a laptop)."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    user = current_user()
+    assert user is not None
+    revoke_sessions(user.id)
+    logout_user()
+    db.session.commit()
+    flash("You are logged out on every device.", "info")
     return redirect(url_for("auth.login"))
 
 
