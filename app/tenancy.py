@@ -2,7 +2,7 @@
 
 Two layers, so a forgotten filter cannot leak: `tenant_session` marks a session with its tenant
 and an ORM event adds `tenant_id = :tenant` to every SELECT of a tenant-owned model through it;
-`get_owned` / `owned_select` are the explicit helpers routes use.
+`get_owned` / `owned_select` / `owned_or_404` are the explicit helpers routes use.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from werkzeug.exceptions import NotFound
 
-from app.models.base import TenantMixin
+from app.models.base import MAX_ID, TenantMixin
 
 T = TypeVar("T")
 TENANT_KEY = "tenant_id"
@@ -41,6 +42,22 @@ def get_owned(session: Session, model: type[T], ident: Any, tenant_id: int) -> T
     row = session.get(model, ident)
     if row is None or getattr(row, "tenant_id", None) != tenant_id:
         return None
+    return row
+
+
+def owned_or_404(
+    session: Session, model: type[T], ident: Any, tenant_id: int, what: str = "resource"
+) -> T:
+    """The tenant's row with this id, or 404 (another tenant's id looks like a missing one).
+
+    The pages render the 404 as HTML, the API and webhooks as application/problem+json.
+    """
+    # An id beyond the integer columns cannot exist, and the database would raise on it rather
+    # than find nothing (routes' `<id:...>` converter refuses those already; form values do not).
+    valid = isinstance(ident, int) and not isinstance(ident, bool) and 0 < ident <= MAX_ID
+    row = get_owned(session, model, ident, tenant_id) if valid else None
+    if row is None:
+        raise NotFound(f"{what} not found")
     return row
 
 

@@ -98,3 +98,6 @@ class SellerOwnedMixin(TenantMixin):
 
 
 SKU = String(64)
+# Primary keys are 32-bit integer columns: a larger id cannot exist, and PostgreSQL (or SQLite's
+# driver) raises on one instead of finding nothing, so the web layer refuses it before a query.
+MAX_ID = 2**31 - 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +28,17 @@ class Order(SellerOwnedMixin, Base):
     fulfillment_channel: Mapped[str | None] = mapped_column(String(10))
     marketplace_id: Mapped[str | None] = mapped_column(String(32))
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# What counts as cancelled: the Orders API (and our rows, see app.sync.orders) say "Canceled";
+# flat files spell it the British way, so both are refused wherever orders are counted.
+CANCELED = "Canceled"
+CANCELED_STATUSES = (CANCELED, "Cancelled")
+
+
+def not_cancelled() -> Any:
+    """SQL condition: the order counts as a sale (every query that counts orders uses it)."""
+    return Order.status.not_in(CANCELED_STATUSES)
 
 
 class OrderItem(SellerOwnedMixin, Base):

@@ -15,10 +15,10 @@ from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.models import InventorySnapshot, Order, OrderItem, SyncState
+from app.models.orders import not_cancelled
 from app.sync.orders import STREAM as ORDERS_STREAM
 from app.sync.orders import history_start
 
-CANCELED = ("Canceled", "Cancelled")
 COLUMNS = ["sku", "date", "units", "in_stock"]
 
 
@@ -55,7 +55,7 @@ def _units(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataF
         .where(
             OrderItem.tenant_id == tenant_id,
             OrderItem.seller_account_id == seller_account_id,
-            Order.status.not_in(CANCELED),
+            not_cancelled(),
         )
         .group_by(OrderItem.sku, day)
     )

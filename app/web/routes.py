@@ -19,8 +19,8 @@ from jobs import inline
 
 def register(app: Flask) -> None:
     """Register every blueprint of the web app."""
+    setup.init_app(app)  # first: it installs the `<id:...>` URL converter the routes use
     app.register_blueprint(health.bp)
-    setup.init_app(app)
     for module in (auth, dashboard, sellers, skus, plans, jobs_ui):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)

@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
+from app.models.base import MAX_ID
 from app.security import headers, ratelimit
 from app.tenancy import TENANT_KEY
 from app.web.auth.session import current_seller, current_user
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a row id, 1 to MAX_ID; anything else matches no route (404, never a 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 def _context() -> dict[str, Any]:
@@ -36,9 +45,10 @@ def _reset() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Install everything the pages rely on."""
+    """Install everything the pages rely on (first: routes need the `id` converter)."""
     from app.web import errors
 
+    app.url_map.converters["id"] = IdConverter
     headers.init_app(app)
     ratelimit.init_app(app)
     errors.register(app)

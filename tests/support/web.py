@@ -23,3 +23,20 @@ def login(client: Any, email: str, password: str) -> Any:
     assert token, "login form has no CSRF token"
     form = {"email": email, "password": password, "csrf_token": token.group(1)}
     return client.post("/login", data=form)
+
+
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
+
+
+def problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The RFC 9457 problem document of an error response, checked for shape and status."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json", response.mimetype
+    body = response.get_json()
+    assert set(body) >= PROBLEM_MEMBERS, body
+    assert set(body) <= PROBLEM_MEMBERS | {"errors"}, body
+    assert body["status"] == status and body["detail"] and body["title"], body
+    assert body["type"] == "about:blank" or body["type"].startswith("tag:fba-planner,"), body
+    if code is not None:
+        assert body["code"] == code, body
+    return body

@@ -1,32 +1,22 @@
-"""The API's one error shape, {"error": {"code", "message", "details"}}, and its handlers."""
+"""The API's errors: `ApiError`, and handlers answering every error as an RFC 9457 problem.
+
+The body is app.web.errors' problem document, shared with the webhooks: `code` is the short
+machine code and `errors` names each offending field (the ApiError's `details`).
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from app.web.errors import problem, problem_from_http
+
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
-
-# Short machine codes for the HTTP errors the API can answer with.
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "internal_error",
-    503: "unavailable",
-}
 
 
 class ApiError(Exception):
@@ -42,29 +32,11 @@ class ApiError(Exception):
         self.details = details or {}
 
 
-def not_found(what: str = "resource") -> ApiError:
-    """404 for missing rows and for rows of another tenant alike (never reveal which)."""
-    return ApiError(404, "not_found", f"{what} not found")
-
-
 def error_response(
     status: int, code: str, message: str, details: dict[str, Any] | None = None
 ) -> Response:
-    """Build the JSON error response."""
-    response = jsonify(error={"code": code, "message": message, "details": details or {}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="fba-planner"'
-    return response
-
-
-def _from_http(exc: HTTPException) -> Response:
-    status = exc.code or 500
-    code = HTTP_CODES.get(status, "http_error")
-    response = error_response(status, code, exc.description or code)
-    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
-        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-    return response
+    """The problem+json response of one error."""
+    return problem(status, message, code, details)
 
 
 def _rollback() -> None:
@@ -82,7 +54,7 @@ def register_error_handlers(bp: Blueprint) -> None:
 
     @bp.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        return _from_http(exc)
+        return problem_from_http(exc)
 
     @bp.errorhandler(IntegrityError)
     def _integrity(exc: IntegrityError) -> Response:
@@ -107,5 +79,5 @@ def register_error_handlers(bp: Blueprint) -> None:
         if isinstance(exc, NotFound | MethodNotAllowed) and (
             request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
         ):
-            return _from_http(exc)
+            return problem_from_http(exc)
         return None

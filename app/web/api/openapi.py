@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
+from app.models.base import MAX_ID
 from app.models.events import JOB_STATUSES
 from app.web.api import bp
 from app.web.api.openapi_schemas import component_schemas, ref
@@ -18,8 +19,8 @@ from app.web.api.plans import PLAN_STATUSES
 from app.web.api.recommendations import REC_SORT_CHOICES
 from app.web.api.skus import SKU_SORT_CHOICES
 from app.web.api.validation import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from app.web.errors import PROBLEM_JSON
 
-MAX_ID = 2**31 - 1
 JSON = "application/json"
 
 
@@ -292,7 +293,7 @@ def paths() -> dict[str, Any]:
 
 
 def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {JSON: {"schema": ref("Error")}}}
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": ref("Problem")}}}
 
 
 @cache
@@ -307,8 +308,10 @@ def document() -> dict[str, Any]:
                 "SKUs, forecasts, recommendations, shipment plans and jobs of the caller's "
                 "business. Authenticate with `Authorization: Bearer <token>` (create one with "
                 "`flask --app wsgi tokens create --email E --name N`). Lists page with "
-                'limit/offset. Errors are {"error": {"code", "message", "details"}}, '
-                "where details names each offending field. Ids of other businesses answer 404."
+                "limit/offset. Errors are RFC 9457 problem documents (application/problem+json): "
+                "type, title, status and detail, plus `code` (a short machine code) and, for "
+                "field errors, `errors` naming each offending field or query parameter. Ids of "
+                "other businesses answer 404."
             ),
         },
         "servers": [{"url": "/"}],

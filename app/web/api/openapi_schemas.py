@@ -1,13 +1,14 @@
-"""OpenAPI component schemas: the JSON shapes in app/api/serializers.py, field by field."""
+"""OpenAPI component schemas: the JSON shapes of app/web/api/serializers.py and the errors."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.web.api.operations import STREAMS
+from app.sync.streams import NAMES as STREAMS
 from app.web.api.plans import LINE_FIELDS, MAX_LINES, PLAN_CREATE_FIELDS, PLAN_FIELDS
 from app.web.api.skus import SKU_SETTINGS
 from app.web.api.validation import object_schema
+from app.web.errors import CODES
 
 
 def _obj(props: dict[str, Any], nullable: bool = False) -> dict[str, Any]:
@@ -54,24 +55,34 @@ def _with_lines(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _problem_schema() -> dict[str, Any]:
+    # RFC 9457 problem details; other members may be added later, so extras are allowed.
+    return {
+        "type": "object",
+        "description": "an RFC 9457 problem document",
+        "required": ["type", "title", "status", "detail", "code"],
+        "properties": {
+            "type": {
+                **STR,
+                "description": "about:blank, or a tag: URI naming a more specific problem",
+            },
+            "title": {**STR, "description": "short summary of the problem type"},
+            "status": {**INT, "description": "the HTTP status code"},
+            "detail": {**STR, "description": "what went wrong with this request"},
+            "code": {"type": "string", "enum": list(CODES), "description": "machine code"},
+            "errors": {
+                "type": "object",
+                "description": "offending field (or query parameter) -> what is wrong",
+                "additionalProperties": STR,
+            },
+        },
+    }
+
+
 def component_schemas() -> dict[str, Any]:
     """Every named schema of the document."""
     return {
-        "Error": _obj(
-            {
-                "error": _obj(
-                    {
-                        "code": STR,
-                        "message": STR,
-                        "details": {
-                            "type": "object",
-                            "description": "offending field (or parameter) -> what is wrong",
-                            "additionalProperties": STR,
-                        },
-                    }
-                )
-            }
-        ),
+        "Problem": _problem_schema(),
         "Pagination": _obj(
             {
                 "limit": INT,
@@ -162,6 +173,7 @@ def component_schemas() -> dict[str, Any]:
                 "kind": STR,
                 "seller_account_id": n(INT),
                 "status": STR,
+                "active": BOOL,
                 "progress": NUM,
                 "message": n(STR),
                 "error": n(STR),

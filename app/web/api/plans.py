@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Product, SellerAccount, ShipmentPlan, ShipmentPlanLine, utcnow
-from app.tenancy import get_owned
+from app.models.base import MAX_ID
+from app.queries import current_recommendation
+from app.tenancy import get_owned, owned_or_404
 from app.web.api import bp
 from app.web.api.auth import current
 from app.web.api.errors import ApiError
-from app.web.api.queries import count, current_recommendation, owned_or_404
+from app.web.api.queries import count
 from app.web.api.serializers import page, plan
 from app.web.api.validation import (
     Field,
@@ -27,7 +29,6 @@ from app.web.api.validation import (
 
 PLAN_STATUSES = ("draft", "ready", "shipped", "cancelled")
 MAX_LINES = 1000
-MAX_ID = 2**31 - 1
 MAX_QUANTITY = 1_000_000
 PLAN_FIELDS = {
     "name": Field("string", "a name for the plan", min_length=1, max_length=200),
@@ -194,14 +195,14 @@ def create_plan():  # type: ignore[no-untyped-def]
     return jsonify(plan(row)), 201
 
 
-@bp.get("/plans/<int:plan_id>")
+@bp.get("/plans/<id:plan_id>")
 def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
     """One plan with its lines."""
     row = owned_or_404(db.session, ShipmentPlan, plan_id, current().tenant_id, "plan")
     return jsonify(plan(row))
 
 
-@bp.patch("/plans/<int:plan_id>")
+@bp.patch("/plans/<id:plan_id>")
 def patch_plan(plan_id: int):  # type: ignore[no-untyped-def]
     """Rename, change status, or replace the lines (all checked first, all-or-nothing)."""
     tenant_id = current().tenant_id
@@ -223,7 +224,7 @@ def patch_plan(plan_id: int):  # type: ignore[no-untyped-def]
     return jsonify(plan(row))
 
 
-@bp.delete("/plans/<int:plan_id>")
+@bp.delete("/plans/<id:plan_id>")
 def delete_plan(plan_id: int) -> Response:
     """Delete a plan and its lines."""
     row = owned_or_404(db.session, ShipmentPlan, plan_id, current().tenant_id, "plan")

@@ -9,15 +9,17 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Recommendation
+from app.models.base import MAX_ID
+from app.queries import current_recommendation_ids
+from app.tenancy import owned_or_404
 from app.web.api import bp
 from app.web.api.auth import current
-from app.web.api.queries import count, owned_or_404
+from app.web.api.queries import count
 from app.web.api.serializers import page, recommendation
 from app.web.api.validation import page_params, query_choice, query_int, query_str
 
 REC_SORTS = ("id", "sku", "ship_by", "quantity", "stockout_probability", "risk")
 REC_SORT_CHOICES = tuple(s for key in REC_SORTS for s in (key, "-" + key))
-MAX_ID = 2**31 - 1
 
 
 def _column(key: str) -> Any:
@@ -33,8 +35,9 @@ def list_recommendations():  # type: ignore[no-untyped-def]
     risk = query_str("risk", 20)
     sku = query_str("sku", 64)
     sort = query_choice("sort", REC_SORT_CHOICES, "ship_by") or "ship_by"
+    cur = current_recommendation_ids(tenant_id, seller)
     stmt = select(Recommendation).where(
-        Recommendation.tenant_id == tenant_id, Recommendation.is_current.is_(True)
+        Recommendation.tenant_id == tenant_id, Recommendation.id.in_(select(cur.c.rec_id))
     )
     if seller is not None:
         stmt = stmt.where(Recommendation.seller_account_id == seller)
@@ -52,7 +55,7 @@ def list_recommendations():  # type: ignore[no-untyped-def]
     return jsonify(page([recommendation(r) for r in rows], total, limit, offset))
 
 
-@bp.get("/recommendations/<int:recommendation_id>")
+@bp.get("/recommendations/<id:recommendation_id>")
 def get_recommendation(recommendation_id: int):  # type: ignore[no-untyped-def]
     """One recommendation (current or past) with its cost breakdown and explanation."""
     row = owned_or_404(

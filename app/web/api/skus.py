@@ -9,18 +9,18 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Forecast, Product, Recommendation
+from app.models.base import MAX_ID
 from app.models.catalog import OWNERS
+from app.queries import (
+    current_recommendation,
+    join_current_recommendation,
+    latest_model,
+    latest_snapshot,
+)
+from app.tenancy import owned_or_404
 from app.web.api import bp
 from app.web.api.auth import current
-from app.web.api.queries import (
-    count,
-    current_recommendation,
-    current_recommendation_ids,
-    latest_model_version,
-    latest_snapshot,
-    like_pattern,
-    owned_or_404,
-)
+from app.web.api.queries import count, like_pattern
 from app.web.api.serializers import inventory, model_version, page, sku
 from app.web.api.validation import (
     Field,
@@ -52,7 +52,6 @@ SKU_SETTINGS = {
 }
 SKU_SORTS = ("id", "sku", "title", "unit_cost", "risk", "ship_by", "recommended_quantity")
 SKU_SORT_CHOICES = tuple(s for key in SKU_SORTS for s in (key, "-" + key))
-MAX_ID = 2**31 - 1
 
 
 def _sort_column(key: str) -> Any:
@@ -78,16 +77,9 @@ def list_skus():  # type: ignore[no-untyped-def]
     active = query_choice("active", ("true", "false"))
     sort = query_choice("sort", SKU_SORT_CHOICES, "sku") or "sku"
 
-    cur = current_recommendation_ids(tenant_id)
-    stmt = (
-        select(Product, Recommendation)
-        .outerjoin(
-            cur,
-            (cur.c.seller_account_id == Product.seller_account_id) & (cur.c.sku == Product.sku),
-        )
-        .outerjoin(Recommendation, Recommendation.id == cur.c.rec_id)
-        .where(Product.tenant_id == tenant_id)
-    )
+    stmt = join_current_recommendation(
+        select(Product, Recommendation), Recommendation, tenant_id, seller
+    ).where(Product.tenant_id == tenant_id)
     if seller is not None:
         stmt = stmt.where(Product.seller_account_id == seller)
     if risk is not None:
@@ -123,7 +115,7 @@ def _sku_detail(product: Product, tenant_id: int) -> dict[str, Any]:
     return out
 
 
-@bp.get("/skus/<int:sku_id>")
+@bp.get("/skus/<id:sku_id>")
 def get_sku(sku_id: int):  # type: ignore[no-untyped-def]
     """One SKU with its current recommendation and latest inventory."""
     tenant_id = current().tenant_id
@@ -131,7 +123,7 @@ def get_sku(sku_id: int):  # type: ignore[no-untyped-def]
     return jsonify(_sku_detail(product, tenant_id))
 
 
-@bp.patch("/skus/<int:sku_id>")
+@bp.patch("/skus/<id:sku_id>")
 def patch_sku(sku_id: int):  # type: ignore[no-untyped-def]
     """Change a SKU's settings: every field is checked before any is written."""
     tenant_id = current().tenant_id
@@ -144,13 +136,13 @@ def patch_sku(sku_id: int):  # type: ignore[no-untyped-def]
     return jsonify(_sku_detail(product, tenant_id))
 
 
-@bp.get("/skus/<int:sku_id>/forecast")
+@bp.get("/skus/<id:sku_id>/forecast")
 def get_sku_forecast(sku_id: int):  # type: ignore[no-untyped-def]
     """The daily forecast of the seller's newest trained model for this SKU."""
     tenant_id = current().tenant_id
     session = db.session
     product = owned_or_404(session, Product, sku_id, tenant_id, "SKU")
-    mv = latest_model_version(session, tenant_id, product.seller_account_id)
+    mv = latest_model(session, tenant_id, product.seller_account_id)
     points: list[dict[str, Any]] = []
     if mv is not None:
         rows = session.scalars(

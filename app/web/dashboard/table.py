@@ -20,12 +20,14 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Forecast, InventorySnapshot, ModelVersion, Product, Recommendation
+from app import queries
+from app.models import Forecast, InventorySnapshot, Product, Recommendation, risk
 
-# Recommendation.risk values (lower-cased) the planner writes, grouped for the filters and cards.
-STOCKOUT_RISKS = ("stockout", "high", "critical", "low_stock", "stockout_risk")
-OVERSTOCK_RISKS = ("overstock", "aged", "excess", "aged_risk", "overstock_risk")
-RISK_FILTERS = ("all", "stockout", "overstock", "ok")
+# Recommendation.risk words the planner writes, grouped for the filters and cards (one list:
+# app.models.risk).
+STOCKOUT_RISKS = risk.words_in(risk.STOCKOUT)
+OVERSTOCK_RISKS = risk.words_in(risk.OVERSTOCK)
+RISK_FILTERS = ("all", *risk.GROUPS)
 
 
 @dataclass(frozen=True)
@@ -45,33 +47,22 @@ class Scope:
 
 def scope_for(session: Session, tenant_id: int, seller_id: int) -> Scope:
     """Find the newest snapshot day and the newest ready model of a seller."""
-    snap = InventorySnapshot
-    as_of = session.scalar(
-        select(func.max(snap.date)).where(
-            snap.tenant_id == tenant_id, snap.seller_account_id == seller_id
-        )
+    return Scope(
+        tenant_id,
+        seller_id,
+        queries.latest_snapshot_day(session, tenant_id, seller_id),
+        queries.latest_model_id(session, tenant_id, seller_id),
     )
-    mv = session.scalar(
-        select(ModelVersion.id)
-        .where(
-            ModelVersion.tenant_id == tenant_id,
-            ModelVersion.seller_account_id == seller_id,
-            ModelVersion.status == "ready",
-        )
-        .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
-        .limit(1)
-    )
-    return Scope(tenant_id, seller_id, as_of, mv)
 
 
 def risk_group(risk_col: Any) -> Any:
     """SQL: 'stockout' | 'overstock' | 'ok' | NULL from a recommendation's risk."""
     low = func.lower(risk_col)
     return case(
-        (low.in_(STOCKOUT_RISKS), literal("stockout")),
-        (low.in_(OVERSTOCK_RISKS), literal("overstock")),
+        (low.in_(STOCKOUT_RISKS), literal(risk.STOCKOUT)),
+        (low.in_(OVERSTOCK_RISKS), literal(risk.OVERSTOCK)),
         (risk_col.is_(None), literal(None)),
-        else_=literal("ok"),
+        else_=literal(risk.OK),
     )
 
 
@@ -97,20 +88,7 @@ class _Snap:
         and no planner estimate (stale statistics right after a big sync) can turn it into a
         scan of the whole history per row.
         """
-        s, p = InventorySnapshot, Product
-        newest = (
-            select(s.id)
-            .where(
-                s.tenant_id == p.tenant_id,
-                s.seller_account_id == p.seller_account_id,
-                s.sku == p.sku,
-            )
-            .order_by(s.date.desc())
-            .limit(1)
-            .correlate(p)
-            .scalar_subquery()
-        )
-        return stmt.outerjoin(self.alias, self.alias.id == newest)
+        return stmt.outerjoin(self.alias, self.alias.id == queries.latest_snapshot_id_of_product())
 
     def join_day(self, stmt: Select[Any], day: dt.date | None) -> Select[Any]:
         """LEFT JOIN the snapshots of the seller's newest day (a hash join for whole-table work:
@@ -130,18 +108,9 @@ class _Snap:
         )
 
 
-def _join_current_recommendation(stmt: Select[Any], r: Any) -> Select[Any]:
-    """LEFT JOIN each product's current recommendation (one per SKU: a hash join)."""
-    p = Product
-    return stmt.outerjoin(
-        r,
-        and_(
-            r.tenant_id == p.tenant_id,
-            r.seller_account_id == p.seller_account_id,
-            r.sku == p.sku,
-            r.is_current.is_(True),
-        ),
-    )
+def _join_current_recommendation(stmt: Select[Any], r: Any, scope: Scope) -> Select[Any]:
+    """LEFT JOIN each product's current recommendation (the one rule of app.queries)."""
+    return queries.join_current_recommendation(stmt, r, scope.tenant_id, scope.seller_id)
 
 
 def _forecast_sums(scope: Scope, days: tuple[int, ...], skus: list[str] | None = None) -> Any:
@@ -198,18 +167,18 @@ def table_rows(
     if tq.q:
         needle = "%" + tq.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         filters.append(or_(func.lower(p.sku).like(needle), func.lower(p.title).like(needle)))
-    if tq.risk in ("stockout", "overstock"):
+    if tq.risk in (risk.STOCKOUT, risk.OVERSTOCK):
         filters.append(risk_group(r.risk) == tq.risk)
-    elif tq.risk == "ok":
-        filters.append(or_(risk_group(r.risk) == "ok", r.risk.is_(None)))
+    elif tq.risk == risk.OK:
+        filters.append(or_(risk_group(r.risk) == risk.OK, r.risk.is_(None)))
     # The count needs the recommendation only when filtering on risk, never the snapshots.
     counted = select(func.count()).select_from(p)
     if tq.risk != "all":
-        counted = _join_current_recommendation(counted, r)
+        counted = _join_current_recommendation(counted, r, scope)
     total = session.scalar(counted.where(*filters)) or 0
     # Step 1 picks the page's product ids, joining only what the sort and filters need, so the
     # usual views never touch snapshots of 5,000 SKUs; step 2 loads full rows for those ids.
-    pick: Select[Any] = _join_current_recommendation(select(p.id).select_from(p), r)
+    pick: Select[Any] = _join_current_recommendation(select(p.id).select_from(p), r, scope)
     if tq.sort in ("on_hand", "inbound"):
         pick = snap.join_day(pick, scope.as_of)
     pick = pick.where(*filters)
@@ -218,7 +187,7 @@ def table_rows(
         fc = _forecast_sums(scope, (30,)).subquery("fc")
         pick = pick.outerjoin(fc, fc.c.sku == p.sku)
         fc_col = fc.c.fc30
-    rank = case((group == "stockout", 0), (group == "overstock", 1), (group == "ok", 2), else_=3)
+    rank = case(*((group == g, i) for i, g in enumerate(risk.GROUPS)), else_=len(risk.GROUPS))
     keys: dict[str, Any] = {
         "sku": p.sku,
         "on_hand": snap.c.fulfillable,
@@ -254,7 +223,7 @@ def table_rows(
         r.risk,
         group,
     ).select_from(p)
-    full = _join_current_recommendation(snap.join(full), r).where(p.id.in_(ids))
+    full = _join_current_recommendation(snap.join(full), r, scope).where(p.id.in_(ids))
     by_id = {m["id"]: dict(m) for m in session.execute(full).mappings()}
     rows = [by_id[i] for i in ids if i in by_id]
     if rows and scope.model_version_id is not None:
@@ -312,23 +281,17 @@ def clear_cache() -> None:
 def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
     p, r = Product, Recommendation
     counts: dict[str, int] = {}
+    current = queries.current_recommendation_ids(scope.tenant_id, scope.seller_id)
     by_risk = session.execute(
         select(func.lower(r.risk), func.count())
         .where(
             r.tenant_id == scope.tenant_id,
-            r.seller_account_id == scope.seller_id,
-            r.is_current.is_(True),
+            r.id.in_(select(current.c.rec_id)),
         )
         .group_by(func.lower(r.risk))
     ).all()
-    for risk, n in by_risk:
-        name = (
-            "stockout"
-            if risk in STOCKOUT_RISKS
-            else "overstock"
-            if risk in OVERSTOCK_RISKS
-            else "ok"
-        )
+    for word, n in by_risk:
+        name = risk.GROUP_OF.get(word, risk.OK)  # unknown words and None: shown as ok
         counts[name] = counts.get(name, 0) + n
     snap = _Snap()
     have_fc = scope.model_version_id is not None
@@ -365,8 +328,8 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
         stmt = stmt.outerjoin(fc, fc.c.sku == p.sku)
     row = session.execute(stmt).mappings().one()
     return {
-        "stockout": counts.get("stockout", 0),
-        "overstock": counts.get("overstock", 0),
+        "stockout": counts.get(risk.STOCKOUT, 0),
+        "overstock": counts.get(risk.OVERSTOCK, 0),
         "value": float(row["value"] or 0),
         "missing_cost": int(row["missing_cost"] or 0),
         "risk30": float(row.get("risk30") or 0) if fc is not None else None,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.exports.plans import Line, is_bulky, unit_cubic_feet
 from app.models import Product, Recommendation, SellerAccount, ShipmentPlan
+from app.queries import current_recommendation_ids
 
 MAX_QUANTITY = 1_000_000
 
@@ -17,15 +18,11 @@ MAX_QUANTITY = 1_000_000
 def candidates(session: Session, seller: SellerAccount) -> list[tuple[Product, Recommendation]]:
     """Active SKUs with a current recommendation to ship something, most urgent first."""
     r, p = Recommendation, Product
+    cur = current_recommendation_ids(seller.tenant_id, seller.id)
     rows = session.execute(
         select(p, r)
-        .join(
-            r,
-            (r.tenant_id == p.tenant_id)
-            & (r.seller_account_id == p.seller_account_id)
-            & (r.sku == p.sku)
-            & r.is_current.is_(True),
-        )
+        .join(cur, (cur.c.seller_account_id == p.seller_account_id) & (cur.c.sku == p.sku))
+        .join(r, r.id == cur.c.rec_id)
         .where(
             p.tenant_id == seller.tenant_id,
             p.seller_account_id == seller.id,

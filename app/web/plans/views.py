@@ -19,13 +19,8 @@ from app.exports.plans import (
 from app.exports.safe import csv_bytes, xlsx_bytes
 from app.extensions import db
 from app.models import ShipmentPlan, ShipmentPlanLine
-from app.web.auth.session import (
-    current_seller,
-    current_user,
-    login_required,
-    owned_or_404,
-    tenant_id,
-)
+from app.tenancy import owned_or_404
+from app.web.auth.session import current_seller, current_user, login_required, tenant_id
 from app.web.forms import CsrfOnlyForm, PlanNameForm
 from app.web.plans.builder import candidates, plan_lines, quantity_error, totals
 
@@ -122,11 +117,11 @@ def new():  # type: ignore[no-untyped-def]
     ), status
 
 
-@bp.get("/<int:plan_id>")
+@bp.get("/<id:plan_id>")
 @login_required
 def show(plan_id: int):  # type: ignore[no-untyped-def]
     """A saved plan's lines, totals and downloads."""
-    plan = owned_or_404(ShipmentPlan, plan_id)
+    plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     lines = plan_lines(db.session, plan)
     seller = plan_seller(plan)
     return render_template(
@@ -143,7 +138,7 @@ def plan_seller(plan: ShipmentPlan):  # type: ignore[no-untyped-def]
     """The plan's seller account (same tenant by construction)."""
     from app.models import SellerAccount
 
-    return owned_or_404(SellerAccount, plan.seller_account_id)
+    return owned_or_404(db.session, SellerAccount, plan.seller_account_id, tenant_id())
 
 
 def _filename(plan: ShipmentPlan, suffix: str) -> str:
@@ -162,29 +157,29 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
     )
 
 
-@bp.get("/<int:plan_id>/plan.csv")
+@bp.get("/<id:plan_id>/plan.csv")
 @login_required
 def export_csv(plan_id: int):  # type: ignore[no-untyped-def]
     """The plan as CSV."""
-    plan = owned_or_404(ShipmentPlan, plan_id)
+    plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = plan_rows(plan_lines(db.session, plan))
     return _download(csv_bytes(PLAN_HEADER, rows), "text/csv", _filename(plan, ".csv"))
 
 
-@bp.get("/<int:plan_id>/plan.xlsx")
+@bp.get("/<id:plan_id>/plan.xlsx")
 @login_required
 def export_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
     """The plan as an Excel workbook."""
-    plan = owned_or_404(ShipmentPlan, plan_id)
+    plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = plan_rows(plan_lines(db.session, plan))
     return _download(xlsx_bytes([("Plan", [PLAN_HEADER, *rows])]), XLSX, _filename(plan, ".xlsx"))
 
 
-@bp.get("/<int:plan_id>/send-to-amazon.xlsx")
+@bp.get("/<id:plan_id>/send-to-amazon.xlsx")
 @login_required
 def export_sta_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
     """Amazon's Send-to-Amazon file upload ("Create workflow – template" sheet)."""
-    plan = owned_or_404(ShipmentPlan, plan_id)
+    plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = send_to_amazon_rows(plan, plan_lines(db.session, plan))
     return _download(
         xlsx_bytes([("Create workflow – template", rows)]),
@@ -193,21 +188,21 @@ def export_sta_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/<int:plan_id>/send-to-amazon.txt")
+@bp.get("/<id:plan_id>/send-to-amazon.txt")
 @login_required
 def export_sta_tsv(plan_id: int):  # type: ignore[no-untyped-def]
     """The same upload as a tab-delimited text file (Amazon accepts either)."""
-    plan = owned_or_404(ShipmentPlan, plan_id)
+    plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = send_to_amazon_rows(plan, plan_lines(db.session, plan))
     body = csv_bytes(rows[0], rows[1:], delimiter="\t", bom=False)
     return _download(body, "text/tab-separated-values", _filename(plan, "-send-to-amazon.txt"))
 
 
-@bp.post("/<int:plan_id>/delete")
+@bp.post("/<id:plan_id>/delete")
 @login_required
 def delete(plan_id: int):  # type: ignore[no-untyped-def]
     """Delete a plan that has not been sent to Amazon."""
-    plan = owned_or_404(ShipmentPlan, plan_id)
+    plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     if plan.inbound_plan_id:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
+from app import queries
 from app.models import (
     AmazonRestockRecommendation,
     FeeEstimate,
@@ -19,11 +20,11 @@ from app.models import (
     Product,
     Recommendation,
 )
+from app.models.orders import not_cancelled
 from app.web.dashboard.table import Scope
 
 HISTORY_DAYS = 180
 FORECAST_DAYS = 120
-CANCELLED = ("Canceled", "Cancelled")
 
 
 def _day(session: Session, column: Any) -> Any:
@@ -59,7 +60,7 @@ def sales_history(session: Session, product: Product, end: dt.date) -> dict[str,
                 OrderItem.sku == product.sku,
                 Order.purchase_date >= start_ts,
                 Order.purchase_date < end_ts,
-                Order.status.not_in(CANCELLED),
+                not_cancelled(),
             )
             .group_by(day)
         )
@@ -137,30 +138,15 @@ def projection(
 
 def latest_snapshot(session: Session, product: Product) -> InventorySnapshot | None:
     """The SKU's newest inventory snapshot."""
-    return session.scalar(
-        select(InventorySnapshot)
-        .where(
-            InventorySnapshot.tenant_id == product.tenant_id,
-            InventorySnapshot.seller_account_id == product.seller_account_id,
-            InventorySnapshot.sku == product.sku,
-        )
-        .order_by(InventorySnapshot.date.desc())
-        .limit(1)
+    return queries.latest_snapshot(
+        session, product.tenant_id, product.seller_account_id, product.sku
     )
 
 
 def current_recommendation(session: Session, product: Product) -> Recommendation | None:
     """The SKU's current recommendation."""
-    return session.scalar(
-        select(Recommendation)
-        .where(
-            Recommendation.tenant_id == product.tenant_id,
-            Recommendation.seller_account_id == product.seller_account_id,
-            Recommendation.sku == product.sku,
-            Recommendation.is_current.is_(True),
-        )
-        .order_by(Recommendation.computed_at.desc())
-        .limit(1)
+    return queries.current_recommendation(
+        session, product.tenant_id, product.seller_account_id, product.sku
     )
 
 

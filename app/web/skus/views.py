@@ -9,7 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from app.extensions import db
 from app.imports.sku_settings import MAX_BYTES, import_settings
 from app.models import Product
-from app.web.auth.session import current_seller, login_required, owned_or_404, tenant_id
+from app.tenancy import owned_or_404
+from app.web.auth.session import current_seller, login_required, tenant_id
 from app.web.dashboard.table import clear_cache, scope_for
 from app.web.forms import ImportForm, SkuSettingsForm
 from app.web.skus import detail
@@ -17,11 +18,11 @@ from app.web.skus import detail
 bp = Blueprint("skus", __name__, url_prefix="/skus")
 
 
-@bp.route("/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/<id:product_id>", methods=["GET", "POST"])
 @login_required
 def show(product_id: int):  # type: ignore[no-untyped-def]
     """Everything about one SKU; POST saves its settings (all fields valid, or none saved)."""
-    product = owned_or_404(Product, product_id)
+    product = owned_or_404(db.session, Product, product_id, tenant_id())
     form = SkuSettingsForm(obj=product)
     if form.validate_on_submit():
         form.populate_obj(product)
@@ -33,7 +34,7 @@ def show(product_id: int):  # type: ignore[no-untyped-def]
     if form.errors:
         # Nothing was assigned, but make sure no stray change survives in the session.
         db.session.rollback()
-        product = owned_or_404(Product, product_id)
+        product = owned_or_404(db.session, Product, product_id, tenant_id())
     scope = scope_for(db.session, product.tenant_id, product.seller_account_id)
     end = scope.as_of or dt.datetime.now(dt.UTC).date()
     snapshot = detail.latest_snapshot(db.session, product)

@@ -8,20 +8,16 @@ import hashlib
 from sqlalchemy import select
 
 from app.models import ApiToken, Membership, utcnow
+from tests.support.web import problem
 
 
 def _assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json
-    body = response.get_json()
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    return body["error"]
+    return problem(response, status, code)
 
 
 def test_no_token_bad_scheme_and_unknown_token_are_401_json(client, world) -> None:
     err = _assert_error(client.get("/api/v1/skus"), 401, "unauthorized")
-    assert "Bearer" in err["message"]
+    assert "Bearer" in err["detail"]
     response = client.get("/api/v1/skus", headers={"Authorization": "Basic dXNlcjpwdw=="})
     _assert_error(response, 401, "unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")

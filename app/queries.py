@@ -1,0 +1,163 @@
+"""The read side's shared answers: the newest model, the current recommendation, the latest stock.
+
+Each rule is written once here and used by the pages, the API and the planner:
+- the newest model is the seller's newest `ready` version by `trained_at`, then id;
+- a SKU's current recommendation is its `is_current` row with the newest `computed_at`, then id
+  (the planner keeps one per SKU; the rule decides if a race ever left two);
+- a SKU's latest snapshot is the one of its newest date (one per SKU and day).
+Every function takes the tenant id: nothing here serves a row of another business.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.models import InventorySnapshot, ModelVersion, Product, Recommendation
+
+
+def latest_model_select(tenant_id: int, seller_account_id: int) -> Select[tuple[ModelVersion]]:
+    """SELECT of the seller's newest model version that finished training (at most one row)."""
+    return (
+        select(ModelVersion)
+        .where(
+            ModelVersion.tenant_id == tenant_id,
+            ModelVersion.seller_account_id == seller_account_id,
+            ModelVersion.status == "ready",
+        )
+        .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    )
+
+
+def latest_model(session: Session, tenant_id: int, seller_account_id: int) -> ModelVersion | None:
+    """The seller's newest model version that finished training."""
+    return session.scalars(latest_model_select(tenant_id, seller_account_id)).first()
+
+
+def latest_model_id(session: Session, tenant_id: int, seller_account_id: int) -> int | None:
+    """Id of the seller's newest ready model (without loading the row)."""
+    stmt = latest_model_select(tenant_id, seller_account_id).with_only_columns(ModelVersion.id)
+    return session.scalar(stmt)
+
+
+def _recommendation_order() -> tuple[Any, Any]:
+    return Recommendation.computed_at.desc(), Recommendation.id.desc()
+
+
+def current_recommendation_ids(
+    tenant_id: int, seller_account_id: int | None = None, name: str = "current_rec"
+) -> Any:
+    """Subquery (rec_id, seller_account_id, sku): each SKU's current recommendation."""
+    r = Recommendation
+    ranked = select(
+        r.id.label("rec_id"),
+        r.seller_account_id.label("seller_account_id"),
+        r.sku.label("sku"),
+        func.row_number()
+        .over(partition_by=(r.seller_account_id, r.sku), order_by=_recommendation_order())
+        .label("rank"),
+    ).where(r.tenant_id == tenant_id, r.is_current.is_(True))
+    if seller_account_id is not None:
+        ranked = ranked.where(r.seller_account_id == seller_account_id)
+    sub = ranked.subquery(name + "_ranked")
+    return (
+        select(sub.c.rec_id, sub.c.seller_account_id, sub.c.sku)
+        .where(sub.c.rank == 1)
+        .subquery(name)
+    )
+
+
+def join_current_recommendation(
+    stmt: Select[Any], rec: Any, tenant_id: int, seller_account_id: int | None = None
+) -> Select[Any]:
+    """LEFT JOIN `rec` (Recommendation or an alias of it) as each Product's current one."""
+    cur = current_recommendation_ids(tenant_id, seller_account_id)
+    p = Product
+    return stmt.outerjoin(
+        cur, (cur.c.seller_account_id == p.seller_account_id) & (cur.c.sku == p.sku)
+    ).outerjoin(rec, rec.id == cur.c.rec_id)
+
+
+def current_recommendation(
+    session: Session, tenant_id: int, seller_account_id: int, sku: str
+) -> Recommendation | None:
+    """One SKU's current recommendation, if any."""
+    return session.scalars(
+        select(Recommendation)
+        .where(
+            Recommendation.tenant_id == tenant_id,
+            Recommendation.seller_account_id == seller_account_id,
+            Recommendation.sku == sku,
+            Recommendation.is_current.is_(True),
+        )
+        .order_by(*_recommendation_order())
+        .limit(1)
+    ).first()
+
+
+def latest_snapshot(
+    session: Session, tenant_id: int, seller_account_id: int, sku: str
+) -> InventorySnapshot | None:
+    """One SKU's newest inventory snapshot."""
+    return session.scalars(
+        select(InventorySnapshot)
+        .where(
+            InventorySnapshot.tenant_id == tenant_id,
+            InventorySnapshot.seller_account_id == seller_account_id,
+            InventorySnapshot.sku == sku,
+        )
+        .order_by(InventorySnapshot.date.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_snapshot_id_of_product() -> Any:
+    """Scalar subquery correlated to Product: the id of that product's newest snapshot.
+
+    An index probe of the unique (tenant, seller, sku, date) key per product: the cost grows with
+    the number of SKUs, never with their history.
+    """
+    s, p = InventorySnapshot, Product
+    return (
+        select(s.id)
+        .where(
+            s.tenant_id == p.tenant_id,
+            s.seller_account_id == p.seller_account_id,
+            s.sku == p.sku,
+        )
+        .order_by(s.date.desc())
+        .limit(1)
+        .correlate(p)
+        .scalar_subquery()
+    )
+
+
+def latest_snapshots_select(
+    tenant_id: int, seller_account_id: int
+) -> Select[tuple[InventorySnapshot]]:
+    """SELECT of every SKU's newest snapshot of one seller (one grouped, indexed query)."""
+    s = InventorySnapshot
+    newest = (
+        select(s.sku, func.max(s.date).label("d"))
+        .where(s.tenant_id == tenant_id, s.seller_account_id == seller_account_id)
+        .group_by(s.sku)
+        .subquery()
+    )
+    return (
+        select(s)
+        .join(newest, (s.sku == newest.c.sku) & (s.date == newest.c.d))
+        .where(s.tenant_id == tenant_id, s.seller_account_id == seller_account_id)
+    )
+
+
+def latest_snapshot_day(session: Session, tenant_id: int, seller_account_id: int) -> Any:
+    """The seller's newest snapshot date (None before the first inventory sync)."""
+    s = InventorySnapshot
+    return session.scalar(
+        select(func.max(s.date)).where(
+            s.tenant_id == tenant_id, s.seller_account_id == seller_account_id
+        )
+    )
