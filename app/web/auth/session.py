@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import secrets
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select, update
@@ -64,7 +66,8 @@ def revoke_sessions(user_id: int, keep: UserSession | None = None) -> int:
     )
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
-    return db.session.execute(stmt).rowcount
+    result: Any = db.session.execute(stmt)
+    return int(result.rowcount)
 
 
 def current_session() -> UserSession | None:
@@ -81,10 +84,10 @@ def _live_row(uid: int) -> UserSession | None:
     now = utcnow()
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     seen = session.get("seen")
-    expired = now - row.created_at > current_app.config["SESSION_ABSOLUTE_LIFETIME"] or (
-        not isinstance(seen, int) or time.time() - seen > idle.total_seconds()
-    )
-    if expired:
+    if not isinstance(seen, int):
+        seen = 0
+    expired = now - row.created_at > current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    if expired or time.time() - seen > idle.total_seconds():
         row.revoked_at = now
         db.session.commit()
         return None
@@ -201,7 +204,20 @@ def current_seller() -> SellerAccount | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only follow `next` to a local path, never to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` if it is a path on this site, else None (never another site, never a 500).
+
+    Parsed with urlsplit, and refused with any control, format or space character, or a
+    backslash: browsers drop tabs and newlines from URLs (slash, tab, slash becomes `//`, another
+    host), read a backslash as a slash, and a CR/LF in a Location header is an error.
+    """
+    if not target or len(target) > 2000 or "\\" in target:
+        return None
+    if any(unicodedata.category(c)[0] in "CZ" for c in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target

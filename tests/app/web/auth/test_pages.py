@@ -124,6 +124,25 @@ def test_next_only_follows_local_paths(client, seeded, token) -> None:
     assert evil.headers["Location"] == "/"
 
 
+def test_next_with_control_characters_is_refused_never_a_500(client, seeded, token) -> None:
+    """Finding 6: `/%09/evil.example` redirected to //evil.example; `/%0D%0A/x` raised a 500."""
+    hostile = [
+        "/%09/evil.example",
+        "/%0D%0A/x",
+        "/%0A/evil.example",
+        "///evil.example",
+        "/%5Cevil.example",
+        "https://evil.example/",
+        "/%E2%80%8B/evil.example",  # zero-width space
+        "javascript:alert(1)",
+    ]
+    for next_url in hostile:
+        client.post("/logout", data={"csrf_token": token(client, "/")})
+        response = _login(client, token, seeded["email"], seeded["password"], next_url=next_url)
+        assert response.status_code == 302, next_url
+        assert response.headers["Location"] == "/", (next_url, response.headers["Location"])
+
+
 def test_owner_adds_members_and_members_cannot(web, seeded, db_session, token) -> None:
     response = web.post(
         "/team",
