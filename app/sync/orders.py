@@ -15,8 +15,10 @@ from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import Order, OrderItem, utcnow
+from app.models.orders import CANCELED
 from app.sync.catalog import upsert_products
 from app.sync.context import SyncContext
+from app.sync.report_windows import fetch_windows
 from app.sync.state import cursor_of, load_state, set_cursor
 from app.sync.upsert import upsert
 from integrations.amazon.errors import PermanentError
@@ -167,7 +169,7 @@ def report_lines(rows: list[AllOrdersRow]) -> tuple[list[ApiOrder], list[ApiItem
 
 def _status(value: str) -> str:
     # Flat files spell it the British way; the Orders API (and our rows) say "Canceled".
-    return "Canceled" if value.lower() == "cancelled" else value
+    return CANCELED if value.lower() == "cancelled" else value
 
 
 def _channel(value: str | None) -> str | None:
@@ -251,18 +253,22 @@ def backfill(ctx: SyncContext) -> None:
     end = _dt(cur["backfill_end"])
     nxt = _dt(cur["backfill_next"])
     total = (end - start).total_seconds() or 1.0
+    windows = []
     while nxt < end:
-        until = min(end, nxt + REPORT_WINDOW)
-        text = ctx.client.fetch_report(ALL_ORDERS, nxt, until)
-        rows = parse_all_orders(text)
+        windows.append((nxt, min(end, nxt + REPORT_WINDOW)))
+        nxt = windows[-1][1]
+    # No transaction stays open while reports are requested and polled (on SQLite a writer's
+    # transaction holds the one write lock).
+    ctx.session.commit()
+    for (_, until), document in fetch_windows(ctx, ALL_ORDERS, windows):
+        rows = parse_all_orders(document)
         written = write_report_rows(ctx, rows, backfill=True)
         cur = {**cur, "backfill_next": _iso(until)}
         set_cursor(state, cur)
         ctx.commit_page(STREAM, written)
-        nxt = until
         ctx.progress(
-            0.8 * (nxt - start).total_seconds() / total,
-            f"orders backfill through {nxt.date()}: {len(rows)} report lines",
+            0.8 * (until - start).total_seconds() / total,
+            f"orders backfill through {until.date()}: {len(rows)} report lines",
         )
     cur = {"history_start": cur["history_start"]}
     set_cursor(state, cur, watermark=end, backfill_done=True)
@@ -280,6 +286,9 @@ def incremental(ctx: SyncContext) -> None:
     token: str | None = cur.get("token")
     owner = ctx.owner()
     pages = 0
+    # API calls happen outside transactions: on SQLite a writer's transaction holds the one
+    # write lock, and getOrderItems for a page of new orders can take minutes.
+    ctx.session.commit()
     while True:
         try:
             if token:
@@ -299,6 +308,7 @@ def incremental(ctx: SyncContext) -> None:
             cur["before"] = _iso(before)
         ids = [o.amazon_order_id for o in page.orders]
         known = _orders_with_lines(ctx.session, owner, ids)
+        ctx.session.commit()
         items: list[ApiItem] = []
         fetched: set[str] = set()
         for order in page.orders:
