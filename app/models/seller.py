@@ -61,13 +61,31 @@ class SellerAccount(TimestampMixin, TenantMixin, Base):
     lwa_client_secret: Mapped[str] = mapped_column(EncryptedText)
     refresh_token: Mapped[str] = mapped_column(EncryptedText)
     webhook_secret: Mapped[str] = mapped_column(EncryptedText, default=new_webhook_secret)
-    # Kept during a rotation so the forwarder's old secret still verifies for a while.
+    # Kept during a rotation so the forwarder's old secret still verifies for a while: until
+    # webhook_secret_rotated_at + WEBHOOK_SECRET_GRACE (see previous_secret_valid).
     previous_webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    webhook_secret_rotated_at: Mapped[dt.datetime | None]
     review_days: Mapped[int] = mapped_column(default=7)
     capacity_standard_cuft: Mapped[float | None]
     capacity_bulky_cuft: Mapped[float | None]
     fee_overrides: Mapped[dict[str, Any] | None]
     active: Mapped[bool] = mapped_column(default=True)
+
+    def rotate_webhook_secret(self, now: dt.datetime | None = None) -> None:
+        """A new secret; the current one becomes the previous, valid for the grace period."""
+        self.previous_webhook_secret = self.webhook_secret
+        self.webhook_secret = new_webhook_secret()
+        self.webhook_secret_rotated_at = now or utcnow()
+
+    def webhook_secrets(self, grace: dt.timedelta, now: dt.datetime | None = None) -> list[str]:
+        """The secrets a delivery may be signed with now: the current one, and the previous one
+        until `grace` after the rotation."""
+        valid = [self.webhook_secret]
+        rotated = self.webhook_secret_rotated_at
+        live = rotated is not None and (now or utcnow()) - rotated <= grace
+        if self.previous_webhook_secret and live:
+            valid.append(self.previous_webhook_secret)
+        return valid
 
     def __repr__(self) -> str:
         # Never include credentials in a repr: reprs end up in logs and tracebacks.

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SellerAccount, SyncRun, SyncState
-from app.models.seller import AMAZON_NA_ENDPOINT, AMAZON_TOKEN_URL, MARKETPLACES, new_webhook_secret
+from app.models.seller import AMAZON_NA_ENDPOINT, AMAZON_TOKEN_URL, MARKETPLACES
 from app.security.outbound import amazon_endpoint, is_amazon
 from app.tenancy import owned_or_404
 from app.web.auth.session import (
@@ -208,15 +208,15 @@ def sync_now(seller_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<id:seller_id>/rotate-webhook-secret")
 @owner_required
 def rotate_webhook_secret(seller_id: int):  # type: ignore[no-untyped-def]
-    """New webhook secret; the old one keeps verifying until the next rotation."""
+    """New webhook secret; the old one keeps verifying for WEBHOOK_SECRET_GRACE (24 h)."""
     account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
-    account.previous_webhook_secret = account.webhook_secret
-    account.webhook_secret = new_webhook_secret()
+    account.rotate_webhook_secret()
     db.session.commit()
+    hours = round(current_app.config["WEBHOOK_SECRET_GRACE"].total_seconds() / 3600)
     flash(
-        "New webhook secret created. Update the forwarder; the old one still works for now.",
+        f"New webhook secret created. Update the forwarder; the old one works for {hours} hours.",
         "success",
     )
     return redirect(url_for("sellers.show", seller_id=account.id))

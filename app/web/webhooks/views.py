@@ -61,7 +61,8 @@ def sp_api(public_id: str):  # type: ignore[no-untyped-def]
         return _unauthorized("missing or stale timestamp", public_id)
     raw = request.get_data(cache=True)
     assert stamp is not None
-    secrets = (account.webhook_secret, account.previous_webhook_secret)
+    # The previous secret only within the grace period after a rotation (then it is dead).
+    secrets = account.webhook_secrets(current_app.config["WEBHOOK_SECRET_GRACE"])
     # End the read transaction now: on SQLite, a transaction that read and then writes fails at
     # once (no busy wait) if another delivery wrote in between; the insert below starts afresh.
     db.session.commit()

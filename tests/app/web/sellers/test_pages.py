@@ -111,6 +111,7 @@ def test_rotate_webhook_secret_keeps_the_previous(web, seeded, db_session, token
     db_session.expire_all()
     account = db_session.get(SellerAccount, sid)
     assert account.previous_webhook_secret == old and account.webhook_secret != old
+    assert account.webhook_secret_rotated_at is not None
 
 
 def test_switching_seller_accounts(web, seeded, db_session, token) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from app.models import utcnow
 from app.web.webhooks.schemas import FILES, PACKAGED
 from app.web.webhooks.signature import sign
 
@@ -220,6 +221,7 @@ def test_the_previous_secret_is_accepted_during_a_rotation(
     raw, headers = signed(order_change(), secret=OLD_SECRET)
     assert _post(client, seller, raw, headers).status_code == 401  # no rotation under way
     seller.previous_webhook_secret = OLD_SECRET
+    seller.webhook_secret_rotated_at = utcnow()
     db_session.commit()
     assert _post(client, seller, raw, headers).status_code == 202
     # A forwarder mid-rotation may send both signatures; either matching is enough.
@@ -228,6 +230,24 @@ def test_the_previous_secret_is_accepted_during_a_rotation(
     headers["X-Webhook-Signature"] += ", " + current["X-Webhook-Signature"]
     assert _post(client, seller, raw, headers).status_code == 202
     assert len(_events(db_session)) == 2 and len(enqueued) == 2
+
+
+def test_the_previous_secret_dies_after_the_grace_period(
+    app: Any, client: Any, seller: Any, enqueued: list, db_session: Any
+) -> None:
+    """Finding 7: after one rotation the old secret verified forever."""
+    import datetime as dt
+
+    assert app.config["WEBHOOK_SECRET_GRACE"] == dt.timedelta(hours=24)
+    seller.previous_webhook_secret = OLD_SECRET
+    seller.webhook_secret_rotated_at = utcnow() - dt.timedelta(hours=24, minutes=1)
+    db_session.commit()
+    raw, headers = signed(order_change(), secret=OLD_SECRET)
+    assert _post(client, seller, raw, headers).status_code == 401
+    app.config["WEBHOOK_SECRET_GRACE"] = dt.timedelta(hours=48)  # configurable
+    assert _post(client, seller, raw, headers).status_code == 202
+    # The current secret is never subject to the grace period.
+    assert _post(client, seller, *signed(order_change())).status_code == 202
 
 
 @pytest.mark.parametrize(
