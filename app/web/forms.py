@@ -74,19 +74,6 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-class MemberForm(FlaskForm):
-    """Add a person to the business (a new user needs an initial password)."""
-
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField(
-        "Initial password (new users only)",
-        validators=[Optional(), Length(min=MIN_PASSWORD, max=200)],
-    )
-    role = SelectField(
-        "Role", choices=[SelectChoice("member", "Member"), SelectChoice("owner", "Owner")]
-    )
-
-
 class WholeNumberField(IntegerField):
     """An integer field whose parse error says what to type."""
 

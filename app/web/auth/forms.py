@@ -1,12 +1,13 @@
-"""Forms of the account pages: password change (more join as the auth pages grow)."""
+"""Forms of the account pages: password change, invitations."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.web.forms import MIN_PASSWORD
+from app.web.forms import MIN_PASSWORD, Email
 
 
 class PasswordChangeForm(FlaskForm):
@@ -22,4 +23,28 @@ class PasswordChangeForm(FlaskForm):
     )
     confirm = PasswordField(
         "Repeat new password", validators=[EqualTo("password", message="The passwords differ.")]
+    )
+
+
+class InviteForm(FlaskForm):
+    """Invite a person by e-mail; they accept through the link."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+    role = SelectField(
+        "Role", choices=[SelectChoice("member", "Member"), SelectChoice("owner", "Owner")]
+    )
+
+
+class AcceptInviteForm(FlaskForm):
+    """A password for a new account made by accepting an invitation."""
+
+    password = PasswordField(
+        "Choose a password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[EqualTo("password", message="The passwords differ.")]
     )

@@ -1,15 +1,26 @@
-"""Sign up, log in, log out, and the members of a business."""
+"""Sign up, log in, log out, the account page, and invitations to a business."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Membership, Tenant, User
 from app.security.ratelimit import login_key, login_limiter
-from app.web.auth.forms import PasswordChangeForm
+from app.web.auth.forms import AcceptInviteForm, InviteForm, PasswordChangeForm
+from app.web.auth.invitations import Invitation, make_token, read_token
 from app.web.auth.session import (
     current_membership,
     current_session,
@@ -22,7 +33,7 @@ from app.web.auth.session import (
     safe_next,
     tenant_id,
 )
-from app.web.forms import CsrfOnlyForm, LoginForm, MemberForm, SignupForm
+from app.web.forms import CsrfOnlyForm, LoginForm, SignupForm
 
 bp = Blueprint("auth", __name__)
 
@@ -35,34 +46,42 @@ def _user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+SIGNUP_DONE = (
+    "If {email} was not registered yet, its account and business are ready: log in to start. "
+    "If it was, log in with its existing password."
+)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():  # type: ignore[no-untyped-def]
-    """Create a business with the new user as its owner."""
+    """Create a business with the new user as its owner (ALLOW_SIGNUP; 404 when off).
+
+    A known address gets the same answer as a new one, after the same password hashing, so
+    sign-up cannot tell anyone which addresses have accounts.
+    """
+    if not current_app.config["ALLOW_SIGNUP"]:
+        abort(404)
     form = SignupForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if _user_by_email(email) is not None:
-            form.email.errors.append("An account with this e-mail exists; log in instead.")
-        elif db.session.scalar(select(Tenant).where(Tenant.name == form.business.data.strip())):
+        business = form.business.data.strip()
+        user = User(email=email)
+        user.set_password(form.password.data)  # spent whether or not the address is known
+        if db.session.scalar(select(Tenant).where(Tenant.name == business)):
             form.business.errors.append("That business name is taken; choose another.")
         else:
-            tenant = Tenant(name=form.business.data.strip())
-            user = User(email=email)
-            user.set_password(form.password.data)
-            db.session.add_all([tenant, user])
-            db.session.flush()
-            db.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
-            try:
-                db.session.commit()
-            except IntegrityError:
-                # Two sign-ups raced for the same name or e-mail.
-                db.session.rollback()
-                form.email.errors.append("That e-mail or business name was just taken.")
-            else:
-                login_user(user, tenant.id)
-                db.session.commit()
-                flash("Welcome! Connect a seller account to start.", "success")
-                return redirect(url_for("sellers.index"))
+            if _user_by_email(email) is None:
+                tenant = Tenant(name=business)
+                db.session.add_all([tenant, user])
+                db.session.flush()
+                db.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
+                try:
+                    db.session.commit()
+                except IntegrityError:
+                    # Two sign-ups raced for the same name or e-mail: the same answer.
+                    db.session.rollback()
+            flash(SIGNUP_DONE.format(email=email), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/signup.html", form=form), 200 if not form.errors else 422
 
 
@@ -151,32 +170,22 @@ def logout_everywhere():  # type: ignore[no-untyped-def]
 @bp.route("/team", methods=["GET", "POST"])
 @owner_required
 def team():  # type: ignore[no-untyped-def]
-    """List the business's members; owners add people here."""
-    form = MemberForm()
+    """List the business's members; owners invite people with a link they accept."""
+    form = InviteForm()
     tid = tenant_id()
+    link = None
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = _user_by_email(email)
-        if user is None:
-            if not form.password.data:
-                form.password.errors.append("A new user needs an initial password.")
-            else:
-                user = User(email=email)
-                user.set_password(form.password.data)
-                db.session.add(user)
-                db.session.flush()
-        if user is not None:
-            exists = db.session.scalar(
-                select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tid)
-            )
-            if exists is not None:
-                form.email.errors.append("This person is already a member.")
-            else:
-                db.session.add(Membership(tenant_id=tid, user_id=user.id, role=form.role.data))
-                db.session.commit()
-                flash(f"{email} can now log in to this business.", "success")
-                return redirect(url_for("auth.team"))
-        db.session.rollback()
+        token = make_token(Invitation(tid, email, form.role.data))
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        link = base + url_for("auth.accept_invite", token=token)
+        days = current_app.config["INVITATION_MAX_AGE"].days
+        # The same answer for every address: whether it has an account is not the owner's to know.
+        flash(
+            f"Invitation for {email} created. Send them the link below; it works for {days} days "
+            "and adds them only when they accept.",
+            "success",
+        )
     members = db.session.execute(
         select(User.email, Membership.role, Membership.created_at)
         .join(Membership, Membership.user_id == User.id)
@@ -184,5 +193,78 @@ def team():  # type: ignore[no-untyped-def]
         .order_by(User.email)
     ).all()
     return render_template(
-        "auth/team.html", form=form, members=members, me=current_user(), role=current_membership()
+        "auth/team.html",
+        form=form,
+        members=members,
+        link=link,
+        me=current_user(),
+        role=current_membership(),
     ), (422 if form.errors else 200)
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+def accept_invite():  # type: ignore[no-untyped-def]
+    """The invitee's side of an invitation: log in and accept, or create an account and accept.
+
+    The token is in the query string (`?token=`), not the path: it is not a row id.
+    """
+    token = request.args.get("token")
+    invitation = read_token(token)
+    tenant = db.session.get(Tenant, invitation.tenant_id) if invitation else None
+    if invitation is None or tenant is None:
+        return render_template("auth/invite.html", invalid=True), 404
+    user = current_user()
+    form = AcceptInviteForm()
+    accept = CsrfOnlyForm()
+    if user is not None:
+        if user.email.lower() != invitation.email:
+            return render_template(
+                "auth/invite.html", wrong_user=True, invitation=invitation, tenant=tenant
+            ), 403
+        if request.method == "POST" and accept.validate_on_submit():
+            _join(user, invitation)
+            session["tid"] = tenant.id
+            db.session.commit()
+            flash(f"You joined {tenant.name}.", "success")
+            return redirect(url_for("dashboard.index"))
+    elif form.validate_on_submit():
+        if _user_by_email(invitation.email) is not None:
+            form.password.errors.append("This address has an account: log in to accept.")
+        else:
+            new = User(email=invitation.email)
+            new.set_password(form.password.data)
+            db.session.add(new)
+            db.session.flush()
+            _join(new, invitation)
+            login_user(new, tenant.id)
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                form.password.errors.append("This address has an account: log in to accept.")
+            else:
+                flash(f"Welcome! You joined {tenant.name}.", "success")
+                return redirect(url_for("dashboard.index"))
+    login_url = url_for("auth.login", next=url_for("auth.accept_invite", token=token))
+    return render_template(
+        "auth/invite.html",
+        invitation=invitation,
+        tenant=tenant,
+        form=form,
+        accept=accept,
+        user=user,
+        login_url=login_url,
+    ), (422 if form.errors else 200)
+
+
+def _join(user: User, invitation: Invitation) -> None:
+    """Add the membership the invitation offers (an existing one keeps its role)."""
+    exists = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.tenant_id == invitation.tenant_id
+        )
+    )
+    if exists is None:
+        db.session.add(
+            Membership(tenant_id=invitation.tenant_id, user_id=user.id, role=invitation.role)
+        )
