@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from app.security.crypto import KeyRing
 
+log = logging.getLogger(__name__)
 # Execution option of the engine that read-only sessions (GET pages) are bound to.
 READ_ONLY = "fba_read_only"
 # Requests that only read: their session begins a deferred (shared) transaction.
@@ -93,6 +96,38 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
     return engine
 
 
+# The tables whose plans depend on statistics; ANALYZE when one has rows but none are kept.
+_ANALYZED = ("orders", "order_items", "inventory_snapshots", "forecasts", "fee_events")
+
+
+def analyze_if_stale(engine: Engine) -> bool:
+    """SQLite: run ANALYZE when a large table has rows but no statistics; True if it ran.
+
+    A database loaded before statistics were kept (an older version's first sync, an import)
+    would otherwise be planned blind until someone runs ANALYZE. On PostgreSQL autovacuum
+    keeps statistics; nothing to do.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+        kept: set[str] = set()
+        if "sqlite_stat1" in names:
+            kept = set(conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1").scalars())
+        stale = [
+            t
+            for t in _ANALYZED
+            if t in names
+            and t not in kept
+            and conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first() is not None  # noqa: S608
+        ]
+        if not stale:
+            return False
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    return True
+
+
 class Database:
     """Holds one engine per app and hands out one session per app context."""
 
@@ -116,6 +151,10 @@ class Database:
                 reads = sessionmaker(
                     bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
                 )
+                try:
+                    analyze_if_stale(engine)
+                except OperationalError as exc:  # busy or read-only: the next start tries again
+                    log.warning("SQLite statistics not refreshed: %s", exc)
         app.extensions["fba_db"] = {"engine": engine, "factory": factory, "reads": reads}
         app.teardown_appcontext(self._close)
 

@@ -52,7 +52,10 @@ class OrderItem(SellerOwnedMixin, Base):
             ["orders.tenant_id", "orders.seller_account_id", "orders.amazon_order_id"],
             ondelete="CASCADE",
         ),
-        Index("ix_order_items_sku", "tenant_id", "seller_account_id", "sku"),
+        # The order id too: the SKU page joins its lines to orders by it (migration 0007).
+        Index(
+            "ix_order_items_sku_order", "tenant_id", "seller_account_id", "sku", "amazon_order_id"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     amazon_order_id: Mapped[str] = mapped_column(String(40))

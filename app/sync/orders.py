@@ -272,6 +272,9 @@ def backfill(ctx: SyncContext) -> None:
         )
     cur = {"history_start": cur["history_start"]}
     set_cursor(state, cur, watermark=end, backfill_done=True)
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        # SQLite keeps no statistics until asked: plan the pages on the loaded history.
+        ctx.session.execute(text("ANALYZE"))
     ctx.commit_page(STREAM, 0)
 
 
