@@ -20,19 +20,17 @@ from sqlalchemy.orm import Session
 
 from app.models import Product
 from app.models.catalog import OWNERS
+from app.planning import settings
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 20_000
 MAX_ERRORS = 50
-PARTS = ("lead_time_production_days", "lead_time_transit_days", "lead_time_receiving_days")
+PARTS = settings.LEAD_TIME_PARTS
+# Whole-number columns and their limits (app.planning.settings, as the form and the API).
 INT_RANGES = {
-    "lead_time_days": (1, 365),
-    "lead_time_production_days": (0, 365),
-    "lead_time_transit_days": (0, 365),
-    "lead_time_receiving_days": (0, 365),
-    "lead_time_spread_days": (0, 365),
-    "case_pack": (1, 10_000),
-    "moq": (0, 1_000_000),
+    s.name: (s.minimum, s.maximum)
+    for s in (settings.LEAD_TIME_TOTAL, *settings.SETTINGS.values())
+    if s.kind == "integer"
 }
 COLUMNS = ("sku", "unit_cost", "prep_owner", "label_owner", *INT_RANGES)
 
@@ -85,9 +83,10 @@ def _cost(raw: str) -> float:
         value = Decimal(raw.replace(",", "").lstrip("$"))
     except InvalidOperation:
         raise ValueError(f"{raw!r} is not an amount") from None
-    if not value.is_finite() or not 0 <= value <= 100_000:
-        raise ValueError(f"{raw} is outside 0–100,000")
-    return float(round(value, 4))
+    low, high = settings.UNIT_COST.minimum, settings.UNIT_COST.maximum
+    if not value.is_finite() or not low <= value <= high:
+        raise ValueError(f"{raw} is outside {low:,}–{high:,}")
+    return float(round(value, settings.COST_DECIMALS))
 
 
 def _owner(raw: str) -> str:
@@ -170,6 +169,16 @@ def validate_row(line: int, row: dict[str, str]) -> tuple[dict[str, Any], list[R
     return changes, errors
 
 
+def _lead_time_errors(line: int, product: Product, changes: dict[str, Any]) -> list[RowError]:
+    """The parts as they would be saved must add up to at most a year (the form's rule too)."""
+    parts = [changes.get(p, getattr(product, p)) for p in PARTS]
+    error = settings.lead_time_error(parts)
+    if error is None:
+        return []
+    column = next((p for p in PARTS if p in changes), "lead_time_days")
+    return [RowError(line, column, error)]
+
+
 def import_settings(session: Session, tenant_id: int, seller_id: int, data: bytes) -> ImportResult:
     """Validate the whole file, then apply it in one flush; the caller commits."""
     rows, errors = parse(data)
@@ -203,6 +212,8 @@ def import_settings(session: Session, tenant_id: int, seller_id: int, data: byte
             result.errors.append(RowError(line, "sku", f"unknown SKU {sku!r} for this seller"))
             continue
         changes, row_errors = validate_row(line, row)
+        if not row_errors:
+            row_errors = _lead_time_errors(line, product, changes)
         result.errors += row_errors
         planned.append((product, changes))
     if result.errors:

@@ -27,6 +27,9 @@ from wtforms.validators import (
 )
 
 from app.models.catalog import OWNERS
+from app.planning import settings
+from app.planning.settings import Setting
+from app.security.passwords import PasswordPolicy
 
 # A pragmatic check (one @, a dot in the domain, no spaces); the address is never mailed here.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
@@ -60,6 +63,7 @@ class SignupForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+            PasswordPolicy(),
         ],
     )
     confirm = PasswordField(
@@ -89,54 +93,42 @@ class WholeNumberField(IntegerField):
             raise ValueError(f"{valuelist[0]!r} is not a whole number.") from None
 
 
-def _days(label: str) -> IntegerField:
+def _in_range(setting: Setting) -> NumberRange:
+    return NumberRange(setting.minimum, setting.maximum, message=setting.range_message())
+
+
+def _whole(setting: Setting, required: str) -> IntegerField:
     return WholeNumberField(
-        label,
-        validators=[
-            InputRequired(message="Enter a whole number of days."),
-            NumberRange(0, 365, message="Between 0 and 365 days."),
-        ],
+        setting.label, validators=[InputRequired(message=required), _in_range(setting)]
     )
+
+
+def _days(setting: Setting) -> IntegerField:
+    return _whole(setting, "Enter a whole number of days.")
 
 
 class SkuSettingsForm(FlaskForm):
-    """The planning settings a seller keeps for one SKU."""
+    """The planning settings a seller keeps for one SKU (limits: app.planning.settings)."""
 
     unit_cost = DecimalField(
-        "Unit cost ($)",
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=100000, message="Between 0 and 100,000.")],
+        settings.UNIT_COST.label, places=2, validators=[Optional(), _in_range(settings.UNIT_COST)]
     )
-    lead_time_production_days = _days("Production (days)")
-    lead_time_transit_days = _days("Transit (days)")
-    lead_time_receiving_days = _days("Receiving at FBA (days)")
-    lead_time_spread_days = _days("Lead time spread ± (days)")
-    case_pack = WholeNumberField(
-        "Units per case",
-        validators=[
-            InputRequired(message="Enter the units per case (1 if sold singly)."),
-            NumberRange(1, 10000, message="Between 1 and 10,000 units."),
-        ],
-    )
-    moq = WholeNumberField(
-        "Minimum order (units)",
-        validators=[
-            InputRequired(message="Enter the minimum order (0 if none)."),
-            NumberRange(0, 1000000, message="Between 0 and 1,000,000 units."),
-        ],
-    )
+    lead_time_production_days = _days(settings.LEAD_TIME_PRODUCTION)
+    lead_time_transit_days = _days(settings.LEAD_TIME_TRANSIT)
+    lead_time_receiving_days = _days(settings.LEAD_TIME_RECEIVING)
+    lead_time_spread_days = _days(settings.LEAD_TIME_SPREAD)
+    case_pack = _whole(settings.CASE_PACK, "Enter the units per case (1 if sold singly).")
+    moq = _whole(settings.MOQ, "Enter the minimum order (0 if none).")
     prep_owner = SelectField("Prep owner", choices=OWNER_CHOICES)
     label_owner = SelectField("Label owner", choices=OWNER_CHOICES)
 
     def validate_lead_time_transit_days(self, _field: Any) -> None:
-        """The parts must add up to at least a day (the planner needs a positive lead time)."""
-        parts = [
-            self.lead_time_production_days.data,
-            self.lead_time_transit_days.data,
-            self.lead_time_receiving_days.data,
-        ]
-        if all(isinstance(p, int) for p in parts) and sum(parts) > 365:
-            raise ValidationError("The lead time parts add up to more than a year.")
+        """The parts must not add up to more than a year."""
+        parts = [getattr(self, name).data for name in settings.LEAD_TIME_PARTS]
+        if all(isinstance(p, int) for p in parts):
+            error = settings.lead_time_error(parts)
+            if error:
+                raise ValidationError(error)
 
 
 class ImportForm(FlaskForm):

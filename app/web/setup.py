@@ -5,19 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter
 
 from app.models.base import MAX_ID
-from app.security import headers, ratelimit
+from app.security import headers, limits
 from app.tenancy import TENANT_KEY
 from app.web.auth.session import current_seller, current_user
 
 
-class IdConverter(IntegerConverter):
-    """`<id:name>`: a row id, 1 to MAX_ID; anything else matches no route (404, never a 500)."""
+def digits_up_to(limit: int) -> str:
+    """A regex matching exactly the decimal numbers 1..limit (no sign, no leading zero)."""
+    top = str(limit)
+    width = len(top)
+    alternatives = [rf"[1-9]\d{{0,{width - 2}}}"] if width > 1 else []
+    for i, char in enumerate(top):
+        low, digit = (1 if i == 0 else 0), int(char)
+        if digit > low:
+            rest = rf"\d{{{width - i - 1}}}" if i < width - 1 else ""
+            alternatives.append(f"{top[:i]}[{low}-{digit - 1}]{rest}")
+    alternatives.append(top)
+    return "(?:" + "|".join(alternatives) + ")"
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
-        super().__init__(map, min=1, max=MAX_ID)
+
+class IdConverter(BaseConverter):
+    """`<id:name>`: a row id, 1 to MAX_ID; any other text matches no route (404, never a 500).
+
+    Bounded in the pattern, not in to_python: werkzeug answers a value refused after matching
+    with 405 when the same path has rules for other methods.
+    """
+
+    regex = digits_up_to(MAX_ID)
+    weight = 50  # as werkzeug's int converter: preferred to string parts
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        """The id as an int."""
+        return int(value)
+
+    def to_url(self, value: Any) -> str:
+        """The id in a URL."""
+        return str(int(value))
 
 
 def _context() -> dict[str, Any]:
@@ -50,7 +77,7 @@ def init_app(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     headers.init_app(app)
-    ratelimit.init_app(app)
+    limits.init_app(app)
     errors.register(app)
     app.before_request(_reset)
     app.context_processor(_context)

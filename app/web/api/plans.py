@@ -10,10 +10,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Product, SellerAccount, ShipmentPlan, ShipmentPlanLine, utcnow
 from app.models.base import MAX_ID
+from app.planning.settings import MAX_SHIP_QUANTITY, pack_problem
 from app.queries import current_recommendation
 from app.tenancy import get_owned, owned_or_404
-from app.web.api import bp
 from app.web.api.auth import current
+from app.web.api.blueprint import bp
 from app.web.api.errors import ApiError
 from app.web.api.queries import count
 from app.web.api.serializers import page, plan
@@ -29,7 +30,6 @@ from app.web.api.validation import (
 
 PLAN_STATUSES = ("draft", "ready", "shipped", "cancelled")
 MAX_LINES = 1000
-MAX_QUANTITY = 1_000_000
 PLAN_FIELDS = {
     "name": Field("string", "a name for the plan", min_length=1, max_length=200),
     "status": Field("string", "where the plan stands", choices=PLAN_STATUSES),
@@ -44,7 +44,7 @@ LINE_FIELDS = {
         "integer",
         "units; a multiple of the case pack, at least the MOQ",
         minimum=1,
-        maximum=MAX_QUANTITY,
+        maximum=MAX_SHIP_QUANTITY,
     ),
 }
 _ABSENT = object()
@@ -109,11 +109,11 @@ def _check_lines(
             errors[f"lines[{i}].sku"] = f"{name} appears more than once"
         elif product is None:
             errors[f"lines[{i}].sku"] = f"{name} is not a SKU of this seller account"
-        elif qty % max(1, product.case_pack):
+        elif (broken := pack_problem(qty, product.case_pack, product.moq)) == "case_pack":
             errors[f"lines[{i}].quantity"] = (
                 f"must be a multiple of the case pack ({product.case_pack})"
             )
-        elif product.moq and qty < product.moq:
+        elif broken == "moq":
             errors[f"lines[{i}].quantity"] = f"must be at least the MOQ ({product.moq})"
         seen.add(name)
     return products, errors

@@ -11,6 +11,8 @@ from app.extensions import db
 from app.models import Forecast, Product, Recommendation
 from app.models.base import MAX_ID
 from app.models.catalog import OWNERS
+from app.planning import settings
+from app.planning.settings import Setting
 from app.queries import (
     current_recommendation,
     join_current_recommendation,
@@ -18,12 +20,13 @@ from app.queries import (
     latest_snapshot,
 )
 from app.tenancy import owned_or_404
-from app.web.api import bp
 from app.web.api.auth import current
+from app.web.api.blueprint import bp
 from app.web.api.queries import count, like_pattern
 from app.web.api.serializers import inventory, model_version, page, sku
 from app.web.api.validation import (
     Field,
+    invalid,
     json_body,
     page_params,
     query_choice,
@@ -32,20 +35,22 @@ from app.web.api.validation import (
     validate,
 )
 
-_DAYS = {"minimum": 0, "maximum": 365}
-# What a seller may change about a SKU; everything else comes from Amazon.
+
+def _field(setting: Setting, nullable: bool = False) -> Field:
+    decimals = settings.COST_DECIMALS if setting.kind == "number" else None
+    return Field(
+        setting.kind,
+        setting.description,
+        minimum=setting.minimum,
+        maximum=setting.maximum,
+        nullable=nullable,
+        decimals=decimals,
+    )
+
+
+# What a seller may change about a SKU (limits: app.planning.settings); the rest is Amazon's.
 SKU_SETTINGS = {
-    "unit_cost": Field(
-        "number", "landed cost per unit", minimum=0, maximum=1_000_000, nullable=True, decimals=4
-    ),
-    "lead_time_production_days": Field("integer", "days to produce", **_DAYS),
-    "lead_time_transit_days": Field("integer", "days in transit to FBA", **_DAYS),
-    "lead_time_receiving_days": Field("integer", "days for FBA to receive", **_DAYS),
-    "lead_time_spread_days": Field("integer", "uncertainty of the lead time", **_DAYS),
-    "case_pack": Field(
-        "integer", "units per case; quantities are multiples", minimum=1, maximum=10_000
-    ),
-    "moq": Field("integer", "minimum order quantity (0: none)", minimum=0, maximum=1_000_000),
+    **{name: _field(s, nullable=name == "unit_cost") for name, s in settings.SETTINGS.items()},
     "prep_owner": Field("string", "who preps the units", choices=OWNERS),
     "label_owner": Field("string", "who labels the units", choices=OWNERS),
     "active": Field("boolean", "planned and synced"),
@@ -130,6 +135,11 @@ def patch_sku(sku_id: int):  # type: ignore[no-untyped-def]
     session = db.session
     product = owned_or_404(session, Product, sku_id, tenant_id, "SKU")
     changes = validate(json_body(), SKU_SETTINGS)
+    parts = [changes.get(name, getattr(product, name)) for name in settings.LEAD_TIME_PARTS]
+    error = settings.lead_time_error(parts)
+    if error:
+        named = [n for n in settings.LEAD_TIME_PARTS if n in changes] or settings.LEAD_TIME_PARTS
+        raise invalid(dict.fromkeys(named, error))
     for name, value in changes.items():
         setattr(product, name, value)
     session.commit()

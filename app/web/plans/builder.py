@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.exports.plans import Line, is_bulky, unit_cubic_feet
 from app.models import Product, Recommendation, SellerAccount, ShipmentPlan
+from app.planning.settings import MAX_SHIP_QUANTITY, pack_problem
 from app.queries import current_recommendation_ids
-
-MAX_QUANTITY = 1_000_000
 
 
 def candidates(session: Session, seller: SellerAccount) -> list[tuple[Product, Recommendation]]:
@@ -35,21 +34,22 @@ def candidates(session: Session, seller: SellerAccount) -> list[tuple[Product, R
 
 
 def quantity_error(product: Product, raw: Any) -> tuple[int | None, str | None]:
-    """Parse a typed quantity and check it against case pack and MOQ."""
+    """Parse a typed quantity and check it against case pack and MOQ (the planner's rule)."""
     text = str(raw or "").strip().replace(",", "")
     if not text.lstrip("-").isdigit():
         return None, "Enter a whole number of units."
     qty = int(text)
     if qty <= 0:
         return None, "Enter at least 1 unit (untick the line to leave it out)."
-    if qty > MAX_QUANTITY:
-        return None, f"At most {MAX_QUANTITY:,} units."
-    pack = max(1, product.case_pack or 1)
-    if qty % pack:
+    if qty > MAX_SHIP_QUANTITY:
+        return None, f"At most {MAX_SHIP_QUANTITY:,} units."
+    broken = pack_problem(qty, product.case_pack, product.moq)
+    if broken == "case_pack":
+        pack = max(1, product.case_pack or 1)
         lower = qty // pack * pack
         hint = f"{lower:,} or {lower + pack:,}" if lower else f"{pack:,}"
         return None, f"Must be a multiple of the case pack ({pack:,} per case), e.g. {hint}."
-    if product.moq and qty < product.moq:
+    if broken == "moq":
         return None, f"Below the minimum order of {product.moq:,} units."
     return qty, None
 

@@ -167,3 +167,21 @@ def test_forecast_comes_from_the_newest_model(client, world) -> None:
     assert blue["points"] == [] and blue["model_version"]["id"] == world.model_version.id
     b = _get(client, world, f"/api/v1/skus/{world.product_b.id}/forecast", "b")
     assert b["model_version"] is None and b["points"] == []
+
+
+def test_unit_cost_limit_and_lead_time_total_match_the_form(client, world) -> None:
+    red = world.products["MUG-RED"]
+    url = f"/api/v1/skus/{red.id}"
+    ok = client.patch(url, json={"unit_cost": 100_000}, headers=world.headers())
+    assert ok.status_code == 200 and ok.get_json()["unit_cost"] == 100_000
+    body = problem(
+        client.patch(url, json={"unit_cost": 100_000.5}, headers=world.headers()),
+        422,
+        "validation_error",
+    )
+    assert set(body["errors"]) == {"unit_cost"}
+    too_long = {"lead_time_production_days": 300, "lead_time_transit_days": 66}
+    body = problem(client.patch(url, json=too_long, headers=world.headers()), 422)
+    assert set(body["errors"]) == set(too_long)
+    assert "more than a year" in body["errors"]["lead_time_transit_days"]
+    assert client.get(url, headers=world.headers()).get_json()["unit_cost"] == 100_000
