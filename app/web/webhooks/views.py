@@ -17,15 +17,18 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select, update
 
+from app import tasks
 from app.extensions import db
 from app.models import SellerAccount, WebhookEvent, utcnow
+from app.sync.streams import Stream
+from app.web.errors import problem
 from app.web.webhooks import schemas
 from app.web.webhooks.signature import signature_ok, timestamp_ok
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 MAX_BODY = 256 * 1024  # notifications are a few kB; refuse to buffer more
-STREAM_OF = {"ORDER_CHANGE": "orders", "FBA_INVENTORY_AVAILABILITY_CHANGES": "inventory"}
+STREAM_OF = {"ORDER_CHANGE": Stream.ORDERS, "FBA_INVENTORY_AVAILABILITY_CHANGES": Stream.INVENTORY}
 
 
 @bp.record_once
@@ -38,7 +41,8 @@ def _load_schemas(state: BlueprintSetupState) -> None:
 
 
 def _error(status: int, code: str, message: str) -> Any:
-    return jsonify(error=code, message=message), status
+    # The problem document the API answers with too (app.web.errors).
+    return problem(status, message, code)
 
 
 @bp.post("/sp-api/<public_id>")
@@ -78,14 +82,16 @@ def sp_api(public_id: str):  # type: ignore[no-untyped-def]
     kind = schemas.notification_type(body)
     validator = validators.get(kind or "")
     if validator is None:
-        return _error(400, "unsupported", "unsupported notification type")
-    problem = next(iter(validator.iter_errors(body)), None)
-    if problem is not None:
-        path = "/".join(str(p) for p in problem.absolute_path) or "(root)"
-        return _error(400, "invalid", f"payload does not match the {kind} schema at {path}")
+        return _error(400, "unsupported_notification", "unsupported notification type")
+    mismatch = next(iter(validator.iter_errors(body)), None)
+    if mismatch is not None:
+        path = "/".join(str(p) for p in mismatch.absolute_path) or "(root)"
+        return _error(
+            400, "invalid_notification", f"payload does not match the {kind} schema at {path}"
+        )
     notification_id = schemas.notification_id(body)
     if notification_id is None:
-        return _error(400, "invalid", "NotificationMetadata.NotificationId is missing")
+        return _error(400, "invalid_notification", "NotificationMetadata.NotificationId is missing")
 
     assert kind is not None
     if not _store(account, notification_id, kind, body):
@@ -171,16 +177,14 @@ def _process(
     account: SellerAccount, notification_id: str, kind: str, body: dict[str, Any]
 ) -> int | None:
     """Queue the job this notification calls for (after the event's commit); its record id."""
-    from jobs.dispatch import enqueue_report, enqueue_sync
-
     if kind in STREAM_OF:
-        job: int | None = enqueue_sync(account.id, STREAM_OF[kind], queue="high")
+        job: int | None = tasks.enqueue_sync(account.id, STREAM_OF[kind], queue="high")
     else:
         inner = body["payload"]["reportProcessingFinishedNotification"]
         if inner.get("processingStatus") != "DONE":
             job = None  # a cancelled or fatal report has no document to fetch
         else:
-            job = enqueue_report(account.id, inner["reportId"], inner.get("reportType"))
+            job = tasks.enqueue_report(account.id, inner["reportId"], inner.get("reportType"))
     table = WebhookEvent.__table__
     db.session.execute(
         update(table)

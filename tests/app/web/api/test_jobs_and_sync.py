@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.web import problem
+
 
 def test_jobs_are_scoped_and_filterable(client, world) -> None:
     body = client.get("/api/v1/jobs", headers=world.headers()).get_json()
@@ -79,19 +81,21 @@ def test_sync_of_another_tenants_or_inactive_seller(client, world, db_session, e
 
 
 def test_the_api_knows_the_same_streams_as_the_sync_jobs() -> None:
+    from app.sync.runner import RUNS
+    from app.sync.streams import RUN_ORDER, Stream
     from app.web.api.operations import STREAMS
-    from jobs.sync import STREAMS as JOB_STREAMS
 
-    assert tuple(STREAMS) == tuple(JOB_STREAMS)
+    assert tuple(STREAMS) == tuple(RUN_ORDER) == tuple(Stream) and set(RUNS) == set(Stream)
 
 
 def test_a_queue_failure_is_a_clear_503(client, world, monkeypatch) -> None:
-    import jobs.dispatch
+    import app.tasks
 
     def broken(seller_account_id: int, stream: str) -> int:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(jobs.dispatch, "enqueue_sync", broken)
+    monkeypatch.setattr(app.tasks, "enqueue_sync", broken)
     response = client.post(f"/api/v1/sellers/{world.seller_a.id}/sync", headers=world.headers())
-    assert response.status_code == 503
-    assert "retry" in response.get_json()["error"]["message"]
+    body = problem(response, 503, "queue_unavailable")
+    assert "retry" in body["detail"]
+    assert body["type"] == "tag:fba-planner,2025:problem:queue_unavailable"
