@@ -87,8 +87,9 @@ def test_login_limit_is_shared_through_redis_by_every_web_process(
     # The limiter's keys are in Redis, hashed (no e-mail address stored there).
     import redis
 
-    keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("fba:login:*")]
-    assert keys and not any("limits.example" in k for k in keys)
+    keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("*")]
+    assert any("fba" in k and "login:" in k for k in keys), keys
+    assert not any("limits.example" in k for k in keys)
     # A process without Redis keeps its own count (the embedded default).
     alone = _app(tmp_path, sqlite_url).test_client()
     assert _login(alone, email, PASSWORD) == 302

@@ -7,11 +7,14 @@ from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.security.passwords import PasswordPolicy
 from app.web.forms import MIN_PASSWORD, Email
 
 
 class PasswordChangeForm(FlaskForm):
-    """The current password, and the new one twice."""
+    """The current password, and the new one twice (set `policy_email` to the user's)."""
+
+    policy_email: str | None = None
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
@@ -19,6 +22,7 @@ class PasswordChangeForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+            PasswordPolicy(email_field=None),
         ],
     )
     confirm = PasswordField(
@@ -36,13 +40,16 @@ class InviteForm(FlaskForm):
 
 
 class AcceptInviteForm(FlaskForm):
-    """A password for a new account made by accepting an invitation."""
+    """A password for a new account made by accepting an invitation (`policy_email`: invitee)."""
+
+    policy_email: str | None = None
 
     password = PasswordField(
         "Choose a password",
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+            PasswordPolicy(email_field=None),
         ],
     )
     confirm = PasswordField(

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Membership, Tenant, User
-from app.security.ratelimit import login_key, login_limiter
+from app.security.limits import account_limit, login_limits, signup_limit
 from app.web.auth.forms import AcceptInviteForm, InviteForm, PasswordChangeForm
 from app.web.auth.invitations import Invitation, make_token, read_token
 from app.web.auth.session import (
@@ -53,6 +53,7 @@ SIGNUP_DONE = (
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@signup_limit
 def signup():  # type: ignore[no-untyped-def]
     """Create a business with the new user as its owner (ALLOW_SIGNUP; 404 when off).
 
@@ -86,19 +87,12 @@ def signup():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits[0]
+@login_limits[1]
 def login():  # type: ignore[no-untyped-def]
-    """Check the password (rate-limited per client and e-mail) and start a new session."""
+    """Check the password (failures limited per client and e-mail) and start a new session."""
     form = LoginForm()
     if request.method == "POST" and form.validate():
-        key = login_key(request.remote_addr, form.email.data)
-        limiter = login_limiter()
-        wait = limiter.blocked(key)
-        if wait:
-            minutes = max(1, round(wait / 60))
-            form.email.errors.append(
-                f"Too many failed attempts. Try again in about {minutes} minute(s)."
-            )
-            return render_template("auth/login.html", form=form), 429
         user = _user_by_email(form.email.data)
         candidate = user if user is not None else _DUMMY
         ok = candidate.check_password(form.password.data) and user is not None and user.active
@@ -108,15 +102,20 @@ def login():  # type: ignore[no-untyped-def]
                 select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
             )
         if not ok or user is None or membership is None:
-            limiter.fail(key)
             form.password.errors.append("Wrong e-mail or password.")
             return render_template("auth/login.html", form=form), 401
-        limiter.reset(key)
         login_user(user, membership.tenant_id)
         db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+@bp.errorhandler(429)
+def too_many(exc: Exception):  # type: ignore[no-untyped-def]
+    """Rate limit reached on a page of this blueprint: say so, without saying which limit."""
+    message = "Too many failed attempts from here. Wait a while and try again."
+    return render_template("error.html", code=429, name="Too many requests", message=message), 429
 
 
 @bp.post("/logout")
@@ -133,11 +132,13 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@account_limit
 def account():  # type: ignore[no-untyped-def]
     """Change the password (every other session of the user ends); log out everywhere."""
     form = PasswordChangeForm()
     user = current_user()
     assert user is not None
+    form.policy_email = user.email
     if form.validate_on_submit():
         if not user.check_password(form.current.data):
             form.current.errors.append("That is not your current password.")
@@ -203,6 +204,7 @@ def team():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/invite", methods=["GET", "POST"])
+@account_limit
 def accept_invite():  # type: ignore[no-untyped-def]
     """The invitee's side of an invitation: log in and accept, or create an account and accept.
 
@@ -215,6 +217,7 @@ def accept_invite():  # type: ignore[no-untyped-def]
         return render_template("auth/invite.html", invalid=True), 404
     user = current_user()
     form = AcceptInviteForm()
+    form.policy_email = invitation.email
     accept = CsrfOnlyForm()
     if user is not None:
         if user.email.lower() != invitation.email:
