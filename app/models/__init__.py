@@ -4,6 +4,7 @@ from app.models.base import Base, utcnow
 from app.models.catalog import AmazonRestockRecommendation, FeeEstimate, Product, StorageFeeCharge
 from app.models.events import JobRecord, WebhookEvent
 from app.models.fees import FeeEvent
+from app.models.inbound import InboundShipment, InboundShipmentItem
 from app.models.inventory import InventorySnapshot
 from app.models.orders import Order, OrderItem
 from app.models.planning import (
@@ -23,6 +24,8 @@ __all__ = [
     "FeeEstimate",
     "FeeEvent",
     "Forecast",
+    "InboundShipment",
+    "InboundShipmentItem",
     "InventorySnapshot",
     "JobRecord",
     "Membership",
