@@ -10,15 +10,18 @@ Every function takes the tenant id: nothing here serves a row of another busines
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models import InventorySnapshot, ModelVersion, Product, Recommendation
 
+# Any SELECT: the join keeps the statement's own row type.
+S = TypeVar("S", bound=Select)
 
-def latest_model_select(tenant_id: int, seller_account_id: int) -> Select[tuple[ModelVersion]]:
+
+def latest_model_select(tenant_id: int, seller_account_id: int) -> Select[ModelVersion]:
     """SELECT of the seller's newest model version that finished training (at most one row)."""
     return (
         select(ModelVersion)
@@ -71,8 +74,8 @@ def current_recommendation_ids(
 
 
 def join_current_recommendation(
-    stmt: Select[Any], rec: Any, tenant_id: int, seller_account_id: int | None = None
-) -> Select[Any]:
+    stmt: S, rec: Any, tenant_id: int, seller_account_id: int | None = None
+) -> S:
     """LEFT JOIN `rec` (Recommendation or an alias of it) as each Product's current one."""
     cur = current_recommendation_ids(tenant_id, seller_account_id)
     p = Product
@@ -137,7 +140,7 @@ def latest_snapshot_id_of_product() -> Any:
 
 def latest_snapshots_select(
     tenant_id: int, seller_account_id: int
-) -> Select[tuple[InventorySnapshot]]:
+) -> Select[InventorySnapshot]:
     """SELECT of every SKU's newest snapshot of one seller (one grouped, indexed query)."""
     s = InventorySnapshot
     newest = (

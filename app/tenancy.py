@@ -30,11 +30,11 @@ def current_tenant(session: Session) -> int | None:
     return session.info.get(TENANT_KEY)
 
 
-def owned_select(model: type[T], tenant_id: int) -> Select[tuple[T]]:
+def owned_select(model: type[T], tenant_id: int) -> Select[T]:
     """SELECT of a tenant-owned model restricted to one tenant."""
     if not issubclass(model, TenantMixin):
         raise TypeError(f"{model.__name__} is not tenant-owned")
-    return select(model).where(model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+    return select(model).where(model.tenant_id == tenant_id)
 
 
 def get_owned(session: Session, model: type[T], ident: Any, tenant_id: int) -> T | None:

@@ -105,7 +105,7 @@ def problem_from_http(exc: HTTPException) -> Response:
     return response
 
 
-def _render(exc: HTTPException):  # type: ignore[no-untyped-def]
+def _render(exc: HTTPException) -> Any:
     code = exc.code or 500
     message = MESSAGES.get(code, exc.description or "Error")
     if request.path.startswith("/api/"):
