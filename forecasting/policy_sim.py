@@ -28,13 +28,16 @@ EXTEND_TAIL = 28  # beyond the forecast horizon, each path continues at its last
 #   (the window: from the arrival until the next shipment could land).
 # storage, capital: the new lot's first review period on hand (after that a unit left only stands
 #   in for one the next shipment would bring); aged: the lot's aged surcharges over 400 days.
-# placement: the inbound placement fee, per unit shipped.
+# placement: the inbound placement fee, per unit shipped; placement_stand_in (<= 0): the fee on
+#   the units still on hand when the next shipment lands and sold later, which replace units
+#   that shipment would bring and pay the fee on anyway.
 # lot_loss: when the lot over its whole life (400 days) earns less margin on what it sells than
-#   holding it costs until each unit sells (storage, capital, aged), that shortfall: a lot that
-#   would sit for a year does not stand in for anything. It overlaps the aged line on purpose
-#   (the aged surcharge is both a cost of the window choice and part of the lot's own account).
+#   holding it until each unit sells (storage, capital, aged) and its placement cost, that
+#   shortfall: a lot that would sit for a year does not stand in for anything. It overlaps the
+#   aged and placement lines on purpose: they are both costs of the window choice and part of
+#   the lot's own account.
 COST_LINES = ("lost_margin", "low_inventory", "storage", "aged", "capital", "placement",
-              "lot_loss")
+              "placement_stand_in", "lot_loss")
 
 
 @dataclass
@@ -194,8 +197,15 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
         "capital": capital.mean(axis=1),
         # Paid on every unit sent, whenever it is sent: a per-unit cost of the shipment.
         "placement": q[:, 0, 0] * pr.placement,
-        "lot_loss": np.maximum(-lot_life_values(sc, pr, q[:, 0, 0]), 0.0),
     }
+    # ... but a unit still on hand when the next shipment lands, and sold later, replaces one
+    # that shipment would bring and pay placement on: shipping it now costs no extra placement
+    # (the same reason storage is charged for one review period only).
+    left_w = np.clip(B + q - demand_w, 0.0, q)[..., 0]
+    left_end = np.clip(B + q - cw[None, :, -1:], 0.0, q)[..., 0]
+    out["placement_stand_in"] = -pr.placement * (left_w - left_end).mean(axis=1)
+    # aged surcharges are charged in full above, so the lot's life account reuses them
+    out["lot_loss"] = np.maximum(-lot_life_values(sc, pr, q[:, 0, 0], out["aged"]), 0.0)
     total = np.zeros(len(q))
     for key in COST_LINES:  # one order, so total is bit for bit the sum of the lines
         total = total + out[key]
@@ -204,10 +214,12 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
     return out
 
 
-def lot_life_values(sc: Scenario, pr: Pricing, q: np.ndarray) -> np.ndarray:
+def lot_life_values(sc: Scenario, pr: Pricing, q: np.ndarray,
+                    aged: np.ndarray | None = None) -> np.ndarray:
     """For each quantity in `q`: the margin the lot earns on the units it sells within the
     horizon, minus what holding it costs until each unit is sold (storage, capital, aged
-    surcharges), averaged over paths. 0 for q = 0."""
+    surcharges) and its placement fee, averaged over paths. 0 for q = 0. `aged`: the lots'
+    mean aged surcharges if already known (expected_costs' aged line)."""
     q = np.asarray(q, dtype=float)
     K = sc.cum_window.shape[1]
     days = np.concatenate([np.arange(min(K, 28)), np.arange(28, K, 7)])
@@ -215,13 +227,14 @@ def lot_life_values(sc: Scenario, pr: Pricing, q: np.ndarray) -> np.ndarray:
     B = sc.stock_before[None, :, None]
     qq = q[:, None, None]
     rem = np.clip(B + qq - sc.cum_window[None, :, days], 0.0, qq)
-    holding = (rem * (pr.holding[days] * weight)).sum(axis=2)
-    aged_days = np.flatnonzero(pr.aged[:K])
-    aged = (np.clip(B + qq - sc.cum_window[None, :, aged_days], 0.0, qq)
-            * pr.aged[aged_days]).sum(axis=2)
-    sold = q[:, None] - np.clip(B[..., 0] + qq[..., 0] - sc.cum_window[None, :, -1], 0.0,
-                                qq[..., 0])
-    return (pr.margin * sold - holding - aged).mean(axis=1)
+    holding = (rem * (pr.holding[days] * weight)).sum(axis=2).mean(axis=1)
+    if aged is None:
+        aged_days = np.flatnonzero(pr.aged[:K])
+        aged = (np.clip(B + qq - sc.cum_window[None, :, aged_days], 0.0, qq)
+                * pr.aged[aged_days]).sum(axis=2).mean(axis=1)
+    left = np.clip(B[..., 0] + qq[..., 0] - sc.cum_window[None, :, -1], 0.0, qq[..., 0])
+    sold = q - left.mean(axis=1)
+    return pr.margin * sold - holding - aged - pr.placement * q
 
 
 def lot_life_value(sc: Scenario, pr: Pricing, q: float) -> float:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 HORIZON_DAYS = 120
 NEED_DAYS = 90              # stock beyond 90 days of supply is excess (Amazon's IPI view too)
+COVER_DAYS = 365           # cover is counted up to a year
 STOCKOUT_RISK_TARGET = 0.05  # ship_by keeps the risk of a stockout before arrival under this
 BEFORE_ARRIVAL_STATUS = 0.5  # this likely a stockout before T: "runs out before arrival"
 DAY_FIELDS = ("date", "demand_p10", "demand_p50", "demand_p90", "arrivals",
@@ -196,19 +197,23 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
     L, R = max(1, int(item.lead_time_days)), max(1, int(item.review_days))
     need = need_days(L, R)
     H = max(horizon_days or HORIZON_DAYS, need + 1, L + R + 1)
-    D = extend_paths(np.asarray(item.demand_paths, float), H)
+    # Projected for a year (cover, excess), reported for the first H days.
+    span = max(H, COVER_DAYS)
+    D = extend_paths(np.asarray(item.demand_paths, float), span)
     inbound = resolve(item.inbound, L, today)
     by_day = arrivals_by_day(inbound, item.reserved, L, today)
-    a = np.zeros(H)
+    a = np.zeros(span)
     for k, u in by_day.items():
-        if k < H:
+        if k < span:
             a[k] += u
     q = int(rec.quantity)
     a_with = a.copy()
-    if L < H:
+    if span > L:
         a_with[L] += q
     m0, lost0 = _project(D, item.on_hand, a)
     m1, lost1 = _project(D, item.on_hand, a_with)
+    f0, f1 = _first_lost(lost0), _first_lost(lost1)
+    D, m0, m1, a = D[:, :H], m0[:, :H], m1[:, :H], a[:H]
     out0, out1 = m0 <= D, m1 <= D  # the day ends with nothing sellable
     dates = [(today + dt.timedelta(days=k)).isoformat() for k in range(H)]
     cols: dict[str, list] = {
@@ -235,7 +240,6 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
         tl.next_inbound_on = first
         tl.next_inbound_source = next(s.arrival_source for s in inbound
                                       if max(s.expected_arrival or today, today) == first)
-    f0, f1 = _first_lost(lost0), _first_lost(lost1)
     risk = np.array([(f0 < k).mean() for k in range(H + 1)])   # risk[k]: a stockout before k
     tl.stockout_prob_before_arrival = round(float(risk[L]), 3)
     tl.stockout_prob_before_next_arrival = round(float((f1 < L + R).mean()), 3)

@@ -129,6 +129,9 @@ def test_placement_is_a_per_unit_line_of_the_total(timelines):
     _, rec, tl, _ = timelines["large bulky with placement"]
     for c in tl.candidates:
         assert c.lines["placement"] == pytest.approx(0.18 * c.quantity)
+        # units left when the next shipment lands (and sold later) pay placement either way
+        assert -c.lines["placement"] - 1e-12 <= c.lines["placement_stand_in"] <= 0.0
+    assert any(c.lines["placement"] + c.lines["placement_stand_in"] > 0 for c in tl.candidates)
 
 
 def test_day_zero_is_fulfillable_plus_only_what_lands_today(timelines):
