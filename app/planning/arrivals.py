@@ -235,3 +235,15 @@ def inbound_for_seller(
             )
         )
     return dict(out)
+
+
+def refresh_after_sync(session: Session, account: SellerAccount) -> int:
+    """refresh_arrivals as of the server's day the last inbound sync saw (its cursor's
+    `as_of`; a simulator's clock can be far from ours); 0 before any sync."""
+    from app.sync.state import cursor_of, load_state
+    from app.sync.streams import Stream
+
+    as_of = cursor_of(load_state(session, account, Stream.INBOUND.value)).get("as_of")
+    if not as_of:
+        return 0
+    return refresh_arrivals(session, account, dt.date.fromisoformat(as_of))

@@ -70,6 +70,17 @@ def test_first_sync_is_exact_every_status_and_a_second_run_changes_nothing(live_
     # Amazon's dates were joined: plan shipments with a window, and legacy ones without.
     rows = db.session.scalars(select(InboundShipment)).all()
     assert any(r.delivery_window_end for r in rows) and any(not r.inbound_plan_id for r in rows)
+    # The task stored each open shipment's arrival: Amazon's where it has a window.
+    open_rows = [r for r in rows if r.status not in ("CLOSED", "CANCELLED")]
+    assert open_rows and all(r.expected_arrival for r in open_rows)
+    by_id = truth.set_index("shipment_id")
+    for r in open_rows:
+        if r.delivery_window_end and r.status in ("SHIPPED", "IN_TRANSIT"):
+            assert r.arrival_source == "amazon"
+            # The window's last day + 2 is never before the truth's first receipt day.
+            assert r.expected_arrival.isoformat() >= by_id.at[r.shipment_id, "first_receipt_date"]
+        if not r.delivery_window_end and r.status in ("SHIPPED", "IN_TRANSIT", "WORKING"):
+            assert r.arrival_source == "estimated"
 
     before = digest(db.session, seller_id)
     again = run_sync(seller_id, "inbound")
