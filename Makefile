@@ -20,7 +20,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy integrations forecasting
+	$(BIN)/lint-imports
+	$(BIN)/mypy integrations forecasting jobs
 
 demo: $(STAMP)
 	$(BIN)/python -m app.demo

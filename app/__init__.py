@@ -9,9 +9,11 @@ from typing import Any
 
 from flask import Flask
 
+from app import cli, tasks
 from app.config import load_config
 from app.extensions import csrf, db, init_keyring
 from app.security import proxy
+from app.web import routes
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    tasks.configure_jobs(create_app)
     return app
 
 
@@ -47,14 +50,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Web blueprints register here as they are built."""
-    from app.web import routes
-
+    """Every web blueprint (app.web.routes)."""
     routes.register(app)
 
 
 def register_commands(app: Flask) -> None:
     """`flask --app wsgi ...` commands."""
-    from app import cli
-
     cli.register(app)

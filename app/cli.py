@@ -6,9 +6,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import migrate
+from app.commands.planning import recommend_command, train_command
+from app.commands.sellers import sellers_cli
+from app.commands.sync import export_cli, sync_command
+from app.commands.tokens import tokens_cli
+from app.commands.worker import worker_command
 from app.extensions import db
+from app.models import SellerAccount
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 keys_cli = AppGroup("keys", help="Encryption keys for marketplace secrets.")
@@ -39,8 +46,6 @@ def keys_rotate() -> None:
 
 def rotate_secrets() -> int:
     """Rewrite every encrypted column under the newest key; returns how many values changed."""
-    from app.models import SellerAccount
-
     session = db.session
     count = 0
     for account in session.scalars(select(SellerAccount)):
@@ -54,8 +59,6 @@ def rotate_secrets() -> int:
             if value is not None:
                 # Re-assigning the decrypted value makes the type re-encrypt with the newest key.
                 setattr(account, field, value)
-                from sqlalchemy.orm.attributes import flag_modified
-
                 flag_modified(account, field)
                 count += 1
     session.commit()
@@ -64,21 +67,15 @@ def rotate_secrets() -> int:
 
 def register(app: Flask) -> None:
     """Attach every command group."""
-    app.cli.add_command(db_cli)
-    app.cli.add_command(keys_cli)
-    from app.commands.planning import recommend_command, train_command
-
-    app.cli.add_command(train_command)
-    app.cli.add_command(recommend_command)
-    from app.commands.tokens import tokens_cli
-
-    app.cli.add_command(tokens_cli)
-    from app.commands.sellers import sellers_cli
-    from app.commands.sync import export_cli, sync_command
-
-    app.cli.add_command(sellers_cli)
-    app.cli.add_command(sync_command)
-    app.cli.add_command(export_cli)
-    from app.commands.worker import worker_command
-
-    app.cli.add_command(worker_command)
+    for command in (
+        db_cli,
+        keys_cli,
+        train_command,
+        recommend_command,
+        tokens_cli,
+        sellers_cli,
+        sync_command,
+        export_cli,
+        worker_command,
+    ):
+        app.cli.add_command(command)

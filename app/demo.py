@@ -110,11 +110,19 @@ def seed_accounts(app: Any, market: Any, base: str) -> tuple[int, str]:
     return account.id, password
 
 
+def demo_account(account_id: int) -> SellerAccount:
+    """The demo's seller account (seeded by `seed_accounts`)."""
+    account = db.session.get(SellerAccount, account_id)
+    if account is None:
+        raise RuntimeError(f"demo seller account {account_id} is gone")
+    return account
+
+
 def connect_webhook(app: Any, market: Any, account_id: int) -> None:
     """From now on the simulator posts its notifications to our webhook, signed with the
     seller's secret. Connected after the first sync, so the reports that sync requested do not
     come back as a burst of REPORT_PROCESSING_FINISHED deliveries to fetch them again."""
-    account = db.session.get(SellerAccount, account_id)
+    account = demo_account(account_id)
     webhook = f"{app.config['PUBLIC_BASE_URL']}/webhooks/sp-api/{account.public_id}"
     with market.lock:
         market.sellers[0].webhook_url = webhook
@@ -123,7 +131,7 @@ def connect_webhook(app: Any, market: Any, account_id: int) -> None:
 
 def first_sync(account_id: int) -> None:
     """All streams in the foreground, in the run order, with a progress line per page."""
-    account = db.session.get(SellerAccount, account_id)
+    account = demo_account(account_id)
     client = client_for(account, current_app.config)
     try:
         for stream in RUN_ORDER:
@@ -141,7 +149,7 @@ def first_sync(account_id: int) -> None:
 
 def import_spreadsheet(account_id: int, market: Any) -> None:
     """Costs, lead times, case packs and MOQs: what a seller keeps in a spreadsheet."""
-    account = db.session.get(SellerAccount, account_id)
+    account = demo_account(account_id)
     frame = skus_frame(market.sellers[0].world)
     sheet = frame[["sku", "unit_cost", "case_pack", "moq"]].copy()
     sheet["lead_time_days"] = frame["lead_time_days"]
@@ -158,7 +166,7 @@ def plan(account_id: int) -> None:
     def show(fraction: float, message: str) -> None:
         print(f"    [{fraction * 100:5.1f}%] {message}", flush=True)
 
-    account = db.session.get(SellerAccount, account_id)
+    account = demo_account(account_id)
     train_seller(db.session, account, progress=show)
     db.session.commit()
     recs = recommend_seller(db.session, account, progress=show)

@@ -1,4 +1,5 @@
-"""FBA size tier and unit volume from packaged dimensions and weight (US, from 2024-02)."""
+"""FBA size tier and unit volume from packaged dimensions and weight (US, from 2024-02), and the
+tier code of Amazon's own wording of a tier."""
 
 from __future__ import annotations
 
@@ -27,3 +28,42 @@ def size_tier(length_in: float, width_in: float, height_in: float, weight_lb: fl
     if weight_lb <= 50.0 and longest <= 59 and median <= 33 and shortest <= 33:
         return "large_bulky"
     return "extra_large"
+
+
+TIER_CODES = {
+    "small standard": "small_standard",
+    "large standard": "large_standard",
+    "large bulky": "large_bulky",
+    "extra-large": "extra_large",
+    "extra large": "extra_large",
+    "oversize": "large_bulky",
+}
+
+
+def tier_code(label: str | None, weight_lb: float | None = None) -> str | None:
+    """Our size-tier code from Amazon's wording ('Large standard-size', 'Small standard', ...).
+
+    Large standard splits at 3 lb, as the low-inventory fee bands do.
+    """
+    if not label:
+        return None
+    text = label.strip().lower().replace("_", " ").replace("-size", "").replace(" size", "")
+    if (
+        text
+        in (
+            "small_standard",
+            "large_standard",
+            "large_standard_heavy",
+            "large_bulky",
+            "extra_large",
+        )
+        or label in TIER_CODES.values()
+        or label == "large_standard_heavy"
+    ):
+        return label
+    for prefix, code in TIER_CODES.items():
+        if text.startswith(prefix):
+            if code == "large_standard" and weight_lb is not None and weight_lb > 3.0:
+                return "large_standard_heavy"
+            return code
+    return None

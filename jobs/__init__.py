@@ -1,4 +1,6 @@
-"""Background jobs: RQ on Redis when REDIS_URL is set, an in-process runner otherwise.
+"""Background-job infrastructure: queues, locks, the worker, the in-process runner, progress.
 
-Call `jobs.dispatch.enqueue` / `enqueue_sync`; never import RQ elsewhere in the app.
+RQ on Redis when REDIS_URL is set, an in-process runner otherwise. This package never imports
+the application: the app hands it its factory and job store (jobs.host) and declares its tasks
+(jobs.tasks.Task, in app/tasks.py); never import RQ anywhere else.
 """

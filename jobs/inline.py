@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from typing import Any
+from dataclasses import replace
 
 from flask import Flask
 
-from jobs.queues import INLINE_WORKERS, SCHEDULE_TICK, policy
+from jobs import host
+from jobs.queues import INLINE_WORKERS, SCHEDULE_TICK, is_retryable
+from jobs.runner import JobSpec, run_recorded
 
 log = logging.getLogger(__name__)
 _create_lock = threading.Lock()
@@ -24,7 +26,7 @@ class InlineRunner:
 
     def __init__(self, app: Flask, workers: int = INLINE_WORKERS) -> None:
         self.app = app
-        self._tasks: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._tasks: queue.Queue[JobSpec] = queue.Queue()
         self._lock = threading.Lock()
         self._in_flight: dict[str, int] = {}  # deterministic job id -> record id
         self._pending = 0
@@ -37,17 +39,16 @@ class InlineRunner:
             thread.start()
         self._schedule_thread: threading.Thread | None = None
 
-    def submit(self, spec: dict[str, Any]) -> int | None:
+    def submit(self, spec: JobSpec) -> int | None:
         """Queue `spec` unless its job id is in flight; returns the existing record id if so."""
-        job_id = spec.get("job_id")
+        job_id = spec.job_id
         with self._lock:
             if job_id is not None:
                 if job_id in self._in_flight:
                     return self._in_flight[job_id]
-                self._in_flight[job_id] = spec["record_id"]
+                self._in_flight[job_id] = spec.record_id
             self._pending += 1
-        spec = {**spec, "attempt": 0}
-        self._tasks.put(spec)
+        self._tasks.put(replace(spec, attempt=0))
         return None
 
     def wait_idle(self, timeout: float | None = None) -> bool:
@@ -61,32 +62,26 @@ class InlineRunner:
             try:
                 self._run(spec)
             except Exception:  # noqa: BLE001 - a runner thread must survive any job
-                log.exception("in-process job %s crashed", spec.get("func_path"))
+                log.exception("in-process job %s crashed", spec.func_path)
                 self._done(spec)
 
-    def _run(self, spec: dict[str, Any]) -> None:
-        from jobs.queues import is_retryable
-        from jobs.runner import run_recorded
-
-        intervals = (
-            self.app.config.get("JOBS_RETRY_INTERVALS") or policy(spec["queue"]).retry_intervals
-        )
-        retries = policy(spec["queue"]).retries
-        attempt = spec["attempt"]
+    def _run(self, spec: JobSpec) -> None:
+        intervals = self.app.config.get("JOBS_RETRY_INTERVALS") or spec.retry_intervals
+        attempt = spec.attempt
         try:
             with self.app.app_context():
                 run_recorded(
-                    spec["func_path"],
-                    spec["args"],
-                    spec["kwargs"],
-                    spec["record_id"],
-                    spec["lock_key"],
-                    retries_left=retries - attempt,
+                    spec.func_path,
+                    spec.args,
+                    spec.kwargs,
+                    spec.record_id,
+                    spec.lock_key,
+                    retries_left=spec.retries - attempt,
                 )
         except Exception as exc:  # noqa: BLE001 - recorded by run_recorded
-            if attempt < retries and is_retryable(exc):
+            if attempt < spec.retries and is_retryable(exc):
                 delay = intervals[min(attempt, len(intervals) - 1)]
-                retry = {**spec, "attempt": attempt + 1}
+                retry = replace(spec, attempt=attempt + 1)
                 if delay:
                     timer = threading.Timer(delay, self._tasks.put, args=(retry,))
                     timer.daemon = True
@@ -96,10 +91,10 @@ class InlineRunner:
                 return
         self._done(spec)
 
-    def _done(self, spec: dict[str, Any]) -> None:
+    def _done(self, spec: JobSpec) -> None:
         with self._lock:
-            if spec.get("job_id") is not None:
-                self._in_flight.pop(spec["job_id"], None)
+            if spec.job_id is not None:
+                self._in_flight.pop(spec.job_id, None)
             self._pending -= 1
             self._idle.notify_all()
 
@@ -114,8 +109,9 @@ class InlineRunner:
         self._schedule_thread.start()
 
     def _schedule_loop(self, interval: float) -> None:
-        from jobs.schedule import tick
-
+        tick = host.current().tick
+        if tick is None:
+            return
         stop = threading.Event()
         while not stop.wait(interval):
             try:
@@ -125,23 +121,19 @@ class InlineRunner:
                 log.exception("schedule tick failed")
 
 
-def run_now(app: Flask, spec: dict[str, Any]) -> None:
+def run_now(app: Flask, spec: JobSpec) -> None:
     """JOBS_INLINE: run the job to its end in the caller's thread, retries included (no waits).
 
     For tests on a shared test transaction, where a background thread would share the caller's
     connection. The outcome is in the job's record, as for a background job.
     """
-    from jobs.queues import is_retryable
-    from jobs.runner import run_recorded
-
-    retries = policy(spec["queue"]).retries
-    for attempt in range(retries + 1):
+    for attempt in range(spec.retries + 1):
         try:
             # A context of its own: the job's session must not be the caller's.
             with app.app_context():
                 run_recorded(
-                    spec["func_path"], spec["args"], spec["kwargs"], spec["record_id"],
-                    spec["lock_key"], retries_left=retries - attempt,
+                    spec.func_path, spec.args, spec.kwargs, spec.record_id, spec.lock_key,
+                    retries_left=spec.retries - attempt,
                 )  # fmt: skip
             return
         except Exception as exc:  # noqa: BLE001 - recorded by run_recorded

@@ -16,12 +16,13 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
 
+from flask import current_app
 from sqlalchemy import Engine, text
 
+from jobs import host
 from jobs.queues import LOCK_POLL, LOCK_WAIT
 
 
@@ -101,21 +102,9 @@ def _file_lock(directory: Path, key: str, wait: float) -> Iterator[None]:
         os.close(fd)
 
 
-def app_lock(key: str, wait: float | None = None) -> Any:
+def app_lock(key: str, wait: float | None = None) -> AbstractContextManager[None]:
     """`job_lock` on the current app's database (inside an app context); JOBS_LOCK_WAIT applies."""
-    from flask import current_app
-
-    from app.extensions import db
-
     if wait is None:
         wait = float(current_app.config.get("JOBS_LOCK_WAIT") or LOCK_WAIT)
     lock_dir = os.path.join(current_app.instance_path, "locks")
-    return job_lock(db.engine, key, wait=wait, lock_dir=lock_dir)
-
-
-def stream_lock(seller_account_id: int, stream: str, wait: float | None = None) -> Any:
-    """The lock every run of one (seller, stream) holds: for code that syncs outside a job
-    (the CLI's foreground sync), so it never overlaps a worker's run of the same stream."""
-    from jobs.dispatch import sync_lock_key
-
-    return app_lock(sync_lock_key(seller_account_id, stream), wait)
+    return job_lock(host.store().engine(), key, wait=wait, lock_dir=lock_dir)

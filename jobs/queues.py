@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from integrations.amazon.errors import AuthError, PermanentError
+
 # Deterministic job ids and Redis keys of this app live under this prefix (RQ keeps its own "rq:").
 KEY_PREFIX = "fba"
 
@@ -67,8 +69,6 @@ def policy(queue: str) -> QueuePolicy:
 
 def is_retryable(exc: BaseException) -> bool:
     """Transient failures are retried; refused credentials, 4xx and programming errors are not."""
-    from integrations.amazon.errors import AuthError, PermanentError
-
     permanent = (
         AuthError,
         PermanentError,

@@ -5,16 +5,36 @@ from __future__ import annotations
 import json
 import logging
 import os
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from werkzeug.utils import import_string
+from rq import get_current_job
 
-from jobs import progress
+from jobs import host, progress, registry
+from jobs.locks import app_lock
 from jobs.queues import is_retryable
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job as the backends run it: its body's path and arguments, and how to run it."""
+
+    func_path: str
+    args: list[Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    queue: str = "default"
+    job_id: str | None = None
+    lock_key: str | None = None
+    retries: int = 0
+    retry_intervals: tuple[int, ...] = (0,)
+    record_id: int = 0  # set once the record exists
+    attempt: int = 0  # the in-process runner's count
+
+
 _app: Flask | None = None
 _app_pid: int | None = None
 
@@ -27,17 +47,13 @@ def set_app(app: Flask) -> None:
 
 def get_app() -> Flask:
     """The process's app, built once; a forked work horse drops the parent's pooled connections."""
-    global _app, _app_pid
+    global _app_pid
     if _app is None:
-        from app import create_app
-
-        set_app(create_app())
+        set_app(host.current().factory())
     elif _app_pid != os.getpid():
         # Sockets inherited through fork() belong to the parent; close=False leaves them to it.
         with _app.app_context():
-            from app.extensions import db
-
-            db.engine.dispose(close=False)
+            host.store().after_fork()
         _app_pid = os.getpid()
     assert _app is not None
     return _app
@@ -51,8 +67,6 @@ def execute(
     lock_key: str | None = None,
 ) -> Any:
     """RQ's job function: run the real job inside an app context and keep its record current."""
-    from rq import get_current_job
-
     job = get_current_job()
     with get_app().app_context():
         try:
@@ -79,16 +93,13 @@ def run_recorded(
     retries_left: int,
 ) -> Any:
     """Run one attempt (inside an app context): mark running, hold the lock, record the outcome."""
-    from app.extensions import db
-
     progress.mark_running(job_record_id)
-    func = import_string(func_path)
     try:
-        lock = _lock(lock_key)
-        with lock:
+        func = registry.resolve(func_path)
+        with _lock(lock_key):
             result = func(*args, **kwargs, job_record_id=job_record_id)
     except Exception as exc:
-        db.session.rollback()
+        host.store().rollback()
         will_retry = retries_left > 0 and is_retryable(exc)
         # Type and message only: tracebacks go to the log, not to a page tenants can read.
         error = f"{type(exc).__name__}: {exc}"
@@ -105,12 +116,8 @@ def run_recorded(
     return jsonable(result)
 
 
-def _lock(lock_key: str | None) -> Any:
-    if lock_key is None:
-        return nullcontext()
-    from jobs.locks import app_lock
-
-    return app_lock(lock_key)
+def _lock(lock_key: str | None) -> AbstractContextManager[Any]:
+    return nullcontext() if lock_key is None else app_lock(lock_key)
 
 
 def jsonable(value: Any) -> Any:
@@ -134,7 +141,10 @@ def on_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any
         )
 
 
-def in_app(func_path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    """Run an unrecorded housekeeping job (the schedule tick) inside an app context."""
+def tick() -> Any:
+    """RQ's schedule-tick job: the host's schedule tick inside an app context (unrecorded)."""
+    schedule_tick = host.current().tick
+    if schedule_tick is None:
+        return None
     with get_app().app_context():
-        return jsonable(import_string(func_path)(*args, **kwargs))
+        return jsonable(schedule_tick())

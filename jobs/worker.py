@@ -23,10 +23,12 @@ from rq.scheduler import run as scheduler_run
 from rq.serializers import JSONSerializer
 
 from jobs import queues as settings
+from jobs.dispatch import redis_connection
 from jobs.runner import set_app
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
+TICK = "jobs.runner.tick"  # the job that runs the application's schedule tick
 
 
 def _die_with_parent() -> None:
@@ -54,11 +56,12 @@ class FbaScheduler(RQScheduler):
         """Fork the scheduler process (as RQ does) through a target that arms the signal."""
         self._status = self.Status.STARTED
         self._connection = None  # a Redis connection cannot cross the fork; RQ does the same
-        self._process = get_context("fork").Process(
+        process = get_context("fork").Process(
             target=_run_scheduler, args=(self, os.getpid()), name="Scheduler"
         )
-        self._process.start()
-        return self._process
+        process.start()
+        self._process = process  # type: ignore[assignment]  # RQ declares it None
+        return process
 
 
 def _run_scheduler(scheduler: RQScheduler, parent: int) -> None:
@@ -137,8 +140,8 @@ def enqueue_tick(conn: Any, tick: float, now: float | None = None) -> bool:
     if not conn.set(f"{settings.KEY_PREFIX}:tick:{slot}", 1, nx=True, ex=int(tick * 3)):
         return False
     Queue("high", connection=conn, serializer=JSONSerializer).enqueue_call(
-        "jobs.runner.in_app",
-        args=["jobs.schedule.tick", [], {}],
+        TICK,
+        args=[],
         job_id=f"schedule-tick-{slot}",
         timeout=int(max(tick * 5, 300)),
         ttl=int(tick * 2),  # a stale tick is worthless: the next one replaces it
@@ -161,9 +164,11 @@ def run_worker(
     worker_ttl: int = settings.WORKER_TTL,
     max_jobs: int | None = None,
 ) -> bool:
-    """Work the queues (with RQ's scheduler) until stopped, or until empty with `burst`."""
-    from jobs.dispatch import redis_connection
+    """Work the queues (with RQ's scheduler) until stopped, or until empty with `burst`.
 
+    `app` is the application the jobs run in (the worker command passes the one it was started
+    with); forked work horses reuse it.
+    """
     for queue_name in queue_names:
         settings.policy(queue_name)
     set_app(app)  # horses fork from here and reuse the app (rebuilding their own pools)

@@ -7,6 +7,8 @@ from flask.cli import with_appcontext
 
 from app.commands.sync import find_seller
 from app.extensions import db
+from app.planning.recommend import NoModel, recommend_seller
+from app.planning.train import NotEnoughHistory, train_seller
 
 
 def _echo_progress(progress: float, message: str) -> None:
@@ -20,8 +22,6 @@ def _echo_progress(progress: float, message: str) -> None:
 @with_appcontext
 def train_command(seller_name: str, tenant: str | None, seed: int) -> None:
     """Retrain the seller's demand model now and store its forecasts."""
-    from app.planning.train import NotEnoughHistory, train_seller
-
     account = find_seller(seller_name, tenant)
     try:
         version = train_seller(db.session, account, seed=seed, progress=_echo_progress)
@@ -47,8 +47,6 @@ def train_command(seller_name: str, tenant: str | None, seed: int) -> None:
 @with_appcontext
 def recommend_command(seller_name: str, tenant: str | None) -> None:
     """Recompute the seller's shipment recommendations now."""
-    from app.planning.recommend import NoModel, recommend_seller
-
     account = find_seller(seller_name, tenant)
     try:
         recs = recommend_seller(db.session, account, progress=_echo_progress)

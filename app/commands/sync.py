@@ -11,9 +11,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SellerAccount, Tenant
+from app.sync.clients import client_for
+from app.sync.history import sales_history
+from app.sync.runner import run_stream
+from app.sync.streams import NAMES, Stream, in_run_order
+from app.tasks import stream_lock
 
-STREAM_CHOICES = ("orders", "inventory", "fees", "reports")
-RUN_ORDER = ("orders", "inventory", "reports", "fees")
 export_cli = AppGroup("export", help="Export synced data.")
 
 
@@ -30,12 +33,17 @@ def find_seller(name: str, tenant: str | None) -> SellerAccount:
     return matches[0]
 
 
-def _streams(value: str) -> list[str]:
+def _streams(value: str) -> list[Stream]:
+    """The chosen streams in the run order, whatever the option's order: fee estimates use the
+    listing prices the reports stream brings, the ledger starts where the orders backfill starts."""
     streams = [s.strip() for s in value.split(",") if s.strip()]
-    bad = [s for s in streams if s not in STREAM_CHOICES]
-    if bad or not streams:
-        raise click.BadParameter(f"choose from {', '.join(STREAM_CHOICES)}", param_hint="--streams")
-    return streams
+    try:
+        chosen = in_run_order(streams)
+    except ValueError:
+        chosen = []
+    if not chosen:
+        raise click.BadParameter(f"choose from {', '.join(NAMES)}", param_hint="--streams")
+    return chosen
 
 
 @click.command("sync")
@@ -43,9 +51,9 @@ def _streams(value: str) -> list[str]:
 @click.option("--tenant", default=None, help="Tenant name, when seller names repeat.")
 @click.option(
     "--streams",
-    default=",".join(STREAM_CHOICES),
+    default=",".join(NAMES),
     show_default=True,
-    help="Comma-separated streams to run, in order.",
+    help="Comma-separated streams to run (always in this order).",
 )
 @click.option(
     "--backfill-days",
@@ -57,13 +65,7 @@ def sync_command(
     seller_name: str, tenant: str | None, streams: str, backfill_days: int | None
 ) -> None:
     """Sync a seller now, in the foreground, with progress."""
-    from app.sync.clients import client_for
-    from app.sync.runner import run_stream
-    from jobs.locks import stream_lock
-
-    # Dependency order whatever the option's order: fee estimates use the listing prices the
-    # reports stream brings, the ledger starts where the orders backfill starts.
-    chosen = [s for s in RUN_ORDER if s in _streams(streams)]
+    chosen = _streams(streams)
     account = find_seller(seller_name, tenant)
     client = client_for(account, current_app.config)
     failed = False
@@ -110,8 +112,6 @@ def sync_command(
 )
 def export_sales(seller_name: str, tenant: str | None, out: Path) -> None:
     """Daily history per SKU (sku,date,units,in_stock): what the forecaster trains on."""
-    from app.sync.history import sales_history
-
     account = find_seller(seller_name, tenant)
     history = sales_history(db.session, account.tenant_id, account.id)
     frame = history.assign(date=history["date"].dt.strftime("%Y-%m-%d"))

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from jobs import queues as settings
+from jobs.worker import run_worker
 
 
 @click.command("worker")
@@ -69,8 +70,6 @@ def worker_command(
     max_jobs: int | None,
 ) -> None:
     """Run background jobs from Redis (needs REDIS_URL)."""
-    from jobs.worker import run_worker
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("REDIS_URL"):
         click.echo(

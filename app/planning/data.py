@@ -10,7 +10,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import FeeEstimate, InventorySnapshot, Order, OrderItem, Product
+from app.models import FeeEstimate, Order, OrderItem, Product
+from app.models.orders import not_cancelled
+from app.queries import latest_snapshots_select
+from app.sync.history import purchase_day
 
 
 @dataclass
@@ -27,8 +30,6 @@ class LatestStock:
 
 def daily_prices(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
     """Average selling price per SKU per purchase day (UTC) from non-canceled order lines."""
-    from app.sync.history import purchase_day
-
     day: Any = purchase_day(session)
     rows = session.execute(
         select(
@@ -46,7 +47,7 @@ def daily_prices(session: Session, tenant_id: int, seller_account_id: int) -> pd
         .where(
             OrderItem.tenant_id == tenant_id,
             OrderItem.seller_account_id == seller_account_id,
-            Order.status != "Canceled",
+            not_cancelled(),
             OrderItem.item_price.is_not(None),
             OrderItem.quantity_ordered > 0,
         )
@@ -86,25 +87,7 @@ def latest_stock(
     session: Session, tenant_id: int, seller_account_id: int
 ) -> dict[str, LatestStock]:
     """The newest snapshot per SKU (one indexed query, no per-SKU round trips)."""
-    newest = (
-        select(InventorySnapshot.sku, func.max(InventorySnapshot.date).label("d"))
-        .where(
-            InventorySnapshot.tenant_id == tenant_id,
-            InventorySnapshot.seller_account_id == seller_account_id,
-        )
-        .group_by(InventorySnapshot.sku)
-        .subquery()
-    )
-    rows = session.scalars(
-        select(InventorySnapshot)
-        .join(
-            newest, (InventorySnapshot.sku == newest.c.sku) & (InventorySnapshot.date == newest.c.d)
-        )
-        .where(
-            InventorySnapshot.tenant_id == tenant_id,
-            InventorySnapshot.seller_account_id == seller_account_id,
-        )
-    ).all()
+    rows = session.scalars(latest_snapshots_select(tenant_id, seller_account_id)).all()
     return {
         r.sku: LatestStock(
             r.date,
@@ -128,42 +111,3 @@ def fee_estimates(
         )
     ).all()
     return {r.sku: r for r in rows}
-
-
-TIER_CODES = {
-    "small standard": "small_standard",
-    "large standard": "large_standard",
-    "large bulky": "large_bulky",
-    "extra-large": "extra_large",
-    "extra large": "extra_large",
-    "oversize": "large_bulky",
-}
-
-
-def tier_code(label: str | None, weight_lb: float | None = None) -> str | None:
-    """Our size-tier code from Amazon's wording ('Large standard-size', 'Small standard', ...).
-
-    Large standard splits at 3 lb, as the low-inventory fee bands do.
-    """
-    if not label:
-        return None
-    text = label.strip().lower().replace("_", " ").replace("-size", "").replace(" size", "")
-    if (
-        text
-        in (
-            "small_standard",
-            "large_standard",
-            "large_standard_heavy",
-            "large_bulky",
-            "extra_large",
-        )
-        or label in TIER_CODES.values()
-        or label == "large_standard_heavy"
-    ):
-        return label
-    for prefix, code in TIER_CODES.items():
-        if text.startswith(prefix):
-            if code == "large_standard" and weight_lb is not None and weight_lb > 3.0:
-                return "large_standard_heavy"
-            return code
-    return None

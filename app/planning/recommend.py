@@ -10,8 +10,12 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.models import ModelVersion, Product, Recommendation, SellerAccount, utcnow
+from app import queries
+from app.models import Product, Recommendation, SellerAccount, risk, utcnow
 from app.planning.data import LatestStock, fee_estimates, latest_stock
+from app.planning.versions import load_model
+from forecasting.fees import FeeSchedule
+from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
 
 N_PATHS = 200
 PATH_MARGIN_DAYS = 60
@@ -24,29 +28,15 @@ class NoModel(RuntimeError):
     """No trained model version exists yet for the seller."""
 
 
-def latest_model(session: Session, account: SellerAccount) -> ModelVersion | None:
-    """The newest ready model version of the seller."""
-    return session.scalars(
-        select(ModelVersion)
-        .where(
-            ModelVersion.tenant_id == account.tenant_id,
-            ModelVersion.seller_account_id == account.id,
-            ModelVersion.status == "ready",
-        )
-        .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
-        .limit(1)
-    ).first()
-
-
 def risk_label(rec: Any, stock: LatestStock | None) -> str:
-    """'stockout', 'overstock' or 'ok' — what the dashboard filters on."""
+    """One word of app.models.risk (stockout, overstock, ok): what the dashboard filters on."""
     if rec.stockout_prob_before_arrival >= 0.3 or (stock is not None and stock.fulfillable == 0):
-        return "stockout"
+        return risk.STOCKOUT
     aged = rec.expected_cost_without.get("aged", 0.0)
     storage = rec.expected_cost_without.get("storage", 0.0)
     if aged > 1.0 or rec.days_of_cover_without > 120 or (storage > 0 and aged > 0.25 * storage):
-        return "overstock"
-    return "ok"
+        return risk.OVERSTOCK
+    return risk.OK
 
 
 def recommend_seller(
@@ -57,12 +47,8 @@ def recommend_seller(
     seed: int = 0,
 ) -> list[Recommendation]:
     """Compute and store current recommendations for every active SKU; caller commits."""
-    from app.planning.train import load_model
-    from forecasting.fees import FeeSchedule
-    from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
-
     say = progress or (lambda _p, _m: None)
-    version = latest_model(session, account)
+    version = queries.latest_model(session, account.tenant_id, account.id)
     if version is None or version.artifact is None:
         raise NoModel(f"{account.name}: no trained model yet; run training first")
     model = load_model(version.artifact)

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from app import queries
 from app.models import Forecast, ModelVersion, Product, SellerAccount, utcnow
 from app.planning.data import daily_prices, static_attributes, with_prices
+from app.planning.versions import load_model, model_bytes
+from app.sync.history import sales_history
+from forecasting.backtest import run_backtest
+from forecasting.model import DemandForecaster
 
 FORECAST_HORIZON = 120
+FORECASTS = cast(Table, Forecast.__table__)  # Core inserts: the ORM adds nothing to 5000 rows
 BACKTEST_DAYS = 28
 MIN_HISTORY_DAYS = 56
 Progress = Callable[[float, str], None]
@@ -29,8 +33,6 @@ class NotEnoughHistory(RuntimeError):
 
 def seller_history(session: Session, account: SellerAccount) -> pd.DataFrame:
     """sku, date, units, in_stock (+ price): the exact history `export sales` writes."""
-    from app.sync.history import sales_history
-
     history = sales_history(session, account.tenant_id, account.id)
     prices = daily_prices(session, account.tenant_id, account.id)
     return with_prices(history, prices)
@@ -40,8 +42,6 @@ def backtest_metrics(history: pd.DataFrame, static: pd.DataFrame, seed: int,
                      days: int = BACKTEST_DAYS) -> dict[str, Any]:
     """Fit on all but the last `days` days and score the held-out window against the built-in
     baselines (RMSSE, MASE, pinball loss, P90 coverage; in-stock days only)."""
-    from forecasting.backtest import run_backtest
-
     dates = pd.to_datetime(history["date"])
     cutoff = dates.max() - pd.Timedelta(days=days)
     if (dates <= cutoff).sum() == 0 or (dates > cutoff).sum() == 0:
@@ -60,8 +60,6 @@ def train_seller(
     session: Session, account: SellerAccount, seed: int = 0, progress: Progress | None = None
 ) -> ModelVersion:
     """Backtest, fit on everything, store the model version and its forecasts; caller commits."""
-    from forecasting.model import DemandForecaster
-
     say = progress or (lambda _p, _m: None)
     say(0.05, "reading history")
     history = seller_history(session, account)
@@ -113,9 +111,7 @@ def train_seller(
 def previous_model(session: Session, account: SellerAccount) -> Any | None:
     """The model a retrain replaces: its per-SKU forecast errors since its cutoff carry over
     (forecasting.tracking). None when there is none or it cannot be read; training goes on."""
-    from app.planning.recommend import latest_model
-
-    version = latest_model(session, account)
+    version = queries.latest_model(session, account.tenant_id, account.id)
     if version is None or not version.artifact:
         return None
     try:
@@ -126,24 +122,6 @@ def previous_model(session: Session, account: SellerAccount) -> Any | None:
             version.id,
         )
         return None
-
-
-def model_bytes(model: Any) -> bytes:
-    """The model's saved file as bytes (it is stored in the database, not on one machine)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.npz"
-        model.save(path)
-        return path.read_bytes()
-
-
-def load_model(artifact: bytes) -> Any:
-    """A DemandForecaster from bytes written by `model_bytes`."""
-    from forecasting.model import DemandForecaster
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.npz"
-        path.write_bytes(artifact)
-        return DemandForecaster.load(path)
 
 
 def write_forecasts(
@@ -190,7 +168,7 @@ def write_forecasts(
         )
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(Forecast.__table__.insert(), rows[start : start + 5000])
+        session.execute(FORECASTS.insert(), rows[start : start + 5000])
     return len(rows)
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models import Product, utcnow
-from app.planning.data import tier_code
 from app.sync.upsert import upsert
+from forecasting.size_tiers import tier_code
 
 # Identity columns Amazon owns: the latest non-empty value wins.
 IDENTITY = ("asin", "fnsku", "title")

@@ -1,54 +1,47 @@
-"""Run one stream for one seller: a SyncRun record, the stream, and failure bookkeeping."""
+"""Run one stream (or fetch one report) for one seller: a SyncRun record and its bookkeeping."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.models import SellerAccount, SyncRun
-from app.sync import fees, inventory, orders, reports
+from app.sync import fees, inbound, inventory, orders, reports
 from app.sync.context import DEFAULT_BACKFILL_DAYS, SyncContext
 from app.sync.state import finish_run, start_run
+from app.sync.streams import Stream, parse_stream
 from integrations.amazon.client import SpApiClient
 
 log = logging.getLogger(__name__)
-STREAMS: dict[str, Callable[[SyncContext], None]] = {
-    "orders": orders.run,
-    "inventory": inventory.run,
-    "fees": fees.run,
-    "reports": reports.run,
+Progress = Callable[[float, str], None]
+RUNS: dict[Stream, Callable[[SyncContext], None]] = {
+    Stream.ORDERS: orders.run,
+    Stream.INVENTORY: inventory.run,
+    Stream.INBOUND: inbound.run,
+    Stream.REPORTS: reports.run,
+    Stream.FEES: fees.run,
 }
+assert set(RUNS) == set(Stream), "every stream has a run function"
 
 
-def run_stream(
+@contextmanager
+def recorded_run(
     session: Session,
     account: SellerAccount,
-    stream: str,
+    stream: Stream,
     client: SpApiClient,
     job_record_id: int | None = None,
-    backfill_days: int | None = None,
-    on_progress: Callable[[float, str], None] | None = None,
-    before_commit: Callable[[str], None] | None = None,
-) -> SyncRun:
-    """Run `stream`; every page commits on its own. Failures are recorded, then re-raised."""
-    if stream not in STREAMS:
-        raise ValueError(f"unknown stream {stream!r} (one of {', '.join(STREAMS)})")
-    run = start_run(session, account, stream, job_record_id)
+) -> Iterator[SyncRun]:
+    """A SyncRun around the block: committed as running first, then succeeded, or failed (after
+    a rollback of the block's open transaction) with the error, and the error re-raised."""
+    run = start_run(session, account, stream.value, job_record_id)
     session.commit()
-    ctx = SyncContext(
-        session=session,
-        account=account,
-        client=client,
-        run=run,
-        backfill_days=backfill_days or DEFAULT_BACKFILL_DAYS,
-        on_progress=on_progress,
-        before_commit=before_commit,
-    )
     try:
-        STREAMS[stream](ctx)
+        yield run
     except BaseException as exc:
         session.rollback()
         run = session.get(SyncRun, run.id) or run
@@ -60,7 +53,51 @@ def run_stream(
     run.api_calls = client.total_calls
     finish_run(run, "succeeded")
     session.commit()
+
+
+def run_stream(
+    session: Session,
+    account: SellerAccount,
+    stream: str,
+    client: SpApiClient,
+    job_record_id: int | None = None,
+    backfill_days: int | None = None,
+    on_progress: Progress | None = None,
+    before_commit: Callable[[str], None] | None = None,
+) -> SyncRun:
+    """Run `stream`; every page commits on its own. Failures are recorded, then re-raised."""
+    which = parse_stream(stream)
+    with recorded_run(session, account, which, client, job_record_id) as run:
+        RUNS[which](
+            SyncContext(
+                session=session,
+                account=account,
+                client=client,
+                run=run,
+                backfill_days=backfill_days or DEFAULT_BACKFILL_DAYS,
+                on_progress=on_progress,
+                before_commit=before_commit,
+            )
+        )
     return run
+
+
+def fetch_report(
+    session: Session,
+    account: SellerAccount,
+    report_id: str,
+    report_type: str | None,
+    client: SpApiClient,
+    job_record_id: int | None = None,
+    on_progress: Progress | None = None,
+) -> tuple[SyncRun, int]:
+    """Download and store one finished report, as a run of the reports stream; rows written."""
+    with recorded_run(session, account, Stream.REPORTS, client, job_record_id) as run:
+        ctx = SyncContext(
+            session=session, account=account, client=client, run=run, on_progress=on_progress
+        )
+        written = reports.process_report(ctx, report_id, report_type)
+    return run, written
 
 
 def summary(run: SyncRun) -> dict[str, Any]:

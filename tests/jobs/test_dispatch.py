@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from jobs.testing import lines
+from tests.support import jobs as testjobs
+from tests.support.jobs import lines
 
 pytestmark = pytest.mark.redis
 REPO = Path(__file__).resolve().parents[2]
@@ -97,15 +98,16 @@ def test_queued_with_json_serializer_and_run_by_a_burst_worker(rq_app: Any, tmp_
     from rq.job import Job
     from rq.serializers import JSONSerializer
 
-    from jobs.dispatch import enqueue, redis_connection
+    from jobs.dispatch import redis_connection
+    from jobs.tasks import enqueue
 
     tenant = _tenant()
     out = str(tmp_path / "out")
-    rid = enqueue("jobs.testing.append", out, "hello", job_id="t:1", kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.APPEND, out, "hello", job_id="t:1", kind="test", tenant_id=tenant)
     assert _record(rid).status == "queued" and _record(rid).rq_job_id == "t:1"
     job = Job.fetch("t-1", connection=redis_connection(), serializer=JSONSerializer)
     assert job.func_name == "jobs.runner.execute"
-    assert job.args == ["jobs.testing.append", [out, "hello"], {}, rid, "t:1"]
+    assert job.args == ["tests.support.jobs.append", [out, "hello"], {}, rid, "t:1"]
     assert job.retries_left == 3 and job.timeout == 3 * 3600
 
     drain(rq_app)
@@ -119,7 +121,7 @@ def test_queued_with_json_serializer_and_run_by_a_burst_worker(rq_app: Any, tmp_
 
 
 def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     tenant = _tenant()
     out = str(tmp_path / "out")
@@ -128,7 +130,7 @@ def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> N
     def enqueue_in_thread() -> None:
         with rq_app.app_context():
             results.append(
-                enqueue("jobs.testing.append", out, "x", job_id="s:1", kind="t", tenant_id=tenant)
+                enqueue(testjobs.APPEND, out, "x", job_id="s:1", kind="t", tenant_id=tenant)
             )
 
     threads = [threading.Thread(target=enqueue_in_thread) for _ in range(10)]
@@ -143,7 +145,7 @@ def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> N
     drain(rq_app)
     assert len(lines(out)) == 1
     # Finished: the same id may run again, as a new record.
-    again = enqueue("jobs.testing.append", out, "y", job_id="s:1", kind="t", tenant_id=tenant)
+    again = enqueue(testjobs.APPEND, out, "y", job_id="s:1", kind="t", tenant_id=tenant)
     assert again != results[0]
     assert _queue().get_job_ids() == ["s-1"]
     drain(rq_app)
@@ -151,11 +153,11 @@ def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> N
 
 
 def test_transient_failure_is_retried_by_rq(rq_app: Any, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     tenant = _tenant()
     out = str(tmp_path / "attempts")
-    rid = enqueue("jobs.testing.fail_until", out, 1, kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.FAIL_UNTIL, out, 1, kind="test", tenant_id=tenant)
     drain(rq_app)  # the first retry is immediate, so the same burst runs it
     assert lines(out) == ["attempt", "attempt"]
     record = _record(rid)
@@ -166,11 +168,11 @@ def test_transient_failure_is_retried_by_rq(rq_app: Any, tmp_path: Path) -> None
 def test_permanent_failure_is_recorded_and_not_retried(rq_app: Any, tmp_path: Path) -> None:
     from rq.registry import FailedJobRegistry
 
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     tenant = _tenant()
     out = str(tmp_path / "attempts")
-    rid = enqueue("jobs.testing.fail_permanently", out, job_id="p:1", kind="t", tenant_id=tenant)
+    rid = enqueue(testjobs.FAIL_PERMANENTLY, out, job_id="p:1", kind="t", tenant_id=tenant)
     drain(rq_app)
     assert lines(out) == ["attempt"]
     record = _record(rid)
@@ -179,9 +181,9 @@ def test_permanent_failure_is_recorded_and_not_retried(rq_app: Any, tmp_path: Pa
 
 
 def test_progress_reported_by_the_job_is_kept(rq_app: Any) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
-    rid = enqueue("jobs.testing.steps", 4, kind="test", tenant_id=_tenant())
+    rid = enqueue(testjobs.STEPS, 4, kind="test", tenant_id=_tenant())
     drain(rq_app)
     record = _record(rid)
     assert (record.status, record.message, record.progress) == ("succeeded", "step 4 of 4", 1.0)
@@ -190,7 +192,7 @@ def test_progress_reported_by_the_job_is_kept(rq_app: Any) -> None:
 def test_enqueue_sync_uses_the_sellers_tenant_and_a_deterministic_id(rq_app: Any) -> None:
     from app.extensions import db
     from app.models import SellerAccount
-    from jobs.dispatch import enqueue_sync
+    from app.tasks import enqueue_sync
 
     tenant = _tenant()
     account = SellerAccount(
@@ -208,7 +210,7 @@ def test_enqueue_sync_uses_the_sellers_tenant_and_a_deterministic_id(rq_app: Any
         f"sync:{account.id}:orders",
     )
     job = _queue().fetch_job(f"sync-{account.id}-orders")
-    assert job.args == ["jobs.sync.run_sync", [account.id, "orders"], {}, rid,
+    assert job.args == ["app.tasks.run_sync", [account.id, "orders"], {}, rid,
                         f"stream:{account.id}:orders"]  # fmt: skip
     with pytest.raises(ValueError):
         enqueue_sync(account.id, "nonsense")
@@ -219,12 +221,12 @@ def test_enqueue_sync_uses_the_sellers_tenant_and_a_deterministic_id(rq_app: Any
 def test_a_job_that_cannot_be_queued_leaves_a_failed_record(live_app: Any) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     live_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     tenant = _tenant()
     with pytest.raises(RedisConnectionError):
-        enqueue("jobs.testing.steps", 1, job_id="x:1", kind="test", tenant_id=tenant)
+        enqueue(testjobs.STEPS, 1, job_id="x:1", kind="test", tenant_id=tenant)
     from sqlalchemy import select
 
     from app.extensions import db
@@ -240,10 +242,10 @@ def test_a_job_that_cannot_be_queued_leaves_a_failed_record(live_app: Any) -> No
 
 @pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)  # one spawn is enough
 def test_worker_command_drains_the_queues(rq_app: Any, redis_url: str, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     out = str(tmp_path / "out")
-    rid = enqueue("jobs.testing.append", out, "cli", kind="test", tenant_id=_tenant(), queue="low")
+    rid = enqueue(testjobs.APPEND, out, "cli", kind="test", tenant_id=_tenant(), queue="low")
     proc = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "--no-schedule"],
         cwd=REPO,
@@ -263,16 +265,17 @@ def test_a_job_lost_by_redis_does_not_block_its_id_forever(rq_app: Any) -> None:
     from rq.job import Job
     from rq.serializers import JSONSerializer
 
-    from jobs.dispatch import claim_key, enqueue, redis_connection
+    from jobs.dispatch import claim_key, redis_connection
+    from jobs.tasks import enqueue
 
     tenant = _tenant()
-    rid = enqueue("jobs.testing.steps", 1, job_id="l:1", kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.STEPS, 1, job_id="l:1", kind="test", tenant_id=tenant)
     conn = redis_connection()
     Job.fetch("l-1", connection=conn, serializer=JSONSerializer).delete()  # e.g. its TTL ran out
     # Just claimed and not on RQ yet looks like an enqueue in progress: still deduped.
-    assert enqueue("jobs.testing.steps", 1, job_id="l:1", kind="test", tenant_id=tenant) == rid
+    assert enqueue(testjobs.STEPS, 1, job_id="l:1", kind="test", tenant_id=tenant) == rid
     conn.set(claim_key("l:1"), f"{rid}:{time.time() - 60:.3f}")
-    again = enqueue("jobs.testing.steps", 1, job_id="l:1", kind="test", tenant_id=tenant)
+    again = enqueue(testjobs.STEPS, 1, job_id="l:1", kind="test", tenant_id=tenant)
     assert again != rid
     assert _record(rid).status == "failed" and _record(rid).error.startswith("lost")
     assert _queue().get_job_ids() == ["l-1"]

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from jobs.testing import lines
+from tests.support import jobs as testjobs
+from tests.support.jobs import lines
 
 
 def _tenant(live_app: Any) -> int:
@@ -38,7 +39,7 @@ def _runner(live_app: Any) -> Any:
 
 
 def test_job_function_called_directly_with_its_record(live_app: Any, tmp_path: Path) -> None:
-    from jobs.testing import append
+    from tests.support.jobs import append
 
     out = tmp_path / "out"
     assert append(str(out), "direct")["text"] == "direct"
@@ -46,12 +47,12 @@ def test_job_function_called_directly_with_its_record(live_app: Any, tmp_path: P
 
 
 def test_enqueue_runs_in_process_and_records_success(live_app: Any, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     assert not live_app.config.get("REDIS_URL")
     tenant = _tenant(live_app)
     out = str(tmp_path / "out")
-    rid = enqueue("jobs.testing.append", out, "hello", kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.APPEND, out, "hello", kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out) == [f"hello {rid}"]
     record = _record(rid)
@@ -65,12 +66,12 @@ def test_same_job_id_is_not_queued_twice_while_in_flight(live_app: Any, tmp_path
 
     from app.extensions import db
     from app.models import JobRecord
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     tenant = _tenant(live_app)
     out = str(tmp_path / "out")
     ids = [
-        enqueue("jobs.testing.hold", out, "x", 0.5, job_id="t:1", kind="test", tenant_id=tenant)
+        enqueue(testjobs.HOLD, out, "x", 0.5, job_id="t:1", kind="test", tenant_id=tenant)
         for _ in range(3)
     ]
     assert len(set(ids)) == 1
@@ -78,18 +79,18 @@ def test_same_job_id_is_not_queued_twice_while_in_flight(live_app: Any, tmp_path
     assert [line.split()[0] for line in lines(out)] == ["start", "end"]
     assert db.session.scalar(select(func.count()).select_from(JobRecord)) == 1
     # Once it is done, the same id queues a new run.
-    again = enqueue("jobs.testing.hold", out, "y", 0, job_id="t:1", kind="test", tenant_id=tenant)
+    again = enqueue(testjobs.HOLD, out, "y", 0, job_id="t:1", kind="test", tenant_id=tenant)
     assert again != ids[0]
     assert _runner(live_app).wait_idle(20)
 
 
 def test_transient_failures_are_retried_then_succeed(live_app: Any, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     live_app.config["JOBS_RETRY_INTERVALS"] = [0, 0, 0]
     tenant = _tenant(live_app)
     out = str(tmp_path / "attempts")
-    rid = enqueue("jobs.testing.fail_until", out, 2, kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.FAIL_UNTIL, out, 2, kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out).count("attempt") == 3
     record = _record(rid)
@@ -98,13 +99,13 @@ def test_transient_failures_are_retried_then_succeed(live_app: Any, tmp_path: Pa
 
 
 def test_retries_run_out_and_the_failure_is_recorded(live_app: Any, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
     from jobs.queues import policy
+    from jobs.tasks import enqueue
 
     live_app.config["JOBS_RETRY_INTERVALS"] = [0]
     tenant = _tenant(live_app)
     out = str(tmp_path / "attempts")
-    rid = enqueue("jobs.testing.fail_until", out, 99, kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.FAIL_UNTIL, out, 99, kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out).count("attempt") == policy("default").retries + 1
     record = _record(rid)
@@ -113,12 +114,12 @@ def test_retries_run_out_and_the_failure_is_recorded(live_app: Any, tmp_path: Pa
 
 
 def test_permanent_errors_are_not_retried(live_app: Any, tmp_path: Path) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     live_app.config["JOBS_RETRY_INTERVALS"] = [0]
     tenant = _tenant(live_app)
     out = str(tmp_path / "attempts")
-    rid = enqueue("jobs.testing.fail_permanently", out, kind="test", tenant_id=tenant)
+    rid = enqueue(testjobs.FAIL_PERMANENTLY, out, kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out) == ["attempt"]
     record = _record(rid)
@@ -156,13 +157,13 @@ def test_progress_is_visible_before_the_job_commits(live_app: Any) -> None:
 def test_the_lock_keeps_two_runs_of_one_stream_apart(
     live_app: Any, tmp_path: Path, lock_key: str | None
 ) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     tenant = _tenant(live_app)
     out = str(tmp_path / "spans")
     for tag in ("a", "b"):  # different job ids: dedupe alone would let both run
         enqueue(
-            "jobs.testing.hold", out, tag, 0.6,
+            testjobs.HOLD, out, tag, 0.6,
             job_id=f"t:{tag}", lock_key=lock_key, kind="test", tenant_id=tenant,
         )  # fmt: skip
     assert _runner(live_app).wait_idle(20)
@@ -177,7 +178,8 @@ def test_the_lock_keeps_two_runs_of_one_stream_apart(
 
 
 def test_the_sync_lock_is_per_seller_and_stream_whatever_the_job_id(live_app: Any) -> None:
-    from jobs import dispatch
+    from app.tasks import SYNC
+    from jobs import tasks
 
     captured = []
     runner = _runner(live_app)
@@ -185,25 +187,25 @@ def test_the_sync_lock_is_per_seller_and_stream_whatever_the_job_id(live_app: An
     runner.submit = lambda spec: captured.append(spec)  # type: ignore[method-assign]
     try:
         tenant = _tenant(live_app)
-        dispatch.enqueue(dispatch.SYNC_FUNC, 5, "orders", job_id="backfill", kind="sync:orders",
+        tasks.enqueue(SYNC, 5, "orders", job_id="backfill", kind="sync:orders",
                          tenant_id=tenant)  # fmt: skip
     finally:
         runner.submit = original  # type: ignore[method-assign]
-    assert captured[0]["lock_key"] == "stream:5:orders"
-    assert captured[0]["args"] == [5, "orders"]
+    assert captured[0].lock_key == "stream:5:orders"
+    assert captured[0].args == [5, "orders"]
 
 
 def test_jobs_inline_runs_to_the_end_in_the_callers_thread(app: Any, tmp_path: Path) -> None:
     from app.extensions import db
     from app.models import JobRecord, Tenant
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     app.config["JOBS_INLINE"] = True  # the test's transaction is shared: no background thread
     tenant = Tenant(name="t")
     db.session.add(tenant)
     db.session.flush()
     out = str(tmp_path / "attempts")
-    rid = enqueue("jobs.testing.fail_until", out, 1, job_id="i:1", kind="test", tenant_id=tenant.id)
+    rid = enqueue(testjobs.FAIL_UNTIL, out, 1, job_id="i:1", kind="test", tenant_id=tenant.id)
     assert lines(out) == ["attempt", "attempt"]
     record = db.session.get(JobRecord, rid)
     db.session.refresh(record)
@@ -212,12 +214,13 @@ def test_jobs_inline_runs_to_the_end_in_the_callers_thread(app: Any, tmp_path: P
 
 
 def test_stream_lock_is_the_lock_sync_jobs_hold(live_app: Any) -> None:
-    from jobs.dispatch import SYNC_FUNC, enqueue
-    from jobs.locks import LockBusy, stream_lock
+    from app.tasks import SYNC, stream_lock
+    from jobs.locks import LockBusy
+    from jobs.tasks import enqueue
 
     live_app.config.update(JOBS_LOCK_WAIT=0.2, JOBS_RETRY_INTERVALS=[0])
     with stream_lock(3, "orders"):  # e.g. the CLI's foreground sync of that stream
-        rid = enqueue(SYNC_FUNC, 3, "orders", kind="sync:orders", tenant_id=_tenant(live_app))
+        rid = enqueue(SYNC, 3, "orders", kind="sync:orders", tenant_id=_tenant(live_app))
         assert _runner(live_app).wait_idle(20)
         with pytest.raises(LockBusy), stream_lock(3, "orders", wait=0.1):
             pass

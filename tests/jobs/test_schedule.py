@@ -7,14 +7,21 @@ from typing import Any
 
 import pytest
 
-from jobs.schedule import SCHEDULE, due_jobs, is_due, latest_slot
+from app.tasks import SCHEDULE
+from jobs.schedule import due_jobs, is_due, latest_slot
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 ENTRIES = {e.name: e for e in SCHEDULE}
 
 
 def test_a_seller_that_never_synced_gets_every_sync_but_no_training() -> None:
-    assert due_jobs(NOW, [7], {}) == [(7, "orders"), (7, "inventory"), (7, "fees"), (7, "reports")]
+    assert due_jobs(NOW, [7], {}, SCHEDULE) == [
+        (7, "orders"),
+        (7, "inventory"),
+        (7, "inbound"),
+        (7, "fees"),
+        (7, "reports"),
+    ]
 
 
 def test_intervals_orders_15_minutes_inventory_hourly_fees_and_reports_daily() -> None:
@@ -25,8 +32,9 @@ def test_intervals_orders_15_minutes_inventory_hourly_fees_and_reports_daily() -
     assert not due_after("orders", 10 * minutes)
     assert due_after("orders", 15 * minutes)
     assert due_after("orders", 14 * minutes + dt.timedelta(seconds=45))  # one tick of slack
-    assert not due_after("inventory", 50 * minutes)
-    assert due_after("inventory", 60 * minutes)
+    for hourly in ("inventory", "inbound"):
+        assert not due_after(hourly, 50 * minutes)
+        assert due_after(hourly, 60 * minutes)
     for daily in ("fees", "reports"):
         assert not due_after(daily, dt.timedelta(hours=23))
         assert due_after(daily, dt.timedelta(hours=24))
@@ -44,10 +52,10 @@ def test_training_runs_nightly_once_per_night_after_the_first_successful_orders_
     assert is_due(train, night + dt.timedelta(minutes=1), ran_last_night)
     assert not is_due(train, night + dt.timedelta(hours=5), night + dt.timedelta(minutes=2))
 
-    recent = {(1, s): NOW for s in ("orders", "inventory", "fees", "reports")}
+    recent = {(1, s): NOW for s in ("orders", "inventory", "inbound", "fees", "reports")}
     # Queued but never succeeded: nothing to train on yet.
-    assert due_jobs(NOW, [1], recent, succeeded=set()) == []
-    assert due_jobs(NOW, [1], recent, succeeded={(1, "orders")}) == [(1, "train")]
+    assert due_jobs(NOW, [1], recent, SCHEDULE, succeeded=set()) == []
+    assert due_jobs(NOW, [1], recent, SCHEDULE, succeeded={(1, "orders")}) == [(1, "train")]
 
 
 def test_each_seller_is_decided_on_its_own_history() -> None:
@@ -61,7 +69,7 @@ def test_each_seller_is_decided_on_its_own_history() -> None:
 
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError):
-        due_jobs(NOW.replace(tzinfo=None), [1], {})
+        due_jobs(NOW.replace(tzinfo=None), [1], {}, SCHEDULE)
 
 
 @pytest.mark.redis
@@ -72,8 +80,8 @@ def test_tick_queues_due_syncs_of_active_sellers_once(live_app: Any, redis_url: 
 
     from app.extensions import db
     from app.models import JobRecord, SellerAccount, Tenant
+    from app.tasks import tick
     from jobs.dispatch import redis_connection
-    from jobs.schedule import tick
 
     live_app.config["REDIS_URL"] = redis_url
     session = db.session
@@ -88,17 +96,17 @@ def test_tick_queues_due_syncs_of_active_sellers_once(live_app: Any, redis_url: 
 
     now = dt.datetime.now(dt.UTC)  # the records' created_at are real times
     first = tick(now)
-    assert len(first) == 4
+    assert len(first) == 5
     queue = Queue("default", connection=redis_connection(), serializer=JSONSerializer)
     assert sorted(queue.get_job_ids()) == sorted(
-        f"sync-{active.id}-{s}" for s in ("orders", "inventory", "fees", "reports")
+        f"sync-{active.id}-{s}" for s in ("orders", "inventory", "inbound", "fees", "reports")
     )
     # A second tick (another worker, or the next minute) finds nothing new to queue.
     assert tick(now + dt.timedelta(minutes=1)) == []
-    assert session.scalar(select(func.count()).select_from(JobRecord)) == 4
+    assert session.scalar(select(func.count()).select_from(JobRecord)) == 5
     assert set(session.scalars(select(JobRecord.seller_account_id))) == {active.id}
     # Fifteen minutes later only the orders sync is due; it is still queued, so it is not doubled.
     again = tick(now + dt.timedelta(minutes=16))
     assert len(again) == 1 and again[0] in first
-    assert session.scalar(select(func.count()).select_from(JobRecord)) == 4
-    assert len(queue.get_job_ids()) == 4
+    assert session.scalar(select(func.count()).select_from(JobRecord)) == 5
+    assert len(queue.get_job_ids()) == 5

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from jobs.testing import lines
+from tests.support import jobs as testjobs
+from tests.support.jobs import lines
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = [
@@ -144,7 +145,8 @@ def test_one_schedule_tick_per_slot_whatever_the_number_of_workers(redis_conn: A
     queue = Queue("high", connection=redis_conn, serializer=JSONSerializer)
     job_ids = queue.get_job_ids()
     assert len(job_ids) == 2 and all(j.startswith("schedule-tick-") for j in job_ids)
-    assert queue.fetch_job(job_ids[0]).args == ["jobs.schedule.tick", [], {}]
+    job = queue.fetch_job(job_ids[0])
+    assert (job.func_name, job.args) == ("jobs.runner.tick", [])
 
 
 def test_worker_command_without_redis_says_so(app: Any) -> None:
@@ -186,14 +188,14 @@ def test_lock_is_refused_while_held_and_freed_when_the_holder_is_killed(
 def test_two_workers_never_overlap_on_one_stream(
     live_app: Any, redis_url: str, tmp_path: Path, spawn: Any
 ) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     live_app.config["REDIS_URL"] = redis_url
     tenant = _tenant()
     out = str(tmp_path / "spans")
     for tag in ("a", "b"):  # two job ids, one stream: only the lock keeps them apart
         enqueue(
-            "jobs.testing.hold", out, tag, 1.5,
+            testjobs.HOLD, out, tag, 1.5,
             job_id=f"sync:1:orders:{tag}", lock_key="stream:1:orders",
             kind="test", tenant_id=tenant,
         )  # fmt: skip
@@ -219,7 +221,7 @@ def test_two_workers_never_overlap_on_one_stream(
 def test_a_job_whose_worker_is_sigkilled_is_run_again(
     live_app: Any, redis_url: str, tmp_path: Path, spawn: Any
 ) -> None:
-    from jobs.dispatch import enqueue
+    from jobs.tasks import enqueue
 
     live_app.config["REDIS_URL"] = redis_url
     env = worker_env(live_app, redis_url)
@@ -227,7 +229,7 @@ def test_a_job_whose_worker_is_sigkilled_is_run_again(
     first = spawn(cmd, env)  # alone: it takes the scheduler lock and the job
     out = str(tmp_path / "runs")
     rid = enqueue(
-        "jobs.testing.block_first_attempt", out,
+        testjobs.BLOCK_FIRST_ATTEMPT, out,
         job_id="sync:9:orders", kind="sync:orders", tenant_id=_tenant(),
     )  # fmt: skip
     _wait_for(lambda: lines(out), 60, "the first attempt to start")

@@ -105,7 +105,7 @@ class Harness:
 
     def sync(self, account_id: int, streams: tuple[str, ...] = ("orders", "inventory")) -> None:
         """Run streams in this process (what a job does), each in a fresh app context."""
-        from jobs.sync import run_sync
+        from app.tasks import run_sync
 
         for stream in streams:
             with self.app.app_context():

@@ -138,7 +138,7 @@ def test_a_malformed_page_fails_the_job_clearly_and_writes_nothing_from_it(
 ) -> None:
     from app.extensions import db
     from app.models import JobRecord, Order, SyncState
-    from jobs.dispatch import enqueue_sync
+    from app.tasks import enqueue_sync
     from jobs.inline import runner_for
 
     with simulator() as (sim, log):

@@ -59,11 +59,11 @@ def _fields(client: Any, url: str) -> set[str]:
 def test_every_ui_form_with_garbage_never_5xx_and_refusals_change_nothing(
     app: Any, client: Any, db_session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.tasks
+    from app import tasks
     from app.extensions import csrf
 
     # "Sync now" would start background threads on the test's shared connection: record instead.
-    monkeypatch.setattr(app.tasks, "enqueue_sync", lambda sid, stream, queue="default": 1)
+    monkeypatch.setattr(tasks, "enqueue_sync", lambda sid, stream, queue="default": 1)
 
     data = _seed(db_session)
     page = client.get("/login").get_data(as_text=True)

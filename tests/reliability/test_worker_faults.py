@@ -90,7 +90,8 @@ def test_sigkill_of_worker_and_horse_mid_sync_is_retried_and_converges(
     simulator, harness, redis_url, tmp_path
 ) -> None:
     from app.models import JobRecord, SellerAccount, SyncRun
-    from jobs.dispatch import SYNC_FUNC, enqueue, sync_job_id
+    from app.tasks import SYNC, sync_job_id
+    from jobs.tasks import enqueue
 
     with simulator(rate_scale=10.0) as (sim, _log):
         h = harness(sim)
@@ -99,7 +100,7 @@ def test_sigkill_of_worker_and_horse_mid_sync_is_retried_and_converges(
         seller = h.seller()
         with h.app.app_context():
             # enqueue_sync's job, with a 120-day backfill instead of the default two years.
-            record_id = enqueue(SYNC_FUNC, seller, "orders", backfill_days=120,
+            record_id = enqueue(SYNC, seller, "orders", backfill_days=120,
                                 job_id=sync_job_id(seller, "orders"), kind="sync:orders",
                                 tenant_id=_fresh(h.app, SellerAccount, id=seller)[0].tenant_id,
                                 seller_account_id=seller)
@@ -207,8 +208,10 @@ def test_jobs_queued_before_a_redis_restart_all_complete(live_app, own_redis, tm
 
     from app.extensions import db
     from app.models import JobRecord, Tenant
-    from jobs.dispatch import enqueue, redis_connection
-    from jobs.testing import lines
+    from jobs.dispatch import redis_connection
+    from jobs.tasks import enqueue
+    from tests.support import jobs as testjobs
+    from tests.support.jobs import lines
 
     live_app.config["REDIS_URL"] = own_redis.url
     tenant = Tenant(name="t")
@@ -216,7 +219,7 @@ def test_jobs_queued_before_a_redis_restart_all_complete(live_app, own_redis, tm
     db.session.commit()
     out = str(tmp_path / "out")
     ids = [
-        enqueue("jobs.testing.append", out, f"job{i}", job_id=f"restart:{i}", kind="test",
+        enqueue(testjobs.APPEND, out, f"job{i}", job_id=f"restart:{i}", kind="test",
                 tenant_id=tenant.id, queue=("high", "default", "low")[i % 3])
         for i in range(12)
     ]
@@ -228,7 +231,7 @@ def test_jobs_queued_before_a_redis_restart_all_complete(live_app, own_redis, tm
                      ("high", "default", "low"))
     assert queued == 12
     # The deterministic-id claims survived too: queuing again returns the same records.
-    assert enqueue("jobs.testing.append", out, "dup", job_id="restart:0", kind="test",
+    assert enqueue(testjobs.APPEND, out, "dup", job_id="restart:0", kind="test",
                    tenant_id=tenant.id) == ids[0]
     proc = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "--no-schedule"],

@@ -64,7 +64,8 @@ def test_three_workers_ten_sellers_exact_and_never_overlapping(
     simulator, harness, redis_url, tmp_path
 ) -> None:
     from app.models import JobRecord, SyncRun
-    from jobs.dispatch import SYNC_FUNC, enqueue, sync_job_id
+    from app.tasks import SYNC, sync_job_id
+    from jobs.tasks import enqueue
 
     with simulator(sellers=SELLERS, skus=8, history_days=BACKFILL_DAYS) as (sim, _log):
         h = harness(sim)
@@ -82,7 +83,7 @@ def test_three_workers_ten_sellers_exact_and_never_overlapping(
                     for _ in range(2):
                         records.add(
                             enqueue(
-                                SYNC_FUNC,
+                                SYNC,
                                 sid,
                                 stream,
                                 backfill_days=BACKFILL_DAYS,

@@ -63,8 +63,8 @@ def test_no_credential_or_token_in_logs_queued_jobs_or_records(
 ) -> None:
     from app.extensions import db
     from app.models import JobRecord, SellerAccount, SyncRun, WebhookEvent
+    from app.tasks import enqueue_sync
     from app.web.webhooks.signature import sign
-    from jobs.dispatch import enqueue_sync
     from simulator.testing import running_simulator
 
     caplog.set_level(logging.DEBUG)  # the root logger and every library under it
@@ -97,7 +97,7 @@ def test_no_credential_or_token_in_logs_queued_jobs_or_records(
         seller, public_id, webhook_secret = account.id, account.public_id, account.webhook_secret
 
         # 1. A full sync in this process, every stream, with faults, logged at DEBUG.
-        from jobs.sync import run_sync
+        from app.tasks import run_sync
 
         for stream in ("orders", "inventory", "fees", "reports"):
             with live_app.app_context():
@@ -121,7 +121,7 @@ def test_no_credential_or_token_in_logs_queued_jobs_or_records(
             for stream in ("orders", "inventory", "fees", "reports"):
                 enqueue_sync(seller, stream)
         queued = _redis_dump(redis_conn)
-        assert any("jobs.sync.run_sync" in v for v in queued), "no job payload found in Redis"
+        assert any("app.tasks.run_sync" in v for v in queued), "no job payload found in Redis"
         env = {**os.environ, "DATABASE_URL": live_app.config["DATABASE_URL"],
                "ENCRYPTION_KEYS": ",".join(live_app.config["ENCRYPTION_KEYS"]),
                "SECRET_KEY": "test-secret-key", "REDIS_URL": redis_url,

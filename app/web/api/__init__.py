@@ -5,17 +5,15 @@ Register with `app.register_blueprint(bp)` and exempt it from CSRF (no cookies a
 
 from __future__ import annotations
 
-from flask import Blueprint
+# Views register themselves on `bp` (app.web.api.blueprint) when imported; the document is
+# imported last since it reads the views' field specs.
+from app.web.api import (  # noqa: F401, I001
+    openapi,  # noqa: F401
+    operations,
+    plans,
+    recommendations,
+    skus,
+)
+from app.web.api.blueprint import bp
 
-from app.web.api.auth import authenticate, release
-from app.web.api.errors import API_PREFIX, register_error_handlers
-
-bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
-bp.before_request(authenticate)
-bp.teardown_request(release)
-register_error_handlers(bp)
-
-# Views register themselves on `bp` when imported; the document is imported last since it reads
-# the views' field specs.
-from app.web.api import operations, plans, recommendations, skus  # noqa: E402, F401, I001
-from app.web.api import openapi  # noqa: E402, F401
+__all__ = ["bp"]

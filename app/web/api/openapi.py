@@ -13,7 +13,7 @@ from flask import jsonify
 
 from app.models.base import MAX_ID
 from app.models.events import JOB_STATUSES
-from app.web.api import bp
+from app.web.api.blueprint import bp
 from app.web.api.openapi_schemas import component_schemas, ref
 from app.web.api.plans import PLAN_STATUSES
 from app.web.api.recommendations import REC_SORT_CHOICES

@@ -6,16 +6,21 @@ import logging
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from app import tasks
 from app.extensions import db
 from app.models import JobRecord, SellerAccount
+from app.models.base import MAX_ID
 from app.models.events import JOB_STATUSES
-from app.web.api import bp
+from app.sync.streams import NAMES as STREAMS
+from app.tenancy import owned_or_404
 from app.web.api.auth import current
+from app.web.api.blueprint import bp
 from app.web.api.errors import ApiError
-from app.web.api.queries import count, owned_or_404
-from app.web.api.serializers import job, page, seller
+from app.web.api.queries import count
+from app.web.api.serializers import page, seller
 from app.web.api.validation import (
     invalid,
     json_body,
@@ -24,16 +29,13 @@ from app.web.api.validation import (
     query_int,
     query_str,
 )
+from app.web.jobs.serializers import job
 
 log = logging.getLogger(__name__)
-# The same streams as jobs.sync.STREAMS (a test keeps them equal); not imported, because the
-# jobs package pulls in RQ and the connectors, which the rest of the API does not need.
-STREAMS = ("orders", "inventory", "fees", "reports")
-MAX_ID = 2**31 - 1
 
 
 @bp.get("/sellers")
-def list_sellers():  # type: ignore[no-untyped-def]
+def list_sellers() -> ResponseReturnValue:
     """The tenant's seller accounts (never their credentials)."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
@@ -44,8 +46,8 @@ def list_sellers():  # type: ignore[no-untyped-def]
     return jsonify(page([seller(s) for s in rows], total, limit, offset))
 
 
-@bp.get("/sellers/<int:seller_id>")
-def get_seller(seller_id: int):  # type: ignore[no-untyped-def]
+@bp.get("/sellers/<id:seller_id>")
+def get_seller(seller_id: int) -> ResponseReturnValue:
     """One seller account."""
     row = owned_or_404(db.session, SellerAccount, seller_id, current().tenant_id, "seller account")
     return jsonify(seller(row))
@@ -68,8 +70,8 @@ def _streams(body: Any) -> list[str]:
     return list(dict.fromkeys(streams))
 
 
-@bp.post("/sellers/<int:seller_id>/sync")
-def sync_seller(seller_id: int):  # type: ignore[no-untyped-def]
+@bp.post("/sellers/<id:seller_id>/sync")
+def sync_seller(seller_id: int) -> ResponseReturnValue:
     """Queue a sync of the seller's streams (all by default); 202 with the job ids."""
     account = owned_or_404(
         db.session, SellerAccount, seller_id, current().tenant_id, "seller account"
@@ -77,13 +79,10 @@ def sync_seller(seller_id: int):  # type: ignore[no-untyped-def]
     streams = _streams(json_body(required=False))
     if not account.active:
         raise ApiError(409, "conflict", "the seller account is inactive", {"seller_id": "inactive"})
-    # Imported here, for the same reason as STREAMS above.
-    from jobs.dispatch import enqueue_sync
-
-    queued = []
+    queued: list[dict[str, Any]] = []
     for stream in streams:
         try:
-            job_id = enqueue_sync(account.id, stream)
+            job_id = tasks.enqueue_sync(account.id, stream)
         except Exception:
             # Redis down or refusing: say so plainly; streams queued before this one stay queued.
             log.exception("could not queue sync %s of seller %s", stream, account.id)
@@ -98,7 +97,7 @@ def sync_seller(seller_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/jobs")
-def list_jobs():  # type: ignore[no-untyped-def]
+def list_jobs() -> ResponseReturnValue:
     """The tenant's background jobs, newest first."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
@@ -120,8 +119,8 @@ def list_jobs():  # type: ignore[no-untyped-def]
     return jsonify(page([job(r) for r in rows], total, limit, offset))
 
 
-@bp.get("/jobs/<int:job_id>")
-def get_job(job_id: int):  # type: ignore[no-untyped-def]
+@bp.get("/jobs/<id:job_id>")
+def get_job(job_id: int) -> ResponseReturnValue:
     """One job's status, progress and error."""
     row = owned_or_404(db.session, JobRecord, job_id, current().tenant_id, "job")
     return jsonify(job(row))

@@ -12,6 +12,7 @@ from app.models import Product, SellerAccount, ShipmentPlan, ShipmentPlanLine, u
 from app.models.base import MAX_ID
 from app.planning.settings import MAX_SHIP_QUANTITY, pack_problem
 from app.queries import current_recommendation
+from app.sync.inbound import forget_sent_plan, record_sent_plan
 from app.tenancy import get_owned, owned_or_404
 from app.web.api.auth import current
 from app.web.api.blueprint import bp
@@ -191,6 +192,7 @@ def create_plan():  # type: ignore[no-untyped-def]
     )
     db.session.add(row)
     _apply_lines(row, lines or [], tenant_id)
+    _sent_changed(row, None)
     db.session.commit()
     return jsonify(plan(row)), 201
 
@@ -214,14 +216,27 @@ def patch_plan(plan_id: int):  # type: ignore[no-untyped-def]
         _, line_errors = _check_lines(row.seller_account_id, tenant_id, lines)
         if line_errors:
             raise invalid(line_errors)
+    was = row.status
     for name, value in values.items():
         setattr(row, name, value)
     if lines is not None:
         _apply_lines(row, lines, tenant_id)
         # Only line rows changed: the plan's own onupdate would not fire.
         row.updated_at = utcnow()
+    _sent_changed(row, was)
     db.session.commit()
     return jsonify(plan(row))
+
+
+def _sent_changed(row: ShipmentPlan, was: str | None) -> None:
+    """A plan marked shipped is inbound from today (a local shipment Amazon's record replaces
+    when it appears); un-marked, it is not."""
+    if row.status == "shipped" and was != "shipped":
+        db.session.flush()
+        db.session.refresh(row, ["lines"])
+        record_sent_plan(db.session, row, utcnow().date())
+    elif was == "shipped" and row.status != "shipped":
+        forget_sent_plan(db.session, row)
 
 
 @bp.delete("/plans/<id:plan_id>")

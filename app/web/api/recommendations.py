@@ -12,8 +12,8 @@ from app.models import Recommendation
 from app.models.base import MAX_ID
 from app.queries import current_recommendation_ids
 from app.tenancy import owned_or_404
-from app.web.api import bp
 from app.web.api.auth import current
+from app.web.api.blueprint import bp
 from app.web.api.queries import count
 from app.web.api.serializers import page, recommendation
 from app.web.api.validation import page_params, query_choice, query_int, query_str

@@ -7,7 +7,6 @@ from typing import Any
 
 from app.models import (
     InventorySnapshot,
-    JobRecord,
     ModelVersion,
     Product,
     Recommendation,
@@ -130,22 +129,6 @@ def plan(p: ShipmentPlan) -> dict[str, Any]:
         "updated_at": iso(p.updated_at),
         "total_units": sum(line["quantity"] for line in lines),
         "lines": lines,
-    }
-
-
-def job(record: JobRecord) -> dict[str, Any]:
-    """A background job's kind, status and progress."""
-    return {
-        "id": record.id,
-        "kind": record.kind,
-        "seller_account_id": record.seller_account_id,
-        "status": record.status,
-        "progress": record.progress,
-        "message": record.message,
-        "error": record.error,
-        "created_at": iso(record.created_at),
-        "started_at": iso(record.started_at),
-        "ended_at": iso(record.ended_at),
     }
 
 

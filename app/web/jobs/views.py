@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
+from sqlalchemy import ColumnElement, select
 
 from app.extensions import db
 from app.models import JobRecord, SellerAccount, SyncRun
-from app.web.auth.session import login_required, owned_or_404, tenant_id
+from app.models.base import MAX_ID
+from app.tenancy import owned_or_404
+from app.web.auth.session import login_required, tenant_id
+from app.web.jobs.serializers import ACTIVE, job
 
 bp = Blueprint("jobs_ui", __name__, url_prefix="/jobs")
-ACTIVE = ("queued", "running", "retrying")
 KINDS = {"sync": "Syncs", "train": "Trainings", "recommend": "Recommendations"}
 
 
-def job_json(job: JobRecord) -> dict[str, object]:
-    """What the progress poller needs about one job."""
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "progress": round(float(job.progress or 0.0), 4),
-        "message": job.message,
-        "error": job.error,
-        "active": job.status in ACTIVE,
-        "ended_at": job.ended_at.isoformat() if job.ended_at else None,
-    }
-
-
-def _kind_filter(kind: str):  # type: ignore[no-untyped-def]
+def _kind_filter(kind: str) -> ColumnElement[bool]:
     # Sync jobs are "sync:<stream>"; report polling jobs belong with them.
     if kind == "sync":
         return JobRecord.kind.like("sync%") | (JobRecord.kind == "report")
@@ -37,7 +26,7 @@ def _kind_filter(kind: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     """Recent jobs of the tenant by kind, and the latest sync runs."""
     tid = tenant_id()
     kind = request.args.get("kind", "")
@@ -65,18 +54,19 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/<int:job_id>.json")
+@bp.get("/<id:job_id>.json")
 @login_required
-def job_status(job_id: int):  # type: ignore[no-untyped-def]
+def job_status(job_id: int) -> ResponseReturnValue:
     """One job's progress (polled by jobs.js)."""
-    return jsonify(job_json(owned_or_404(JobRecord, job_id)))
+    return jsonify(job(owned_or_404(db.session, JobRecord, job_id, tenant_id())))
 
 
 @bp.get("/status.json")
 @login_required
-def status_many():  # type: ignore[no-untyped-def]
+def status_many() -> ResponseReturnValue:
     """Progress of several jobs at once (?ids=1,2,3; at most 100), so a page polls once."""
     ids = [int(x) for x in request.args.get("ids", "").split(",")[:100] if x.strip().isdigit()]
+    ids = [i for i in ids if 0 < i <= MAX_ID]  # larger ones cannot exist; the driver would raise
     jobs = (
         db.session.scalars(
             select(JobRecord).where(JobRecord.tenant_id == tenant_id(), JobRecord.id.in_(ids))
@@ -84,4 +74,4 @@ def status_many():  # type: ignore[no-untyped-def]
         if ids
         else []
     )
-    return jsonify(jobs=[job_json(j) for j in jobs])
+    return jsonify(jobs=[job(j) for j in jobs])

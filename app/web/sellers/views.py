@@ -12,10 +12,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import tasks
 from app.extensions import db
 from app.models import SellerAccount, SyncRun, SyncState
 from app.models.seller import AMAZON_NA_ENDPOINT, AMAZON_TOKEN_URL, MARKETPLACES
 from app.security.outbound import amazon_endpoint, is_amazon
+from app.sync.streams import NAMES as STREAMS
 from app.tenancy import owned_or_404
 from app.web.auth.session import (
     is_owner,
@@ -29,7 +31,6 @@ from app.web.sellers.forms import SellerForm, SellerSettingsForm
 
 bp = Blueprint("sellers", __name__, url_prefix="/sellers")
 log = logging.getLogger(__name__)
-STREAMS = ("orders", "inventory", "fees", "reports")
 
 
 def _amazon_endpoint(marketplace: str) -> str:
@@ -187,15 +188,10 @@ def sync_now(seller_id: int):  # type: ignore[no-untyped-def]
     account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
-    try:
-        from jobs.dispatch import enqueue_sync
-    except ImportError:
-        flash("Background jobs are not available in this installation.", "error")
-        return redirect(url_for("sellers.show", seller_id=account.id))
     queued = []
     for stream in STREAMS:
         try:
-            enqueue_sync(account.id, stream)
+            tasks.enqueue_sync(account.id, stream)
             queued.append(stream)
         except Exception:  # noqa: BLE001 - one stream failing to queue must not hide the others
             log.exception("could not queue %s sync for seller %s", stream, account.id)

@@ -155,7 +155,7 @@ def test_sync_waits_for_a_running_job_of_the_same_stream(app, sim) -> None:
     """The foreground sync takes the lock sync jobs hold; while a job holds it, it refuses."""
     from app.extensions import db
     from app.models import SellerAccount
-    from jobs.locks import stream_lock
+    from app.tasks import stream_lock
 
     app.config.update(SPAPI_RATE_SCALE=1000, JOBS_LOCK_WAIT=0.2)
     runner = app.test_cli_runner()

@@ -184,7 +184,7 @@ def test_clear_errors_without_history_or_model(factory, db_session) -> None:
 
 
 def test_retrain_job_queues_recommendations(app, factory, db_session) -> None:
-    from jobs.forecast import retrain_seller
+    from app.tasks import retrain_seller
 
     seller = _seed(factory, db_session, days=90)
     db_session.commit()

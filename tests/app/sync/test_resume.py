@@ -130,7 +130,7 @@ def test_interrupted_sync_rerun_equals_uninterrupted(live_app, sim, monkeypatch)
     from app.extensions import db
     from app.models import SyncRun
     from app.sync import fees, inventory, orders
-    from jobs.sync import run_sync
+    from app.tasks import run_sync
 
     live_app.config.update(SPAPI_RATE_SCALE=1000, SPAPI_BACKOFF_BASE=0.02)
     _, clean = add_seller(sim, "clean")
@@ -184,8 +184,8 @@ def test_malformed_page_writes_nothing_from_that_page(live_app, sim, monkeypatch
     from app.extensions import db
     from app.models import Order, SyncState
     from app.sync import orders
+    from app.tasks import run_sync
     from integrations.amazon.errors import MalformedPayload
-    from jobs.sync import run_sync
 
     live_app.config.update(SPAPI_RATE_SCALE=1000)
     _, seller = add_seller(sim, "malformed")
@@ -225,7 +225,7 @@ def test_fees_and_reports_streams_fill_their_tables_and_rerun_changes_nothing(
         Product,
         StorageFeeCharge,
     )
-    from jobs.sync import run_sync
+    from app.tasks import run_sync
     from simulator.truth import truth_texts
 
     live_app.config.update(SPAPI_RATE_SCALE=1000)
@@ -277,7 +277,7 @@ def test_fetch_report_job_stores_a_finished_report(live_app, sim) -> None:
     from app.extensions import db
     from app.models import InventorySnapshot, SellerAccount, SyncRun
     from app.sync.clients import client_for
-    from jobs.sync import fetch_report
+    from app.tasks import fetch_report
 
     live_app.config.update(SPAPI_RATE_SCALE=1000)
     _, seller = add_seller(sim, "notified")

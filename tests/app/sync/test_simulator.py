@@ -112,7 +112,7 @@ def test_sync_exports_the_truth_and_a_second_sync_changes_nothing(live_app, sim)
     from app.extensions import db
     from app.models import SyncRun
     from app.sync.history import sales_history
-    from jobs.sync import run_sync
+    from app.tasks import run_sync
 
     fast(live_app)
     tenant_id, seller_id = add_seller(sim)
@@ -140,7 +140,7 @@ def test_sync_is_exact_with_faults_and_throttling(live_app, tmp_path) -> None:
     times faster than the server allows, so it is throttled too."""
     from app.extensions import db
     from app.sync.history import sales_history
-    from jobs.sync import run_sync
+    from app.tasks import run_sync
     from simulator.testing import running_simulator
 
     if live_app.config["DATABASE_URL"].startswith("postgresql"):

@@ -192,14 +192,14 @@ def world(factory: Any, db_session: Any) -> ApiWorld:
 
 @pytest.fixture
 def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
-    """Records `jobs.dispatch.enqueue_sync` calls instead of starting syncs."""
+    """Records `app.tasks.enqueue_sync` calls instead of starting syncs."""
     calls: list[tuple[int, str]] = []
 
     def record(seller_account_id: int, stream: str) -> int:
         calls.append((seller_account_id, stream))
         return 1000 + len(calls)  # enqueue_sync returns the JobRecord id
 
-    import jobs.dispatch
+    from app import tasks
 
-    monkeypatch.setattr(jobs.dispatch, "enqueue_sync", record)
+    monkeypatch.setattr(tasks, "enqueue_sync", record)
     return calls

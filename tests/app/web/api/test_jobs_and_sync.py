@@ -46,7 +46,7 @@ def test_sync_queues_every_stream_by_default(client, world, enqueued) -> None:
     response = client.post(f"/api/v1/sellers/{world.seller_a.id}/sync", headers=world.headers())
     assert response.status_code == 202, response.get_json()
     sid = world.seller_a.id
-    assert enqueued == [(sid, s) for s in ("orders", "inventory", "fees", "reports")]
+    assert enqueued == [(sid, s) for s in ("orders", "inventory", "inbound", "reports", "fees")]
     assert response.get_json()["jobs"][0] == {"stream": "orders", "job_id": 1001}
 
 
@@ -89,12 +89,12 @@ def test_the_api_knows_the_same_streams_as_the_sync_jobs() -> None:
 
 
 def test_a_queue_failure_is_a_clear_503(client, world, monkeypatch) -> None:
-    import app.tasks
+    from app import tasks
 
     def broken(seller_account_id: int, stream: str) -> int:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(app.tasks, "enqueue_sync", broken)
+    monkeypatch.setattr(tasks, "enqueue_sync", broken)
     response = client.post(f"/api/v1/sellers/{world.seller_a.id}/sync", headers=world.headers())
     body = problem(response, 503, "queue_unavailable")
     assert "retry" in body["detail"]

@@ -90,16 +90,16 @@ def test_edit_keeps_secrets_when_left_blank(web, seeded, db_session, token) -> N
 
 
 def test_sync_now_enqueues_every_stream(web, seeded, token, monkeypatch) -> None:
-    import jobs.dispatch
+    from app import tasks
 
     calls = []
     monkeypatch.setattr(
-        jobs.dispatch, "enqueue_sync", lambda sid, stream: calls.append((sid, stream)) or 1
+        tasks, "enqueue_sync", lambda sid, stream: calls.append((sid, stream)) or 1
     )
     sid = seeded["seller"].id
     response = web.post(f"/sellers/{sid}/sync", data={"csrf_token": token(web, f"/sellers/{sid}")})
     assert response.status_code == 302
-    assert calls == [(sid, s) for s in ("orders", "inventory", "fees", "reports")]
+    assert calls == [(sid, s) for s in ("orders", "inventory", "inbound", "reports", "fees")]
 
 
 def test_rotate_webhook_secret_keeps_the_previous(web, seeded, db_session, token) -> None:

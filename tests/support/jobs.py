@@ -1,7 +1,8 @@
-"""Tiny job functions for the jobs layer's own tests (importable by dotted path from workers).
+"""Tiny job bodies for the jobs layer's own tests, registered as tasks only by the tests.
 
-They record what happened in a file, so threads, forked work horses and other processes can all
-be observed the same way.
+Workers import them by dotted path (`tests.support.jobs.append`, ...), so threads, forked work
+horses and worker processes started from the repository all run them. They record what happened
+in a file, so every kind of runner can be observed the same way.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ import os
 import time
 from pathlib import Path
 from typing import Any
+
+from integrations.amazon.errors import AuthError, TransientError
+from jobs.progress import report
+from jobs.tasks import Task
 
 
 def _append(path: str, line: str) -> None:
@@ -44,8 +49,6 @@ def hold(path: str, tag: str, seconds: float, job_record_id: int | None = None) 
 
 def fail_until(path: str, failures: int, job_record_id: int | None = None) -> int:
     """Raise a transient error on the first `failures` attempts, then succeed."""
-    from integrations.amazon.errors import TransientError
-
     _append(path, "attempt")
     attempts = lines(path).count("attempt")
     if attempts <= failures:
@@ -55,16 +58,12 @@ def fail_until(path: str, failures: int, job_record_id: int | None = None) -> in
 
 def fail_permanently(path: str, job_record_id: int | None = None) -> None:
     """Raise an error no retry can fix (a refused credential)."""
-    from integrations.amazon.errors import AuthError
-
     _append(path, "attempt")
     raise AuthError("refresh token revoked")
 
 
 def steps(n: int, job_record_id: int | None = None) -> int:
     """Report progress n times."""
-    from jobs.progress import report
-
     for i in range(n):
         if job_record_id is not None:
             report(job_record_id, (i + 1) / n, f"step {i + 1} of {n}")
@@ -80,3 +79,12 @@ def block_first_attempt(path: str, job_record_id: int | None = None) -> int:
         time.sleep(120)
     _append(path, f"done {os.getpid()} {os.getppid()}")
     return starts
+
+
+# On the "default" queue unless a test says otherwise; queued with jobs.tasks.enqueue.
+APPEND = Task(append)
+HOLD = Task(hold)
+FAIL_UNTIL = Task(fail_until)
+FAIL_PERMANENTLY = Task(fail_permanently)
+STEPS = Task(steps)
+BLOCK_FIRST_ATTEMPT = Task(block_first_attempt)
