@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
@@ -17,8 +17,6 @@ from app.security.crypto import KeyRing
 log = logging.getLogger(__name__)
 # Execution option of the engine that read-only sessions (GET pages) are bound to.
 READ_ONLY = "fba_read_only"
-# Requests that only read: their session begins a deferred (shared) transaction.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
@@ -29,8 +27,8 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     writes fails at once with `database is locked` when another connection committed in between
     (its snapshot is stale; the busy timeout does not apply). So writers begin with BEGIN
     IMMEDIATE, which takes the write lock up front and waits up to `busy_timeout` seconds for
-    it; sessions bound with the READ_ONLY option (pages that only read) begin deferred, never
-    hold the write lock, and switch to an immediate transaction before their first write.
+    it; sessions bound with the READ_ONLY option (web requests) begin deferred, never hold the
+    write lock while they only read, and switch to an immediate transaction at their first write.
     """
     if url.startswith("sqlite"):
         return _sqlite_engine(url, busy_timeout)
@@ -78,6 +76,8 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
             cursor.execute(pending)
             conn.info["fba_begin"] = None
             conn.info["fba_deferred"] = pending == "BEGIN"
+        if head.startswith(_WRITES):
+            conn.info["fba_wrote"] = True
         if conn.info.get("fba_deferred") and head.startswith(_WRITES):
             conn.info["fba_deferred"] = False
             if not conn.in_nested_transaction():
@@ -92,6 +92,7 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
     def _sqlite_end(conn: Connection) -> None:
         conn.info.pop("fba_begin", None)
         conn.info.pop("fba_deferred", None)
+        conn.info.pop("fba_wrote", None)
 
     return engine
 
@@ -168,14 +169,36 @@ class Database:
         """The session of the current app context, created on first use."""
         if "fba_session" not in g:
             ext = current_app.extensions["fba_db"]
-            # A page that only reads must not take SQLite's write lock for its whole render.
-            reading = has_request_context() and request.method in SAFE_METHODS
+            # A request must not hold SQLite's write lock while it renders, nor while it
+            # queues a job (the job store commits the record from a session of its own and
+            # would wait for this one): request sessions begin deferred and take the write
+            # lock at their first write. Jobs and commands begin immediate.
+            reading = has_request_context()
             g.fba_session = ext["reads" if reading else "factory"]()
         return g.fba_session
 
+    def end_read(self) -> None:
+        """End the app context's SQLite transaction if it has only read so far.
+
+        SQLite has one writer. A job or command session begins immediate, so after its first
+        read it holds the write lock; a session of its own (the job store's) would then wait
+        for it until the busy timeout. Ending a transaction that wrote nothing loses nothing;
+        one that wrote is left alone (its writes must be committed by its owner first)."""
+        session = g.get("fba_session")
+        if session is None or not session.in_transaction():
+            return
+        if session.new or session.dirty or session.deleted:
+            return
+        conn = session.connection()
+        if conn.dialect.name == "sqlite" and not conn.info.get("fba_wrote"):
+            session.commit()
+
     def new_session(self) -> Session:
-        """A session outside the app-context one (for work that must commit on its own)."""
-        return current_app.extensions["fba_db"]["factory"]()
+        """A session outside the app-context one (for work that must commit on its own). On
+        SQLite it begins deferred and takes the write lock at its first write: these sessions
+        read a little or write at once, and must not wait behind the app context's session
+        just to read."""
+        return current_app.extensions["fba_db"]["reads"]()
 
     @staticmethod
     def _close(_exc: BaseException | None) -> None:

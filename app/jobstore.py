@@ -27,6 +27,7 @@ class SqlJobStore:
         self, kind: str, tenant_id: int, seller_account_id: int | None, job_id: str | None
     ) -> int:
         """Store a new "queued" record; its id."""
+        db.end_read()  # SQLite: the caller's read must not hold the lock this write needs
         session = db.new_session()
         try:
             record = JobRecord(

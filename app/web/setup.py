@@ -8,8 +8,9 @@ from flask import Flask, g, request
 from werkzeug.routing import BaseConverter
 
 from app.models.base import MAX_ID
-from app.security import headers, limits
+from app.security import headers
 from app.tenancy import TENANT_KEY
+from app.web import limits
 from app.web.auth.session import current_seller, current_user
 
 

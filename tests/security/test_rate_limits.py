@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from app.security import limits
+from app.web import limits
 
 
 def _limit_count(spec: str) -> int:

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Membership, Tenant, User
-from app.security.limits import account_limit, login_limits, signup_limit
 from app.web.auth.forms import AcceptInviteForm, InviteForm, PasswordChangeForm
 from app.web.auth.invitations import Invitation, make_token, read_token
 from app.web.auth.session import (
@@ -34,6 +33,7 @@ from app.web.auth.session import (
     tenant_id,
 )
 from app.web.forms import CsrfOnlyForm, LoginForm, SignupForm
+from app.web.limits import account_limit, login_limits, signup_limit
 
 bp = Blueprint("auth", __name__)
 
