@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models import InventorySnapshot, ModelVersion, Product, Recommendation
+from forecasting.timeline import days_from_columns
 
 # Any SELECT: the join keeps the statement's own row type.
 S = TypeVar("S", bound=Select)
@@ -99,6 +100,24 @@ def current_recommendation(
         .order_by(*_recommendation_order())
         .limit(1)
     ).first()
+
+
+def timeline_of(rec: Recommendation | None) -> dict[str, Any] | None:
+    """A stored timeline in the API's shape: `days` as one object per day (stored as columns)."""
+    if rec is None or rec.timeline is None:
+        return None
+    out = dict(rec.timeline)
+    days = out.get("days")
+    if isinstance(days, dict):
+        out["days"] = days_from_columns(days)
+    return out
+
+
+def current_timeline(session: Session, product: Product) -> dict[str, Any] | None:
+    """The product's current projected inventory timeline (GET /api/v1/skus/{id}/timeline), or
+    None before the planner has run for it."""
+    rec = current_recommendation(session, product.tenant_id, product.seller_account_id, product.sku)
+    return timeline_of(rec)
 
 
 def latest_snapshot(

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from app.models.base import SKU, Base, SellerOwnedMixin, TimestampMixin, utcnow
 
@@ -69,9 +69,16 @@ class Recommendation(SellerOwnedMixin, Base):
     days_of_cover_without: Mapped[float | None]
     days_of_cover_with: Mapped[float | None]
     stockout_probability: Mapped[float | None]
-    risk: Mapped[str | None] = mapped_column(String(20))
+    # A forecasting.status.PlanStatus value, decided from the timeline (app.models.risk groups).
+    status: Mapped[str | None] = mapped_column(String(32))
+    runs_out_on: Mapped[dt.date | None]
     cost_breakdown: Mapped[dict[str, Any] | None]
     explanation: Mapped[str | None] = mapped_column(Text)
+    # forecasting.timeline.Timeline.to_dict(columns=True) plus the app's `notes`: every number
+    # above is copied from it (app.queries.current_timeline serves it expanded).
+    timeline: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
+    # The old name of `status` (the column was `risk`), kept while readers move over.
+    risk = synonym("status")
 
 
 class ShipmentPlan(TimestampMixin, SellerOwnedMixin, Base):

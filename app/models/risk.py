@@ -1,23 +1,47 @@
-"""The risk words the planner writes into Recommendation.risk and the pages filter on.
+"""The status words the planner writes into Recommendation.status, and the groups pages show.
 
-One list for both sides: the planner (app.planning.recommend) writes only these words, and the
-dashboard's filters and cards group by `GROUP_OF`. The status vocabulary of forecasting.status
-(out_of_stock, stockout_before_arrival, ship_now, ship_by, healthy, excess) will replace these
-words; switching is then a change of this module (new words, each mapped to its group).
+The words are forecasting.status.PlanStatus (decided from each SKU's timeline); this module only
+groups them for the dashboard's filters and cards, so the planner and the pages share one list.
+`status_groups()` is the one mapping both sides read: group -> the statuses shown under it, most
+urgent group first. STOCKOUT / OVERSTOCK / OK are the group names the dashboard used before the
+status words existed; OVERSTOCK and OK are now the `excess` and `healthy` groups.
 """
 
 from __future__ import annotations
 
-STOCKOUT = "stockout"
-OVERSTOCK = "overstock"
-OK = "ok"
+from forecasting.status import PlanStatus
 
-# Every word the planner may write -> the dashboard group it is shown and filtered under.
-GROUP_OF: dict[str, str] = {STOCKOUT: STOCKOUT, OVERSTOCK: OVERSTOCK, OK: OK}
-RISKS = tuple(GROUP_OF)
-GROUPS = (STOCKOUT, OVERSTOCK, OK)  # in order of urgency
+STOCKOUT = "stockout"  # out of stock now, or runs out before a shipment sent today lands
+SHIP = "ship"  # a shipment is needed: now, or by its ship-by date
+EXCESS = "excess"
+HEALTHY = "healthy"
+OVERSTOCK = EXCESS
+OK = HEALTHY
+
+_GROUPS: dict[str, tuple[PlanStatus, ...]] = {
+    STOCKOUT: (PlanStatus.OUT_OF_STOCK, PlanStatus.STOCKOUT_BEFORE_ARRIVAL),
+    SHIP: (PlanStatus.SHIP_NOW, PlanStatus.SHIP_BY),
+    EXCESS: (PlanStatus.EXCESS,),
+    HEALTHY: (PlanStatus.HEALTHY,),
+}
+GROUPS = tuple(_GROUPS)  # in order of urgency
+# Every word the planner may write, most urgent first (PlanStatus's own order).
+STATUSES: tuple[str, ...] = tuple(s.value for s in PlanStatus)
+RISKS = STATUSES  # the old name
+# Every status word -> the group it is shown and filtered under.
+GROUP_OF: dict[str, str] = {s.value: g for g, members in _GROUPS.items() for s in members}
+
+
+def status_groups() -> dict[str, tuple[str, ...]]:
+    """Group name -> the status words shown under it, most urgent group first."""
+    return {g: tuple(s.value for s in members) for g, members in _GROUPS.items()}
 
 
 def words_in(group: str) -> tuple[str, ...]:
-    """The risk words shown under one dashboard group."""
-    return tuple(word for word, g in GROUP_OF.items() if g == group)
+    """The status words shown under one dashboard group (none for an unknown group)."""
+    return status_groups().get(group, ())
+
+
+def group_of(status: str | None) -> str | None:
+    """The group of one status word (None when there is no status yet)."""
+    return None if status is None else GROUP_OF.get(status)
