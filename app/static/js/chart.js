@@ -43,7 +43,7 @@
       return svg;
     }
     var x0 = Math.min.apply(null, days) - 0.5, x1 = Math.max.apply(null, days) + 0.5;
-    var y1 = niceMax(ymax * 1.05);
+    var y1 = spec.yMax || niceMax(ymax * 1.05);
     var pw = W - m.l - m.r, ph = H - m.t - m.b;
     var X = function (d) { return m.l + (d - x0) / (x1 - x0) * pw; };
     var Y = function (v) { return m.t + ph - (v / y1) * ph; };
@@ -89,9 +89,11 @@
                            "stroke-dasharray": s.dash || "none", "stroke-linejoin": "round" }, g);
         }
       } else if (s.type === "vline") {
-        var vx = X(s._d[0]);
-        el("line", { x1: vx, x2: vx, y1: m.t, y2: m.t + ph, stroke: s.color, "stroke-width": 1.5, "stroke-dasharray": "4 3" }, g);
-        el("text", { x: vx + 4, y: m.t + 12, fill: s.color, "font-size": 11 }, g).textContent = s.label;
+        s._d.forEach(function (d, k) {
+          var vx = X(d), text = s.labels ? s.labels[k] : s.label;
+          el("line", { x1: vx, x2: vx, y1: m.t, y2: m.t + ph, stroke: s.color, "stroke-width": 1.5, "stroke-dasharray": "4 3" }, g);
+          el("text", { x: vx + 4, y: m.t + 12 + (k % 3) * 12, fill: s.color, "font-size": 11 }, g).textContent = text;
+        });
       }
     });
 

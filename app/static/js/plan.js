@@ -2,7 +2,8 @@
    The server checks everything again on save; this is only for immediate feedback. */
 (function () {
   "use strict";
-  function money(v) { return "$" + Math.round(v).toLocaleString(); }
+  /* One money formatter (as the templates' money macro): -$620, never $-620. */
+  function money(v) { var r = Math.round(v); return (r < 0 ? "-$" : "$") + Math.abs(r).toLocaleString(); }
   function check(row, qty) {
     var pack = parseInt(row.getAttribute("data-pack"), 10) || 1;
     var moq = parseInt(row.getAttribute("data-moq"), 10) || 0;

@@ -1,4 +1,5 @@
-/* The SKU page's two charts, built from the JSON in each chart's data-chart attribute. */
+/* The SKU page's charts: the stored timeline's days (data-kind timeline / risk) as served, and
+   the sales history with its forecast. Nothing is projected here: every value is the timeline's. */
 (function () {
   "use strict";
   function salesSpec(d) {
@@ -14,21 +15,44 @@
       ]
     };
   }
-  function stockSpec(d) {
-    var h = d.history, p = d.projection;
-    var series = [
-      { type: "line", key: "stock", dates: h.dates, values: h.stock, color: "#64748b", label: "Fulfillable (history)" },
-      { type: "line", key: "without", dates: p.dates, values: p.without, color: "#c0392b", dash: "6 4", label: "Projected, no shipment" },
-      { type: "line", key: "with", dates: p.dates, values: p["with"], color: "#23845a", label: "Projected, with " + (p.qty || 0) + " units" }
-    ];
-    if (p.arrival) series.push({ type: "vline", dates: [p.arrival], color: "#23845a", label: "arrives" });
-    return { yLabel: "Units in stock", series: series, empty: "No forecast yet" };
+  function arrivals(t) {
+    var dates = [], labels = [];
+    (t.date || []).forEach(function (day, i) {
+      if (t.arrivals[i] > 0) { dates.push(day); labels.push("+" + t.arrivals[i].toLocaleString()); }
+    });
+    return { dates: dates, labels: labels };
   }
+  function timelineSpec(t) {
+    var qty = (t.quantity || [0])[0];
+    var a = arrivals(t);
+    var series = [
+      { type: "band", key: "band_without", dates: t.date, lo: t.on_hand_p10_without, hi: t.on_hand_p90_without, color: "#c0392b", label: "No shipment P10–P90" },
+      { type: "line", key: "on_hand_p50_without", dates: t.date, values: t.on_hand_p50_without, color: "#c0392b", dash: "6 4", label: "On hand, no shipment (median)" }
+    ];
+    if (qty > 0) {
+      series.push({ type: "band", key: "band_with", dates: t.date, lo: t.on_hand_p10_with, hi: t.on_hand_p90_with, color: "#23845a", label: "With " + qty.toLocaleString() + " P10–P90" });
+      series.push({ type: "line", key: "on_hand_p50_with", dates: t.date, values: t.on_hand_p50_with, color: "#23845a", label: "On hand with " + qty.toLocaleString() + " (median)" });
+    }
+    series.push({ type: "line", key: "demand_p50", dates: t.date, values: t.demand_p50, color: "#64748b", width: 1, label: "Demand per day (median)" });
+    if (a.dates.length) series.push({ type: "vline", key: "arrivals", dates: a.dates, labels: a.labels, color: "#2457d6", label: "arrivals" });
+    if (qty > 0 && t.arrives_if_shipped_today && t.arrives_if_shipped_today[0]) {
+      series.push({ type: "vline", key: "ship_today", dates: [t.arrives_if_shipped_today[0]], color: "#23845a", label: "+" + qty.toLocaleString() + " if sent today" });
+    }
+    return { yLabel: "Units on hand (morning)", series: series, empty: "No timeline yet" };
+  }
+  function pct(values) { return (values || []).map(function (v) { return v === null ? null : v * 100; }); }
+  function riskSpec(t) {
+    var qty = (t.quantity || [0])[0];
+    var series = [{ type: "line", key: "stockout_prob_without", dates: t.date, values: pct(t.stockout_prob_without), color: "#c0392b", dash: "6 4", label: "No shipment, %" }];
+    if (qty > 0) series.push({ type: "line", key: "stockout_prob_with", dates: t.date, values: pct(t.stockout_prob_with), color: "#23845a", label: "With " + qty.toLocaleString() + ", %" });
+    return { yLabel: "Out of stock, % chance", yMax: 100, series: series, empty: "No timeline yet" };
+  }
+  var SPECS = { sales: salesSpec, timeline: timelineSpec, risk: riskSpec };
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".chart[data-chart]").forEach(function (node) {
       var data = JSON.parse(node.getAttribute("data-chart"));
-      var kind = node.getAttribute("data-kind");
-      window.FBAChart.mount(node, function () { return kind === "stock" ? stockSpec(data) : salesSpec(data); });
+      var spec = SPECS[node.getAttribute("data-kind")] || salesSpec;
+      window.FBAChart.mount(node, function () { return spec(data); });
       node.setAttribute("data-drawn", "1");
     });
   });

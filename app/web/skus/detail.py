@@ -1,4 +1,5 @@
-"""What the SKU page shows: sales history with stockout days, forecast band, projected stock."""
+"""What the SKU page shows besides its timeline: sales history with stockout days, the forecast
+band, fees (the projection and every date are the stored timeline's: app.web.skus.timeline)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from app.models import (
     Order,
     OrderItem,
     Product,
-    Recommendation,
 )
 from app.models.orders import not_cancelled
 from app.web.dashboard.table import Scope
 
 HISTORY_DAYS = 180
 FORECAST_DAYS = 120
+# FeeEvent.event_kind of a refund's ItemChargeAdjustmentList (integrations.amazon.parse)
+REFUND_CHARGE = "refund"
 
 
 def _day(session: Session, column: Any) -> Any:
@@ -112,40 +114,9 @@ def forecast_series(session: Session, product: Product, scope: Scope) -> dict[st
     }
 
 
-def projection(
-    forecast: dict[str, list[Any]], start_stock: int, product: Product, rec: Recommendation | None
-) -> dict[str, Any]:
-    """Expected stock day by day with and without the recommended shipment.
-
-    The shipment is assumed sent today and sellable after the SKU's full lead time, the same
-    assumption the recommendation makes ("ship now").
-    """
-    dates = forecast["dates"]
-    qty = rec.quantity if rec is not None else 0
-    arrival_index = product.lead_time_days - 1
-    without, with_ = [], []
-    a = b = float(start_stock)
-    for i, mean in enumerate(forecast["mean"]):
-        if i == arrival_index:
-            b += qty
-        a = max(0.0, a - mean)
-        b = max(0.0, b - mean)
-        without.append(round(a, 1))
-        with_.append(round(b, 1))
-    arrival = dates[arrival_index] if qty and 0 <= arrival_index < len(dates) else None
-    return {"dates": dates, "without": without, "with": with_, "arrival": arrival, "qty": qty}
-
-
 def latest_snapshot(session: Session, product: Product) -> InventorySnapshot | None:
     """The SKU's newest inventory snapshot."""
     return queries.latest_snapshot(
-        session, product.tenant_id, product.seller_account_id, product.sku
-    )
-
-
-def current_recommendation(session: Session, product: Product) -> Recommendation | None:
-    """The SKU's current recommendation."""
-    return queries.current_recommendation(
         session, product.tenant_id, product.seller_account_id, product.sku
     )
 
@@ -166,10 +137,22 @@ def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
             FeeEvent.seller_account_id == product.seller_account_id,
             FeeEvent.sku == product.sku,
             FeeEvent.posted_date >= since,
+            # A refund's charge lines (Principal, Tax) are the sale price going back to the
+            # buyer, not fees: shown apart as refunds.
+            FeeEvent.event_kind != REFUND_CHARGE,
         )
         .group_by(FeeEvent.fee_type)
         .order_by(func.sum(FeeEvent.amount))
     ).all()
+    refunded = session.scalar(
+        select(func.sum(FeeEvent.amount)).where(
+            FeeEvent.tenant_id == product.tenant_id,
+            FeeEvent.seller_account_id == product.seller_account_id,
+            FeeEvent.sku == product.sku,
+            FeeEvent.posted_date >= since,
+            FeeEvent.event_kind == REFUND_CHARGE,
+        )
+    )
     restock = session.scalar(
         select(AmazonRestockRecommendation).where(
             AmazonRestockRecommendation.tenant_id == product.tenant_id,
@@ -177,35 +160,4 @@ def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
             AmazonRestockRecommendation.sku == product.sku,
         )
     )
-    return {"estimate": estimate, "charged": charged, "restock": restock}
-
-
-def breakdown_rows(rec: Recommendation | None) -> dict[str, Any]:
-    """The recommendation's expected cost by line, shipping vs not shipping, plus other facts.
-
-    The planner stores {"with": {line: $}, "without": {line: $}, ...other values}; anything
-    else it adds is shown as plain facts.
-    """
-    if rec is None or not rec.cost_breakdown:
-        return {"lines": [], "facts": []}
-    data = dict(rec.cost_breakdown)
-    with_ = data.pop("with", None) if isinstance(data.get("with"), dict) else None
-    without = data.pop("without", None) if isinstance(data.get("without"), dict) else None
-    lines = []
-    if with_ is not None or without is not None:
-        names = list(dict.fromkeys([*(with_ or {}), *(without or {})]))
-        for name in names:
-            lines.append((_label(name), (with_ or {}).get(name), (without or {}).get(name)))
-        lines.append(
-            (
-                "Total",
-                sum(v for v in (with_ or {}).values() if isinstance(v, int | float)),
-                sum(v for v in (without or {}).values() if isinstance(v, int | float)),
-            )
-        )
-    facts = [(_label(k), v) for k, v in data.items() if not isinstance(v, dict | list)]
-    return {"lines": lines, "facts": facts}
-
-
-def _label(key: Any) -> str:
-    return str(key).replace("_", " ").strip().capitalize()
+    return {"estimate": estimate, "charged": charged, "refunded": refunded, "restock": restock}

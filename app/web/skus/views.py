@@ -1,4 +1,5 @@
-"""The SKU page (chart, fees, Amazon's suggestion, settings) and the CSV import of settings."""
+"""The SKU page (its stored timeline, sales, fees, Amazon's suggestion, settings) and the CSV
+import of settings."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
+from app import queries
 from app.extensions import db
 from app.imports.sku_settings import MAX_BYTES, import_settings
 from app.models import Product
@@ -13,7 +15,7 @@ from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, login_required, tenant_id
 from app.web.dashboard.table import clear_cache, scope_for
 from app.web.forms import ImportForm, SkuSettingsForm
-from app.web.skus import detail
+from app.web.skus import detail, timeline
 
 bp = Blueprint("skus", __name__, url_prefix="/skus")
 
@@ -38,27 +40,17 @@ def show(product_id: int):  # type: ignore[no-untyped-def]
     scope = scope_for(db.session, product.tenant_id, product.seller_account_id)
     end = scope.as_of or dt.datetime.now(dt.UTC).date()
     snapshot = detail.latest_snapshot(db.session, product)
-    rec = detail.current_recommendation(db.session, product)
+    view = timeline.present(queries.current_timeline(db.session, product))
     history = detail.sales_history(db.session, product, end)
-    forecast = detail.forecast_series(db.session, product, scope)
-    start_stock = 0
-    if snapshot is not None:
-        start_stock = snapshot.fulfillable + snapshot.inbound_working + snapshot.inbound_shipped
-        start_stock += snapshot.inbound_receiving
-    chart = {
-        "history": history,
-        "forecast": forecast,
-        "projection": detail.projection(forecast, start_stock, product, rec),
-    }
+    chart = {"history": history, "forecast": detail.forecast_series(db.session, product, scope)}
     return render_template(
         "skus/show.html",
         product=product,
         form=form,
         snapshot=snapshot,
-        rec=rec,
+        view=view,
         chart=chart,
         fees=detail.fees(db.session, product, end),
-        breakdown=detail.breakdown_rows(rec),
         sold_30=sum(history["units"][-30:]),
         stockout_days=sum(history["stockout"]),
     ), (422 if form.errors else 200)
