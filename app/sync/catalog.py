@@ -27,7 +27,7 @@ def _clip(row: dict[str, Any]) -> dict[str, Any]:
 
 
 _LEAD_TIME_DEFAULTS = {
-    name: Product.__table__.c[name].default.arg  # type: ignore[union-attr]
+    name: Product.__table__.c[name].default.arg
     for name in (
         "lead_time_production_days",
         "lead_time_transit_days",

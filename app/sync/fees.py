@@ -120,7 +120,8 @@ def _prices(ctx: SyncContext) -> dict[str, float]:
             .order_by(OrderItem.id)
         )
         for sku, price, qty in rows:
-            prices[sku] = round(float(price) / qty, 2)
+            if price is not None:  # always, by the query; the column itself is nullable
+                prices[sku] = round(float(price) / qty, 2)
     return {s: p for s, p in prices.items() if p > 0}
 
 

@@ -58,6 +58,7 @@ def write_storage_fees(ctx: SyncContext, text: str) -> int:
                 Product.fnsku.is_not(None),
             )
         )
+        if fnsku is not None  # always, by the query; the column itself is nullable
     }
     rows = [
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.extensions import db
@@ -146,7 +147,7 @@ def _apply_lines(plan_row: ShipmentPlan, lines: list[dict[str, Any]], tenant_id:
 
 
 @bp.get("/plans")
-def list_plans():  # type: ignore[no-untyped-def]
+def list_plans() -> ResponseReturnValue:
     """The tenant's shipment plans, newest first."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
@@ -168,7 +169,7 @@ def list_plans():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/plans")
-def create_plan():  # type: ignore[no-untyped-def]
+def create_plan() -> ResponseReturnValue:
     """Create a plan; nothing is saved unless the whole body is valid."""
     principal = current()
     tenant_id = principal.tenant_id
@@ -198,14 +199,14 @@ def create_plan():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/plans/<id:plan_id>")
-def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(plan_id: int) -> ResponseReturnValue:
     """One plan with its lines."""
     row = owned_or_404(db.session, ShipmentPlan, plan_id, current().tenant_id, "plan")
     return jsonify(plan(row))
 
 
 @bp.patch("/plans/<id:plan_id>")
-def patch_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def patch_plan(plan_id: int) -> ResponseReturnValue:
     """Rename, change status, or replace the lines (all checked first, all-or-nothing)."""
     tenant_id = current().tenant_id
     row = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id, "plan")

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,7 +55,7 @@ SIGNUP_DONE = (
 
 @bp.route("/signup", methods=["GET", "POST"])
 @signup_limit
-def signup():  # type: ignore[no-untyped-def]
+def signup() -> ResponseReturnValue:
     """Create a business with the new user as its owner (ALLOW_SIGNUP; 404 when off).
 
     A known address gets the same answer as a new one, after the same password hashing, so
@@ -89,7 +90,7 @@ def signup():  # type: ignore[no-untyped-def]
 @bp.route("/login", methods=["GET", "POST"])
 @login_limits[0]
 @login_limits[1]
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     """Check the password (failures limited per client and e-mail) and start a new session."""
     form = LoginForm()
     if request.method == "POST" and form.validate():
@@ -112,14 +113,14 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.errorhandler(429)
-def too_many(exc: Exception):  # type: ignore[no-untyped-def]
+def too_many(exc: Exception) -> ResponseReturnValue:
     """Rate limit reached on a page of this blueprint: say so, without saying which limit."""
     message = "Too many failed attempts from here. Wait a while and try again."
     return render_template("error.html", code=429, name="Too many requests", message=message), 429
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     """End the session (POST with CSRF, so another site cannot log the user out)."""
     form = CsrfOnlyForm()
     if not form.validate_on_submit():
@@ -133,7 +134,7 @@ def logout():  # type: ignore[no-untyped-def]
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 @account_limit
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     """Change the password (every other session of the user ends); log out everywhere."""
     form = PasswordChangeForm()
     user = current_user()
@@ -155,7 +156,7 @@ def account():  # type: ignore[no-untyped-def]
 
 @bp.post("/account/logout-everywhere")
 @login_required
-def logout_everywhere():  # type: ignore[no-untyped-def]
+def logout_everywhere() -> ResponseReturnValue:
     """End every session of this user, this one included (e.g. after losing a laptop)."""
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
@@ -170,7 +171,7 @@ def logout_everywhere():  # type: ignore[no-untyped-def]
 
 @bp.route("/team", methods=["GET", "POST"])
 @owner_required
-def team():  # type: ignore[no-untyped-def]
+def team() -> ResponseReturnValue:
     """List the business's members; owners invite people with a link they accept."""
     form = InviteForm()
     tid = tenant_id()
@@ -205,7 +206,7 @@ def team():  # type: ignore[no-untyped-def]
 
 @bp.route("/invite", methods=["GET", "POST"])
 @account_limit
-def accept_invite():  # type: ignore[no-untyped-def]
+def accept_invite() -> ResponseReturnValue:
     """The invitee's side of an invitation: log in and accept, or create an account and accept.
 
     The token is in the query string (`?token=`), not the path: it is not a row id.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -87,7 +88,7 @@ def _apply(form: SellerForm, account: SellerAccount) -> bool:
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     """The tenant's accounts and (for owners) the form to connect another."""
     owner = is_owner()
     form = SellerForm()
@@ -137,7 +138,7 @@ def _sync_status(account: SellerAccount) -> list[dict[str, object]]:
 
 @bp.route("/<id:seller_id>", methods=["GET", "POST"])
 @login_required
-def show(seller_id: int):  # type: ignore[no-untyped-def]
+def show(seller_id: int) -> ResponseReturnValue:
     """Webhook set-up, sync status, and the account's settings (credentials: owners only)."""
     account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     owner = is_owner()
@@ -183,7 +184,7 @@ def show(seller_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<id:seller_id>/sync")
 @login_required
-def sync_now(seller_id: int):  # type: ignore[no-untyped-def]
+def sync_now(seller_id: int) -> ResponseReturnValue:
     """Queue a sync of every stream (the job ids are deterministic, so repeats do not pile up)."""
     account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
@@ -203,7 +204,7 @@ def sync_now(seller_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<id:seller_id>/rotate-webhook-secret")
 @owner_required
-def rotate_webhook_secret(seller_id: int):  # type: ignore[no-untyped-def]
+def rotate_webhook_secret(seller_id: int) -> ResponseReturnValue:
     """New webhook secret; the old one keeps verifying for WEBHOOK_SECRET_GRACE (24 h)."""
     account = owned_or_404(db.session, SellerAccount, seller_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():
@@ -220,7 +221,7 @@ def rotate_webhook_secret(seller_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/choose")
 @login_required
-def choose():  # type: ignore[no-untyped-def]
+def choose() -> ResponseReturnValue:
     """Switch the seller account the pages show."""
     from flask import request
 

@@ -11,11 +11,15 @@ import datetime as dt
 import json
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import select, update
+from flask.typing import ResponseReturnValue
+from sqlalchemy import CursorResult, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from app import tasks
 from app.extensions import db
@@ -28,6 +32,7 @@ from app.web.webhooks.signature import signature_ok, timestamp_ok
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 MAX_BODY = 256 * 1024  # notifications are a few kB; refuse to buffer more
+EVENTS = cast(Table, WebhookEvent.__table__)  # Core statements on the event table
 STREAM_OF = {"ORDER_CHANGE": Stream.ORDERS, "FBA_INVENTORY_AVAILABILITY_CHANGES": Stream.INVENTORY}
 
 
@@ -46,7 +51,7 @@ def _error(status: int, code: str, message: str) -> Any:
 
 
 @bp.post("/sp-api/<public_id>")
-def sp_api(public_id: str):  # type: ignore[no-untyped-def]
+def sp_api(public_id: str) -> ResponseReturnValue:
     """Receive one notification; 202 when queued, 200 for a duplicate, 4xx with nothing stored."""
     validators = current_app.extensions.get("fba_webhook_validators")
     if validators is None:
@@ -130,7 +135,7 @@ def _store(account: SellerAccount, notification_id: str, kind: str, body: dict[s
     enqueue failed (released below) is processed by the next one.
     """
     session = db.session
-    table = WebhookEvent.__table__
+    table = EVENTS
     insert = _dialect_insert(session)(table).values(
         tenant_id=account.tenant_id,
         seller_account_id=account.id,
@@ -145,22 +150,25 @@ def _store(account: SellerAccount, notification_id: str, kind: str, body: dict[s
             index_elements=["tenant_id", "seller_account_id", "notification_id"]
         )
     )
-    claimed = session.execute(
-        update(table)
-        .where(
-            table.c.tenant_id == account.tenant_id,
-            table.c.seller_account_id == account.id,
-            table.c.notification_id == notification_id,
-            table.c.processed_at.is_(None),
-        )
-        .values(processed_at=utcnow())
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(table)
+            .where(
+                table.c.tenant_id == account.tenant_id,
+                table.c.seller_account_id == account.id,
+                table.c.notification_id == notification_id,
+                table.c.processed_at.is_(None),
+            )
+            .values(processed_at=utcnow())
+        ),
     ).rowcount
     session.commit()
     return claimed == 1
 
 
 def _release(account: SellerAccount, notification_id: str) -> None:
-    table = WebhookEvent.__table__
+    table = EVENTS
     db.session.execute(
         update(table)
         .where(
@@ -185,7 +193,7 @@ def _process(
             job = None  # a cancelled or fatal report has no document to fetch
         else:
             job = tasks.enqueue_report(account.id, inner["reportId"], inner.get("reportType"))
-    table = WebhookEvent.__table__
+    table = EVENTS
     db.session.execute(
         update(table)
         .where(
@@ -199,9 +207,5 @@ def _process(
     return job
 
 
-def _dialect_insert(session: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+def _dialect_insert(session: Session) -> Callable[[Table], postgresql.Insert | sqlite.Insert]:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
