@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from app.exports.plans import (
@@ -18,7 +19,7 @@ from app.exports.plans import (
 )
 from app.exports.safe import csv_bytes, xlsx_bytes
 from app.extensions import db
-from app.models import ShipmentPlan, ShipmentPlanLine
+from app.models import SellerAccount, ShipmentPlan, ShipmentPlanLine
 from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, current_user, login_required, tenant_id
 from app.web.forms import CsrfOnlyForm, PlanNameForm
@@ -30,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     """Saved plans, newest first, with their unit totals."""
     seller = current_seller()
     if seller is None:
@@ -48,7 +49,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     """Pick recommended lines and quantities; saved only if every picked line is valid."""
     seller = current_seller()
     if seller is None:
@@ -119,7 +120,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.get("/<id:plan_id>")
 @login_required
-def show(plan_id: int):  # type: ignore[no-untyped-def]
+def show(plan_id: int) -> ResponseReturnValue:
     """A saved plan's lines, totals and downloads."""
     plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     lines = plan_lines(db.session, plan)
@@ -134,10 +135,8 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def plan_seller(plan: ShipmentPlan):  # type: ignore[no-untyped-def]
+def plan_seller(plan: ShipmentPlan) -> SellerAccount:
     """The plan's seller account (same tenant by construction)."""
-    from app.models import SellerAccount
-
     return owned_or_404(db.session, SellerAccount, plan.seller_account_id, tenant_id())
 
 
@@ -159,7 +158,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @bp.get("/<id:plan_id>/plan.csv")
 @login_required
-def export_csv(plan_id: int):  # type: ignore[no-untyped-def]
+def export_csv(plan_id: int) -> ResponseReturnValue:
     """The plan as CSV."""
     plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = plan_rows(plan_lines(db.session, plan))
@@ -168,7 +167,7 @@ def export_csv(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<id:plan_id>/plan.xlsx")
 @login_required
-def export_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
+def export_xlsx(plan_id: int) -> ResponseReturnValue:
     """The plan as an Excel workbook."""
     plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = plan_rows(plan_lines(db.session, plan))
@@ -177,7 +176,7 @@ def export_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<id:plan_id>/send-to-amazon.xlsx")
 @login_required
-def export_sta_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
+def export_sta_xlsx(plan_id: int) -> ResponseReturnValue:
     """Amazon's Send-to-Amazon file upload ("Create workflow – template" sheet)."""
     plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = send_to_amazon_rows(plan, plan_lines(db.session, plan))
@@ -190,7 +189,7 @@ def export_sta_xlsx(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/<id:plan_id>/send-to-amazon.txt")
 @login_required
-def export_sta_tsv(plan_id: int):  # type: ignore[no-untyped-def]
+def export_sta_tsv(plan_id: int) -> ResponseReturnValue:
     """The same upload as a tab-delimited text file (Amazon accepts either)."""
     plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     rows = send_to_amazon_rows(plan, plan_lines(db.session, plan))
@@ -200,7 +199,7 @@ def export_sta_tsv(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<id:plan_id>/delete")
 @login_required
-def delete(plan_id: int):  # type: ignore[no-untyped-def]
+def delete(plan_id: int) -> ResponseReturnValue:
     """Delete a plan that has not been sent to Amazon."""
     plan = owned_or_404(db.session, ShipmentPlan, plan_id, tenant_id())
     if not CsrfOnlyForm().validate_on_submit():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from app import queries
 from app.extensions import db
@@ -22,7 +23,7 @@ bp = Blueprint("skus", __name__, url_prefix="/skus")
 
 @bp.route("/<id:product_id>", methods=["GET", "POST"])
 @login_required
-def show(product_id: int):  # type: ignore[no-untyped-def]
+def show(product_id: int) -> ResponseReturnValue:
     """Everything about one SKU; POST saves its settings (all fields valid, or none saved)."""
     product = owned_or_404(db.session, Product, product_id, tenant_id())
     form = SkuSettingsForm(obj=product)
@@ -58,7 +59,7 @@ def show(product_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/import", methods=["GET", "POST"], endpoint="import_settings")
 @login_required
-def import_settings_page():  # type: ignore[no-untyped-def]
+def import_settings_page() -> ResponseReturnValue:
     """Upload a CSV of settings; every row is checked before anything is saved."""
     seller = current_seller()
     form = ImportForm()
