@@ -21,7 +21,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy integrations forecasting jobs
+	$(BIN)/mypy integrations forecasting jobs app
 
 demo: $(STAMP)
 	$(BIN)/python -m app.demo
