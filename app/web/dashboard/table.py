@@ -23,11 +23,45 @@ from sqlalchemy.orm import Session, aliased
 from app import queries
 from app.models import Forecast, InventorySnapshot, Product, Recommendation, risk
 
-# Recommendation.risk words the planner writes, grouped for the filters and cards (one list:
-# app.models.risk).
-STOCKOUT_RISKS = risk.words_in(risk.STOCKOUT)
-OVERSTOCK_RISKS = risk.words_in(risk.OVERSTOCK)
-RISK_FILTERS = ("all", *risk.GROUPS)
+# The status words the planner writes (forecasting.status via app.models.risk, the one list),
+# their dashboard groups, and the filter values: every group and every word, nothing else.
+GROUPS = risk.status_groups()
+RISK_FILTERS = tuple(dict.fromkeys(("all", *GROUPS, *risk.STATUSES)))
+# How a status word reads on a badge (its tone: the CSS badge class).
+STATUS_LABELS = {
+    "out_of_stock": ("Out of stock", "danger"),
+    "stockout_before_arrival": ("Runs out before arrival", "danger"),
+    "ship_now": ("Ship now", "warn"),
+    "ship_by": ("Ship by", "info"),
+    "excess": ("Excess", "warn"),
+    "healthy": ("Healthy", "ok"),
+}
+GROUP_LABELS = {
+    risk.STOCKOUT: "Out of stock or running out",
+    risk.SHIP: "Ship now or by a date",
+    risk.EXCESS: "Excess",
+    risk.HEALTHY: "Healthy",
+}
+
+
+def status_badge(word: str | None) -> dict[str, str] | None:
+    """A status word as its badge: the word, its plain label and tone (None: no status yet)."""
+    if word is None:
+        return None
+    text, tone = STATUS_LABELS.get(word, (word.replace("_", " ").capitalize(), "ok"))
+    return {"word": word, "label": text, "tone": tone}
+
+
+def filter_options() -> list[tuple[str, str]]:
+    """The status filter's (value, label): all, then each group followed by its words."""
+    out = [("all", "All SKUs")]
+    for group, words in GROUPS.items():
+        if len(words) > 1 or words[0] != group:
+            out.append((group, GROUP_LABELS.get(group, group)))
+        for word in words:
+            badge = status_badge(word)
+            out.append((word, ("— " if len(words) > 1 else "") + (badge or {}).get("label", word)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -55,15 +89,19 @@ def scope_for(session: Session, tenant_id: int, seller_id: int) -> Scope:
     )
 
 
-def risk_group(risk_col: Any) -> Any:
-    """SQL: 'stockout' | 'overstock' | 'ok' | NULL from a recommendation's risk."""
-    low = func.lower(risk_col)
+def risk_group(status_col: Any) -> Any:
+    """SQL: the dashboard group of a recommendation's status word (NULL: no status yet)."""
     return case(
-        (low.in_(STOCKOUT_RISKS), literal(risk.STOCKOUT)),
-        (low.in_(OVERSTOCK_RISKS), literal(risk.OVERSTOCK)),
-        (risk_col.is_(None), literal(None)),
-        else_=literal(risk.OK),
+        *((status_col.in_(words), literal(group)) for group, words in GROUPS.items()),
+        else_=literal(None),
     )
+
+
+def status_filter(status_col: Any, value: str) -> Any:
+    """SQL: the rows one filter value keeps (a group: any of its words; a word: that word)."""
+    if value in GROUPS:
+        return status_col.in_(GROUPS[value])
+    return status_col == value
 
 
 class _Snap:
@@ -148,7 +186,7 @@ class TableQuery:
     q: str = ""
 
 
-SORT_KEYS = ("sku", "on_hand", "inbound", "cover", "forecast", "qty", "ship_by", "risk")
+SORT_KEYS = ("sku", "on_hand", "inbound", "runs_out", "forecast", "qty", "ship_by", "risk")
 
 
 def table_rows(
@@ -158,7 +196,7 @@ def table_rows(
     p = Product
     r = aliased(Recommendation, name="rec")
     snap = _Snap()
-    group = risk_group(r.risk).label("risk_group")
+    group = risk_group(r.status).label("risk_group")
     filters: list[Any] = [
         p.tenant_id == scope.tenant_id,
         p.seller_account_id == scope.seller_id,
@@ -167,10 +205,8 @@ def table_rows(
     if tq.q:
         needle = "%" + tq.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         filters.append(or_(func.lower(p.sku).like(needle), func.lower(p.title).like(needle)))
-    if tq.risk in (risk.STOCKOUT, risk.OVERSTOCK):
-        filters.append(risk_group(r.risk) == tq.risk)
-    elif tq.risk == risk.OK:
-        filters.append(or_(risk_group(r.risk) == risk.OK, r.risk.is_(None)))
+    if tq.risk != "all":
+        filters.append(status_filter(r.status, tq.risk))
     # The count needs the recommendation only when filtering on risk, never the snapshots.
     counted = select(func.count()).select_from(p)
     if tq.risk != "all":
@@ -187,12 +223,15 @@ def table_rows(
         fc = _forecast_sums(scope, (30,)).subquery("fc")
         pick = pick.outerjoin(fc, fc.c.sku == p.sku)
         fc_col = fc.c.fc30
-    rank = case(*((group == g, i) for i, g in enumerate(risk.GROUPS)), else_=len(risk.GROUPS))
+    # Most urgent first: the status words in PlanStatus's order (out of stock first).
+    rank = case(
+        *((r.status == w, i) for i, w in enumerate(risk.STATUSES)), else_=len(risk.STATUSES)
+    )
     keys: dict[str, Any] = {
         "sku": p.sku,
         "on_hand": snap.c.fulfillable,
         "inbound": snap.c.inbound,
-        "cover": r.days_of_cover_without,
+        "runs_out": r.runs_out_on,
         "forecast": fc_col if fc_col is not None else p.sku,
         "qty": r.quantity,
         "ship_by": r.ship_by,
@@ -201,8 +240,12 @@ def table_rows(
     key = keys.get(tq.sort, rank)
     order = [key.desc().nulls_last() if tq.desc else key.asc().nulls_last()]
     if tq.sort == "risk":
-        # Within a risk group, the most urgent first.
-        order += [r.ship_by.asc().nulls_last(), r.stockout_probability.desc().nulls_last()]
+        # Within a status, the most urgent first.
+        order += [
+            r.runs_out_on.asc().nulls_last(),
+            r.ship_by.asc().nulls_last(),
+            r.stockout_probability.desc().nulls_last(),
+        ]
     order.append(p.sku)
     ids = list(session.scalars(pick.order_by(*order).offset(offset).limit(limit)))
     if not ids:
@@ -218,10 +261,13 @@ def table_rows(
         snap.c.snapshot_date.label("snapshot_date"),
         r.quantity.label("rec_qty"),
         r.ship_by,
-        r.days_of_cover_without.label("cover"),
+        r.runs_out_on,
         r.stockout_probability,
-        r.risk,
+        r.status,
         group,
+        # The excess block's two headline numbers, read from the stored timeline's JSON.
+        r.timeline["excess"]["units"].as_integer().label("excess_units"),
+        r.timeline["excess"]["monthly_cost"].as_float().label("excess_monthly"),
     ).select_from(p)
     full = _join_current_recommendation(snap.join(full), r, scope).where(p.id.in_(ids))
     by_id = {m["id"]: dict(m) for m in session.execute(full).mappings()}
@@ -235,6 +281,7 @@ def table_rows(
             row["fc30"] = sums.get(row["sku"])
     for row in rows:
         row.setdefault("fc30", None)
+        row["badge"] = status_badge(row["status"])
     return rows, total
 
 
@@ -282,17 +329,18 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
     p, r = Product, Recommendation
     counts: dict[str, int] = {}
     current = queries.current_recommendation_ids(scope.tenant_id, scope.seller_id)
-    by_risk = session.execute(
-        select(func.lower(r.risk), func.count())
+    by_status = session.execute(
+        select(r.status, func.count())
         .where(
             r.tenant_id == scope.tenant_id,
             r.id.in_(select(current.c.rec_id)),
         )
-        .group_by(func.lower(r.risk))
+        .group_by(r.status)
     ).all()
-    for word, n in by_risk:
-        name = risk.GROUP_OF.get(word, risk.OK)  # unknown words and None: shown as ok
-        counts[name] = counts.get(name, 0) + n
+    for word, n in by_status:
+        group = risk.group_of(word)
+        if group is not None:  # no status yet: in no group
+            counts[group] = counts.get(group, 0) + n
     snap = _Snap()
     have_fc = scope.model_version_id is not None
     fc = _forecast_sums(scope, (30, 90)).subquery("fc") if have_fc else None
@@ -329,7 +377,8 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
     row = session.execute(stmt).mappings().one()
     return {
         "stockout": counts.get(risk.STOCKOUT, 0),
-        "overstock": counts.get(risk.OVERSTOCK, 0),
+        "ship": counts.get(risk.SHIP, 0),
+        "excess": counts.get(risk.EXCESS, 0),
         "value": float(row["value"] or 0),
         "missing_cost": int(row["missing_cost"] or 0),
         "risk30": float(row.get("risk30") or 0) if fc is not None else None,

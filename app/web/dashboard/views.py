@@ -10,6 +10,7 @@ from app.web.dashboard.table import (
     RISK_FILTERS,
     SORT_KEYS,
     TableQuery,
+    filter_options,
     headline,
     scope_for,
     table_rows,
@@ -20,7 +21,7 @@ bp = Blueprint("dashboard", __name__)
 
 
 def table_query() -> TableQuery:
-    """Sort, direction, risk filter and search text from the query string, with safe defaults."""
+    """Sort, direction, status filter and search text from the query string, with safe defaults."""
     sort = request.args.get("sort", "risk")
     risk = request.args.get("risk", "all")
     return TableQuery(
@@ -67,4 +68,5 @@ def index():  # type: ignore[no-untyped-def]
         page=page,
         tq=tq,
         args=args,
+        status_options=filter_options(),
     )

@@ -66,18 +66,26 @@ def headline(tl: dict[str, Any]) -> dict[str, str]:
     detail = ""
     if status == "out_of_stock":
         title = "Out of stock now"
-        detail = (f"The next inbound shipment lands on {day('next_inbound_on')}."
-                  if tl.get("next_inbound_on") else "Nothing is on its way.")
+        detail = (
+            f"The next inbound shipment lands on {day('next_inbound_on')}."
+            if tl.get("next_inbound_on")
+            else "Nothing is on its way."
+        )
     elif status == "stockout_before_arrival":
-        title = ("Runs out before anything shipped today can arrive (lands "
-                 f"{day('arrives_if_shipped_today')})")
+        title = (
+            "Runs out before anything shipped today can arrive (lands "
+            f"{day('arrives_if_shipped_today')})"
+        )
         nxt = _date(tl.get("next_inbound_on"))
         lands = _date(tl["arrives_if_shipped_today"])
         if nxt is not None and lands is not None and nxt < lands:
-            detail = f"Faster: the inbound shipment already on its way lands on {day('next_inbound_on')}."
+            when = day("next_inbound_on")
+            detail = f"Faster: the inbound shipment already on its way lands on {when}."
         else:
-            detail = (f"A shipment sent today takes {tl['lead_time_days']} days; only a faster "
-                      "route (air freight, a nearer supplier) would land sooner.")
+            detail = (
+                f"A shipment sent today takes {tl['lead_time_days']} days; only a faster "
+                "route (air freight, a nearer supplier) would land sooner."
+            )
     elif status == "ship_now":
         title = "Ship now"
         detail = f"Ship {fmt_units(rec['quantity'])} units today."
@@ -86,8 +94,10 @@ def headline(tl: dict[str, Any]) -> dict[str, str]:
         detail = f"Ship {fmt_units(rec['quantity'])} units by then."
     elif status == "excess":
         ex = tl.get("excess") or {}
-        title = (f"Excess: {fmt_units(ex.get('units', 0))} units beyond need, "
-                 f"{fmt_money(ex.get('monthly_cost', 0.0))}/month")
+        title = (
+            f"Excess: {fmt_units(ex.get('units', 0))} units beyond need, "
+            f"{fmt_money(ex.get('monthly_cost', 0.0))}/month"
+        )
     else:
         title = "Healthy"
         detail = "Nothing to ship now, nothing in excess."
@@ -125,24 +135,45 @@ def cost_table(tl: dict[str, Any]) -> dict[str, Any] | None:
         elif q == 0:
             head = "Ship nothing now"
         else:
-            head = f"Ship {fmt_units(q)}" + (" (one case less)" if q < chosen else " (one case more)")
-        columns.append({"quantity": q, "head": head, "total": c["total"], "chosen": q == chosen,
-                        "shown": _cents(c["lines"], c["total"])})
+            head = f"Ship {fmt_units(q)}" + (
+                " (one case less)" if q < chosen else " (one case more)"
+            )
+        columns.append(
+            {
+                "quantity": q,
+                "head": head,
+                "total": c["total"],
+                "chosen": q == chosen,
+                "shown": _cents(c["lines"], c["total"]),
+            }
+        )
     names = list(dict.fromkeys(k for c in columns for k in cands[c["quantity"]]["lines"]))
-    rows = [{"key": k, "label": label(k, LINE_LABELS),
-             "values": [c["shown"].get(k) for c in columns]} for k in names]
+    rows = [
+        {"key": k, "label": label(k, LINE_LABELS), "values": [c["shown"].get(k) for c in columns]}
+        for k in names
+    ]
     horizon = rec.get("cost_horizon") or {}
     as_of = dt.date.fromisoformat(tl["as_of"])
     span = ""
     if horizon.get("window_from") and horizon.get("window_to"):
-        span = (f"{fmt_date(dt.date.fromisoformat(horizon['window_from']), as_of)} – "
-                f"{fmt_date(dt.date.fromisoformat(horizon['window_to']), as_of)}")
+        span = (
+            f"{fmt_date(dt.date.fromisoformat(horizon['window_from']), as_of)} – "
+            f"{fmt_date(dt.date.fromisoformat(horizon['window_to']), as_of)}"
+        )
         if horizon.get("lot_life_to"):
-            span += (" and the lot's life to "
-                     f"{fmt_date(dt.date.fromisoformat(horizon['lot_life_to']), as_of)}")
-    return {"columns": columns, "rows": rows, "span": span, "note": horizon.get("note", ""),
-            "fees_apart": [(label(k, FEE_LABELS), why)
-                           for k, why in (rec.get("fees_apart") or {}).items()]}
+            span += (
+                " and the lot's life to "
+                f"{fmt_date(dt.date.fromisoformat(horizon['lot_life_to']), as_of)}"
+            )
+    return {
+        "columns": columns,
+        "rows": rows,
+        "span": span,
+        "note": horizon.get("note", ""),
+        "fees_apart": [
+            (label(k, FEE_LABELS), why) for k, why in (rec.get("fees_apart") or {}).items()
+        ],
+    }
 
 
 def inbound_rows(tl: dict[str, Any]) -> list[dict[str, Any]]:
@@ -153,15 +184,21 @@ def inbound_rows(tl: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for s in tl.get("inbound") or []:
         when = _date(s.get("expected_arrival"))
-        row = {**s, "arrival_text": fmt_date(when, as_of) if when else "not known",
-               "estimated": s.get("arrival_source") == "estimated", "spread": ""}
+        row = {
+            **s,
+            "arrival_text": fmt_date(when, as_of) if when else "not known",
+            "estimated": s.get("arrival_source") == "estimated",
+            "spread": "",
+        }
         if str(s.get("status", "")).lower() == "receiving" and when is not None:
             first = max(when, as_of).isoformat()
             spread = [(d, n) for d, n in arrivals if d >= first]
             if len(spread) > 1:
                 last = dt.date.fromisoformat(spread[-1][0])
-                row["spread"] = (f"arriving over {len(spread)} days, "
-                                 f"{fmt_date(max(when, as_of), as_of)} – {fmt_date(last, as_of)}")
+                row["spread"] = (
+                    f"arriving over {len(spread)} days, "
+                    f"{fmt_date(max(when, as_of), as_of)} – {fmt_date(last, as_of)}"
+                )
         out.append(row)
     return out
 
@@ -173,21 +210,43 @@ def excess_block(tl: dict[str, Any]) -> dict[str, Any] | None:
         return None
     as_of = dt.date.fromisoformat(tl["as_of"])
     aged = _date(ex.get("aged_from"))
-    options = [{"action": o["action"], "label": label(o["action"], ACTION_LABELS),
-                "cost": o.get("cost"), "note": o.get("note", ""),
-                "chosen": o["action"] == ex.get("choice")} for o in ex.get("options") or []]
-    return {**ex, "need_through_text": fmt_date(dt.date.fromisoformat(ex["need_through"]), as_of),
-            "aged_from_text": fmt_date(aged, as_of) if aged else None,
-            "options": options, "choice_label": label(ex.get("choice") or "", ACTION_LABELS)}
+    options = [
+        {
+            "action": o["action"],
+            "label": label(o["action"], ACTION_LABELS),
+            "cost": o.get("cost"),
+            "note": o.get("note", ""),
+            "chosen": o["action"] == ex.get("choice"),
+        }
+        for o in ex.get("options") or []
+    ]
+    return {
+        **ex,
+        "need_through_text": fmt_date(dt.date.fromisoformat(ex["need_through"]), as_of),
+        "aged_from_text": fmt_date(aged, as_of) if aged else None,
+        "options": options,
+        "choice_label": label(ex.get("choice") or "", ACTION_LABELS),
+    }
 
 
 def chart_data(tl: dict[str, Any]) -> dict[str, list[Any]]:
     """The timeline's days as columns for the chart (the values as stored, nothing derived)."""
     days = tl["days"]
-    keys = ("date", "demand_p10", "demand_p50", "demand_p90", "arrivals",
-            "on_hand_p50_without", "on_hand_p10_without", "on_hand_p90_without",
-            "on_hand_p50_with", "on_hand_p10_with", "on_hand_p90_with",
-            "stockout_prob_without", "stockout_prob_with")
+    keys = (
+        "date",
+        "demand_p10",
+        "demand_p50",
+        "demand_p90",
+        "arrivals",
+        "on_hand_p50_without",
+        "on_hand_p10_without",
+        "on_hand_p90_without",
+        "on_hand_p50_with",
+        "on_hand_p10_with",
+        "on_hand_p90_with",
+        "stockout_prob_without",
+        "stockout_prob_with",
+    )
     cols: dict[str, list[Any]] = {k: [d.get(k) for d in days] for k in keys}
     cols["arrives_if_shipped_today"] = [tl.get("arrives_if_shipped_today")]
     cols["quantity"] = [tl["recommendation"]["quantity"]]
@@ -205,8 +264,11 @@ def present(tl: dict[str, Any] | None) -> dict[str, Any] | None:
         "headline": headline(tl),
         "quantity": rec["quantity"],
         "ship_by_text": fmt_date(ship_by, as_of) if ship_by else None,
-        "runs_out_text": (fmt_date(dt.date.fromisoformat(tl["runs_out_on"]), as_of)
-                          if tl.get("runs_out_on") else None),
+        "runs_out_text": (
+            fmt_date(dt.date.fromisoformat(tl["runs_out_on"]), as_of)
+            if tl.get("runs_out_on")
+            else None
+        ),
         "risk_text": fmt_pct(rec.get("stockout_prob_before_next_arrival") or 0.0),
         "explanation": rec.get("explanation") or "",
         "costs": cost_table(tl),

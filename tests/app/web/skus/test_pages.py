@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
 
-from app.models import Product
+import pytest
+
+from app.models import FeeEvent, Product
+from tests.support import timelines
 
 
-def chart_data(page: str) -> dict:
-    raw = re.search(r"data-chart='([^']*)'", page).group(1)
+def chart_data(page: str, kind: str = "sales") -> dict:
+    raw = re.search(rf"data-chart='([^']*)' data-kind=\"{kind}\"", page).group(1)
     return json.loads(html.unescape(raw))
 
 
-def test_sku_page_has_history_forecast_and_projection(web, seeded) -> None:
+@pytest.fixture
+def planned(seeded, db_session) -> dict[str, Product]:
+    """Seeded SKUs 1-7 with stored timelines of each scenario, planned by forecasting."""
+    names = list(timelines.SCENARIOS)
+    products = seeded["products"][1 : 1 + len(names)]
+    today = dt.datetime.now(dt.UTC).date()
+    timelines.plan(db_session, products, names, today)
+    seeded["api_token"] = timelines.api_token(db_session, seeded)
+    db_session.commit()
+    return {name: p for name, p in zip(names, products, strict=True)}
+
+
+def test_sku_page_has_history_and_forecast(web, seeded) -> None:
     product = seeded["products"][1]  # SKU 1 was out of stock for 8 days
     response = web.get(f"/skus/{product.id}")
     page = response.get_data(as_text=True)
@@ -28,17 +44,80 @@ def test_sku_page_has_history_forecast_and_projection(web, seeded) -> None:
     fc = data["forecast"]
     assert len(fc["dates"]) == 60
     assert all(lo <= m <= hi for lo, m, hi in zip(fc["p10"], fc["mean"], fc["p90"], strict=True))
-    proj = data["projection"]
-    assert proj["qty"] > 0 and proj["arrival"] == fc["dates"][product.lead_time_days - 1]
-    # With the shipment the projection never falls below the one without it.
-    assert all(w >= wo for w, wo in zip(proj["with"], proj["without"], strict=True))
-    assert 'id="cost-breakdown"' in page and "Lost margin" in page
+    # No projection of the view's own: a SKU without a stored timeline says so.
+    assert "projection" not in data and "the planner has not run" in page
+
+
+def _api(web, pid: int, secret: str) -> dict:
+    auth = {"Authorization": f"Bearer {secret}"}
+    response = web.get(f"/api/v1/skus/{pid}/timeline", headers=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()
+
+
+def test_page_reads_the_stored_timeline(web, seeded, planned) -> None:
+    secret = seeded["api_token"]
+    for name, product in planned.items():
+        page = web.get(f"/skus/{product.id}").get_data(as_text=True)
+        tl = _api(web, product.id, secret)
+        assert tl["status"] == name or name in ("receiving", "estimated"), (name, tl["status"])
+        assert f'data-status="{tl["status"]}"' in page
+        # The chart is the timeline's days, unchanged.
+        chart = chart_data(page, "timeline")
+        for key in ("date", "on_hand_p50_without", "on_hand_p50_with", "stockout_prob_with"):
+            assert chart[key] == [d[key] for d in tl["days"]], (name, key)
+        # The explanation as stored.
+        assert html.escape(tl["recommendation"]["explanation"]) in page
+        # One Total per column, each the candidate's total.
+        table = page[page.index('id="cost-breakdown"') :]
+        table = table[: table.index("</table>")]
+        assert table.count(">Total<") == 1
+        totals = dict(re.findall(r'data-quantity="(\d+)" data-total="([^"]+)"', table))
+        cands = {str(c["quantity"]): c["total"] for c in tl["recommendation"]["candidates"]}
+        assert {q: float(t) for q, t in totals.items()} == cands
+        assert ("Ship by" in page) == (tl["ship_by"] is not None) or name == "ship_by"
+        for shipment in tl["inbound"]:
+            assert shipment["shipment_id"] in page
+    page = web.get(f"/skus/{planned['estimated'].id}").get_data(as_text=True)
+    assert "(estimated)" in page
+    page = web.get(f"/skus/{planned['receiving'].id}").get_data(as_text=True)
+    assert "arriving over " in page
+    tl = _api(web, planned["excess"].id, secret)
+    page = web.get(f"/skus/{planned['excess'].id}").get_data(as_text=True)
+    assert f"Excess: {tl['excess']['units']:,} units beyond need" in page
+    assert 'id="excess-options"' in page and "(cheapest)" in page
+    tl = _api(web, planned["stockout_before_arrival"].id, secret)
+    page = web.get(f"/skus/{planned['stockout_before_arrival'].id}").get_data(as_text=True)
+    assert "Runs out before anything shipped today can arrive (lands " in page
 
 
 def test_fees_and_amazon_suggestion_are_shown(web, seeded) -> None:
     page = web.get(f"/skus/{seeded['products'][0].id}").get_data(as_text=True)
-    assert "FBAPerUnitFulfillmentFee" in page and "$8.40" in page
+    assert "FBAPerUnitFulfillmentFee" in page and "-$5.40" in page and "$-" not in page
+    assert "$8.40" in page
     assert "Amazon suggests" in page and ">300<" in page and "Reorder now" in page
+
+
+def test_refunded_principal_is_not_listed_as_a_fee(web, seeded, db_session) -> None:
+    product = seeded["products"][0]
+    db_session.add(
+        FeeEvent(
+            tenant_id=product.tenant_id,
+            seller_account_id=product.seller_account_id,
+            event_key="refund-principal-1",
+            event_kind="refund",
+            sku=product.sku,
+            fee_type="Principal",
+            amount=-620.55,
+            posted_date=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+        )
+    )
+    db_session.commit()
+    page = web.get(f"/skus/{product.id}").get_data(as_text=True)
+    fees_table = page[page.index('id="fees-charged"') :]
+    fees_table = fees_table[: fees_table.index("</table>")]
+    assert "Principal" not in fees_table
+    assert "Refunded to buyers" in page and "-$620.55" in page and "$-620.55" not in page
 
 
 def _settings(token_value: str, **overrides: str) -> dict[str, str]:
