@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+# A developer checkout: the runtime lock plus the test and lint tools (requirements-dev.txt pulls
+# in requirements.txt). A change to either file reinstalls. Deployments install requirements.txt.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -37,6 +37,49 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the revision the database is at, and whether that is the newest."""
+    revisions = migrate.current(current_app.config["DATABASE_URL"])
+    heads = set(migrate.heads())
+    if not revisions:
+        click.echo("no revision: the schema was never built (run `flask --app wsgi db upgrade`)")
+    for rev in revisions:
+        click.echo(f"{rev} (head)" if rev in heads else f"{rev} (behind: run db upgrade)")
+
+
+@db_cli.command("history")
+def db_history() -> None:
+    """List the migrations, newest first."""
+    for rev in migrate.history():
+        title = rev.message.splitlines()[0] if rev.message else ""
+        head = " (head)" if rev.is_head else ""
+        click.echo(f"{rev.down_revision or '<base>'} -> {rev.revision}{head}, {title}")
+
+
+@db_cli.command("stamp")
+@click.argument("revision", default="head")
+def db_stamp(revision: str) -> None:
+    """Mark the database as at REVISION without running migrations (a schema built elsewhere)."""
+    migrate.stamp(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database stamped at {revision}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="what the migration changes")
+@click.option(
+    "--autogenerate",
+    is_flag=True,
+    help="compare the models with the database (at head) and write the difference",
+)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration script in migrations/versions, chained to the head."""
+    if not message.strip():
+        raise click.BadParameter("must not be blank", param_hint="--message")
+    path = migrate.revision(current_app.config["DATABASE_URL"], message.strip(), autogenerate)
+    click.echo(f"wrote {path}")
+
+
 @keys_cli.command("rotate")
 def keys_rotate() -> None:
     """Re-encrypt every stored secret under the newest key (the first of ENCRYPTION_KEYS)."""

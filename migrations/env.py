@@ -1,4 +1,8 @@
-"""Alembic environment: the URL comes from the config the app (or a test) sets."""
+"""Alembic environment: the URL comes from the config the app (or a test) sets.
+
+The plain `alembic` CLI (alembic.ini) leaves it blank: then DATABASE_URL, or the app's embedded
+SQLite file (app.migrate.default_database_url).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import app.models  # noqa: F401 - registers every table on the metadata
+from app.migrate import default_database_url
 from app.models.base import Base
 
 config = context.config
+if not config.get_main_option("sqlalchemy.url") and "connection" not in config.attributes:
+    config.set_main_option("sqlalchemy.url", default_database_url().replace("%", "%%"))
 target_metadata = Base.metadata
 
 
