@@ -9,10 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from app import migrate
+from app.commands.alerts import alerts_cli
 from app.commands.planning import recommend_command, train_command
+from app.commands.scheduler import scheduler_command
 from app.commands.sellers import sellers_cli
 from app.commands.sync import export_cli, sync_command
 from app.commands.tokens import tokens_cli
+from app.commands.users import users_cli
 from app.commands.worker import worker_command
 from app.extensions import db
 from app.models import SellerAccount
@@ -120,5 +123,8 @@ def register(app: Flask) -> None:
         sync_command,
         export_cli,
         worker_command,
+        scheduler_command,
+        alerts_cli,
+        users_cli,
     ):
         app.cli.add_command(command)

@@ -105,6 +105,11 @@ def security_settings(env: dict[str, str], production: bool) -> dict[str, Any]:
             hours=float(env.get("WEBHOOK_SECRET_GRACE_HOURS") or 24)
         ),
         "RATELIMIT_ENABLED": _flag(env, "RATELIMIT_ENABLED", True),
+        # The operator's e-mail channel (an Apprise mailto:// URL) for password-reset links.
+        "MAIL_URL": env.get("MAIL_URL") or None,
+        "PASSWORD_RESET_MAX_AGE": dt.timedelta(
+            minutes=int(env.get("PASSWORD_RESET_MINUTES") or 60)
+        ),
     }
 
 

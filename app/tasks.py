@@ -19,6 +19,8 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from app import queries
+from app.alerts.channels import DeliveryFailed
+from app.alerts.service import run_for_seller
 from app.extensions import db
 from app.jobstore import SqlJobStore, seller_owner
 from app.models import JobRecord, SellerAccount
@@ -38,6 +40,7 @@ P = ParamSpec("P")
 Result = dict[str, Any]
 TRAIN_KIND = "train"
 RECOMMEND_KIND = "recommend"
+ALERTS_KIND = "alerts"
 
 
 # --- Job ids and locks ----------------------------------------------------------------------
@@ -99,6 +102,10 @@ def run_sync(
             backfill_days=backfill_days,
             on_progress=progress.reporter(job_record_id),
         )
+    except Exception:
+        # The failed run is recorded: failing syncs and refused credentials are alerts.
+        alerts_after(account.id, account.tenant_id)
+        raise
     finally:
         client.close()
     if run.stream == Stream.INBOUND:
@@ -106,6 +113,7 @@ def run_sync(
         refresh_after_sync(db.session, account)
         db.session.commit()
     follow_up(account.id, account.tenant_id, stream)
+    alerts_after(account.id, account.tenant_id)
     return sync_runner.summary(run)
 
 
@@ -155,7 +163,36 @@ def recommend_for_seller(account: SellerAccount, job_record_id: int | None = Non
         # Not an error worth retrying: the nightly retrain (or the first sync) will make one.
         return {"skipped": str(exc)}
     db.session.commit()
+    alerts_after(account.id, account.tenant_id)
     return {"recommendations": len(recs), "to_ship": sum(1 for r in recs if r.quantity > 0)}
+
+
+@seller_job
+def alert_seller(account: SellerAccount, job_record_id: int | None = None) -> Result:
+    """Announce the seller's alert state changes and deliver what is due to each user.
+
+    A channel that refused a message fails the job after the rest is committed, so it is
+    retried (the message stays pending) and its error shows on the jobs page.
+    """
+    result = run_for_seller(db.session, account, current_app.config)
+    db.session.commit()
+    if result.failed:
+        raise DeliveryFailed(
+            f"{result.failed} alert message(s) not delivered: {'; '.join(result.errors[:3])}"
+        )
+    return result.as_dict()
+
+
+def alerts_after(seller_account_id: int, tenant_id: int) -> None:
+    """Queue the seller's alerts after a recommend or sync run; never fails that run."""
+    # Off under TESTING unless a test asks, like planning after a sync.
+    if not current_app.config.get("ALERTS_AFTER_RUNS", not current_app.testing):
+        return
+    try:
+        db.session.commit()  # end the read before the job store writes (SQLite's one lock)
+        enqueue_alerts(seller_account_id, tenant_id=tenant_id)
+    except Exception:  # noqa: BLE001 - the run itself is done; the schedule evaluates again
+        log.exception("could not queue alerts for seller %s", seller_account_id)
 
 
 def follow_up(seller_account_id: int, tenant_id: int, stream: str) -> None:
@@ -211,6 +248,13 @@ RECOMMEND = Task(
     job_id=lambda seller, *_a, **_k: f"recommend:{seller}",
     owner=seller_owner,
 )
+ALERTS = Task(
+    alert_seller,
+    queue="high",
+    kind=ALERTS_KIND,
+    job_id=lambda seller, *_a, **_k: f"alerts:{seller}",
+    owner=seller_owner,
+)
 
 
 def enqueue_sync(seller_account_id: int, stream: str, queue: str = "default") -> int:
@@ -236,6 +280,11 @@ def enqueue_train(seller_account_id: int, tenant_id: int | None = None) -> int:
 def enqueue_recommend(seller_account_id: int, tenant_id: int | None = None) -> int:
     """Queue a recomputation of the seller's recommendations (id `recommend:<seller>`)."""
     return _enqueue_for_seller(RECOMMEND, seller_account_id, tenant_id)
+
+
+def enqueue_alerts(seller_account_id: int, tenant_id: int | None = None) -> int:
+    """Queue an alerts pass for the seller (id `alerts:<seller>`): evaluate and deliver."""
+    return _enqueue_for_seller(ALERTS, seller_account_id, tenant_id)
 
 
 def _enqueue_for_seller(
@@ -268,12 +317,15 @@ SCHEDULE: tuple[Entry, ...] = (
     # Nightly, after the day's fees and reports have had a chance to land; a seller that has never
     # synced has nothing to train on.
     Entry(TRAIN_KIND, daily_at=dt.time(3, 0), requires=Stream.ORDERS),
+    # Alerts: held messages go out when quiet hours end, and digests at each user's hour.
+    Entry(ALERTS_KIND, every=dt.timedelta(minutes=15)),
 )
+OWN_KINDS = (TRAIN_KIND, ALERTS_KIND)
 
 
 def kind_of(name: str) -> str:
-    """The JobRecord kind of a schedule entry ("sync:orders", ..., "train")."""
-    return TRAIN_KIND if name == TRAIN_KIND else f"sync:{name}"
+    """The JobRecord kind of a schedule entry ("sync:orders", ..., "train", "alerts")."""
+    return name if name in OWN_KINDS else f"sync:{name}"
 
 
 def tick(now: dt.datetime | None = None) -> list[int]:
@@ -318,6 +370,8 @@ def tick(now: dt.datetime | None = None) -> list[int]:
         try:
             if name == TRAIN_KIND:
                 queued.append(enqueue_train(seller, tenant_id=sellers[seller]))
+            elif name == ALERTS_KIND:
+                queued.append(enqueue_alerts(seller, tenant_id=sellers[seller]))
             else:
                 queued.append(enqueue_sync(seller, name))
         except Exception:  # noqa: BLE001 - one seller's failure must not starve the others

@@ -1,5 +1,6 @@
 """All models, imported here so metadata is complete for Alembic and create_all."""
 
+from app.models.alerts import AlertMessage, AlertSettings, AlertState
 from app.models.base import Base, utcnow
 from app.models.catalog import AmazonRestockRecommendation, FeeEstimate, Product, StorageFeeCharge
 from app.models.events import JobRecord, WebhookEvent
@@ -18,6 +19,9 @@ from app.models.seller import SellerAccount, SyncRun, SyncState
 from app.models.tenancy import ApiToken, Membership, Tenant, User
 
 __all__ = [
+    "AlertMessage",
+    "AlertSettings",
+    "AlertState",
     "AmazonRestockRecommendation",
     "ApiToken",
     "Base",

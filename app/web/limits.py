@@ -23,6 +23,7 @@ ACCOUNT_FAILURES = "10 per 15 minutes"  # wrong current password, bad invitation
 API_AUTH_FAILURES = "30 per minute"
 WEBHOOK_FAILURES = "30 per minute"
 WEBHOOK_PER_CLIENT = "1200 per minute"
+RESET_REQUESTS = "5 per 15 minutes"  # reset requests per client, and per client+e-mail
 
 
 def client_address() -> str:
@@ -59,6 +60,10 @@ login_limits = [
     limiter.limit(LOGIN_PER_CLIENT, methods=["POST"]),
 ]  # fmt: skip
 signup_limit = limiter.limit(SIGNUP, methods=["POST"])
+reset_limits = [
+    limiter.limit(RESET_REQUESTS, methods=["POST"]),
+    limiter.limit(RESET_REQUESTS, key_func=client_and_email, methods=["POST"]),
+]
 account_limit = limiter.limit(ACCOUNT_FAILURES, methods=["POST"], deduct_when=_failed(422))
 
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.extensions import csrf
 from app.web import health, setup
+from app.web.alerts import views as alerts
 from app.web.api import bp as api_bp
 from app.web.auth import views as auth
 from app.web.dashboard import views as dashboard
@@ -21,7 +22,7 @@ def register(app: Flask) -> None:
     """Register every blueprint of the web app."""
     setup.init_app(app)  # first: it installs the `<id:...>` URL converter the routes use
     app.register_blueprint(health.bp)
-    for module in (auth, dashboard, sellers, skus, plans, jobs_ui):
+    for module in (auth, dashboard, sellers, skus, plans, jobs_ui, alerts):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply

@@ -55,3 +55,27 @@ class AcceptInviteForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[EqualTo("password", message="The passwords differ.")]
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The address to send a reset link to."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice (set `policy_email` to the user's)."""
+
+    policy_email: str | None = None
+
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+            PasswordPolicy(email_field=None),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[EqualTo("password", message="The passwords differ.")]
+    )

@@ -19,7 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Membership, Tenant, User
-from app.web.auth.forms import AcceptInviteForm, InviteForm, PasswordChangeForm
+from app.web.auth import reset
+from app.web.auth.forms import (
+    AcceptInviteForm,
+    ForgotPasswordForm,
+    InviteForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+)
 from app.web.auth.invitations import Invitation, make_token, read_token
 from app.web.auth.session import (
     current_membership,
@@ -34,7 +41,7 @@ from app.web.auth.session import (
     tenant_id,
 )
 from app.web.forms import CsrfOnlyForm, LoginForm, SignupForm
-from app.web.limits import account_limit, login_limits, signup_limit
+from app.web.limits import account_limit, login_limits, reset_limits, signup_limit
 
 bp = Blueprint("auth", __name__)
 
@@ -110,6 +117,54 @@ def login() -> ResponseReturnValue:
         return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+RESET_SENT = (
+    "If an account uses {email}, a link to reset its password is on its way. "
+    "It works once, for {minutes} minutes."
+)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@reset_limits[0]
+@reset_limits[1]
+def forgot() -> ResponseReturnValue:
+    """Mail a reset link (MAIL_URL); the same answer whether or not the address has an account."""
+    if not current_app.config.get("MAIL_URL"):
+        return render_template("auth/forgot.html", form=None)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = _user_by_email(email)
+        if user is not None and user.active:
+            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+            link = base + url_for("auth.reset_password", token=reset.make_token(user))
+            reset.send_reset_mail(user, link)
+        minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+        flash(RESET_SENT.format(email=email, minutes=minutes), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@account_limit
+def reset_password() -> ResponseReturnValue:
+    """Choose a new password through a mailed link; every session of the user ends.
+
+    The token is in the query string (`?token=`); a used, outdated or expired one is refused.
+    """
+    user = reset.read_token(request.args.get("token"))
+    if user is None:
+        return render_template("auth/reset.html", invalid=True), 404
+    form = ResetPasswordForm()
+    form.policy_email = user.email
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        revoke_sessions(user.id)
+        db.session.commit()
+        flash("Password changed; every session of this account was logged out. Log in.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
 
 
 @bp.errorhandler(429)

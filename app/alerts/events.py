@@ -1,0 +1,138 @@
+"""The alert events and the conditions that hold for one seller now.
+
+Each condition is (kind, subject): the subject names what it is about (a SKU, a stream, the
+seller), so the same condition found on the next run is recognised and not announced again.
+Statuses are the planner's words (forecasting.status.PlanStatus) from each SKU's current
+recommendation; sync conditions come from the seller's SyncRun rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import queries
+from app.models import Recommendation, SellerAccount, SyncRun
+from app.sync.streams import Stream
+from forecasting.status import PlanStatus
+
+
+class Event(StrEnum):
+    """The kinds of alert a user can subscribe to."""
+
+    OUT_OF_STOCK = "out_of_stock"
+    STOCKOUT_BEFORE_ARRIVAL = "stockout_before_arrival"
+    SHIP_BY_SOON = "ship_by_soon"
+    SYNC_FAILING = "sync_failing"
+    CREDENTIALS_REFUSED = "credentials_refused"
+
+
+LABELS: dict[Event, str] = {
+    Event.OUT_OF_STOCK: "Out of stock now",
+    Event.STOCKOUT_BEFORE_ARRIVAL: "Runs out before the next possible arrival",
+    Event.SHIP_BY_SOON: "Ship-by date within N days",
+    Event.SYNC_FAILING: "Sync failing N runs in a row",
+    Event.CREDENTIALS_REFUSED: "Amazon refused the credentials",
+}
+# Marks a SyncRun error written for connectors' AuthError (app.sync.runner: "Type: message").
+AUTH_ERROR_PREFIX = "AuthError:"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One alert condition that holds now, with the sentence a person reads."""
+
+    kind: Event
+    subject: str
+    seller_account_id: int
+    text: str
+    sku: str | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A user's numbers: ship-by within `ship_by_days`, `sync_failures` failed runs in a row."""
+
+    ship_by_days: int = 7
+    sync_failures: int = 3
+
+
+def stock_conditions(
+    session: Session, account: SellerAccount, today: dt.date, thresholds: Thresholds
+) -> list[Condition]:
+    """Out of stock, running out before an arrival, and ship-by soon, from the current plan."""
+    cur = queries.current_recommendation_ids(account.tenant_id, account.id)
+    rows = session.execute(
+        select(Recommendation.sku, Recommendation.status, Recommendation.ship_by,
+               Recommendation.quantity)
+        .join(cur, cur.c.rec_id == Recommendation.id)
+        .order_by(Recommendation.sku)
+    ).all()  # fmt: skip
+    found: list[Condition] = []
+    name = account.name
+    for sku, status, ship_by, quantity in rows:
+        if status == PlanStatus.OUT_OF_STOCK:
+            text = f"{sku} ({name}) is out of stock: nothing is sellable at Amazon now."
+            found.append(Condition(Event.OUT_OF_STOCK, f"sku:{sku}", account.id, text, sku))
+        elif status == PlanStatus.STOCKOUT_BEFORE_ARRIVAL:
+            text = f"{sku} ({name}) will run out before anything shipped now can arrive."
+            found.append(
+                Condition(Event.STOCKOUT_BEFORE_ARRIVAL, f"sku:{sku}", account.id, text, sku)
+            )
+        if (
+            ship_by is not None
+            and quantity > 0
+            and ship_by <= today + dt.timedelta(days=thresholds.ship_by_days)
+        ):
+            # The date is part of the subject: a plan that moves the date is a new deadline.
+            text = f"Ship {quantity} units of {sku} ({name}) by {ship_by.isoformat()}."
+            subject = f"sku:{sku}:{ship_by.isoformat()}"
+            found.append(Condition(Event.SHIP_BY_SOON, subject, account.id, text, sku))
+    return found
+
+
+def sync_conditions(
+    session: Session, account: SellerAccount, thresholds: Thresholds
+) -> list[Condition]:
+    """Streams whose last N runs all failed, and credentials refused on the latest run."""
+    found: list[Condition] = []
+    n = max(1, thresholds.sync_failures)
+    latest: SyncRun | None = None
+    for stream in Stream:
+        runs = list(
+            session.scalars(
+                select(SyncRun)
+                .where(
+                    SyncRun.tenant_id == account.tenant_id,
+                    SyncRun.seller_account_id == account.id,
+                    SyncRun.stream == stream.value,
+                    SyncRun.status != "running",
+                )
+                .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+                .limit(n)
+            )
+        )
+        if runs and (latest is None or runs[0].started_at > latest.started_at):
+            latest = runs[0]
+        if len(runs) == n and all(r.status == "failed" for r in runs):
+            text = (
+                f"The {stream.value} sync of {account.name} failed {n} times in a row; "
+                "the planner works from older data until it succeeds."
+            )
+            found.append(Condition(Event.SYNC_FAILING, f"stream:{stream.value}", account.id, text))
+    if latest is not None and latest.status == "failed" and refused(latest.error):
+        text = (
+            f"Amazon refused the credentials of {account.name}: reconnect the seller account "
+            "(its refresh token or app secret is no longer valid)."
+        )
+        found.append(Condition(Event.CREDENTIALS_REFUSED, "seller", account.id, text))
+    return found
+
+
+def refused(error: str | None) -> bool:
+    """Whether a failed run's error is the connectors' AuthError."""
+    return bool(error) and str(error).startswith(AUTH_ERROR_PREFIX)

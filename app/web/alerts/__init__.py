@@ -1,0 +1,1 @@
+"""The Alerts settings page: events, channel, quiet hours, digest, and a test button."""
