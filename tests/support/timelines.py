@@ -23,7 +23,7 @@ SCENARIOS: dict[str, tuple[int, float, int, list[tuple[int, int | None, str]]]] 
     "excess": (3000, 2.0, 30, []),
     "receiving": (0, 5.0, 30, [(90, 0, "RECEIVING")]),
     "estimated": (120, 5.0, 30, [(150, None, "IN_TRANSIT")]),
-    "healthy": (260, 5.0, 10, []),
+    "healthy": (400, 5.0, 10, []),
 }
 
 
@@ -46,6 +46,9 @@ def plan(session: Any, products: list[Any], scenarios: list[str], today: dt.date
             )
             for k, (units, d, status) in enumerate(inbound)
         ]
+        # The SKU's own settings say the scenario's lead time, as the planner would read it.
+        product.lead_time_production_days, product.lead_time_transit_days = lead, 0
+        product.lead_time_receiving_days = 0
         paths = np.random.default_rng(i).poisson(rate, size=(200, 200)).astype(float)
         item = SkuPlanInput(
             sku=product.sku,

@@ -149,7 +149,7 @@ def cost_table(tl: dict[str, Any]) -> dict[str, Any] | None:
         )
     names = list(dict.fromkeys(k for c in columns for k in cands[c["quantity"]]["lines"]))
     rows = [
-        {"key": k, "label": label(k, LINE_LABELS), "values": [c["shown"].get(k) for c in columns]}
+        {"key": k, "label": label(k, LINE_LABELS), "cells": [c["shown"].get(k) for c in columns]}
         for k in names
     ]
     horizon = rec.get("cost_horizon") or {}

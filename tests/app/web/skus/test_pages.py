@@ -10,6 +10,7 @@ import re
 import pytest
 
 from app.models import FeeEvent, Product
+from forecasting.explain import fmt_date
 from tests.support import timelines
 
 
@@ -27,7 +28,7 @@ def planned(seeded, db_session) -> dict[str, Product]:
     timelines.plan(db_session, products, names, today)
     seeded["api_token"] = timelines.api_token(db_session, seeded)
     db_session.commit()
-    return {name: p for name, p in zip(names, products, strict=True)}
+    return dict(zip(names, products, strict=True))
 
 
 def test_sku_page_has_history_and_forecast(web, seeded) -> None:
@@ -67,7 +68,7 @@ def test_page_reads_the_stored_timeline(web, seeded, planned) -> None:
         for key in ("date", "on_hand_p50_without", "on_hand_p50_with", "stockout_prob_with"):
             assert chart[key] == [d[key] for d in tl["days"]], (name, key)
         # The explanation as stored.
-        assert html.escape(tl["recommendation"]["explanation"]) in page
+        assert tl["recommendation"]["explanation"] in html.unescape(page)
         # One Total per column, each the candidate's total.
         table = page[page.index('id="cost-breakdown"') :]
         table = table[: table.index("</table>")]
@@ -75,7 +76,15 @@ def test_page_reads_the_stored_timeline(web, seeded, planned) -> None:
         totals = dict(re.findall(r'data-quantity="(\d+)" data-total="([^"]+)"', table))
         cands = {str(c["quantity"]): c["total"] for c in tl["recommendation"]["candidates"]}
         assert {q: float(t) for q, t in totals.items()} == cands
-        assert ("Ship by" in page) == (tl["ship_by"] is not None) or name == "ship_by"
+        # Ship-by only when a shipment is needed, and then the API's date.
+        assert ('id="rec-ship-by"' in page) == (tl["ship_by"] is not None), name
+        if tl["ship_by"]:
+            when = dt.date.fromisoformat(tl["ship_by"])
+            assert (
+                f'id="rec-ship-by">ship by {fmt_date(when, dt.date.fromisoformat(tl["as_of"]))}<'
+                in page
+            )
+        assert f'id="rec-qty">{tl["recommendation"]["quantity"]:,}<' in page
         for shipment in tl["inbound"]:
             assert shipment["shipment_id"] in page
     page = web.get(f"/skus/{planned['estimated'].id}").get_data(as_text=True)
