@@ -2,29 +2,89 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
+
+from app.models import Recommendation, risk
+from forecasting.status import PlanStatus
+from tests.support import timelines
 
 
 def skus_on(page: str) -> list[str]:
     return re.findall(r'class="sku">([^<]+)</a>', page)
 
 
-def test_dashboard_shows_cards_and_table(web, seeded) -> None:
-    page = web.get("/").get_data(as_text=True)
-    stockout = sum(
-        1
-        for i in range(12)
-        if ("stockout", "ok", "ok", "overstock", "ok", "stockout")[i % 6] == "stockout"
+@pytest.fixture
+def planned(seeded, db_session) -> dict[str, str]:
+    """All 12 seeded SKUs with stored timelines, the scenarios in turn: sku -> scenario."""
+    names = list(timelines.SCENARIOS)
+    products = seeded["products"]
+    today = dt.datetime.now(dt.UTC).date()
+    out = timelines.plan(
+        db_session, products, [names[i % len(names)] for i in range(len(products))], today
     )
-    assert re.search(rf'data-kpi="stockout">{stockout}<', page)
-    assert re.search(r'data-kpi="overstock">2<', page)
+    db_session.commit()
+    return out
+
+
+def _stored(db_session) -> dict[str, Recommendation]:
+    rows = db_session.scalars(select(Recommendation).where(Recommendation.is_current.is_(True)))
+    return {r.sku: r for r in rows}
+
+
+def test_dashboard_shows_cards_and_table(web, planned, db_session) -> None:
+    page = web.get("/").get_data(as_text=True)
+    stored = _stored(db_session)
+    for group, words in risk.status_groups().items():
+        n = sum(1 for r in stored.values() if r.status in words)
+        if group in ("stockout", "ship", "excess"):
+            assert re.search(rf'data-kpi="{group}">{n}<', page), group
     assert 'data-kpi="risk30">$' in page and 'data-kpi="value">$' in page
     assert len(skus_on(page)) == 12
-    # Stockout-risk SKUs sort first by default.
-    first = skus_on(page)[0]
-    assert first in {"ACM-0000", "ACM-0005", "ACM-0006", "ACM-0011"}
+    # The most urgent status first: out of stock.
+    assert stored[skus_on(page)[0]].status == "out_of_stock"
+    # Each row's badge, runs-out and ship-by are the stored fields.
+    rows = re.findall(
+        r'class="sku">([^<]+)</a>.*?<td data-date="([^"]*)">.*?<td data-date="([^"]*)">'
+        r'.*?data-status="([^"]+)"',
+        page,
+        re.S,
+    )
+    assert len(rows) == 12
+    for sku, runs_out, ship_by, status in rows:
+        rec = stored[sku]
+        assert status == rec.status
+        assert runs_out == (rec.runs_out_on.isoformat() if rec.runs_out_on else "")
+        assert ship_by == (rec.ship_by.isoformat() if rec.ship_by else "")
+    # Excess shows its units and dollars a month, from the stored timeline.
+    for rec in stored.values():
+        if rec.status == "excess":
+            ex = rec.timeline["excess"]
+            assert f'data-excess="{ex["units"]}">{ex["units"]:,} units · ' in page
+            assert f"${ex['monthly_cost']:,.2f}/month" in page
+
+
+def test_status_filter_offers_exactly_the_planner_words(web, planned, db_session) -> None:
+    page = web.get("/").get_data(as_text=True)
+    select_box = page[page.index('name="risk"') :]
+    select_box = select_box[: select_box.index("</select>")]
+    offered = re.findall(r'<option value="([^"]+)"', select_box)
+    words = {s.value for s in PlanStatus}
+    assert set(offered) == {"all", *risk.GROUPS, *words}
+    stored = _stored(db_session)
+    for value in offered:
+        shown = set(skus_on(web.get(f"/?risk={value}&per_page=200").get_data(as_text=True)))
+        if value == "all":
+            want = set(stored)
+        else:
+            keep = risk.words_in(value) or (value,)
+            want = {sku for sku, r in stored.items() if r.status in keep}
+        assert shown == want, value
+    # A word the planner never writes is no filter: the whole table.
+    assert len(skus_on(web.get("/?risk=overstock").get_data(as_text=True))) == 12
 
 
 def test_sort_filter_search_and_page(web) -> None:
@@ -32,15 +92,13 @@ def test_sort_filter_search_and_page(web) -> None:
     assert asc == sorted(asc)
     desc = skus_on(web.get("/?sort=sku&dir=desc").get_data(as_text=True))
     assert desc == sorted(asc, reverse=True)
-    over = skus_on(web.get("/?risk=overstock").get_data(as_text=True))
-    assert over == ["ACM-0003", "ACM-0009"]
     assert skus_on(web.get("/?q=acm-0007").get_data(as_text=True)) == ["ACM-0007"]
     p1 = skus_on(web.get("/?sort=sku&per_page=10&page=1").get_data(as_text=True))
     p2 = skus_on(web.get("/?sort=sku&per_page=10&page=2").get_data(as_text=True))
     assert len(p1) == 10 and len(p2) == 2 and not set(p1) & set(p2)
     # Past the end: the last page, not an error.
     assert skus_on(web.get("/?sort=sku&per_page=10&page=99").get_data(as_text=True)) == p2
-    for sort in ("on_hand", "inbound", "cover", "forecast", "qty", "ship_by", "risk", "bogus"):
+    for sort in ("on_hand", "inbound", "runs_out", "forecast", "qty", "ship_by", "risk", "bogus"):
         for direction in ("asc", "desc"):
             response = web.get(f"/?sort={sort}&dir={direction}")
             assert response.status_code == 200
@@ -50,8 +108,9 @@ def test_sort_filter_search_and_page(web) -> None:
 def test_forecast_sort_orders_by_the_30_day_sum(web) -> None:
     page = web.get("/?sort=forecast&dir=desc").get_data(as_text=True)
     cell = r'\s*<td class="num">([^<]*)</td>'
-    rows = re.findall(r'class="sku">([^<]+)</a>.*?</td>' + cell * 4, page, re.S)
-    rows = [(m[0], m[4]) for m in rows]
+    runs_out = r'\s*<td data-date="[^"]*">[^<]*</td>'
+    rows = re.findall(r'class="sku">([^<]+)</a>.*?</td>' + cell * 2 + runs_out + cell, page, re.S)
+    rows = [(m[0], m[3]) for m in rows]
     values = [float(v.replace(",", "")) for _, v in rows]
     assert len(values) == 12 and values == sorted(values, reverse=True)
 
