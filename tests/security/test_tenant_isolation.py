@@ -38,6 +38,9 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import inspect, select
 
 from app.models import (
+    AlertMessage,
+    AlertSettings,
+    AlertState,
     AmazonRestockRecommendation,
     ApiToken,
     Base,
@@ -227,6 +230,9 @@ def seed(session: Any) -> Tenants:
             Recommendation(**own, sku=sku, model_version_id=model.id, quantity=12, risk="stockout"),
             SyncState(**own, stream="orders", watermark=now),
             SyncRun(**own, stream="orders", status="succeeded", job_record_id=job.id),
+            AlertSettings(tenant_id=a.id, user_id=user_a.id, channel_url="json://127.0.0.1:18999/a"),
+            AlertState(**own, user_id=user_a.id, kind="out_of_stock", subject=f"sku:{sku}"),
+            AlertMessage(**own, user_id=user_a.id, kind="out_of_stock", sku=sku, text="walk"),
         ]
     )
     session.flush()
