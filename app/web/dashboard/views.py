@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.extensions import db
 from app.web.auth.session import current_seller, login_required, tenant_id
@@ -34,7 +35,7 @@ def table_query() -> TableQuery:
 
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     """Headline cards and one page of the SKU table."""
     seller = current_seller()
     if seller is None:

@@ -5,17 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from app.exports.plans import Line, is_bulky, unit_cubic_feet
-from app.models import Product, Recommendation, SellerAccount, ShipmentPlan
+from app.models import Product, Recommendation, SellerAccount, ShipmentPlan, risk
 from app.planning.settings import MAX_SHIP_QUANTITY, pack_problem
 from app.queries import current_recommendation_ids
 
 
+def urgency(status_col: Any) -> Any:
+    """SQL: a status word's rank in PlanStatus's order (most urgent first; unknown last)."""
+    ranks = [(status_col == word, i) for i, word in enumerate(risk.STATUSES)]
+    return case(*ranks, else_=len(risk.STATUSES))
+
+
 def candidates(session: Session, seller: SellerAccount) -> list[tuple[Product, Recommendation]]:
-    """Active SKUs with a current recommendation to ship something, most urgent first."""
+    """Active SKUs whose stored recommendation ships something, most urgent first: quantities and
+    ship-by dates are the stored timeline's, never recomputed here."""
     r, p = Recommendation, Product
     cur = current_recommendation_ids(seller.tenant_id, seller.id)
     rows = session.execute(
@@ -28,7 +35,8 @@ def candidates(session: Session, seller: SellerAccount) -> list[tuple[Product, R
             p.active.is_(True),
             r.quantity > 0,
         )
-        .order_by(r.ship_by.asc().nulls_last(), p.sku)
+        # Most urgent first: the stored status in PlanStatus's order, then the stored ship-by.
+        .order_by(urgency(r.status), r.ship_by.asc().nulls_last(), p.sku)
     ).all()
     return [(row[0], row[1]) for row in rows]
 

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import SellerAccount, ShipmentPlan, ShipmentPlanLine
 from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, current_user, login_required, tenant_id
+from app.web.dashboard.table import status_badge
 from app.web.forms import CsrfOnlyForm, PlanNameForm
 from app.web.plans.builder import candidates, plan_lines, quantity_error, totals
 
@@ -115,6 +116,7 @@ def new() -> ResponseReturnValue:
         all_totals=totals(preview, seller),
         unit_cuft=unit_cubic_feet,
         is_bulky=is_bulky,
+        badge=status_badge,
     ), status
 
 
