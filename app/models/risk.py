@@ -9,6 +9,10 @@ status words existed; OVERSTOCK and OK are now the `excess` and `healthy` groups
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import case
+
 from forecasting.status import PlanStatus
 
 STOCKOUT = "stockout"  # out of stock now, or runs out before a shipment sent today lands
@@ -37,6 +41,11 @@ def status_groups() -> dict[str, tuple[str, ...]]:
     return {g: tuple(s.value for s in members) for g, members in _GROUPS.items()}
 
 
+def describe_groups() -> str:
+    """'group: status, status; ...' for documents and help texts."""
+    return "; ".join(f"{g}: {', '.join(words)}" for g, words in status_groups().items())
+
+
 def words_in(group: str) -> tuple[str, ...]:
     """The status words shown under one dashboard group (none for an unknown group)."""
     return status_groups().get(group, ())
@@ -45,3 +54,8 @@ def words_in(group: str) -> tuple[str, ...]:
 def group_of(status: str | None) -> str | None:
     """The group of one status word (None when there is no status yet)."""
     return None if status is None else GROUP_OF.get(status)
+
+
+def status_rank(column: Any) -> Any:
+    """SQL: a status column as its urgency (0 = out_of_stock, ...; NULL stays NULL), to sort by."""
+    return case(*((column == word, i) for i, word in enumerate(STATUSES)), else_=None)

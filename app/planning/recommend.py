@@ -1,4 +1,13 @@
-"""Recompute shipment recommendations for a seller from its latest model and inventory."""
+"""Recompute shipment recommendations for a seller from its latest model and inventory.
+
+Each SKU's projected inventory timeline (forecasting.timeline, built by recommend_batch) is the
+one source of the row: quantity, ship_by, runs_out_on, status, cover, stockout probability and
+the explanation are copied from it, and it is stored whole (`Recommendation.timeline`, compact
+columns) for the SKU page, the dashboard and GET /api/v1/skus/{id}/timeline. Inbound shipments
+come with their own arrival dates (app.planning.arrivals); they are never counted as on hand.
+The app's own remarks (unit cost assumed, no history) go to the timeline's `notes`, apart from
+the explanation, whose every number is a field of the timeline.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +20,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import queries
-from app.models import Product, Recommendation, SellerAccount, risk, utcnow
-from app.planning.data import LatestStock, fee_estimates, latest_stock
+from app.models import Product, Recommendation, SellerAccount, utcnow
+from app.planning.arrivals import inbound_for_seller
+from app.planning.data import fee_estimates, latest_stock
 from app.planning.versions import load_model
 from forecasting.fees import FeeSchedule
-from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
+from forecasting.policy import SkuPlanInput, recommend_batch
 
 N_PATHS = 200
 PATH_MARGIN_DAYS = 60
@@ -26,17 +36,6 @@ Progress = Callable[[float, str], None]
 
 class NoModel(RuntimeError):
     """No trained model version exists yet for the seller."""
-
-
-def risk_label(rec: Any, stock: LatestStock | None) -> str:
-    """One word of app.models.risk (stockout, overstock, ok): what the dashboard filters on."""
-    if rec.stockout_prob_before_arrival >= 0.3 or (stock is not None and stock.fulfillable == 0):
-        return risk.STOCKOUT
-    aged = rec.expected_cost_without.get("aged", 0.0)
-    storage = rec.expected_cost_without.get("storage", 0.0)
-    if aged > 1.0 or rec.days_of_cover_without > 120 or (storage > 0 and aged > 0.25 * storage):
-        return risk.OVERSTOCK
-    return risk.OK
 
 
 def recommend_seller(
@@ -64,6 +63,7 @@ def recommend_seller(
         .order_by(Product.sku)
     ).all()
     stock = latest_stock(session, account.tenant_id, account.id)
+    inbound = inbound_for_seller(session, account, today)
     fees = fee_estimates(session, account.tenant_id, account.id)
     review = account.review_days or 7
     longest = max([p.lead_time_days for p in products] or [30])
@@ -89,22 +89,13 @@ def recommend_seller(
         if sku_paths is None:
             sku_paths = np.zeros((1, horizon))
             note.append("no sales history: no demand forecast")
-        inbound = []
-        if s:
-            for status, qty in (
-                ("working", s.inbound_working),
-                ("shipped", s.inbound_shipped),
-                ("receiving", s.inbound_receiving),
-            ):
-                if qty:
-                    inbound.append(Inbound(int(qty), None, status))
         items.append(
             SkuPlanInput(
                 sku=p.sku,
                 demand_paths=np.asarray(sku_paths)[:, offset:],
                 on_hand=int(s.fulfillable) if s else 0,
                 reserved=int(s.reserved) if s else 0,
-                inbound=inbound,
+                inbound=inbound.get(p.sku, []),
                 lead_time_days=p.lead_time_days,
                 lead_time_std_days=float(p.lead_time_spread_days or 0),
                 review_days=review,
@@ -144,37 +135,48 @@ def recommend_seller(
     now = utcnow()
     out = []
     for rec in recs:
-        explanation = rec.explanation
-        if notes.get(rec.sku):
-            explanation += " (" + "; ".join(notes[rec.sku]) + ")"
-        row = Recommendation(
-            tenant_id=account.tenant_id,
-            seller_account_id=account.id,
-            sku=rec.sku,
-            computed_at=now,
-            is_current=True,
-            model_version_id=version.id,
-            quantity=int(rec.quantity),
-            ship_by=rec.latest_ship_date,
-            days_of_cover_without=_finite(rec.days_of_cover_without),
-            days_of_cover_with=_finite(rec.days_of_cover_with),
-            stockout_probability=float(rec.stockout_prob_before_arrival),
-            risk=risk_label(rec, stock.get(rec.sku)),
-            cost_breakdown={
-                "with": {k: round(v, 2) for k, v in rec.expected_cost_with.items()},
-                "without": {k: round(v, 2) for k, v in rec.expected_cost_without.items()},
-                "stockout_prob_next_cycle": rec.stockout_prob_next_cycle,
-                "unconstrained_quantity": int(rec.unconstrained_quantity),
-                "capacity_limited": bool(rec.capacity_limited),
-                "as_of": str(today),
-            },
-            explanation=explanation,
-        )
+        row = _row(rec, account, version.id, now, notes.get(rec.sku, []))
         session.add(row)
         out.append(row)
     session.flush()
     say(1.0, f"{len(out)} recommendations")
     return out
+
+
+def _row(
+    rec: Any, account: SellerAccount, version_id: int, now: dt.datetime, notes: list[str]
+) -> Recommendation:
+    """The stored recommendation: every field copied from the one timeline."""
+    tl = rec.timeline
+    if tl is None:  # recommend_batch runs with details: a timeline per SKU
+        raise RuntimeError(f"{rec.sku}: recommendation without a timeline")
+    stored = tl.to_dict(columns=True)
+    stored["notes"] = list(notes)
+    return Recommendation(
+        tenant_id=account.tenant_id,
+        seller_account_id=account.id,
+        sku=rec.sku,
+        computed_at=now,
+        is_current=True,
+        model_version_id=version_id,
+        quantity=int(tl.quantity),
+        ship_by=tl.ship_by,
+        runs_out_on=tl.runs_out_on,
+        status=tl.status.value,
+        days_of_cover_without=_finite(tl.cover_days_without),
+        days_of_cover_with=_finite(tl.cover_days_with),
+        stockout_probability=float(tl.stockout_prob_before_arrival),
+        cost_breakdown={
+            "with": {k: round(v, 2) for k, v in rec.expected_cost_with.items()},
+            "without": {k: round(v, 2) for k, v in rec.expected_cost_without.items()},
+            "stockout_prob_next_cycle": rec.stockout_prob_next_cycle,
+            "unconstrained_quantity": int(tl.unconstrained_quantity),
+            "capacity_limited": bool(tl.capacity_limited),
+            "as_of": tl.as_of.isoformat(),
+        },
+        explanation=tl.explanation,
+        timeline=stored,
+    )
 
 
 def _finite(value: float) -> float | None:

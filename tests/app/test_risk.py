@@ -1,29 +1,36 @@
-"""One risk vocabulary: the planner writes only its words, and the dashboard groups each of them."""
+"""One status vocabulary: the planner writes only PlanStatus words, and every one has a group."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from sqlalchemy import select
 
-from app.models import risk
-from app.planning.recommend import risk_label
-from app.web.dashboard.table import OVERSTOCK_RISKS, RISK_FILTERS, STOCKOUT_RISKS
-
-
-def _rec(prob: float, cover: float, aged: float = 0.0) -> SimpleNamespace:
-    return SimpleNamespace(
-        stockout_prob_before_arrival=prob,
-        days_of_cover_without=cover,
-        expected_cost_without={"aged": aged, "storage": 1.0},
-    )
+from app.models import Recommendation, risk
+from forecasting.status import PlanStatus
 
 
-def test_the_planner_writes_only_words_the_dashboard_groups() -> None:
-    written = {
-        risk_label(_rec(0.5, 10), None),
-        risk_label(_rec(0.0, 400), None),
-        risk_label(_rec(0.0, 30), None),
-    }
-    assert written == set(risk.RISKS) == {risk.STOCKOUT, risk.OVERSTOCK, risk.OK}
-    assert set(STOCKOUT_RISKS) | set(OVERSTOCK_RISKS) | set(risk.words_in(risk.OK)) == written
-    assert ("all", *risk.GROUPS) == RISK_FILTERS
-    assert all(risk.GROUP_OF[word] in risk.GROUPS for word in risk.RISKS)
+def test_every_status_the_planner_can_write_is_in_exactly_one_group() -> None:
+    groups = risk.status_groups()
+    assert tuple(groups) == risk.GROUPS
+    shown = [word for words in groups.values() for word in words]
+    assert sorted(shown) == sorted(s.value for s in PlanStatus) == sorted(risk.STATUSES)
+    assert len(shown) == len(set(shown))
+    assert all(risk.group_of(word) == g for g, words in groups.items() for word in words)
+    assert risk.group_of(None) is None and risk.words_in("nonsense") == ()
+    assert risk.words_in(risk.STOCKOUT) == ("out_of_stock", "stockout_before_arrival")
+
+
+def test_status_rank_sorts_by_urgency(db_session, factory) -> None:
+    seller = factory.seller(factory.tenant())
+    for i, word in enumerate(reversed(risk.STATUSES)):
+        db_session.add(
+            Recommendation(
+                tenant_id=seller.tenant_id, seller_account_id=seller.id, sku=f"S{i}", status=word
+            )
+        )
+    db_session.flush()
+    ordered = db_session.scalars(
+        select(Recommendation.status)
+        .where(Recommendation.seller_account_id == seller.id)
+        .order_by(risk.status_rank(Recommendation.status))
+    ).all()
+    assert tuple(ordered) == risk.STATUSES

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
+from app.models import risk
 from app.models.base import MAX_ID
 from app.models.events import JOB_STATUSES
 from app.web.api.blueprint import bp
@@ -52,6 +53,16 @@ PAGING = [
         "rows to skip",
     ),
 ]
+STATUS_FILTER = _param(
+    "status",
+    {"type": "string", "enum": list(risk.STATUSES)},
+    "only SKUs whose current recommendation has this status",
+)
+GROUP_FILTER = _param(
+    "group",
+    {"type": "string", "enum": list(risk.GROUPS)},
+    "only statuses of this dashboard group (" + risk.describe_groups() + ")",
+)
 SELLER_FILTER = _param(
     "seller", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "only this seller account"
 )
@@ -123,11 +134,8 @@ def paths() -> dict[str, Any]:
                 parameters=[
                     *PAGING,
                     SELLER_FILTER,
-                    _param(
-                        "risk",
-                        {"type": "string", "maxLength": 20},
-                        "only SKUs whose current recommendation has this risk",
-                    ),
+                    STATUS_FILTER,
+                    GROUP_FILTER,
                     _param(
                         "q", {"type": "string", "maxLength": 100}, "text in the SKU, title or ASIN"
                     ),
@@ -166,6 +174,15 @@ def paths() -> dict[str, Any]:
                 operationId="getSkuForecast",
             ),
         },
+        "/api/v1/skus/{sku_id}/timeline": {
+            "parameters": [sku_id],
+            "get": _op(
+                "Projected inventory timeline of the planner's current run (404 before it ran)",
+                "skus",
+                {**_ok("SkuTimeline"), **_errors(*READ_ONE)},
+                operationId="getSkuTimeline",
+            ),
+        },
         "/api/v1/recommendations": {
             "get": _op(
                 "Current recommendations",
@@ -175,7 +192,8 @@ def paths() -> dict[str, Any]:
                 parameters=[
                     *PAGING,
                     SELLER_FILTER,
-                    _param("risk", {"type": "string", "maxLength": 20}, "only this risk"),
+                    STATUS_FILTER,
+                    GROUP_FILTER,
                     _param("sku", {"type": "string", "maxLength": 64}, "only this SKU"),
                     _param(
                         "sort",

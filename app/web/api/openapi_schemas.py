@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.sync.streams import NAMES as STREAMS
+from app.web.api.openapi_timeline import STATUS, timeline_schemas
 from app.web.api.plans import LINE_FIELDS, MAX_LINES, PLAN_CREATE_FIELDS, PLAN_FIELDS
 from app.web.api.skus import SKU_SETTINGS
 from app.web.api.validation import object_schema
@@ -96,7 +97,8 @@ def component_schemas() -> dict[str, Any]:
                 "id": INT,
                 "quantity": INT,
                 "ship_by": n(DATE),
-                "risk": n(STR),
+                "runs_out_on": n(DATE),
+                "status": n(STATUS),
                 "days_of_cover_without": n(NUM),
                 "stockout_probability": n(NUM),
             },
@@ -143,12 +145,14 @@ def component_schemas() -> dict[str, Any]:
                 "days_of_cover_without": n(NUM),
                 "days_of_cover_with": n(NUM),
                 "stockout_probability": n(NUM),
-                "risk": n(STR),
+                "runs_out_on": n(DATE),
+                "status": n(STATUS),
                 "cost_breakdown": {"type": "object", "nullable": True},
                 "explanation": n(STR),
             }
         ),
         "RecommendationPage": _page("Recommendation"),
+        **timeline_schemas(),
         "PlanLine": _obj({"id": INT, "sku": STR, "quantity": INT, "recommended_quantity": n(INT)}),
         "Plan": _obj(
             {

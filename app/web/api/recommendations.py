@@ -1,4 +1,8 @@
-"""Recommendation endpoints: the current recommendations, and any one by id."""
+"""Recommendation endpoints: the current recommendations, and any one by id.
+
+Every field is the planner's stored copy of the SKU's timeline (app.planning.recommend): the
+same status, ship_by, runs_out_on and quantity as GET /api/v1/skus/{id}/timeline.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from flask import jsonify
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Recommendation
+from app.models import Recommendation, risk
 from app.models.base import MAX_ID
 from app.queries import current_recommendation_ids
 from app.tenancy import owned_or_404
@@ -18,11 +22,13 @@ from app.web.api.queries import count
 from app.web.api.serializers import page, recommendation
 from app.web.api.validation import page_params, query_choice, query_int, query_str
 
-REC_SORTS = ("id", "sku", "ship_by", "quantity", "stockout_probability", "risk")
+REC_SORTS = ("id", "sku", "ship_by", "runs_out_on", "quantity", "stockout_probability", "status")
 REC_SORT_CHOICES = tuple(s for key in REC_SORTS for s in (key, "-" + key))
 
 
 def _column(key: str) -> Any:
+    if key == "status":  # by urgency, not alphabetically
+        return risk.status_rank(Recommendation.status)
     return getattr(Recommendation, key)
 
 
@@ -32,7 +38,8 @@ def list_recommendations():  # type: ignore[no-untyped-def]
     tenant_id = current().tenant_id
     limit, offset = page_params()
     seller = query_int("seller", None, 1, MAX_ID)
-    risk = query_str("risk", 20)
+    status = query_choice("status", risk.STATUSES)
+    group = query_choice("group", risk.GROUPS)
     sku = query_str("sku", 64)
     sort = query_choice("sort", REC_SORT_CHOICES, "ship_by") or "ship_by"
     cur = current_recommendation_ids(tenant_id, seller)
@@ -41,8 +48,10 @@ def list_recommendations():  # type: ignore[no-untyped-def]
     )
     if seller is not None:
         stmt = stmt.where(Recommendation.seller_account_id == seller)
-    if risk is not None:
-        stmt = stmt.where(Recommendation.risk == risk)
+    if status is not None:
+        stmt = stmt.where(Recommendation.status == status)
+    if group is not None:
+        stmt = stmt.where(Recommendation.status.in_(risk.words_in(group)))
     if sku is not None:
         stmt = stmt.where(Recommendation.sku == sku)
     column = _column(sort.lstrip("-"))

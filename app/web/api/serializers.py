@@ -28,7 +28,8 @@ def recommendation_summary(rec: Recommendation | None) -> dict[str, Any] | None:
         "id": rec.id,
         "quantity": rec.quantity,
         "ship_by": iso(rec.ship_by),
-        "risk": rec.risk,
+        "runs_out_on": iso(rec.runs_out_on),
+        "status": rec.status,
         "days_of_cover_without": rec.days_of_cover_without,
         "stockout_probability": rec.stockout_probability,
     }
@@ -101,10 +102,17 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "days_of_cover_without": rec.days_of_cover_without,
         "days_of_cover_with": rec.days_of_cover_with,
         "stockout_probability": rec.stockout_probability,
-        "risk": rec.risk,
+        "runs_out_on": iso(rec.runs_out_on),
+        "status": rec.status,
         "cost_breakdown": rec.cost_breakdown,
         "explanation": rec.explanation,
     }
+
+
+def timeline(product: Product, rec: Recommendation, stored: dict[str, Any]) -> dict[str, Any]:
+    """GET /api/v1/skus/{id}/timeline: the stored timeline (days expanded, app.queries) as is,
+    with the ids it belongs to."""
+    return {"sku_id": product.id, "recommendation_id": rec.id, **stored}
 
 
 def plan(p: ShipmentPlan) -> dict[str, Any]:

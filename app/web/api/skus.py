@@ -8,7 +8,7 @@ from flask import jsonify
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Forecast, Product, Recommendation
+from app.models import Forecast, Product, Recommendation, risk
 from app.models.base import MAX_ID
 from app.models.catalog import OWNERS
 from app.planning import settings
@@ -18,12 +18,14 @@ from app.queries import (
     join_current_recommendation,
     latest_model,
     latest_snapshot,
+    timeline_of,
 )
 from app.tenancy import owned_or_404
 from app.web.api.auth import current
 from app.web.api.blueprint import bp
+from app.web.api.errors import ApiError
 from app.web.api.queries import count, like_pattern
-from app.web.api.serializers import inventory, model_version, page, sku
+from app.web.api.serializers import inventory, model_version, page, sku, timeline
 from app.web.api.validation import (
     Field,
     invalid,
@@ -55,7 +57,16 @@ SKU_SETTINGS = {
     "label_owner": Field("string", "who labels the units", choices=OWNERS),
     "active": Field("boolean", "planned and synced"),
 }
-SKU_SORTS = ("id", "sku", "title", "unit_cost", "risk", "ship_by", "recommended_quantity")
+SKU_SORTS = (
+    "id",
+    "sku",
+    "title",
+    "unit_cost",
+    "status",
+    "ship_by",
+    "runs_out_on",
+    "recommended_quantity",
+)
 SKU_SORT_CHOICES = tuple(s for key in SKU_SORTS for s in (key, "-" + key))
 
 
@@ -65,8 +76,9 @@ def _sort_column(key: str) -> Any:
         "sku": Product.sku,
         "title": Product.title,
         "unit_cost": Product.unit_cost,
-        "risk": Recommendation.risk,
+        "status": risk.status_rank(Recommendation.status),
         "ship_by": Recommendation.ship_by,
+        "runs_out_on": Recommendation.runs_out_on,
         "recommended_quantity": Recommendation.quantity,
     }[key]
 
@@ -77,7 +89,8 @@ def list_skus():  # type: ignore[no-untyped-def]
     tenant_id = current().tenant_id
     limit, offset = page_params()
     seller = query_int("seller", None, 1, MAX_ID)
-    risk = query_str("risk", 20)
+    status = query_choice("status", risk.STATUSES)
+    group = query_choice("group", risk.GROUPS)
     q = query_str("q", 100)
     active = query_choice("active", ("true", "false"))
     sort = query_choice("sort", SKU_SORT_CHOICES, "sku") or "sku"
@@ -87,8 +100,10 @@ def list_skus():  # type: ignore[no-untyped-def]
     ).where(Product.tenant_id == tenant_id)
     if seller is not None:
         stmt = stmt.where(Product.seller_account_id == seller)
-    if risk is not None:
-        stmt = stmt.where(Recommendation.risk == risk)
+    if status is not None:
+        stmt = stmt.where(Recommendation.status == status)
+    if group is not None:
+        stmt = stmt.where(Recommendation.status.in_(risk.words_in(group)))
     if active is not None:
         stmt = stmt.where(Product.active.is_(active == "true"))
     if q is not None:
@@ -172,3 +187,17 @@ def get_sku_forecast(sku_id: int):  # type: ignore[no-untyped-def]
     return jsonify(
         sku_id=product.id, sku=product.sku, model_version=model_version(mv), points=points
     )
+
+
+@bp.get("/skus/<id:sku_id>/timeline")
+def get_sku_timeline(sku_id: int):  # type: ignore[no-untyped-def]
+    """The SKU's projected inventory timeline from the planner's current run: the same stored
+    values as its recommendation, the SKU page and the dashboard."""
+    tenant_id = current().tenant_id
+    session = db.session
+    product = owned_or_404(session, Product, sku_id, tenant_id, "SKU")
+    rec = current_recommendation(session, tenant_id, product.seller_account_id, product.sku)
+    stored = timeline_of(rec)
+    if rec is None or stored is None:
+        raise ApiError(404, "not_found", "no timeline yet: the planner has not run for this SKU")
+    return jsonify(timeline(product, rec, stored))

@@ -120,9 +120,23 @@ def test_train_then_recommend_prices_both_risks(factory, db_session) -> None:
     assert set(recs) == {"FAST-EMPTY", "FAST-FULL", "SLOW"}
     empty, full = recs["FAST-EMPTY"], recs["FAST-FULL"]
     assert empty.quantity > 0 and empty.quantity % 6 == 0
-    assert empty.risk == "stockout" and empty.ship_by is not None
-    assert full.quantity == 0 and full.risk == "overstock"
+    assert empty.status == "out_of_stock" and empty.ship_by is not None
+    assert full.quantity == 0 and full.status == "excess" and full.ship_by is None
     assert "ship" in empty.explanation and empty.cost_breakdown["with"]["total"] >= 0
+    # Every stored number is the stored timeline's own.
+    for rec in recs.values():
+        tl = rec.timeline
+        assert tl["status"] == rec.status and tl["ship_by"] == (
+            rec.ship_by.isoformat() if rec.ship_by else None
+        )
+        assert tl["runs_out_on"] == (rec.runs_out_on.isoformat() if rec.runs_out_on else None)
+        assert tl["recommendation"]["quantity"] == rec.quantity
+        assert tl["recommendation"]["explanation"] == rec.explanation
+        assert isinstance(tl["days"]["date"], list)  # stored compact: one list per field
+    assert empty.timeline["days"]["on_hand_p50_without"][0] == 0
+    assert empty.runs_out_on == END + dt.timedelta(days=1)  # today: nothing on hand
+    # The app's remarks are notes, never appended to the sentence.
+    assert all(r.timeline["notes"] == [] for r in recs.values())
     # A 12/day seller with 25 days of lead time needs at least the lead-time demand.
     assert empty.quantity >= 12 * 25 * 0.8
 

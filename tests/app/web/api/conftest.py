@@ -130,8 +130,12 @@ def seed_world(factory: Any, session: Any) -> ApiWorld:
                 )
             )
     world.model_version = new
-    risks = {"MUG-RED": ("stockout", 48), "MUG-BLUE": ("overstock", 0)}
-    for sku, (risk, qty) in risks.items():
+    # MUG-RED's recommendation is a real timeline's (10 on hand, 12 inbound, ~5 a day);
+    # MUG-BLUE's has no timeline (a row from before the planner stored them).
+    tl = _timeline("MUG-RED", today, on_hand=10, inbound=12, rate=5.0, case_pack=12, moq=24)
+    world.timeline = tl
+    statuses = {"MUG-RED": (tl.status.value, tl.quantity), "MUG-BLUE": ("excess", 0)}
+    for sku, (status, qty) in statuses.items():
         session.add(
             Recommendation(
                 tenant_id=a.id,
@@ -140,9 +144,10 @@ def seed_world(factory: Any, session: Any) -> ApiWorld:
                 computed_at=now - dt.timedelta(days=1),
                 is_current=False,
                 quantity=999,
-                risk="ok",
+                status="healthy",
             )
         )
+        red = sku == "MUG-RED"
         rec = Recommendation(
             tenant_id=a.id,
             seller_account_id=seller_a.id,
@@ -150,14 +155,16 @@ def seed_world(factory: Any, session: Any) -> ApiWorld:
             computed_at=now,
             model_version_id=new.id,
             quantity=qty,
-            ship_by=today + dt.timedelta(days=5),
-            risk=risk,
-            stockout_probability=0.4 if risk == "stockout" else 0.0,
+            ship_by=tl.ship_by if red else None,
+            runs_out_on=tl.runs_out_on if red else None,
+            status=status,
+            stockout_probability=tl.stockout_prob_before_arrival if red else 0.0,
             cost_breakdown={"holding": 1.5},
-            explanation="test",
+            explanation=tl.explanation if red else "test",
+            timeline={**tl.to_dict(columns=True), "notes": ["unit cost set"]} if red else None,
         )
         session.add(rec)
-        if sku == "MUG-RED":
+        if red:
             world.recommendation = rec
     session.add(
         InventorySnapshot(
@@ -203,3 +210,33 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
 
     monkeypatch.setattr(tasks, "enqueue_sync", record)
     return calls
+
+
+def _timeline(
+    sku: str, today: dt.date, on_hand: int, inbound: int, rate: float, case_pack: int, moq: int
+) -> Any:
+    """A real timeline from the library, for the API to serve as the planner would store it."""
+    import numpy as np
+
+    from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
+
+    paths = np.random.default_rng(0).poisson(rate, size=(100, 90)).astype(float)
+    item = SkuPlanInput(
+        sku=sku,
+        demand_paths=paths,
+        on_hand=on_hand,
+        lead_time_days=20,
+        unit_cost=3.5,
+        sale_price=19.99,
+        fulfillment_fee=3.0,
+        cubic_feet=0.1,
+        size_tier="large_standard",
+        case_pack=case_pack,
+        moq=moq,
+        inbound=[
+            Inbound(
+                inbound, today + dt.timedelta(days=3), "SHIPPED", "FBA1", arrival_source="amazon"
+            )
+        ],
+    )
+    return recommend_batch([item], today)[0].timeline

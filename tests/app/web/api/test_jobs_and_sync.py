@@ -19,7 +19,16 @@ def test_jobs_are_scoped_and_filterable(client, world) -> None:
 
 def test_recommendations_are_current_only_and_sorted(client, world) -> None:
     body = client.get("/api/v1/recommendations?sort=-quantity", headers=world.headers()).get_json()
-    assert [(r["sku"], r["quantity"]) for r in body["data"]] == [("MUG-RED", 48), ("MUG-BLUE", 0)]
+    red = world.timeline.quantity
+    assert red > 0
+    assert [(r["sku"], r["quantity"]) for r in body["data"]] == [("MUG-RED", red), ("MUG-BLUE", 0)]
+    by_status = client.get("/api/v1/recommendations?group=excess", headers=world.headers())
+    assert [r["sku"] for r in by_status.get_json()["data"]] == ["MUG-BLUE"]
+    # One stored row: the same status, dates and quantity as the timeline.
+    red_row = body["data"][0]
+    assert red_row["status"] == world.timeline.status.value
+    assert red_row["ship_by"] == world.timeline.to_dict()["ship_by"]
+    assert red_row["runs_out_on"] == world.timeline.to_dict()["runs_out_on"]
     assert all(r["is_current"] for r in body["data"])
     one = client.get(f"/api/v1/recommendations/{world.recommendation.id}", headers=world.headers())
     assert one.get_json()["cost_breakdown"] == {"holding": 1.5}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from app.models import risk
 from tests.support.web import problem
 
 
@@ -22,10 +25,15 @@ def test_list_is_scoped_paged_and_sorted(client, world) -> None:
 
 
 def test_list_filters(client, world) -> None:
-    red = _get(client, world, "/api/v1/skus?risk=stockout")["data"]
+    status = world.timeline.status.value
+    red = _get(client, world, f"/api/v1/skus?status={status}")["data"]
     assert [s["sku"] for s in red] == ["MUG-RED"]
+    group = _get(client, world, f"/api/v1/skus?group={risk.group_of(status)}")["data"]
+    assert [s["sku"] for s in group] == ["MUG-RED"]
+    excess = _get(client, world, "/api/v1/skus?group=excess")["data"]
+    assert [s["sku"] for s in excess] == ["MUG-BLUE"]
     # The current recommendation is shown, never a superseded one.
-    assert red[0]["recommendation"]["quantity"] == 48
+    assert red[0]["recommendation"]["quantity"] == world.timeline.quantity
     # LIKE wildcards in q are literal: "100%" matches only the tea's title.
     assert [s["sku"] for s in _get(client, world, "/api/v1/skus?q=100%25")["data"]] == ["TEA-100"]
     assert _get(client, world, "/api/v1/skus?q=_")["pagination"]["total"] == 1
@@ -44,6 +52,8 @@ BAD_QUERIES = [
     ("seller=x", "seller"),
     ("active=yes", "active"),
     ("q=" + "x" * 101, "q"),
+    ("status=stockout", "status"),
+    ("group=ok-ish", "group"),
 ]
 
 
@@ -57,7 +67,9 @@ def test_detail_has_inventory_and_current_recommendation(client, world) -> None:
     red = world.products["MUG-RED"]
     body = _get(client, world, f"/api/v1/skus/{red.id}")
     assert body["inventory"]["fulfillable"] == 10 and body["inventory"]["inbound"] == 12
-    assert body["recommendation"]["risk"] == "stockout"
+    rec = body["recommendation"]
+    assert rec["status"] == world.timeline.status.value == world.recommendation.status
+    assert rec["quantity"] == world.timeline.quantity
     assert body["case_pack"] == 12
 
 
@@ -185,3 +197,41 @@ def test_unit_cost_limit_and_lead_time_total_match_the_form(client, world) -> No
     assert set(body["errors"]) == set(too_long)
     assert "more than a year" in body["errors"]["lead_time_transit_days"]
     assert client.get(url, headers=world.headers()).get_json()["unit_cost"] == 100_000
+
+
+def test_timeline_serves_the_stored_timeline_in_the_contracts_shape(client, world) -> None:
+    red = world.products["MUG-RED"]
+    body = _get(client, world, f"/api/v1/skus/{red.id}/timeline")
+    tl = world.timeline
+    expected = tl.to_dict()  # days as one object per day: the contract
+    for key in ("as_of", "horizon_days", "fulfillable", "status", "runs_out_on", "ship_by"):
+        assert body[key] == expected[key], key
+    assert (
+        body["inbound"]
+        == expected["inbound"]
+        == [
+            {
+                "shipment_id": "FBA1",
+                "status": "SHIPPED",
+                "quantity": 12,
+                "expected_arrival": (tl.as_of + dt.timedelta(days=3)).isoformat(),
+                "arrival_source": "amazon",
+            }
+        ]
+    )
+    assert body["days"] == expected["days"] and len(body["days"]) == body["horizon_days"]
+    assert body["days"][0]["on_hand_p50_without"] == 10  # the inbound is not on hand
+    assert body["recommendation"] == expected["recommendation"]
+    assert body["notes"] == ["unit cost set"] and body["sku_id"] == red.id
+    assert body["recommendation_id"] == world.recommendation.id
+    # The SKU and the recommendation APIs read the same stored row.
+    summary = _get(client, world, f"/api/v1/skus/{red.id}")["recommendation"]
+    assert summary["ship_by"] == body["ship_by"] and summary["status"] == body["status"]
+    assert summary["runs_out_on"] == body["runs_out_on"]
+    assert summary["quantity"] == body["recommendation"]["quantity"]
+
+
+def test_timeline_404s_before_the_planner_ran_and_for_other_tenants(client, world) -> None:
+    for product in (world.products["MUG-BLUE"], world.products["TEA-100"], world.product_b):
+        response = client.get(f"/api/v1/skus/{product.id}/timeline", headers=world.headers())
+        problem(response, 404, "not_found")

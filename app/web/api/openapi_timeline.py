@@ -1,0 +1,154 @@
+"""OpenAPI schemas of GET /api/v1/skus/{id}/timeline: forecasting.timeline.Timeline.to_dict().
+
+The contract (issue 13) is the required part; the library's extra fields are described too, and
+objects allow more members, so a field the library adds later does not break a client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models import risk
+from forecasting.timeline import DAY_FIELDS
+
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+STATUS = {"type": "string", "enum": list(risk.STATUSES)}
+PROB = {"type": "number", "minimum": 0, "maximum": 1}
+
+
+def _n(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "nullable": True}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(props) if required is None else required,
+        "properties": props,
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _day() -> dict[str, Any]:
+    props: dict[str, Any] = dict.fromkeys(DAY_FIELDS, NUM)
+    props["date"] = DATE
+    props["arrivals"] = {**INT, "description": "units from existing shipments landing that morning"}
+    for name in ("stockout_prob_without", "stockout_prob_with"):
+        props[name] = {**PROB, "description": "probability the day ends with nothing sellable"}
+    return _obj(props)
+
+
+def _candidate() -> dict[str, Any]:
+    return _obj(
+        {
+            "quantity": INT,
+            "total": {**NUM, "description": "expected dollars: exactly the sum of `lines`"},
+            "lines": {"type": "object", "additionalProperties": NUM},
+            "within_capacity": BOOL,
+        }
+    )
+
+
+def _recommendation() -> dict[str, Any]:
+    props = {
+        "quantity": INT,
+        "unconstrained_quantity": INT,
+        "capacity_limited": BOOL,
+        "explanation": {**STR, "description": "every date and figure in it is a field here"},
+        "stockout_prob_before_arrival": PROB,
+        "stockout_prob_before_next_arrival": PROB,
+        "stockout_prob_before_next_arrival_without": PROB,
+        "cover_days_without": NUM,
+        "cover_days_with": NUM,
+        "cost_horizon": {"type": "object"},
+        "candidates": {"type": "array", "items": _ref("TimelineCandidate")},
+        "fees_apart": {"type": "object", "additionalProperties": STR},
+    }
+    required = ["quantity", "explanation", "stockout_prob_before_next_arrival", "candidates"]
+    return _obj(props, required)
+
+
+def _excess() -> dict[str, Any]:
+    option = _obj({"action": STR, "cost": _n(NUM), "note": _n(STR)})
+    out = _obj(
+        {
+            "need_through": DATE,
+            "units": INT,
+            "monthly_cost": NUM,
+            "aged_from": _n(DATE),
+            "aged_cost_12m": NUM,
+            "break_even_price": _n(NUM),
+            "options": {"type": "array", "items": option},
+            "choice": _n(STR),
+            "reason": _n(STR),
+        },
+        ["need_through", "units", "monthly_cost", "options"],
+    )
+    out["nullable"] = True
+    return out
+
+
+def timeline_schemas() -> dict[str, Any]:
+    """The named schemas of the timeline document."""
+    inbound = _obj(
+        {
+            "shipment_id": _n(STR),
+            "status": STR,
+            "quantity": INT,
+            "expected_arrival": _n(DATE),
+            "arrival_source": {"type": "string", "enum": ["amazon", "estimated"]},
+        }
+    )
+    props = {
+        "sku_id": INT,
+        "recommendation_id": INT,
+        "sku": STR,
+        "as_of": DATE,
+        "horizon_days": INT,
+        "fulfillable": INT,
+        "reserved": INT,
+        "status": STATUS,
+        "runs_out_on": _n(DATE),
+        "ship_by": {**_n(DATE), "description": "null exactly when nothing is to be shipped"},
+        "next_inbound_on": _n(DATE),
+        "next_inbound_source": _n(STR),
+        "arrives_if_shipped_today": DATE,
+        "lead_time_days": INT,
+        "review_days": INT,
+        "inbound": {"type": "array", "items": _ref("TimelineInbound")},
+        "days": {"type": "array", "items": _ref("TimelineDay")},
+        "recommendation": _ref("TimelineRecommendation"),
+        "excess": _ref("TimelineExcess"),
+        "notes": {
+            "type": "array",
+            "items": STR,
+            "description": "the app's remarks (e.g. unit cost assumed), apart from the sentence",
+        },
+    }
+    required = [
+        "sku_id",
+        "as_of",
+        "horizon_days",
+        "fulfillable",
+        "status",
+        "runs_out_on",
+        "ship_by",
+        "inbound",
+        "days",
+        "recommendation",
+    ]
+    return {
+        "TimelineInbound": inbound,
+        "TimelineDay": _day(),
+        "TimelineCandidate": _candidate(),
+        "TimelineRecommendation": _recommendation(),
+        "TimelineExcess": _excess(),
+        "SkuTimeline": _obj(props, required),
+    }
