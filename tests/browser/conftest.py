@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support import seed as seed_data
+from tests.support import timelines
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -53,10 +55,17 @@ def server(live_app: Any) -> Iterator[dict[str, Any]]:
     clear_cache()
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
     data = seed_data.seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
+    # SKUs 1.. get stored timelines of every scenario (out of stock with inbound, ship by,
+    # excess, ...), planned by forecasting as a planner run would store them.
+    names = list(timelines.SCENARIOS)
+    planned = data["products"][1 : 1 + len(names)]
+    timelines.plan(db.session, planned, names, dt.datetime.now(dt.UTC).date())
     info = {
         "email": data["email"],
         "password": data["password"],
         "products": [(p.id, p.sku, p.case_pack, p.moq) for p in data["products"]],
+        "scenarios": {name: p.id for name, p in zip(names, planned, strict=True)},
+        "api_token": timelines.api_token(db.session, data),
     }
     db.session.commit()
     httpd = make_server("127.0.0.1", 0, live_app, threaded=True)

@@ -37,9 +37,9 @@ def test_dashboard_sku_chart_and_bad_setting(page, server, shoot) -> None:
     page.click("th.sortable >> text=SKU")
     first = page.locator("#sku-table a.sku").first.inner_text()
     assert first == min(sku for _, sku, _, _ in server["products"])
-    page.select_option("select[name=risk]", "overstock")
+    page.select_option("select[name=risk]", "excess")
     page.click("form.filters button[type=submit]")
-    assert "risk=overstock" in page.url
+    assert "risk=excess" in page.url
     assert page.locator("#sku-table tbody tr").count() < 40
 
     # The SKU page draws both charts as SVG.
@@ -51,8 +51,8 @@ def test_dashboard_sku_chart_and_bad_setting(page, server, shoot) -> None:
     assert bars > 100 and marks == 8
     assert page.locator("#sales-chart [data-series=band] polygon").count() == 1
     assert page.locator("#sales-chart [data-series=forecast] polyline").count() == 1
-    assert page.locator("#stock-chart [data-series=with] polyline").count() == 1
-    assert page.locator("#stock-chart [data-series=without] polyline").count() == 1
+    assert page.locator("#stock-chart [data-series=on_hand_p50_without] polyline").count() == 1
+    assert page.locator("#risk-chart [data-series=stockout_prob_without] polyline").count() == 1
     page.hover("#sales-chart svg", position={"x": 700, "y": 150})
     assert page.locator("#sales-chart .hover").get_attribute("visibility") == "visible"
     shoot(page, "sku")
