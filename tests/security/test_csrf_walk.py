@@ -55,18 +55,22 @@ def _url_args(rule: Any, ids: dict[str, int]) -> dict[str, Any]:
 @pytest.fixture
 def world(app: Any, db_session: Any) -> dict[str, Any]:
     """A tenant with products, a seller, a plan; a logged-in client."""
-    from app.models import ShipmentPlan
+    from app.models import ApiToken, ShipmentPlan
+    from app.models.tenancy import hash_token
 
     data = seed_data.seed(db_session, "CsrfCo", n_skus=3, days=20, horizon=10)
     plan = ShipmentPlan(tenant_id=data["tenant"].id, seller_account_id=data["seller"].id,
                         name="csrf plan")
-    db_session.add(plan)
+    api_token = ApiToken(tenant_id=data["tenant"].id, user_id=data["user"].id, name="csrf",
+                         token_hash=hash_token(ApiToken.generate()))
+    db_session.add_all([plan, api_token])
     db_session.commit()
     ids = {
         "seller_id": data["seller"].id,
         "product_id": data["products"][0].id,
         "sku_id": data["products"][0].id,
         "plan_id": plan.id,
+        "api_token_id": api_token.id,
         "public_id": data["seller"].public_id,
     }
     return {"data": data, "ids": ids}
