@@ -14,6 +14,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from werkzeug.exceptions import NotFound
 
 from app.models.base import MAX_ID, TenantMixin
+from app.models.tenancy import ApiToken, User, hash_token
 
 T = TypeVar("T")
 TENANT_KEY = "tenant_id"
@@ -74,3 +75,15 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
             track_closure_variables=True,
         )
     )
+
+
+def create_token(
+    session: Session, user: User, tenant_id: int, name: str
+) -> tuple[ApiToken, str]:
+    """Add an API token for `user` in `tenant_id` (flushed, not committed); returns the row and
+    the only copy of the secret."""
+    secret = ApiToken.generate()
+    row = ApiToken(tenant_id=tenant_id, user_id=user.id, name=name, token_hash=hash_token(secret))
+    session.add(row)
+    session.flush()
+    return row, secret

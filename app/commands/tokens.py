@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, Membership, Tenant, User
-from app.models.tenancy import hash_token
+from app.tenancy import create_token
 
 tokens_cli = AppGroup("tokens", help="API tokens for /api/v1 (only their digests are stored).")
 
@@ -39,15 +39,6 @@ def _tenant_id(user: User, tenant: str | None) -> int:
     return int(rows[0].id)
 
 
-def create_token(user: User, tenant_id: int, name: str) -> tuple[ApiToken, str]:
-    """Add a token for `user` in `tenant_id`; returns the row and the only copy of the secret."""
-    secret = ApiToken.generate()
-    row = ApiToken(tenant_id=tenant_id, user_id=user.id, name=name, token_hash=hash_token(secret))
-    db.session.add(row)
-    db.session.flush()
-    return row, secret
-
-
 @tokens_cli.command("create")
 @click.option("--email", required=True, help="the user the token acts as")
 @click.option("--name", required=True, help="what the token is for (e.g. 'reporting script')")
@@ -60,7 +51,7 @@ def create(email: str, name: str, tenant: str | None) -> None:
     user = _user(email)
     if not user.active:
         raise click.ClickException(f"{user.email} is deactivated")
-    row, secret = create_token(user, _tenant_id(user, tenant), name)
+    row, secret = create_token(db.session, user, _tenant_id(user, tenant), name)
     db.session.commit()
     click.echo(secret)
     click.echo(

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from app.commands.tokens import create_token
 from app.extensions import db
 from app.models import ApiToken, User
+from app.tenancy import create_token
 from app.web.auth.session import current_user, owner_required, tenant_id
 from app.web.forms import CsrfOnlyForm
 
@@ -50,7 +50,7 @@ def index() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = current_user()
         assert user is not None
-        _row, secret = create_token(user, tenant_id(), form.name.data or "")
+        _row, secret = create_token(db.session, user, tenant_id(), form.name.data or "")
         db.session.commit()
         form = TokenForm(formdata=None)
     elif form.is_submitted():

@@ -96,13 +96,13 @@ def _check(tl: dict[str, Any]) -> None:
 
 @pytest.mark.slow
 def test_every_simulator_skus_timeline_holds_together(live_app, sim) -> None:
-    from app.commands.tokens import create_token
     from app.extensions import db
     from app.models import Product, Recommendation, SellerAccount, User
     from app.planning.recommend import recommend_seller
     from app.planning.train import train_seller
     from app.sync.streams import NAMES
     from app.tasks import run_sync
+    from app.tenancy import create_token
 
     live_app.config.update(SPAPI_RATE_SCALE=1000, SPAPI_BACKOFF_BASE=0.02, SPAPI_TIMEOUT=10)
     seller_id = add_sim_seller(db.session, sim)
@@ -119,7 +119,7 @@ def test_every_simulator_skus_timeline_holds_together(live_app, sim) -> None:
     from app.models import Membership
 
     db.session.add(Membership(tenant_id=account.tenant_id, user_id=user.id, role="owner"))
-    _, secret = create_token(user, account.tenant_id, "t")
+    _, secret = create_token(db.session, user, account.tenant_id, "t")
     db.session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
 
