@@ -254,20 +254,10 @@ def _first_sync(
         )
         out: dict[str, float] = {}
         with app.app_context():
-            creds = sim.sellers[0]
             tenant = Tenant(name="bench")
             db.session.add(tenant)
             db.session.flush()
-            account = SellerAccount(
-                tenant_id=tenant.id,
-                name="bench",
-                endpoint=sim.base_url,
-                token_url=sim.token_url,
-                lwa_client_id=creds["client_id"],
-                lwa_client_secret=creds["client_secret"],
-                refresh_token=creds["refresh_token"],
-                marketplace_id=creds["marketplace_id"],
-            )
+            account = SellerAccount(tenant_id=tenant.id, name="bench", **sim.account_fields())
             db.session.add(account)
             db.session.commit()
             import app.sync.orders as orders_mod

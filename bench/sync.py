@@ -134,17 +134,7 @@ def main() -> None:
         tenant = Tenant(name="bench")
         session.add(tenant)
         session.flush()
-        creds = sim.sellers[0]
-        account = SellerAccount(
-            tenant_id=tenant.id,
-            name="bench",
-            endpoint=sim.base_url,
-            token_url=sim.token_url,
-            lwa_client_id=creds["client_id"],
-            lwa_client_secret=creds["client_secret"],
-            refresh_token=creds["refresh_token"],
-            marketplace_id=creds["marketplace_id"],
-        )
+        account = SellerAccount(tenant_id=tenant.id, name="bench", **sim.account_fields())
         session.add(account)
         session.commit()
         client = client_for(account, app.config)

@@ -32,6 +32,19 @@ class RunningSimulator:
         """The LWA token endpoint."""
         return self.base_url + "/auth/o2/token"
 
+    def account_fields(self, seller: int = 0) -> dict[str, str]:
+        """What a seller account that syncs from seller `seller` holds: endpoint, token URL,
+        LWA credentials and marketplace (named as the product's seller_accounts columns)."""
+        c = self.sellers[seller]
+        return {
+            "endpoint": self.base_url,
+            "token_url": self.token_url,
+            "lwa_client_id": c["client_id"],
+            "lwa_client_secret": c["client_secret"],
+            "refresh_token": c["refresh_token"],
+            "marketplace_id": c["marketplace_id"],
+        }
+
     def advance(self, days: float = 0, hours: float = 0) -> tuple[int, int]:
         """Move the simulated clock on (same as POST /_sim/advance)."""
         return self.marketplace.advance(int(round((days * 24 + hours) * 3600)))

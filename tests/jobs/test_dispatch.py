@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.support import jobs as testjobs
-from tests.support.jobs import lines
+from tests.support.jobs import job_record, lines, new_tenant
 
 pytestmark = pytest.mark.redis
 REPO = Path(__file__).resolve().parents[2]
@@ -24,27 +24,6 @@ def rq_app(live_app: Any, redis_url: str) -> Any:
     """`live_app` (really commits) queuing on the test Redis."""
     live_app.config["REDIS_URL"] = redis_url
     return live_app
-
-
-def _tenant() -> int:
-    from app.extensions import db
-    from app.models import Tenant
-
-    tenant = Tenant(name="t")
-    db.session.add(tenant)
-    db.session.commit()
-    return tenant.id
-
-
-def _record(record_id: int) -> Any:
-    from app.extensions import db
-    from app.models import JobRecord
-
-    session = db.new_session()
-    try:
-        return session.get(JobRecord, record_id)
-    finally:
-        session.close()
 
 
 def _count_records() -> int:
@@ -101,10 +80,10 @@ def test_queued_with_json_serializer_and_run_by_a_burst_worker(rq_app: Any, tmp_
     from jobs.dispatch import redis_connection
     from jobs.tasks import enqueue
 
-    tenant = _tenant()
+    tenant = new_tenant()
     out = str(tmp_path / "out")
     rid = enqueue(testjobs.APPEND, out, "hello", job_id="t:1", kind="test", tenant_id=tenant)
-    assert _record(rid).status == "queued" and _record(rid).rq_job_id == "t:1"
+    assert job_record(rid).status == "queued" and job_record(rid).rq_job_id == "t:1"
     job = Job.fetch("t-1", connection=redis_connection(), serializer=JSONSerializer)
     assert job.func_name == "jobs.runner.execute"
     assert job.args == ["tests.support.jobs.append", [out, "hello"], {}, rid, "t:1"]
@@ -112,7 +91,7 @@ def test_queued_with_json_serializer_and_run_by_a_burst_worker(rq_app: Any, tmp_
 
     drain(rq_app)
     assert lines(out) == [f"hello {rid}"]
-    record = _record(rid)
+    record = job_record(rid)
     assert (record.status, record.progress, record.error) == ("succeeded", 1.0, None)
     assert record.started_at is not None and record.ended_at is not None
     job = Job.fetch("t-1", connection=redis_connection(), serializer=JSONSerializer)
@@ -123,7 +102,7 @@ def test_queued_with_json_serializer_and_run_by_a_burst_worker(rq_app: Any, tmp_
 def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> None:
     from jobs.tasks import enqueue
 
-    tenant = _tenant()
+    tenant = new_tenant()
     out = str(tmp_path / "out")
     results: list[int] = []
 
@@ -155,12 +134,12 @@ def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> N
 def test_transient_failure_is_retried_by_rq(rq_app: Any, tmp_path: Path) -> None:
     from jobs.tasks import enqueue
 
-    tenant = _tenant()
+    tenant = new_tenant()
     out = str(tmp_path / "attempts")
     rid = enqueue(testjobs.FAIL_UNTIL, out, 1, kind="test", tenant_id=tenant)
     drain(rq_app)  # the first retry is immediate, so the same burst runs it
     assert lines(out) == ["attempt", "attempt"]
-    record = _record(rid)
+    record = job_record(rid)
     assert record.status == "succeeded"
     assert record.error == "TransientError: simulated outage 1"
 
@@ -170,12 +149,12 @@ def test_permanent_failure_is_recorded_and_not_retried(rq_app: Any, tmp_path: Pa
 
     from jobs.tasks import enqueue
 
-    tenant = _tenant()
+    tenant = new_tenant()
     out = str(tmp_path / "attempts")
     rid = enqueue(testjobs.FAIL_PERMANENTLY, out, job_id="p:1", kind="t", tenant_id=tenant)
     drain(rq_app)
     assert lines(out) == ["attempt"]
-    record = _record(rid)
+    record = job_record(rid)
     assert (record.status, record.error) == ("failed", "AuthError: refresh token revoked")
     assert "p-1" in FailedJobRegistry(queue=_queue()).get_job_ids()
 
@@ -183,9 +162,9 @@ def test_permanent_failure_is_recorded_and_not_retried(rq_app: Any, tmp_path: Pa
 def test_progress_reported_by_the_job_is_kept(rq_app: Any) -> None:
     from jobs.tasks import enqueue
 
-    rid = enqueue(testjobs.STEPS, 4, kind="test", tenant_id=_tenant())
+    rid = enqueue(testjobs.STEPS, 4, kind="test", tenant_id=new_tenant())
     drain(rq_app)
-    record = _record(rid)
+    record = job_record(rid)
     assert (record.status, record.message, record.progress) == ("succeeded", "step 4 of 4", 1.0)
 
 
@@ -194,7 +173,7 @@ def test_enqueue_sync_uses_the_sellers_tenant_and_a_deterministic_id(rq_app: Any
     from app.models import SellerAccount
     from app.tasks import enqueue_sync
 
-    tenant = _tenant()
+    tenant = new_tenant()
     account = SellerAccount(
         tenant_id=tenant, name="s", lwa_client_id="c", lwa_client_secret="x", refresh_token="r"
     )
@@ -202,7 +181,7 @@ def test_enqueue_sync_uses_the_sellers_tenant_and_a_deterministic_id(rq_app: Any
     db.session.commit()
     rid = enqueue_sync(account.id, "orders")
     assert enqueue_sync(account.id, "orders") == rid
-    record = _record(rid)
+    record = job_record(rid)
     assert (record.kind, record.tenant_id, record.seller_account_id, record.rq_job_id) == (
         "sync:orders",
         tenant,
@@ -224,7 +203,7 @@ def test_a_job_that_cannot_be_queued_leaves_a_failed_record(live_app: Any) -> No
     from jobs.tasks import enqueue
 
     live_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
-    tenant = _tenant()
+    tenant = new_tenant()
     with pytest.raises(RedisConnectionError):
         enqueue(testjobs.STEPS, 1, job_id="x:1", kind="test", tenant_id=tenant)
     from sqlalchemy import select
@@ -245,7 +224,7 @@ def test_worker_command_drains_the_queues(rq_app: Any, redis_url: str, tmp_path:
     from jobs.tasks import enqueue
 
     out = str(tmp_path / "out")
-    rid = enqueue(testjobs.APPEND, out, "cli", kind="test", tenant_id=_tenant(), queue="low")
+    rid = enqueue(testjobs.APPEND, out, "cli", kind="test", tenant_id=new_tenant(), queue="low")
     proc = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "--no-schedule"],
         cwd=REPO,
@@ -256,7 +235,7 @@ def test_worker_command_drains_the_queues(rq_app: Any, redis_url: str, tmp_path:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert lines(out) == [f"cli {rid}"]
-    assert _record(rid).status == "succeeded"
+    assert job_record(rid).status == "succeeded"
 
 
 def test_a_job_lost_by_redis_does_not_block_its_id_forever(rq_app: Any) -> None:
@@ -268,7 +247,7 @@ def test_a_job_lost_by_redis_does_not_block_its_id_forever(rq_app: Any) -> None:
     from jobs.dispatch import claim_key, redis_connection
     from jobs.tasks import enqueue
 
-    tenant = _tenant()
+    tenant = new_tenant()
     rid = enqueue(testjobs.STEPS, 1, job_id="l:1", kind="test", tenant_id=tenant)
     conn = redis_connection()
     Job.fetch("l-1", connection=conn, serializer=JSONSerializer).delete()  # e.g. its TTL ran out
@@ -277,5 +256,5 @@ def test_a_job_lost_by_redis_does_not_block_its_id_forever(rq_app: Any) -> None:
     conn.set(claim_key("l:1"), f"{rid}:{time.time() - 60:.3f}")
     again = enqueue(testjobs.STEPS, 1, job_id="l:1", kind="test", tenant_id=tenant)
     assert again != rid
-    assert _record(rid).status == "failed" and _record(rid).error.startswith("lost")
+    assert job_record(rid).status == "failed" and job_record(rid).error.startswith("lost")
     assert _queue().get_job_ids() == ["l-1"]

@@ -8,28 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support import jobs as testjobs
-from tests.support.jobs import lines
-
-
-def _tenant(live_app: Any) -> int:
-    from app.extensions import db
-    from app.models import Tenant
-
-    tenant = Tenant(name="t")
-    db.session.add(tenant)
-    db.session.commit()
-    return tenant.id
-
-
-def _record(record_id: int) -> Any:
-    from app.extensions import db
-    from app.models import JobRecord
-
-    session = db.new_session()
-    try:
-        return session.get(JobRecord, record_id)
-    finally:
-        session.close()
+from tests.support.jobs import job_record, lines, new_tenant
 
 
 def _runner(live_app: Any) -> Any:
@@ -50,12 +29,12 @@ def test_enqueue_runs_in_process_and_records_success(live_app: Any, tmp_path: Pa
     from jobs.tasks import enqueue
 
     assert not live_app.config.get("REDIS_URL")
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     out = str(tmp_path / "out")
     rid = enqueue(testjobs.APPEND, out, "hello", kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out) == [f"hello {rid}"]
-    record = _record(rid)
+    record = job_record(rid)
     assert record.status == "succeeded" and record.progress == 1.0
     assert record.started_at is not None and record.ended_at >= record.started_at
     assert record.error is None
@@ -68,7 +47,7 @@ def test_same_job_id_is_not_queued_twice_while_in_flight(live_app: Any, tmp_path
     from app.models import JobRecord
     from jobs.tasks import enqueue
 
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     out = str(tmp_path / "out")
     ids = [
         enqueue(testjobs.HOLD, out, "x", 0.5, job_id="t:1", kind="test", tenant_id=tenant)
@@ -88,12 +67,12 @@ def test_transient_failures_are_retried_then_succeed(live_app: Any, tmp_path: Pa
     from jobs.tasks import enqueue
 
     live_app.config["JOBS_RETRY_INTERVALS"] = [0, 0, 0]
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     out = str(tmp_path / "attempts")
     rid = enqueue(testjobs.FAIL_UNTIL, out, 2, kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out).count("attempt") == 3
-    record = _record(rid)
+    record = job_record(rid)
     assert record.status == "succeeded"
     assert record.error == "TransientError: simulated outage 2"  # the last error is kept
 
@@ -103,12 +82,12 @@ def test_retries_run_out_and_the_failure_is_recorded(live_app: Any, tmp_path: Pa
     from jobs.tasks import enqueue
 
     live_app.config["JOBS_RETRY_INTERVALS"] = [0]
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     out = str(tmp_path / "attempts")
     rid = enqueue(testjobs.FAIL_UNTIL, out, 99, kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out).count("attempt") == policy("default").retries + 1
-    record = _record(rid)
+    record = job_record(rid)
     assert record.status == "failed" and record.ended_at is not None
     assert record.error.startswith("TransientError: simulated outage")
 
@@ -117,12 +96,12 @@ def test_permanent_errors_are_not_retried(live_app: Any, tmp_path: Path) -> None
     from jobs.tasks import enqueue
 
     live_app.config["JOBS_RETRY_INTERVALS"] = [0]
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     out = str(tmp_path / "attempts")
     rid = enqueue(testjobs.FAIL_PERMANENTLY, out, kind="test", tenant_id=tenant)
     assert _runner(live_app).wait_idle(20)
     assert lines(out) == ["attempt"]
-    record = _record(rid)
+    record = job_record(rid)
     assert (record.status, record.error) == ("failed", "AuthError: refresh token revoked")
 
 
@@ -131,21 +110,21 @@ def test_progress_is_visible_before_the_job_commits(live_app: Any) -> None:
     from app.models import JobRecord
     from jobs.progress import report
 
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     record = JobRecord(tenant_id=tenant, kind="test", status="running")
     db.session.add(record)
     db.session.commit()
     report(record.id, 0.25, "page 1 of 4")
-    seen = _record(record.id)
+    seen = job_record(record.id)
     assert (seen.progress, seen.message) == (0.25, "page 1 of 4")
     report(record.id, 7, "clamped")
-    assert _record(record.id).progress == 1.0
+    assert job_record(record.id).progress == 1.0
 
     # The job's own transaction is open (rows written, not committed).
     db.session.add(JobRecord(tenant_id=tenant, kind="uncommitted"))
     db.session.flush()
     report(record.id, 0.5, "page 2 of 4")  # never raises, never waits for the job
-    seen = _record(record.id)
+    seen = job_record(record.id)
     if db.engine.dialect.name == "postgresql":
         assert (seen.progress, seen.message) == (0.5, "page 2 of 4")
     else:  # SQLite has a single writer, the job: progress is skipped, not blocked on
@@ -159,7 +138,7 @@ def test_the_lock_keeps_two_runs_of_one_stream_apart(
 ) -> None:
     from jobs.tasks import enqueue
 
-    tenant = _tenant(live_app)
+    tenant = new_tenant()
     out = str(tmp_path / "spans")
     for tag in ("a", "b"):  # different job ids: dedupe alone would let both run
         enqueue(
@@ -186,7 +165,7 @@ def test_the_sync_lock_is_per_seller_and_stream_whatever_the_job_id(live_app: An
     original = runner.submit
     runner.submit = lambda spec: captured.append(spec)  # type: ignore[method-assign]
     try:
-        tenant = _tenant(live_app)
+        tenant = new_tenant()
         tasks.enqueue(SYNC, 5, "orders", job_id="backfill", kind="sync:orders",
                          tenant_id=tenant)  # fmt: skip
     finally:
@@ -220,12 +199,12 @@ def test_stream_lock_is_the_lock_sync_jobs_hold(live_app: Any) -> None:
 
     live_app.config.update(JOBS_LOCK_WAIT=0.2, JOBS_RETRY_INTERVALS=[0])
     with stream_lock(3, "orders"):  # e.g. the CLI's foreground sync of that stream
-        rid = enqueue(SYNC, 3, "orders", kind="sync:orders", tenant_id=_tenant(live_app))
+        rid = enqueue(SYNC, 3, "orders", kind="sync:orders", tenant_id=new_tenant())
         assert _runner(live_app).wait_idle(20)
         with pytest.raises(LockBusy), stream_lock(3, "orders", wait=0.1):
             pass
     # Every attempt of the job found the (seller, stream) lock taken, so its body never ran.
-    record = _record(rid)
+    record = job_record(rid)
     assert (record.status, record.error) == (
         "failed",
         "LockBusy: stream:3:orders is held by another run",

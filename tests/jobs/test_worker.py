@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.support import jobs as testjobs
-from tests.support.jobs import lines
+from tests.support.jobs import job_record, lines, new_tenant
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = [
@@ -98,27 +98,6 @@ def _wait_for(predicate: Any, timeout: float, what: str) -> float:
     return time.monotonic() - start
 
 
-def _tenant() -> int:
-    from app.extensions import db
-    from app.models import Tenant
-
-    tenant = Tenant(name="t")
-    db.session.add(tenant)
-    db.session.commit()
-    return tenant.id
-
-
-def _record(record_id: int) -> Any:
-    from app.extensions import db
-    from app.models import JobRecord
-
-    session = db.new_session()
-    try:
-        return session.get(JobRecord, record_id)
-    finally:
-        session.close()
-
-
 def test_heartbeat_ttl_is_bounded_by_the_grace_not_rqs_minute() -> None:
     from types import SimpleNamespace
 
@@ -191,7 +170,7 @@ def test_two_workers_never_overlap_on_one_stream(
     from jobs.tasks import enqueue
 
     live_app.config["REDIS_URL"] = redis_url
-    tenant = _tenant()
+    tenant = new_tenant()
     out = str(tmp_path / "spans")
     for tag in ("a", "b"):  # two job ids, one stream: only the lock keeps them apart
         enqueue(
@@ -230,12 +209,12 @@ def test_a_job_whose_worker_is_sigkilled_is_run_again(
     out = str(tmp_path / "runs")
     rid = enqueue(
         testjobs.BLOCK_FIRST_ATTEMPT, out,
-        job_id="sync:9:orders", kind="sync:orders", tenant_id=_tenant(),
+        job_id="sync:9:orders", kind="sync:orders", tenant_id=new_tenant(),
     )  # fmt: skip
     _wait_for(lambda: lines(out), 60, "the first attempt to start")
     horse, victim = (int(x) for x in lines(out)[0].split()[1:])
     assert victim == first.pid
-    assert _record(rid).status == "running"
+    assert job_record(rid).status == "running"
     _wait_for(lambda: len(_group(victim)) == 2, 10, "the worker's scheduler process")
     second = spawn(cmd, env)
 
@@ -252,8 +231,8 @@ def test_a_job_whose_worker_is_sigkilled_is_run_again(
     assert [x.split()[0] for x in runs] == ["started", "started", "done"]
     rerun_by = int(runs[1].split()[2])
     assert rerun_by == second.pid
-    _wait_for(lambda: _record(rid).status == "succeeded", 10, "the record to say succeeded")
-    assert "AbandonedJobError" in (_record(rid).error or "")
+    _wait_for(lambda: job_record(rid).status == "succeeded", 10, "the record to say succeeded")
+    assert "AbandonedJobError" in (job_record(rid).error or "")
 
 
 @pytest.mark.redis
@@ -269,7 +248,7 @@ def test_a_worker_queues_and_runs_the_schedule_tick(live_app: Any, redis_url: st
 
     live_app.config["REDIS_URL"] = redis_url
     account = SellerAccount(
-        tenant_id=_tenant(), name="idle", lwa_client_id="c", lwa_client_secret="x",
+        tenant_id=new_tenant(), name="idle", lwa_client_id="c", lwa_client_secret="x",
         refresh_token="r", active=False,
     )  # fmt: skip
     db.session.add(account)

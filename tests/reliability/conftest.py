@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 import requests
 
+from tests.support.sync import sim_seller
+
 TODAY = dt.date(2026, 11, 26)
 SKUS = 20
 HISTORY_DAYS = 120
@@ -81,27 +83,9 @@ class Harness:
     def seller(self, name: str = "sim-seller", index: int = 0) -> int:
         """Create a tenant and a seller account with the simulator's credentials; its id."""
         from app.extensions import db
-        from app.models import SellerAccount, Tenant
 
-        creds = self.sim.sellers[index]
         with self.app.app_context():
-            session = db.session
-            tenant = Tenant(name=f"tenant-{name}")
-            session.add(tenant)
-            session.flush()
-            account = SellerAccount(
-                tenant_id=tenant.id,
-                name=name,
-                endpoint=self.sim.base_url,
-                token_url=self.sim.token_url,
-                lwa_client_id=creds["client_id"],
-                lwa_client_secret=creds["client_secret"],
-                refresh_token=creds["refresh_token"],
-                marketplace_id=creds["marketplace_id"],
-            )
-            session.add(account)
-            session.commit()
-            return account.id
+            return int(sim_seller(db.session, self.sim, name, index).id)
 
     def sync(self, account_id: int, streams: tuple[str, ...] = ("orders", "inventory")) -> None:
         """Run streams in this process (what a job does), each in a fresh app context."""
@@ -141,7 +125,9 @@ class Harness:
         demand = self.truth("demand.csv", index)
         merged = history.merge(orders, on=["sku", "date"], how="outer", suffixes=("", "_t"))
         merged = merged.merge(
-            demand[["sku", "date", "in_stock"]], on=["sku", "date"], how="left",
+            demand[["sku", "date", "in_stock"]],
+            on=["sku", "date"],
+            how="left",
             suffixes=("", "_d"),
         )
         problems = []
@@ -191,8 +177,14 @@ def simulator() -> Callable[..., Any]:
 
     @contextmanager
     def start(**kw: Any) -> Iterator[tuple[Any, RequestLog]]:
-        params = {"seed": 7, "skus": SKUS, "history_days": HISTORY_DAYS, "today": TODAY,
-                  "rate_scale": 1000.0, **kw}
+        params = {
+            "seed": 7,
+            "skus": SKUS,
+            "history_days": HISTORY_DAYS,
+            "today": TODAY,
+            "rate_scale": 1000.0,
+            **kw,
+        }
         with running_simulator(**params) as sim:
             log = RequestLog(sim.app.wsgi_app)
             sim.app.wsgi_app = log  # type: ignore[method-assign]

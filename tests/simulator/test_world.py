@@ -90,23 +90,10 @@ def test_truth_cli_writes_the_same_bytes(tmp_path, world):
     for name, text in texts.items():
         assert (tmp_path / name).read_text(encoding="utf-8") == text
     header = texts["skus.csv"].splitlines()[0].split(",")
-    for col in (
-        "sku",
-        "unit_cost",
-        "sale_price",
-        "fulfillment_fee",
-        "referral_rate",
-        "cubic_feet",
-        "size_tier",
-        "lead_time_days",
-        "case_pack",
-        "moq",
-        "initial_on_hand",
-        "asin",
-        "fnsku",
-        "title",
-    ):
-        assert col in header
+    # Written out here rather than taken from truth.SKU_COLUMNS, so that
+    # dropping one from the simulator fails this test.
+    required = ["sku", "unit_cost", "sale_price", "fulfillment_fee", "referral_rate", "cubic_feet", "size_tier", "lead_time_days", "case_pack", "moq", "initial_on_hand", "asin", "fnsku", "title"]
+    assert [c for c in required if c not in header] == []
 
 
 def test_orders_daily_counts_late_orders_not_yet_cancelled(world):

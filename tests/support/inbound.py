@@ -10,6 +10,8 @@ import pandas as pd
 import requests
 from sqlalchemy import select
 
+from tests.support.sync import sim_seller
+
 # Days a first inbound sync reads (app.sync.inbound.BACKFILL_DAYS), restated so that a change
 # there is a deliberate change here too.
 BACKFILL_DAYS = 180
@@ -18,25 +20,7 @@ OPEN = {"WORKING", "SHIPPED", "IN_TRANSIT", "DELIVERED", "CHECKED_IN", "RECEIVIN
 
 def add_sim_seller(session: Any, sim: Any, name: str = "sim", index: int = 0) -> int:
     """A tenant and a seller account with simulator seller `index`'s credentials; its id."""
-    from app.models import SellerAccount, Tenant
-
-    tenant = Tenant(name=f"tenant-{name}")
-    session.add(tenant)
-    session.flush()
-    creds = sim.sellers[index]
-    account = SellerAccount(
-        tenant_id=tenant.id,
-        name=name,
-        endpoint=sim.base_url,
-        token_url=sim.token_url,
-        lwa_client_id=creds["client_id"],
-        lwa_client_secret=creds["client_secret"],
-        refresh_token=creds["refresh_token"],
-        marketplace_id=creds["marketplace_id"],
-    )
-    session.add(account)
-    session.commit()
-    return account.id
+    return int(sim_seller(session, sim, name, index).id)
 
 
 def truth_shipments(sim: Any, index: int = 0) -> pd.DataFrame:

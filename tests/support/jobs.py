@@ -32,6 +32,29 @@ def lines(path: str) -> list[str]:
     return p.read_text().splitlines() if p.exists() else []
 
 
+def new_tenant(name: str = "t") -> int:
+    """A committed tenant on the app in context; its id."""
+    from app.extensions import db
+    from app.models import Tenant
+
+    tenant = Tenant(name=name)
+    db.session.add(tenant)
+    db.session.commit()
+    return tenant.id
+
+
+def job_record(record_id: int) -> Any:
+    """The job record as committed now (read in a session of its own); None if gone."""
+    from app.extensions import db
+    from app.models import JobRecord
+
+    session = db.new_session()
+    try:
+        return session.get(JobRecord, record_id)
+    finally:
+        session.close()
+
+
 def append(path: str, text: str, job_record_id: int | None = None) -> dict[str, Any]:
     """Write `text` and the record id; returns them."""
     _append(path, f"{text} {job_record_id}")

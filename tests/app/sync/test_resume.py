@@ -4,7 +4,6 @@ that never stopped; a malformed page writes nothing. Also: fees and reports stre
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -13,18 +12,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.sync import sim_seller, table_digests, truth_frames
+
 TODAY = dt.date(2026, 11, 20)
-TIMESTAMPS = {"synced_at", "captured_at", "fetched_at", "created_at", "updated_at"}
-DATA_TABLES = (
-    "orders",
-    "order_items",
-    "inventory_snapshots",
-    "products",
-    "fee_events",
-    "fee_estimates",
-    "storage_fee_charges",
-    "amazon_restock_recommendations",
-)
 # Reports before fees: fee estimates are asked at the listing price the reports bring.
 ALL_STREAMS = ("orders", "inventory", "reports", "fees")
 
@@ -40,45 +30,14 @@ def sim() -> Iterator[Any]:
 
 
 def digests(session: Any, seller_id: int, with_timestamps: bool = False) -> dict[str, str]:
-    from app.models import Base
-
-    out = {}
-    for name in DATA_TABLES:
-        table = Base.metadata.tables[name]
-        cols = [
-            c
-            for c in table.c
-            if c.name not in ("id", "tenant_id", "seller_account_id")
-            and (with_timestamps or c.name not in TIMESTAMPS)
-        ]
-        rows = session.execute(select(*cols).where(table.c.seller_account_id == seller_id)).all()
-        text = "\n".join(sorted(repr(tuple(r)) for r in rows))
-        out[name] = f"{len(rows)}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-    return out
+    return table_digests(session, seller_id, with_timestamps)
 
 
 def add_seller(sim: Any, name: str) -> tuple[int, int]:
     from app.extensions import db
-    from app.models import SellerAccount, Tenant
 
-    session = db.session
-    tenant = Tenant(name=f"tenant-{name}")
-    session.add(tenant)
-    session.flush()
-    creds = sim.sellers[0]
-    account = SellerAccount(
-        tenant_id=tenant.id,
-        name=name,
-        endpoint=sim.base_url,
-        token_url=sim.token_url,
-        lwa_client_id=creds["client_id"],
-        lwa_client_secret=creds["client_secret"],
-        refresh_token=creds["refresh_token"],
-        marketplace_id=creds["marketplace_id"],
-    )
-    session.add(account)
-    session.commit()
-    return tenant.id, account.id
+    account = sim_seller(db.session, sim, name)
+    return account.tenant_id, account.id
 
 
 def history_days(sim: Any) -> int:
@@ -104,12 +63,7 @@ def fail_on_call(monkeypatch: Any, target: Any, name: str, call: int) -> dict[st
 
 
 def truth(sim: Any) -> pd.DataFrame:
-    from simulator.truth import truth_texts
-
-    texts = truth_texts(sim.marketplace.sellers[0].world, sim.marketplace.now)
-    orders = pd.read_csv(io.StringIO(texts["orders_daily.csv"]))
-    demand = pd.read_csv(io.StringIO(texts["demand.csv"]))
-    return orders.merge(demand[["sku", "date", "in_stock"]], on=["sku", "date"])
+    return truth_frames(sim, sim.marketplace.now)
 
 
 def assert_matches_truth(session: Any, tenant_id: int, seller_id: int, sim: Any) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.sync import sim_seller
+
 SECRET = "simulated-forwarder-secret"
 
 
@@ -23,7 +25,7 @@ def test_simulator_notifications_drive_syncs(live_app: Any, redis_url: str) -> N
     from werkzeug.serving import make_server
 
     from app.extensions import db
-    from app.models import JobRecord, Order, SellerAccount, Tenant, WebhookEvent
+    from app.models import JobRecord, Order, WebhookEvent
     from jobs.dispatch import redis_connection
     from jobs.worker import run_worker
     from simulator.testing import running_simulator
@@ -38,23 +40,7 @@ def test_simulator_notifications_drive_syncs(live_app: Any, redis_url: str) -> N
         with running_simulator(
             seed=7, skus=5, history_days=30, today=dt.date(2026, 11, 20), rate_scale=1000
         ) as sim:
-            creds = sim.sellers[0]
-            tenant = Tenant(name="sim")
-            db.session.add(tenant)
-            db.session.flush()
-            account = SellerAccount(
-                tenant_id=tenant.id,
-                name="sim",
-                endpoint=sim.base_url,
-                token_url=sim.token_url,
-                lwa_client_id=creds["client_id"],
-                lwa_client_secret=creds["client_secret"],
-                refresh_token=creds["refresh_token"],
-                marketplace_id=creds["marketplace_id"],
-                webhook_secret=SECRET,
-            )
-            db.session.add(account)
-            db.session.commit()
+            account = sim_seller(db.session, sim, "sim", webhook_secret=SECRET)
             url = f"http://127.0.0.1:{server.server_port}/webhooks/sp-api/{account.public_id}"
             sim.configure_webhook(0, url, SECRET)
 
