@@ -92,10 +92,10 @@ def test_truth_cli_writes_the_same_bytes(tmp_path, world):
     header = texts["skus.csv"].splitlines()[0].split(",")
     # Written out here rather than taken from truth.SKU_COLUMNS, so that
     # dropping one from the simulator fails this test.
-    required = (
-        "sku unit_cost sale_price fulfillment_fee referral_rate cubic_feet size_tier"
-        " lead_time_days case_pack moq initial_on_hand asin fnsku title"
-    ).split()
+    ids = ("sku", "asin", "fnsku", "title")
+    money = ("unit_cost", "sale_price", "fulfillment_fee", "referral_rate")
+    supply = ("cubic_feet", "size_tier", "lead_time_days", "case_pack", "moq", "initial_on_hand")
+    required = [*ids, *money, *supply]
     assert [c for c in required if c not in header] == []
 
 
