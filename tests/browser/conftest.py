@@ -55,10 +55,10 @@ def server(live_app: Any) -> Iterator[dict[str, Any]]:
     clear_cache()
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
     data = seed_data.seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
-    # SKUs 1.. get stored timelines of every scenario (out of stock with inbound, ship by,
+    # SKUs 10.. get stored timelines of every scenario (out of stock with inbound, ship by,
     # excess, ...), planned by forecasting as a planner run would store them.
     names = list(timelines.SCENARIOS)
-    planned = data["products"][1 : 1 + len(names)]
+    planned = data["products"][10 : 10 + len(names)]
     timelines.plan(db.session, planned, names, dt.datetime.now(dt.UTC).date())
     info = {
         "email": data["email"],

@@ -51,8 +51,10 @@ def test_dashboard_sku_chart_and_bad_setting(page, server, shoot) -> None:
     assert bars > 100 and marks == 8
     assert page.locator("#sales-chart [data-series=band] polygon").count() == 1
     assert page.locator("#sales-chart [data-series=forecast] polyline").count() == 1
-    assert page.locator("#stock-chart [data-series=on_hand_p50_without] polyline").count() == 1
-    assert page.locator("#risk-chart [data-series=stockout_prob_without] polyline").count() == 1
+    # This SKU has no stored timeline (the seed's rows predate it): the page projects nothing
+    # of its own and says so (the planned SKUs: test_sku_timeline.py).
+    assert page.locator("#stock-chart [data-series] polyline").count() == 0
+    assert page.text_content("#stock-chart .empty-note") == "No timeline yet"
     page.hover("#sales-chart svg", position={"x": 700, "y": 150})
     assert page.locator("#sales-chart .hover").get_attribute("visibility") == "visible"
     shoot(page, "sku")
