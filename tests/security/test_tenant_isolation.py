@@ -47,6 +47,8 @@ from app.models import (
     FeeEstimate,
     FeeEvent,
     Forecast,
+    InboundShipment,
+    InboundShipmentItem,
     InventorySnapshot,
     JobRecord,
     Membership,
@@ -67,6 +69,7 @@ from app.models import (
     utcnow,
 )
 from app.models.tenancy import hash_token
+from tests.support.timeline import planned_timeline
 
 PASSWORD = "correct horse 9"
 API_PREFIX = "/api/v1/"
@@ -193,6 +196,7 @@ def seed(session: Any) -> Tenants:
     job = JobRecord(tenant_id=a.id, kind="sync", seller_account_id=seller.id, status="succeeded")
     session.add_all([product, model, order, job])
     session.flush()
+    tl = planned_timeline(sku, today, on_hand=20, inbound=12, rate=2.0, case_pack=1, moq=0)
     plan = ShipmentPlan(**own, name="Acme secret plan", created_by_user_id=user_a.id)
     plan.lines.append(ShipmentPlanLine(**own, sku=sku, quantity=12, recommended_quantity=12))
     session.add_all(
@@ -227,7 +231,13 @@ def seed(session: Any) -> Tenants:
             Forecast(
                 **own, model_version_id=model.id, sku=sku, date=today, mean=2, p10=1, p50=2, p90=3
             ),
-            Recommendation(**own, sku=sku, model_version_id=model.id, quantity=12, risk="stockout"),
+            Recommendation(
+                **own, sku=sku, model_version_id=model.id, quantity=tl.quantity,
+                status=tl.status.value, ship_by=tl.ship_by, runs_out_on=tl.runs_out_on,
+                explanation=tl.explanation, timeline=tl.to_dict(columns=True),
+            ),
+            InboundShipment(**own, shipment_id="FBA15WALK", status="shipped"),
+            InboundShipmentItem(**own, shipment_id="FBA15WALK", sku=sku, quantity_shipped=12),
             SyncState(**own, stream="orders", watermark=now),
             SyncRun(**own, stream="orders", status="succeeded", job_record_id=job.id),
             AlertSettings(tenant_id=a.id, user_id=user_a.id, channel_url="json://127.0.0.1:18999/a"),

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.timeline import planned_timeline
+
 
 @dataclass
 class ApiWorld:
@@ -132,7 +134,7 @@ def seed_world(factory: Any, session: Any) -> ApiWorld:
     world.model_version = new
     # MUG-RED's recommendation is a real timeline's (10 on hand, 12 inbound, ~5 a day);
     # MUG-BLUE's has no timeline (a row from before the planner stored them).
-    tl = _timeline("MUG-RED", today, on_hand=10, inbound=12, rate=5.0, case_pack=12, moq=24)
+    tl = planned_timeline("MUG-RED", today, on_hand=10, inbound=12, rate=5.0, case_pack=12, moq=24)
     world.timeline = tl
     statuses = {"MUG-RED": (tl.status.value, tl.quantity), "MUG-BLUE": ("excess", 0)}
     for sku, (status, qty) in statuses.items():
@@ -210,33 +212,3 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
 
     monkeypatch.setattr(tasks, "enqueue_sync", record)
     return calls
-
-
-def _timeline(
-    sku: str, today: dt.date, on_hand: int, inbound: int, rate: float, case_pack: int, moq: int
-) -> Any:
-    """A real timeline from the library, for the API to serve as the planner would store it."""
-    import numpy as np
-
-    from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
-
-    paths = np.random.default_rng(0).poisson(rate, size=(100, 90)).astype(float)
-    item = SkuPlanInput(
-        sku=sku,
-        demand_paths=paths,
-        on_hand=on_hand,
-        lead_time_days=20,
-        unit_cost=3.5,
-        sale_price=19.99,
-        fulfillment_fee=3.0,
-        cubic_feet=0.1,
-        size_tier="large_standard",
-        case_pack=case_pack,
-        moq=moq,
-        inbound=[
-            Inbound(
-                inbound, today + dt.timedelta(days=3), "SHIPPED", "FBA1", arrival_source="amazon"
-            )
-        ],
-    )
-    return recommend_batch([item], today)[0].timeline
