@@ -20,7 +20,9 @@ LINE_LABELS = {
     "storage": "Monthly storage",
     "aged": "Aged-inventory surcharge",
     "capital": "Capital tied up",
-    "placement": "Inbound placement",
+    "placement": "Inbound placement fee",
+    "placement_stand_in": "Placement paid anyway (units that replace the next shipment's)",
+    "lot_loss": "Lot loss (the lot's whole life earns less than it costs)",
 }
 FEE_LABELS = {
     "fulfillment_fee": "Fulfillment fee",
