@@ -317,8 +317,9 @@ SCHEDULE: tuple[Entry, ...] = (
     # Nightly, after the day's fees and reports have had a chance to land; a seller that has never
     # synced has nothing to train on.
     Entry(TRAIN_KIND, daily_at=dt.time(3, 0), requires=Stream.ORDERS),
-    # Alerts: held messages go out when quiet hours end, and digests at each user's hour.
-    Entry(ALERTS_KIND, every=dt.timedelta(minutes=15)),
+    # Alerts: held messages go out when quiet hours end, and digests at each user's hour (each
+    # sync and recommend run queues a pass of its own; a seller never synced has nothing yet).
+    Entry(ALERTS_KIND, every=dt.timedelta(minutes=15), requires=Stream.ORDERS),
 )
 OWN_KINDS = (TRAIN_KIND, ALERTS_KIND)
 

@@ -52,7 +52,7 @@ def test_training_runs_nightly_once_per_night_after_the_first_successful_orders_
     assert is_due(train, night + dt.timedelta(minutes=1), ran_last_night)
     assert not is_due(train, night + dt.timedelta(hours=5), night + dt.timedelta(minutes=2))
 
-    recent = {(1, s): NOW for s in ("orders", "inventory", "inbound", "fees", "reports")}
+    recent = {(1, s): NOW for s in ("orders", "inventory", "inbound", "fees", "reports", "alerts")}
     # Queued but never succeeded: nothing to train on yet.
     assert due_jobs(NOW, [1], recent, SCHEDULE, succeeded=set()) == []
     assert due_jobs(NOW, [1], recent, SCHEDULE, succeeded={(1, "orders")}) == [(1, "train")]
@@ -110,3 +110,13 @@ def test_tick_queues_due_syncs_of_active_sellers_once(live_app: Any, redis_url: 
     assert len(again) == 1 and again[0] in first
     assert session.scalar(select(func.count()).select_from(JobRecord)) == 5
     assert len(queue.get_job_ids()) == 5
+
+
+def test_alerts_pass_every_15_minutes_once_the_seller_has_synced_orders() -> None:
+    alerts = [ENTRIES["alerts"]]
+    assert due_jobs(NOW, [1], {}, alerts, succeeded=set()) == []
+    assert due_jobs(NOW, [1], {}, alerts, succeeded={(1, "orders")}) == [(1, "alerts")]
+    ran = {(1, "alerts"): NOW - dt.timedelta(minutes=10)}
+    assert due_jobs(NOW, [1], ran, alerts, succeeded={(1, "orders")}) == []
+    ran = {(1, "alerts"): NOW - dt.timedelta(minutes=15)}
+    assert due_jobs(NOW, [1], ran, alerts, succeeded={(1, "orders")}) == [(1, "alerts")]

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from app.models import risk
 from app.models.base import MAX_ID
@@ -353,6 +354,6 @@ def document() -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
-def openapi_document():  # type: ignore[no-untyped-def]
+def openapi_document() -> ResponseReturnValue:
     """The OpenAPI document (public: it holds no data)."""
     return jsonify(document())

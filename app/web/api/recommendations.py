@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.extensions import db
@@ -33,7 +34,7 @@ def _column(key: str) -> Any:
 
 
 @bp.get("/recommendations")
-def list_recommendations():  # type: ignore[no-untyped-def]
+def list_recommendations() -> ResponseReturnValue:
     """The current recommendation of every SKU, filtered, sorted and paged."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
@@ -65,7 +66,7 @@ def list_recommendations():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/recommendations/<id:recommendation_id>")
-def get_recommendation(recommendation_id: int):  # type: ignore[no-untyped-def]
+def get_recommendation(recommendation_id: int) -> ResponseReturnValue:
     """One recommendation (current or past) with its cost breakdown and explanation."""
     row = owned_or_404(
         db.session, Recommendation, recommendation_id, current().tenant_id, "recommendation"

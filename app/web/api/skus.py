@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
 from app.extensions import db
@@ -84,7 +85,7 @@ def _sort_column(key: str) -> Any:
 
 
 @bp.get("/skus")
-def list_skus():  # type: ignore[no-untyped-def]
+def list_skus() -> ResponseReturnValue:
     """SKUs of the caller's tenant, filtered, sorted and paged."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
@@ -136,7 +137,7 @@ def _sku_detail(product: Product, tenant_id: int) -> dict[str, Any]:
 
 
 @bp.get("/skus/<id:sku_id>")
-def get_sku(sku_id: int):  # type: ignore[no-untyped-def]
+def get_sku(sku_id: int) -> ResponseReturnValue:
     """One SKU with its current recommendation and latest inventory."""
     tenant_id = current().tenant_id
     product = owned_or_404(db.session, Product, sku_id, tenant_id, "SKU")
@@ -144,7 +145,7 @@ def get_sku(sku_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/skus/<id:sku_id>")
-def patch_sku(sku_id: int):  # type: ignore[no-untyped-def]
+def patch_sku(sku_id: int) -> ResponseReturnValue:
     """Change a SKU's settings: every field is checked before any is written."""
     tenant_id = current().tenant_id
     session = db.session
@@ -162,7 +163,7 @@ def patch_sku(sku_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/skus/<id:sku_id>/forecast")
-def get_sku_forecast(sku_id: int):  # type: ignore[no-untyped-def]
+def get_sku_forecast(sku_id: int) -> ResponseReturnValue:
     """The daily forecast of the seller's newest trained model for this SKU."""
     tenant_id = current().tenant_id
     session = db.session
@@ -190,7 +191,7 @@ def get_sku_forecast(sku_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/skus/<id:sku_id>/timeline")
-def get_sku_timeline(sku_id: int):  # type: ignore[no-untyped-def]
+def get_sku_timeline(sku_id: int) -> ResponseReturnValue:
     """The SKU's projected inventory timeline from the planner's current run: the same stored
     values as its recommendation, the SKU page and the dashboard."""
     tenant_id = current().tenant_id
