@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
@@ -10,6 +12,13 @@ from flask.cli import with_appcontext
 
 from jobs import queues as settings
 from jobs.worker import run_worker
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _seconds(flag: str, default: int, help_text: str) -> Callable[[F], F]:
+    """A whole-seconds option of the worker, defaulting to the jobs layer's setting."""
+    return click.option(flag, type=int, default=default, show_default=True, help=help_text)
 
 
 @click.command("worker")
@@ -28,33 +37,25 @@ from jobs.worker import run_worker
     show_default=True,
     help="Queue the periodic syncs (safe on every worker: one tick per slot).",
 )
-@click.option(
+@_seconds(
     "--monitoring-interval",
-    type=int,
-    default=settings.MONITORING_INTERVAL,
-    show_default=True,
-    help="Seconds between a running job's heartbeats.",
+    settings.MONITORING_INTERVAL,
+    "Seconds between a running job's heartbeats.",
 )
-@click.option(
+@_seconds(
     "--heartbeat-grace",
-    type=int,
-    default=settings.HEARTBEAT_GRACE,
-    show_default=True,
-    help="Seconds a job outlives its last heartbeat before requeue.",
+    settings.HEARTBEAT_GRACE,
+    "Seconds a job outlives its last heartbeat before requeue.",
 )
-@click.option(
+@_seconds(
     "--maintenance-interval",
-    type=int,
-    default=settings.MAINTENANCE_INTERVAL,
-    show_default=True,
-    help="Seconds between looks for jobs of dead workers.",
+    settings.MAINTENANCE_INTERVAL,
+    "Seconds between looks for jobs of dead workers.",
 )
-@click.option(
+@_seconds(
     "--worker-ttl",
-    type=int,
-    default=settings.WORKER_TTL,
-    show_default=True,
-    help="Seconds a silent worker stays registered (an idle one wakes every TTL-15 s).",
+    settings.WORKER_TTL,
+    "Seconds a silent worker stays registered (an idle one wakes every TTL-15 s).",
 )
 @click.option("--max-jobs", type=int, default=None, help="Quit after this many jobs.")
 @with_appcontext

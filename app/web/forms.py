@@ -53,22 +53,31 @@ class CsrfOnlyForm(FlaskForm):
     """A form with no fields: a button whose POST must carry the CSRF token."""
 
 
+def new_password(label: str, email_field: str | None = None) -> PasswordField:
+    """A new password field: long enough, and refused by the policy when common or trivial
+    (from the form's `email_field`, or its `policy_email`, when it has no e-mail field)."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+            PasswordPolicy(email_field=email_field),
+        ],
+    )
+
+
+def repeat_password(label: str) -> PasswordField:
+    """The same password again."""
+    return PasswordField(label, validators=[EqualTo("password", message="The passwords differ.")])
+
+
 class SignupForm(FlaskForm):
     """A new business and its first user (the owner)."""
 
     business = StringField("Business name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-            PasswordPolicy(),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat password", validators=[EqualTo("password", message="The passwords differ.")]
-    )
+    password = new_password("Password", email_field="email")
+    confirm = repeat_password("Repeat password")
 
 
 class LoginForm(FlaskForm):

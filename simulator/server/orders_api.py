@@ -9,18 +9,8 @@ from flask import Blueprint
 
 from simulator.orderbook import STATUS_NAMES
 from simulator.orderview import find_order, order_items_json, order_json, orders_json
-from simulator.server.common import (
-    ApiError,
-    arg,
-    decode_token,
-    encode_token,
-    iso,
-    list_arg,
-    market,
-    operation,
-    parse_time,
-    seller,
-)
+from simulator.server import common
+from simulator.server.common import ApiError, arg, iso, market, operation, seller
 
 bp = Blueprint("orders", __name__)
 LAG = 120  # Amazon refuses "before" times later than two minutes ago
@@ -29,10 +19,10 @@ LAG = 120  # Amazon refuses "before" times later than two minutes ago
 def _window() -> dict:
     """Validate the query into a page spec {m, a, b, s, p, n, o}."""
     now = market().now
-    cre_a = parse_time("CreatedAfter", arg("CreatedAfter"))
-    cre_b = parse_time("CreatedBefore", arg("CreatedBefore"))
-    upd_a = parse_time("LastUpdatedAfter", arg("LastUpdatedAfter"))
-    upd_b = parse_time("LastUpdatedBefore", arg("LastUpdatedBefore"))
+    cre_a = common.parse_time("CreatedAfter", arg("CreatedAfter"))
+    cre_b = common.parse_time("CreatedBefore", arg("CreatedBefore"))
+    upd_a = common.parse_time("LastUpdatedAfter", arg("LastUpdatedAfter"))
+    upd_b = common.parse_time("LastUpdatedBefore", arg("LastUpdatedBefore"))
     if (cre_a is None) == (upd_a is None):
         raise ApiError(
             400, "InvalidInput", "Exactly one of CreatedAfter and LastUpdatedAfter is required."
@@ -63,7 +53,7 @@ def _window() -> dict:
         before = now - LAG
     if before < after:
         raise ApiError(400, "InvalidInput", f"{name} must be later than the 'after' time.")
-    statuses = list_arg("OrderStatuses")
+    statuses = common.list_arg("OrderStatuses")
     bad = [
         s
         for s in statuses
@@ -76,7 +66,7 @@ def _window() -> dict:
     size_text = arg("MaxResultsPerPage") or "100"
     if not size_text.isdigit() or not 1 <= int(size_text) <= 100:
         raise ApiError(400, "InvalidInput", "MaxResultsPerPage must be between 1 and 100.")
-    channels = list_arg("FulfillmentChannels")
+    channels = common.list_arg("FulfillmentChannels")
     return {
         "m": "c" if cre_a is not None else "u",
         "a": after,
@@ -94,7 +84,7 @@ def _window() -> dict:
 def get_orders():
     """One page of orders by creation or last-update window, as of the first page's clock."""
     token = arg("NextToken")
-    spec = decode_token(token) if token else _window()
+    spec = common.decode_token(token) if token else _window()
     s = seller()
     book = s.world.orders
     now = int(spec["n"])
@@ -111,7 +101,7 @@ def get_orders():
     page = idx[off : off + size]
     payload: dict[str, Any] = {"Orders": orders_json(s, page, now)}
     if off + size < len(idx):
-        payload["NextToken"] = encode_token({**spec, "o": off + size})
+        payload["NextToken"] = common.encode_token({**spec, "o": off + size})
     key = "LastUpdatedBefore" if spec["m"] == "u" else "CreatedBefore"
     payload[key] = iso(int(spec["b"]))
     return {"payload": payload}
@@ -138,9 +128,9 @@ def get_order_items(order_id: str):
         raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
     items = order_items_json(s, idx, market().now)
     token = arg("NextToken")
-    off = int(decode_token(token)["o"]) if token else 0
+    off = int(common.decode_token(token)["o"]) if token else 0
     size = 100
     payload = {"AmazonOrderId": order_id, "OrderItems": items[off : off + size]}
     if off + size < len(items):
-        payload["NextToken"] = encode_token({"o": off + size})
+        payload["NextToken"] = common.encode_token({"o": off + size})
     return {"payload": payload}

@@ -102,6 +102,20 @@ def _op(summary: str, tag: str, responses: dict[str, Any], **extra: Any) -> dict
     }
 
 
+def _read_one(summary: str, tag: str, schema: str, op_id: str) -> dict[str, Any]:
+    """GET of one resource: the schema, or the errors of a read of one."""
+    return _op(summary, tag, {**_ok(schema), **_errors(*READ_ONE)}, operationId=op_id)
+
+
+def _read_page(
+    summary: str, tag: str, schema: str, op_id: str, parameters: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """GET of a page of resources with its filters."""
+    return _op(
+        summary, tag, {**_ok(schema), **_errors(*READ)}, operationId=op_id, parameters=parameters
+    )
+
+
 READ = (400, 401)
 READ_ONE = (400, 401, 404)
 WRITE = (400, 401, 404, 409, 413, 415, 422)
@@ -127,11 +141,11 @@ def paths() -> dict[str, Any]:
             )
         },
         "/api/v1/skus": {
-            "get": _op(
+            "get": _read_page(
                 "List SKUs",
                 "skus",
-                {**_ok("SkuPage"), **_errors(*READ)},
-                operationId="listSkus",
+                "SkuPage",
+                "listSkus",
                 parameters=[
                     *PAGING,
                     SELLER_FILTER,
@@ -155,9 +169,7 @@ def paths() -> dict[str, Any]:
         },
         "/api/v1/skus/{sku_id}": {
             "parameters": [sku_id],
-            "get": _op(
-                "One SKU", "skus", {**_ok("SkuDetail"), **_errors(*READ_ONE)}, operationId="getSku"
-            ),
+            "get": _read_one("One SKU", "skus", "SkuDetail", "getSku"),
             "patch": _op(
                 "Change a SKU's settings (all fields checked, all-or-nothing)",
                 "skus",
@@ -168,28 +180,28 @@ def paths() -> dict[str, Any]:
         },
         "/api/v1/skus/{sku_id}/forecast": {
             "parameters": [sku_id],
-            "get": _op(
+            "get": _read_one(
                 "Daily forecast of the newest trained model",
                 "skus",
-                {**_ok("Forecast"), **_errors(*READ_ONE)},
-                operationId="getSkuForecast",
+                "Forecast",
+                "getSkuForecast",
             ),
         },
         "/api/v1/skus/{sku_id}/timeline": {
             "parameters": [sku_id],
-            "get": _op(
+            "get": _read_one(
                 "Projected inventory timeline of the planner's current run (404 before it ran)",
                 "skus",
-                {**_ok("SkuTimeline"), **_errors(*READ_ONE)},
-                operationId="getSkuTimeline",
+                "SkuTimeline",
+                "getSkuTimeline",
             ),
         },
         "/api/v1/recommendations": {
-            "get": _op(
+            "get": _read_page(
                 "Current recommendations",
                 "recommendations",
-                {**_ok("RecommendationPage"), **_errors(*READ)},
-                operationId="listRecommendations",
+                "RecommendationPage",
+                "listRecommendations",
                 parameters=[
                     *PAGING,
                     SELLER_FILTER,
@@ -206,19 +218,19 @@ def paths() -> dict[str, Any]:
         },
         "/api/v1/recommendations/{recommendation_id}": {
             "parameters": [_id("recommendation_id", "recommendation")],
-            "get": _op(
+            "get": _read_one(
                 "One recommendation",
                 "recommendations",
-                {**_ok("Recommendation"), **_errors(*READ_ONE)},
-                operationId="getRecommendation",
+                "Recommendation",
+                "getRecommendation",
             ),
         },
         "/api/v1/plans": {
-            "get": _op(
+            "get": _read_page(
                 "Shipment plans, newest first",
                 "plans",
-                {**_ok("PlanPage"), **_errors(*READ)},
-                operationId="listPlans",
+                "PlanPage",
+                "listPlans",
                 parameters=[
                     *PAGING,
                     SELLER_FILTER,
@@ -239,9 +251,7 @@ def paths() -> dict[str, Any]:
         },
         "/api/v1/plans/{plan_id}": {
             "parameters": [plan_id],
-            "get": _op(
-                "One plan", "plans", {**_ok("Plan"), **_errors(*READ_ONE)}, operationId="getPlan"
-            ),
+            "get": _read_one("One plan", "plans", "Plan", "getPlan"),
             "patch": _op(
                 "Rename, change status or replace lines",
                 "plans",
@@ -257,11 +267,11 @@ def paths() -> dict[str, Any]:
             ),
         },
         "/api/v1/jobs": {
-            "get": _op(
+            "get": _read_page(
                 "Background jobs, newest first",
                 "jobs",
-                {**_ok("JobPage"), **_errors(*READ)},
-                operationId="listJobs",
+                "JobPage",
+                "listJobs",
                 parameters=[
                     *PAGING,
                     SELLER_FILTER,
@@ -291,12 +301,7 @@ def paths() -> dict[str, Any]:
         },
         "/api/v1/sellers/{seller_id}": {
             "parameters": [_id("seller_id", "seller account")],
-            "get": _op(
-                "One seller account",
-                "sellers",
-                {**_ok("Seller"), **_errors(*READ_ONE)},
-                operationId="getSeller",
-            ),
+            "get": _read_one("One seller account", "sellers", "Seller", "getSeller"),
         },
         "/api/v1/sellers/{seller_id}/sync": {
             "parameters": [_id("seller_id", "seller account")],

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
-from app.security.passwords import PasswordPolicy
-from app.web.forms import MIN_PASSWORD, Email
+from app.web.forms import Email, new_password, repeat_password
 
 
 class PasswordChangeForm(FlaskForm):
@@ -17,17 +16,8 @@ class PasswordChangeForm(FlaskForm):
     policy_email: str | None = None
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-            PasswordPolicy(email_field=None),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[EqualTo("password", message="The passwords differ.")]
-    )
+    password = new_password("New password")
+    confirm = repeat_password("Repeat new password")
 
 
 class InviteForm(FlaskForm):
@@ -44,17 +34,8 @@ class AcceptInviteForm(FlaskForm):
 
     policy_email: str | None = None
 
-    password = PasswordField(
-        "Choose a password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-            PasswordPolicy(email_field=None),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat password", validators=[EqualTo("password", message="The passwords differ.")]
-    )
+    password = new_password("Choose a password")
+    confirm = repeat_password("Repeat password")
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -68,14 +49,5 @@ class ResetPasswordForm(FlaskForm):
 
     policy_email: str | None = None
 
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-            PasswordPolicy(email_field=None),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[EqualTo("password", message="The passwords differ.")]
-    )
+    password = new_password("New password")
+    confirm = repeat_password("Repeat new password")

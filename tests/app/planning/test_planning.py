@@ -47,6 +47,7 @@ def _seed(factory, db_session, days: int = 150) -> object:
             lead_time_transit_days=10,
             lead_time_receiving_days=5,
         )
+    own = {"tenant_id": tenant.id, "seller_account_id": seller.id}
     n = 0
     for i in range(days):
         day = END - dt.timedelta(days=days - 1 - i)
@@ -61,8 +62,7 @@ def _seed(factory, db_session, days: int = 150) -> object:
                 oid = f"111-{n:07d}"
                 db_session.add(
                     Order(
-                        tenant_id=tenant.id,
-                        seller_account_id=seller.id,
+                        **own,
                         amazon_order_id=oid,
                         purchase_date=when,
                         last_update_date=when,
@@ -71,8 +71,7 @@ def _seed(factory, db_session, days: int = 150) -> object:
                 )
                 db_session.add(
                     OrderItem(
-                        tenant_id=tenant.id,
-                        seller_account_id=seller.id,
+                        **own,
                         amazon_order_id=oid,
                         order_item_id="1",
                         sku=sku,
@@ -84,8 +83,7 @@ def _seed(factory, db_session, days: int = 150) -> object:
             stock = p["stock"] if i == days - 1 else 500
             db_session.add(
                 InventorySnapshot(
-                    tenant_id=tenant.id,
-                    seller_account_id=seller.id,
+                    **own,
                     sku=sku,
                     date=day,
                     fulfillable=stock,
@@ -94,8 +92,7 @@ def _seed(factory, db_session, days: int = 150) -> object:
             )
     db_session.add(
         SyncState(
-            tenant_id=tenant.id,
-            seller_account_id=seller.id,
+            **own,
             stream="orders",
             watermark=dt.datetime.combine(END + dt.timedelta(days=1), dt.time(0, 3), tzinfo=dt.UTC),
         )
