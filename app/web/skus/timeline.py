@@ -180,9 +180,11 @@ def cost_table(tl: dict[str, Any]) -> dict[str, Any] | None:
 
 def inbound_rows(tl: dict[str, Any]) -> list[dict[str, Any]]:
     """Each inbound shipment with its arrival, and for units in receiving the days over which
-    the timeline has them becoming sellable (its `arrivals`)."""
+    the timeline has them becoming sellable: the unbroken run of its `arrivals` days from the
+    shipment's arrival (the timeline adds shipments up per day and does not say each one's
+    receiving days, so the run stops at the first day nothing becomes sellable)."""
     as_of = dt.date.fromisoformat(tl["as_of"])
-    arrivals = [(d["date"], d["arrivals"]) for d in tl["days"] if d["arrivals"]]
+    arriving = {d["date"]: d["arrivals"] for d in tl["days"]}
     out = []
     for s in tl.get("inbound") or []:
         when = _date(s.get("expected_arrival"))
@@ -193,13 +195,14 @@ def inbound_rows(tl: dict[str, Any]) -> list[dict[str, Any]]:
             "spread": "",
         }
         if str(s.get("status", "")).lower() == "receiving" and when is not None:
-            first = max(when, as_of).isoformat()
-            spread = [(d, n) for d, n in arrivals if d >= first]
-            if len(spread) > 1:
-                last = dt.date.fromisoformat(spread[-1][0])
+            day, run = max(when, as_of), []
+            while arriving.get(day.isoformat()):
+                run.append(day)
+                day += dt.timedelta(days=1)
+            if len(run) > 1:
                 row["spread"] = (
-                    f"arriving over {len(spread)} days, "
-                    f"{fmt_date(max(when, as_of), as_of)} – {fmt_date(last, as_of)}"
+                    f"arriving over {len(run)} days, "
+                    f"{fmt_date(run[0], as_of)} – {fmt_date(run[-1], as_of)}"
                 )
         out.append(row)
     return out
