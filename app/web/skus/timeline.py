@@ -80,7 +80,13 @@ def headline(tl: dict[str, Any]) -> dict[str, str]:
         )
         nxt = _date(tl.get("next_inbound_on"))
         lands = _date(tl["arrives_if_shipped_today"])
-        if nxt is not None and lands is not None and nxt < lands:
+        if not rec["quantity"] and nxt is not None:
+            # Nothing to ship: say so, or the headline reads as a call to ship.
+            detail = (
+                f"Nothing more to ship now: the inbound shipment landing on "
+                f"{day('next_inbound_on')} restocks it."
+            )
+        elif nxt is not None and lands is not None and nxt < lands:
             when = day("next_inbound_on")
             detail = f"Faster: the inbound shipment already on its way lands on {when}."
         else:
