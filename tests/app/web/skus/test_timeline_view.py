@@ -125,3 +125,16 @@ def test_chart_is_the_stored_days_unchanged(timelines):
     assert chart["on_hand_p50_with"] == [d["on_hand_p50_with"] for d in tl["days"]]
     assert chart["stockout_prob_without"] == [d["stockout_prob_without"] for d in tl["days"]]
     assert chart["date"][0] == tl["as_of"]
+
+
+def test_running_out_with_nothing_to_ship_says_the_inbound_restocks_it(timelines):
+    tl = json.loads(json.dumps(timelines["before_arrival"]))
+    tl["recommendation"]["quantity"] = 0
+    tl["next_inbound_on"] = (TODAY + dt.timedelta(days=20)).isoformat()
+    detail = view.headline(tl)["detail"]
+    assert (
+        detail.startswith("Nothing more to ship now")
+        and fmt_date(TODAY + dt.timedelta(days=20), TODAY) in detail
+    )
+    tl["next_inbound_on"] = None
+    assert "faster route" in view.headline(tl)["detail"]
