@@ -3,14 +3,23 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+PIP_COMPILE ?= pip-compile
+LOCK_FLAGS := --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url
 
-.PHONY: venv test lint demo worker bench clean
+.PHONY: venv test lint demo worker bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-# A developer checkout: the runtime lock plus the test and lint tools (requirements-dev.txt pulls
-# in requirements.txt). A change to either file reinstalls. Deployments install requirements.txt.
+# Both locks carry hashes, so pip installs in hash-checking mode. The demo and the worker need the
+# runtime lock only; a developer checkout installs requirements-dev.txt, which holds the runtime
+# set too (at the same versions) plus the test and lint tools. Either order works in one .venv:
+# pip skips what is already installed. A change to a lock reinstalls.
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $(RUNTIME_STAMP)
+
 $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $(STAMP)
@@ -25,10 +34,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy integrations forecasting jobs app
 
-demo: $(STAMP)
+demo: $(RUNTIME_STAMP)
 	$(BIN)/python -m app.demo
 
-worker: $(STAMP)
+worker: $(RUNTIME_STAMP)
 	$(BIN)/flask --app wsgi worker
 
 # Each benchmark is its own script (see bench/RESULTS.md for the exact commands and results);
@@ -38,6 +47,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/replay.py --forecaster product --skus 240 --paths 100
 	$(BIN)/python bench/web.py
+
+# Recompile the locks from requirements.in / requirements-dev.in (pip-tools in a venv of its own:
+# `make lock PIP_COMPILE=/tmp/piptools/bin/pip-compile`). Existing pins are kept unless an .in
+# file moves them; the runtime lock constrains the dev one.
+lock:
+	$(PIP_COMPILE) -q $(LOCK_FLAGS) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -q $(LOCK_FLAGS) -o requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
