@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.alerts.channels import DeliveryFailed, Message, send
 from app.extensions import db
 from app.models import User
+from app.web.auth.mail import send_mail
 
 log = logging.getLogger(__name__)
 SALT = "fba-password-reset-v1"
@@ -52,14 +51,6 @@ def read_token(token: str | None) -> User | None:
     return user
 
 
-def mail_url_to(mail_url: str, address: str) -> str:
-    """The operator's Apprise mailto:// URL addressed to `address` (its `to` replaced)."""
-    parts = urlsplit(mail_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "to"]
-    query.append(("to", address))
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def send_reset_mail(user: User, link: str) -> None:
     """Mail the link; a failure is logged, never shown (the page answers the same either way)."""
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
@@ -68,11 +59,5 @@ def send_reset_mail(user: User, link: str) -> None:
         f"Open this link within {minutes} minutes to choose a new one (it works once):\n{link}\n\n"
         "If it was not you, ignore this message; your password stays as it is."
     )
-    try:
-        send(
-            mail_url_to(current_app.config["MAIL_URL"], user.email),
-            Message("Reset your FBA Planner password", body),
-            None,
-        )
-    except DeliveryFailed:
+    if not send_mail(user.email, "Reset your FBA Planner password", body):
         log.warning("password reset mail for user %s was not accepted", user.id)

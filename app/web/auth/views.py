@@ -28,6 +28,7 @@ from app.web.auth.forms import (
     ResetPasswordForm,
 )
 from app.web.auth.invitations import Invitation, make_token, read_token
+from app.web.auth.mail import mail_configured, send_mail
 from app.web.auth.session import (
     current_membership,
     current_session,
@@ -237,12 +238,21 @@ def team() -> ResponseReturnValue:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         link = base + url_for("auth.accept_invite", token=token)
         days = current_app.config["INVITATION_MAX_AGE"].days
-        # The same answer for every address: whether it has an account is not the owner's to know.
-        flash(
-            f"Invitation for {email} created. Send them the link below; it works for {days} days "
-            "and adds them only when they accept.",
-            "success",
-        )
+        if mail_configured() and _mail_invitation(email, link, days):
+            flash(
+                f"Invitation for {email} sent by e-mail. The link works for {days} days and adds "
+                "them only when they accept.",
+                "success",
+            )
+            link = None
+        else:
+            # The same answer for every address: whether it has an account is not the owner's
+            # to know.
+            flash(
+                f"Invitation for {email} created. Send them the link below; it works for {days} "
+                "days and adds them only when they accept.",
+                "success",
+            )
     members = db.session.execute(
         select(User.email, Membership.role, Membership.created_at)
         .join(Membership, Membership.user_id == User.id)
@@ -254,6 +264,7 @@ def team() -> ResponseReturnValue:
         form=form,
         members=members,
         link=link,
+        mail=mail_configured(),
         me=current_user(),
         role=current_membership(),
     ), (422 if form.errors else 200)
@@ -314,6 +325,19 @@ def accept_invite() -> ResponseReturnValue:
         user=user,
         login_url=login_url,
     ), (422 if form.errors else 200)
+
+
+def _mail_invitation(email: str, link: str, days: int) -> bool:
+    """Mail the invitation link; False if MAIL_URL did not accept it (the page shows the link)."""
+    tenant = db.session.get(Tenant, tenant_id())
+    inviter = current_user()
+    assert tenant is not None and inviter is not None
+    body = (
+        f"{inviter.email} invites you to join {tenant.name} on FBA Planner.\n\n"
+        f"Open this link within {days} days to accept (you join only when you accept):\n{link}\n\n"
+        "If you do not know them, ignore this message."
+    )
+    return send_mail(email, f"Join {tenant.name} on FBA Planner", body)
 
 
 def _join(user: User, invitation: Invitation) -> None:
