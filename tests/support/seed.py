@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import insert
 
 PASSWORD = "correct horse 9"
-RISKS = ("stockout", "ok", "ok", "overstock", "ok", "stockout")
 ADJECTIVES = (
     "Bamboo",
     "Stainless steel",
@@ -189,11 +188,12 @@ def seed(
                 "computed_at": dt.datetime.now(dt.UTC),
                 "is_current": True,
                 "quantity": qty,
-                "ship_by": today + dt.timedelta(days=3 + i % 20),
+                # The planner's rule: a ship-by date exactly when something is to ship.
+                "ship_by": today + dt.timedelta(days=3 + i % 20) if qty else None,
                 "days_of_cover_without": round(stock / level, 1),
                 "days_of_cover_with": round((stock + qty) / level, 1),
                 "stockout_probability": round(0.1 + (i % 5) / 10, 2),
-                "risk": RISKS[i % len(RISKS)],
+                "status": ("ship_by" if qty else "healthy") if stock else "out_of_stock",
                 "cost_breakdown": {
                     "with": {"lost_margin": 12.5 + i, "storage": 14.2, "aged": 0.0, "capital": 6.1},
                     "without": {
