@@ -34,10 +34,12 @@ class Mail:
 
 @dataclass
 class SmtpServer:
-    """The mails accepted so far, in order."""
+    """The mails accepted so far, in order; with `refuse` set, each message is refused (554)."""
 
     port: int
     mails: list[Mail] = field(default_factory=list)
+    refuse: bool = False
+    refused: int = 0
 
     def url(self, to: str | None = None) -> str:
         """An Apprise URL for plain SMTP to this server (mailto://, no TLS, no login)."""
@@ -54,6 +56,9 @@ class _Handler:
         self.server = server
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        if self.server.refuse:
+            self.server.refused += 1
+            return "554 5.7.1 refused by the test server"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.server.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), parsed))
