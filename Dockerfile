@@ -9,7 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INSTANCE_PATH=/data \
     BIND=0.0.0.0:8000
 
-# libgomp1: LightGBM's OpenMP runtime (the wheel links it, the slim image lacks it).
+# libgomp1: LightGBM's OpenMP runtime (the wheel links it, the slim image lacks it). Not pinned
+# (hadolint DL3008): the base image fixes the Debian release, and a pinned version disappears from
+# its mirror at the next security update, which would break the build.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 \
     && rm -rf /var/lib/apt/lists/*
@@ -22,7 +25,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY --chown=root:root . .
-USER fba
+# The uid, not the name, so the host and Kubernetes' runAsNonRoot can check it (hadolint DL3066).
+USER 10001
 VOLUME ["/data"]
 EXPOSE 8000
 
