@@ -6,6 +6,7 @@ Create Date: 2026-12-05 10:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,8 +17,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _owner_columns(table: str, seller: bool) -> list[sa.SchemaItem]:
-    items: list[sa.SchemaItem] = [
+def _owner_columns(table: str, seller: bool) -> list[Any]:
+    items: list[Any] = [
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
