@@ -321,7 +321,11 @@ def seed(url: str, n_skus: int = 5000, days: int = 365, forecast_days: int = 120
         ship_in = np.clip(cover - lead, 0, 60).astype(int)
         z = (available - cum[idx, lead - 1]) / np.sqrt(np.maximum(cum[idx, lead - 1], 1e-6))
         p_out = np.round(0.5 * np.vectorize(math.erfc)(z / math.sqrt(2)), 3)
-        risk = np.where(cover < lead, "stockout", np.where(cover > 180, "overstock", "ok"))
+        # The planner's status words: out of stock, ship (now or by a date), excess or healthy.
+        status = np.where(
+            available <= 0, "out_of_stock",
+            np.where(qty > 0, np.where(ship_in == 0, "ship_now", "ship_by"),
+                     np.where(cover > 180, "excess", "healthy")))
         storage = np.round(cube * available * 0.87 / 30 * 90, 2)
         breakdown = [json.dumps({
             "with": {"stockout": round(float(a) * 0.2, 2), "storage": float(s) + 1.0,
@@ -332,18 +336,19 @@ def seed(url: str, n_skus: int = 5000, days: int = 365, forecast_days: int = 120
         rows["recommendations"] = _copy(conn, "recommendations", pd.DataFrame({
             **base, "sku": skus, "computed_at": now.isoformat(), "is_current": True,
             "model_version_id": mv, "quantity": qty.astype(np.int64),
-            "ship_by": [today + dt.timedelta(days=int(d)) for d in ship_in],
+            "ship_by": [today + dt.timedelta(days=int(d)) if q else None
+                        for d, q in zip(ship_in, qty, strict=True)],
             "days_of_cover_without": cover,
             "days_of_cover_with": np.round((available + qty) / np.maximum(daily, 1e-6), 1).clip(
                 max=9999),
-            "stockout_probability": p_out, "risk": risk, "cost_breakdown": breakdown,
+            "stockout_probability": p_out, "status": status, "cost_breakdown": breakdown,
             "explanation": "Ship now: covers lead time plus review period at 95% service.",
         }))
         rows["amazon_restock_recommendations"] = _copy(
             conn, "amazon_restock_recommendations", pd.DataFrame({
                 **base, "sku": skus, "recommended_quantity": (qty * 1.2).astype(np.int64),
                 "recommended_ship_date": [today + dt.timedelta(days=int(d)) for d in ship_in],
-                "alert": np.where(risk == "stockout", "out_of_stock", ""),
+                "alert": np.where(status == "out_of_stock", "out_of_stock", ""),
                 "days_of_supply": cover, "fetched_at": now.isoformat(),
             }))
         conn.commit()

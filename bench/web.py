@@ -45,7 +45,7 @@ from bench.seed_data import PASSWORD, seed  # noqa: E402
 
 SERVER = "postgresql+psycopg://root@127.0.0.1:5432"
 SORTS = ("risk", "sku", "on_hand", "inbound", "cover", "forecast", "qty", "ship_by")
-RISKS = ("all", "all", "stockout", "overstock", "ok")
+RISKS = ("all", "all", "stockout", "ship", "excess", "healthy", "ship_by")  # dashboard filters
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
 VALUE = re.compile(r'value="([^"]+)"')
 
