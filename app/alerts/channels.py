@@ -16,7 +16,7 @@ from typing import Any
 
 import apprise
 
-from app.security.outbound import OutboundPolicy, Resolver, classify, resolve
+from app.security.outbound import EndpointRefused, OutboundPolicy, Resolver, address_kinds
 
 log = logging.getLogger(__name__)
 
@@ -77,23 +77,9 @@ def check_channel_url(url: str, policy: OutboundPolicy, resolver: Resolver | Non
     if scheme not in MAIL_SCHEMES and effective in policy.blocked_ports:
         raise ChannelRefused(f"Port {effective} belongs to a database or system service.")
     try:
-        addresses = list((resolver or resolve)(host, effective))
-    except (OSError, UnicodeError):
-        addresses = []
-    if not addresses:
-        raise ChannelRefused(f"The host {host} cannot be resolved.")
-    try:
-        kinds = {classify(a) for a in addresses}
-    except ValueError:
-        raise ChannelRefused(f"The host {host} has an address that is not valid.") from None
-    for bad in ("metadata", "link-local", "reserved"):
-        if bad in kinds:
-            raise ChannelRefused(f"The host {host} resolves to a {bad} address.")
-    if "private" in kinds and not policy.allow_private:
-        raise ChannelRefused(
-            f"The host {host} resolves to a private network address "
-            "(allowed only with ALLOW_PRIVATE_ENDPOINTS=1)."
-        )
+        kinds = address_kinds(host, effective, policy, resolver)
+    except EndpointRefused as exc:
+        raise ChannelRefused(str(exc)) from None
     if "loopback" in kinds and not policy.allow_custom:
         raise ChannelRefused(
             f"The host {host} is this server (allowed only with ALLOW_CUSTOM_ENDPOINTS=1)."

@@ -153,6 +153,33 @@ def classify(address: str) -> str:
     return "public"
 
 
+def address_kinds(
+    host: str, port: int, policy: OutboundPolicy, resolver: Resolver | None = None
+) -> set[str]:
+    """The kinds of address `host` resolves to (see `classify`), or EndpointRefused when it does
+    not resolve, or resolves to a metadata, link-local or reserved address, or to a private one
+    without ALLOW_PRIVATE_ENDPOINTS. Every outbound destination a user enters goes through it."""
+    try:
+        addresses = list((resolver or resolve)(host, port))
+    except (OSError, UnicodeError):
+        addresses = []
+    if not addresses:
+        raise EndpointRefused(f"The host {host} cannot be resolved.")
+    try:
+        kinds = {classify(a) for a in addresses}
+    except ValueError:
+        raise EndpointRefused(f"The host {host} has an address that is not valid.") from None
+    for bad in ("metadata", "link-local", "reserved"):
+        if bad in kinds:
+            raise EndpointRefused(f"The host {host} resolves to a {bad} address.")
+    if "private" in kinds and not policy.allow_private:
+        raise EndpointRefused(
+            f"The host {host} resolves to a private network address "
+            "(allowed only with ALLOW_PRIVATE_ENDPOINTS=1)."
+        )
+    return kinds
+
+
 def check_endpoint(
     url: str,
     policy: OutboundPolicy,
@@ -190,21 +217,7 @@ def check_endpoint(
     effective_port = port or (443 if parts.scheme == "https" else 80)
     if effective_port in policy.blocked_ports:
         raise EndpointRefused(f"Port {effective_port} belongs to a database or system service.")
-    try:
-        addresses = list((resolver or resolve)(host, effective_port))
-    except (OSError, UnicodeError):
-        addresses = []
-    if not addresses:
-        raise EndpointRefused(f"The host {host} cannot be resolved.")
-    kinds = {classify(a) for a in addresses}
-    for bad in ("metadata", "link-local", "reserved"):
-        if bad in kinds:
-            raise EndpointRefused(f"The host {host} resolves to a {bad} address.")
-    if "private" in kinds and not policy.allow_private:
-        raise EndpointRefused(
-            f"The host {host} resolves to a private network address "
-            "(allowed only with ALLOW_PRIVATE_ENDPOINTS=1)."
-        )
+    kinds = address_kinds(host, effective_port, policy, resolver)
     if parts.scheme == "http" and kinds != {"loopback"}:
         raise EndpointRefused("Use an https:// URL (plain http only to this machine).")
     return normalised
