@@ -12,19 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from simulator.inbound import STATUSES as SIMULATED_STATUSES
 from tests.support.inbound import add_sim_seller, mismatches, server_clock, truth_shipments
 
 TODAY = dt.date(2026, 11, 20)
-STATUSES = {
-    "WORKING",
-    "SHIPPED",
-    "IN_TRANSIT",
-    "DELIVERED",
-    "CHECKED_IN",
-    "RECEIVING",
-    "CLOSED",
-    "CANCELLED",
-}
+STATUSES = set(SIMULATED_STATUSES)  # every status the simulated seller goes through
 
 
 @pytest.fixture
