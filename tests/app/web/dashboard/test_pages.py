@@ -30,6 +30,11 @@ def planned(seeded, db_session) -> dict[str, str]:
     return out
 
 
+def planned_day(rec: Recommendation) -> dt.date:
+    """The day the stored timeline was planned for (its day 0)."""
+    return dt.date.fromisoformat(rec.timeline["as_of"])
+
+
 def _stored(db_session) -> dict[str, Recommendation]:
     rows = db_session.scalars(select(Recommendation).where(Recommendation.is_current.is_(True)))
     return {r.sku: r for r in rows}
@@ -59,6 +64,13 @@ def test_dashboard_shows_cards_and_table(web, planned, db_session) -> None:
         assert status == rec.status
         assert runs_out == (rec.runs_out_on.isoformat() if rec.runs_out_on else "")
         assert ship_by == (rec.ship_by.isoformat() if rec.ship_by else "")
+        # An out-of-stock SKU with nothing landing today has run out: "now", not today's date.
+        cell = re.search(rf'class="sku">{re.escape(sku)}</a>.*?<td data-date="[^"]*">([^<]*)</td>',
+                         page, re.S)
+        ran_out = rec.status == "out_of_stock" and (
+            rec.runs_out_on is None or rec.runs_out_on <= planned_day(rec)
+        )
+        assert cell and (cell.group(1) == "now") == ran_out, sku
     # Excess shows its units and dollars a month, from the stored timeline.
     for rec in stored.values():
         if rec.status == "excess":
