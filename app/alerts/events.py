@@ -29,6 +29,7 @@ class Event(StrEnum):
     SHIP_BY_SOON = "ship_by_soon"
     SYNC_FAILING = "sync_failing"
     CREDENTIALS_REFUSED = "credentials_refused"
+    AGED_SOON = "aged_surcharge_soon"
 
 
 LABELS: dict[Event, str] = {
@@ -37,7 +38,11 @@ LABELS: dict[Event, str] = {
     Event.SHIP_BY_SOON: "Ship-by date within N days",
     Event.SYNC_FAILING: "Sync failing N runs in a row",
     Event.CREDENTIALS_REFUSED: "Amazon refused the credentials",
+    Event.AGED_SOON: "Excess stock starts paying aged surcharges within a month",
 }
+# Amazon assesses aged-inventory surcharges on the 15th; "next month" is the next 31 days.
+AGED_NOTICE_DAYS = 31
+AGED_MIN_DOLLARS = 1.0  # a year of surcharges below this is not worth a message
 # Marks a SyncRun error written for connectors' AuthError (app.sync.runner: "Type: message").
 AUTH_ERROR_PREFIX = "AuthError:"
 
@@ -92,6 +97,41 @@ def stock_conditions(
             text = f"Ship {quantity} units of {sku} ({name}) by {ship_by.isoformat()}."
             subject = f"sku:{sku}:{ship_by.isoformat()}"
             found.append(Condition(Event.SHIP_BY_SOON, subject, account.id, text, sku))
+    return found
+
+
+def aged_conditions(session: Session, account: SellerAccount, today: dt.date) -> list[Condition]:
+    """Excess stock whose aged surcharges start within AGED_NOTICE_DAYS (or have started).
+
+    Read from the excess block of each current recommendation's timeline (forecasting.excess):
+    `aged_from` is the first 15th on which the stock on hand pays the surcharge with no new
+    shipment, `aged_cost_12m` what it pays over the next year. The date is part of the subject, so
+    a plan that moves it is a new notice and the same date is announced once.
+    """
+    cur = queries.current_recommendation_ids(account.tenant_id, account.id)
+    excess = Recommendation.timeline["excess"]
+    rows = session.execute(
+        select(Recommendation.sku, excess["units"].as_integer(), excess["aged_from"].as_string(),
+               excess["aged_cost_12m"].as_float())
+        .join(cur, cur.c.rec_id == Recommendation.id)
+        .order_by(Recommendation.sku)
+    ).all()  # fmt: skip
+    found: list[Condition] = []
+    for sku, units, aged_from, cost in rows:
+        if not units or not aged_from or (cost or 0.0) < AGED_MIN_DOLLARS:
+            continue
+        starts = dt.date.fromisoformat(aged_from)
+        if starts > today + dt.timedelta(days=AGED_NOTICE_DAYS):
+            continue
+        when = "already pays" if starts <= today else f"starts paying on {starts.isoformat()}"
+        text = (
+            f"{units} units of {sku} ({account.name}) are beyond 90 days of need and {when} "
+            f"aged-inventory surcharges, about ${cost:,.2f} over the next 12 months without a "
+            "removal, a price cut or paused reorders."
+        )
+        found.append(
+            Condition(Event.AGED_SOON, f"sku:{sku}:aged:{starts.isoformat()}", account.id, text, sku)
+        )
     return found
 
 

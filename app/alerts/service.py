@@ -25,6 +25,7 @@ from app.alerts.events import (
     Condition,
     Event,
     Thresholds,
+    aged_conditions,
     stock_conditions,
     sync_conditions,
 )
@@ -75,8 +76,10 @@ def conditions_for(
     session: Session, account: SellerAccount, thresholds: Thresholds, today: dt.date
 ) -> list[Condition]:
     """Every condition that holds for the seller now, under one user's thresholds."""
-    return stock_conditions(session, account, today, thresholds) + sync_conditions(
-        session, account, thresholds
+    return (
+        stock_conditions(session, account, today, thresholds)
+        + aged_conditions(session, account, today)
+        + sync_conditions(session, account, thresholds)
     )
 
 

@@ -102,6 +102,36 @@ def test_stockout_before_arrival_and_ship_by(app: Any, world: dict[str, Any]) ->
         )
 
 
+def _excess(units: int, aged_from: dt.date | None, cost: float) -> dict[str, Any]:
+    return {"excess": {"units": units, "aged_cost_12m": cost,
+                       "aged_from": aged_from.isoformat() if aged_from else None}}
+
+
+def test_excess_that_starts_paying_aged_surcharges_within_a_month(
+    app: Any, world: dict[str, Any]
+) -> None:
+    today = NOON.date()
+    soon, later = today + dt.timedelta(days=20), today + dt.timedelta(days=60)
+    with json_receiver() as rx:
+        _settings(world, rx.url)
+        cases = {"SOON-1": _excess(140, soon, 212.5), "LATER-2": _excess(90, later, 80.0),
+                 "CHEAP-3": _excess(3, soon, 0.4), "NONE-4": _excess(0, None, 0.0)}
+        for sku, timeline in cases.items():
+            world["session"].add(Recommendation(
+                tenant_id=world["tenant"].id, seller_account_id=world["seller"].id, sku=sku,
+                computed_at=NOON, status="excess", timeline=timeline,
+            ))  # fmt: skip
+        world["session"].flush()
+        assert _run(world, app, NOON).sent == 1
+        [msg] = rx.messages
+        assert (msg["kind"], msg["sku"]) == ("aged_surcharge_soon", "SOON-1")
+        assert "140 units" in msg["message"] and soon.isoformat() in msg["message"]
+        assert "$212.50" in msg["message"]
+        # The same date next run: nothing new. The later SKU's date comes within the month.
+        assert _run(world, app, NOON + dt.timedelta(days=35)).sent == 1
+        assert [m["sku"] for m in rx.messages] == ["SOON-1", "LATER-2"]
+
+
 def test_quiet_hours_hold_and_then_one_message(app: Any, world: dict[str, Any]) -> None:
     with json_receiver() as rx:
         # 12:00 UTC is 13:00 in Berlin: quiet from 12:30 to 14:00 local.
