@@ -26,8 +26,12 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 
 venv: $(STAMP)
 
+# Two processes (pytest-xdist), one per core, whole files to each so module fixtures are built
+# once; tests/conftest.py gives each worker its own PostgreSQL database and Redis index.
+# `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,10 +18,37 @@ from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR") or REPO.parent / "shared")
-TEST_DATABASE_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+# Under pytest-xdist (`make test` runs `-n 2`) each worker gets its own PostgreSQL database
+# (<name>_gw0, created on first use) and its own Redis database index (the given one minus 1 + N),
+# so the session-wide schema reset and the Redis flushes of one worker never touch another's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _per_worker_database(url: str) -> str:
+    if not XDIST_WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{XDIST_WORKER}").render_as_string(
+        hide_password=False
+    )
+
+
+def _per_worker_redis(url: str) -> str:
+    if not XDIST_WORKER:
+        return url
+    base, _, index = url.rpartition("/")
+    number = int(index or 0) - 1 - int(XDIST_WORKER.removeprefix("gw"))
+    if number < 0:
+        raise RuntimeError(f"TEST_REDIS_URL {url}: too few Redis databases below it for xdist")
+    return f"{base}/{number}"
+
+
+TEST_DATABASE_URL = _per_worker_database(
+    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 )
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_REDIS_URL = _per_worker_redis(
+    os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
 TEST_KEY = Fernet.generate_key().decode()
 
 
@@ -54,6 +81,8 @@ def pg_url() -> str:
     url = TEST_DATABASE_URL
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if XDIST_WORKER:
+        _create_database(url)
     try:
         engine = create_engine(url)
         with engine.connect() as conn:
@@ -62,6 +91,22 @@ def pg_url() -> str:
     except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
         need_service("PostgreSQL", f"{make_url(url).render_as_string()}: {exc}")
     return url
+
+
+def _create_database(url: str) -> None:
+    """Create this xdist worker's database beside the configured one, if it is missing."""
+    target = make_url(url)
+    try:
+        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        admin.dispose()
+    except Exception:  # noqa: BLE001, S110 - the SELECT 1 below reports an unavailable server
+        pass
 
 
 def reset_pg_schema(url: str) -> None:
