@@ -129,9 +129,8 @@ def aged_conditions(session: Session, account: SellerAccount, today: dt.date) ->
             f"aged-inventory surcharges, about ${cost:,.2f} over the next 12 months without a "
             "removal, a price cut or paused reorders."
         )
-        found.append(
-            Condition(Event.AGED_SOON, f"sku:{sku}:aged:{starts.isoformat()}", account.id, text, sku)
-        )
+        subject = f"sku:{sku}:aged:{starts.isoformat()}"
+        found.append(Condition(Event.AGED_SOON, subject, account.id, text, sku))
     return found
 
 
