@@ -14,14 +14,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Recommendation, risk
-from app.models.base import MAX_ID
 from app.queries import current_recommendation_ids
 from app.tenancy import owned_or_404
 from app.web.api.auth import current
 from app.web.api.blueprint import bp
+from app.web.api.filters import StatusFilters
 from app.web.api.queries import count
 from app.web.api.serializers import page, recommendation
-from app.web.api.validation import page_params, query_choice, query_int, query_str
+from app.web.api.validation import page_params, query_choice, query_str
 
 REC_SORTS = ("id", "sku", "ship_by", "runs_out_on", "quantity", "stockout_probability", "status")
 REC_SORT_CHOICES = tuple(s for key in REC_SORTS for s in (key, "-" + key))
@@ -38,21 +38,16 @@ def list_recommendations() -> ResponseReturnValue:
     """The current recommendation of every SKU, filtered, sorted and paged."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
-    seller = query_int("seller", None, 1, MAX_ID)
-    status = query_choice("status", risk.STATUSES)
-    group = query_choice("group", risk.GROUPS)
+    filters = StatusFilters.from_query()
     sku = query_str("sku", 64)
     sort = query_choice("sort", REC_SORT_CHOICES, "ship_by") or "ship_by"
-    cur = current_recommendation_ids(tenant_id, seller)
-    stmt = select(Recommendation).where(
-        Recommendation.tenant_id == tenant_id, Recommendation.id.in_(select(cur.c.rec_id))
+    cur = current_recommendation_ids(tenant_id, filters.seller)
+    stmt = filters.apply(
+        select(Recommendation).where(
+            Recommendation.tenant_id == tenant_id, Recommendation.id.in_(select(cur.c.rec_id))
+        ),
+        Recommendation.seller_account_id,
     )
-    if seller is not None:
-        stmt = stmt.where(Recommendation.seller_account_id == seller)
-    if status is not None:
-        stmt = stmt.where(Recommendation.status == status)
-    if group is not None:
-        stmt = stmt.where(Recommendation.status.in_(risk.words_in(group)))
     if sku is not None:
         stmt = stmt.where(Recommendation.sku == sku)
     column = _column(sort.lstrip("-"))

@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Forecast, Product, Recommendation, risk
-from app.models.base import MAX_ID
 from app.models.catalog import OWNERS
 from app.planning import settings
 from app.planning.settings import Setting
@@ -25,6 +24,7 @@ from app.tenancy import owned_or_404
 from app.web.api.auth import current
 from app.web.api.blueprint import bp
 from app.web.api.errors import ApiError
+from app.web.api.filters import StatusFilters
 from app.web.api.queries import count, like_pattern
 from app.web.api.serializers import inventory, model_version, page, sku, timeline
 from app.web.api.validation import (
@@ -33,7 +33,6 @@ from app.web.api.validation import (
     json_body,
     page_params,
     query_choice,
-    query_int,
     query_str,
     validate,
 )
@@ -89,22 +88,17 @@ def list_skus() -> ResponseReturnValue:
     """SKUs of the caller's tenant, filtered, sorted and paged."""
     tenant_id = current().tenant_id
     limit, offset = page_params()
-    seller = query_int("seller", None, 1, MAX_ID)
-    status = query_choice("status", risk.STATUSES)
-    group = query_choice("group", risk.GROUPS)
+    filters = StatusFilters.from_query()
     q = query_str("q", 100)
     active = query_choice("active", ("true", "false"))
     sort = query_choice("sort", SKU_SORT_CHOICES, "sku") or "sku"
 
-    stmt = join_current_recommendation(
-        select(Product, Recommendation), Recommendation, tenant_id, seller
-    ).where(Product.tenant_id == tenant_id)
-    if seller is not None:
-        stmt = stmt.where(Product.seller_account_id == seller)
-    if status is not None:
-        stmt = stmt.where(Recommendation.status == status)
-    if group is not None:
-        stmt = stmt.where(Recommendation.status.in_(risk.words_in(group)))
+    stmt = filters.apply(
+        join_current_recommendation(
+            select(Product, Recommendation), Recommendation, tenant_id, filters.seller
+        ).where(Product.tenant_id == tenant_id),
+        Product.seller_account_id,
+    )
     if active is not None:
         stmt = stmt.where(Product.active.is_(active == "true"))
     if q is not None:
