@@ -7,6 +7,7 @@ QuantityReceived. NextToken pages are frozen at the first page's clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -169,14 +170,9 @@ def get_shipments():
         spec.update(_frozen())
     else:
         raise ApiError(400, "InvalidInput", "QueryType must be SHIPMENT, DATE_RANGE or NEXT_TOKEN.")
-    found = _matching(s, spec)
-    off = int(spec["o"])
-    payload: dict[str, Any] = {
-        "ShipmentData": [shipment_info(s, st) for st in found[off : off + SHIPMENTS_PAGE]]
-    }
-    if off + SHIPMENTS_PAGE < len(found):
-        payload["NextToken"] = encode_token({**spec, "o": off + SHIPMENTS_PAGE})
-    return {"payload": payload}
+    return _page(
+        _matching(s, spec), spec, SHIPMENTS_PAGE, "ShipmentData", lambda st: shipment_info(s, st)
+    )
 
 
 @bp.get(f"{BASE}/shipments/<shipment_id>/items")
@@ -205,11 +201,19 @@ def get_shipment_items():
         spec = {"k": "items", "a": after, "b": before, "o": 0, **_frozen()}
     else:
         raise ApiError(400, "InvalidInput", "QueryType must be DATE_RANGE or NEXT_TOKEN.")
-    found = _matching(s, spec)
+    return _page(_matching(s, spec), spec, ITEMS_PAGE, "ItemData", lambda st: shipment_item(s, st))
+
+
+def _page(
+    found: list[Any],
+    spec: dict[str, Any],
+    size: int,
+    key: str,
+    render: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of `found` from the spec's offset `o`, with a NextToken while more remain."""
     off = int(spec["o"])
-    payload: dict[str, Any] = {
-        "ItemData": [shipment_item(s, st) for st in found[off : off + ITEMS_PAGE]]
-    }
-    if off + ITEMS_PAGE < len(found):
-        payload["NextToken"] = encode_token({**spec, "o": off + ITEMS_PAGE})
+    payload: dict[str, Any] = {key: [render(x) for x in found[off : off + size]]}
+    if off + size < len(found):
+        payload["NextToken"] = encode_token({**spec, "o": off + size})
     return {"payload": payload}
