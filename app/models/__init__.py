@@ -16,6 +16,17 @@ from app.models.planning import (
     ShipmentPlanLine,
 )
 from app.models.seller import SellerAccount, SyncRun, SyncState
+from app.models.supply import (
+    FreightLane,
+    Location,
+    LocationInbound,
+    LocationStock,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderReceipt,
+    Supplier,
+    SupplierSku,
+)
 from app.models.tenancy import ApiToken, Membership, Tenant, User
 
 __all__ = [
@@ -27,21 +38,30 @@ __all__ = [
     "Base",
     "FeeEstimate",
     "FeeEvent",
+    "FreightLane",
     "Forecast",
     "InboundShipment",
     "InboundShipmentItem",
     "InventorySnapshot",
     "JobRecord",
+    "Location",
+    "LocationInbound",
+    "LocationStock",
     "Membership",
     "ModelVersion",
     "Order",
     "OrderItem",
     "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderReceipt",
     "Recommendation",
     "SellerAccount",
     "ShipmentPlan",
     "ShipmentPlanLine",
     "StorageFeeCharge",
+    "Supplier",
+    "SupplierSku",
     "SyncRun",
     "SyncState",
     "Tenant",
