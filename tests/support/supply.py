@@ -6,14 +6,22 @@ from types import SimpleNamespace
 from typing import Any
 
 
-def build_supply(factory: Any, session: Any, tenant_name: str = "Sup") -> SimpleNamespace:
+def build_supply(
+    factory: Any,
+    session: Any,
+    tenant_name: str = "Sup",
+    tenant: Any = None,
+    account: Any = None,
+    skus: tuple[str, ...] = ("SKU-A", "SKU-B"),
+) -> SimpleNamespace:
     """Rows every supply test starts from; two SKUs, both with a primary and a backup."""
     from app.models import FreightLane, Location, Supplier, SupplierSku
 
-    tenant = factory.tenant(tenant_name)
-    account = factory.seller(tenant)
-    for sku in ("SKU-A", "SKU-B"):
-        factory.product(account, sku)
+    if tenant is None:
+        tenant = factory.tenant(tenant_name)
+        account = factory.seller(tenant)
+        for sku in skus:
+            factory.product(account, sku)
     warehouse = Location(
         tenant_id=tenant.id,
         seller_account_id=account.id,
@@ -51,7 +59,7 @@ def build_supply(factory: Any, session: Any, tenant_name: str = "Sup") -> Simple
         cost_per_cuft=0,
     )
     session.add_all([sea, air])
-    for sku in ("SKU-A", "SKU-B"):
+    for sku in skus:
         session.add(
             SupplierSku(
                 tenant_id=tenant.id,

@@ -13,6 +13,7 @@ from app.web.api import (  # noqa: F401, I001
     plans,
     recommendations,
     skus,
+    supply,
 )
 from app.web.api.blueprint import bp
 

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from app.models import risk
 from app.models.base import MAX_ID
 from app.models.events import JOB_STATUSES
+from app.models.supply import LOCATION_KINDS, PO_STATUSES
 from app.web.api.blueprint import bp
 from app.web.api.openapi_schemas import component_schemas, ref
 from app.web.api.plans import PLAN_STATUSES
@@ -265,6 +266,45 @@ def paths() -> dict[str, Any]:
                 {"204": {"description": "deleted"}, **_errors(*READ_ONE)},
                 operationId="deletePlan",
             ),
+        },
+        "/api/v1/suppliers": {
+            "get": _read_page(
+                "Suppliers by name, with freight lanes and per-SKU terms",
+                "supply",
+                "SupplierPage",
+                "listSuppliers",
+                parameters=PAGING,
+            )
+        },
+        "/api/v1/locations": {
+            "get": _read_page(
+                "Locations (FBA, AWD, warehouses) with their stock per SKU",
+                "supply",
+                "LocationPage",
+                "listLocations",
+                parameters=[
+                    *PAGING,
+                    SELLER_FILTER,
+                    _param(
+                        "kind", {"type": "string", "enum": list(LOCATION_KINDS)}, "only this kind"
+                    ),
+                ],
+            )
+        },
+        "/api/v1/purchase-orders": {
+            "get": _read_page(
+                "Purchase orders, newest first, with status and lines",
+                "supply",
+                "PurchaseOrderPage",
+                "listPurchaseOrders",
+                parameters=[
+                    *PAGING,
+                    SELLER_FILTER,
+                    _param(
+                        "status", {"type": "string", "enum": list(PO_STATUSES)}, "only this status"
+                    ),
+                ],
+            )
         },
         "/api/v1/jobs": {
             "get": _read_page(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.models.supply import LOCATION_KINDS, PO_STATUSES, TERM_ROLES
 from app.sync.streams import NAMES as STREAMS
 from app.web.api.openapi_timeline import STATUS, timeline_schemas
 from app.web.api.plans import LINE_FIELDS, MAX_LINES, PLAN_CREATE_FIELDS, PLAN_FIELDS
@@ -80,6 +81,97 @@ def _problem_schema() -> dict[str, Any]:
     }
 
 
+def supply_schemas() -> dict[str, Any]:
+    """Suppliers, locations and purchase orders (app/web/api/supply.py)."""
+    price_break = _obj({"min_qty": INT, "unit_cost": NUM})
+    lane = _obj(
+        {
+            "id": INT,
+            "destination_location_id": INT,
+            "mode": STR,
+            "transit_days": INT,
+            "cost_per_unit": NUM,
+            "cost_per_cuft": NUM,
+        }
+    )
+    terms = _obj(
+        {
+            "seller_account_id": INT,
+            "sku": STR,
+            "role": {"type": "string", "enum": list(TERM_ROLES)},
+            "unit_cost": NUM,
+            "case_pack": INT,
+            "moq": INT,
+            "price_breaks": {"type": "array", "items": price_break},
+        }
+    )
+    po_line = _obj(
+        {
+            "id": INT,
+            "sku": STR,
+            "quantity": INT,
+            "unit_cost": NUM,
+            "received_quantity": INT,
+            "outstanding": INT,
+        }
+    )
+    return {
+        "Supplier": _obj(
+            {
+                "id": INT,
+                "name": STR,
+                "currency": {**STR, "description": "ISO 4217; the supplier's money is in it"},
+                "contact": n(STR),
+                "production_lead_days": INT,
+                "active": BOOL,
+                "lanes": {"type": "array", "items": lane},
+                "terms": {"type": "array", "items": terms},
+            }
+        ),
+        "SupplierPage": _page("Supplier"),
+        "Location": _obj(
+            {
+                "id": INT,
+                "seller_account_id": INT,
+                "kind": {"type": "string", "enum": list(LOCATION_KINDS)},
+                "name": STR,
+                "holding_cost_per_cuft_month": NUM,
+                "capacity_cuft": n(NUM),
+                "stock": {"type": "array", "items": _obj({"sku": STR, "quantity": INT})},
+                "units": INT,
+            }
+        ),
+        "LocationPage": _page("Location"),
+        "PurchaseOrder": _obj(
+            {
+                "id": INT,
+                "number": STR,
+                "seller_account_id": INT,
+                "supplier_id": INT,
+                "destination_location_id": INT,
+                "freight_lane_id": n(INT),
+                "status": {"type": "string", "enum": list(PO_STATUSES)},
+                "currency": STR,
+                "fx_rate": {
+                    **n(NUM),
+                    "description": "seller's currency per unit of the PO's; null when the same",
+                },
+                "ordered_on": n(DATE),
+                "expected_ship_on": n(DATE),
+                "expected_arrival_on": n(DATE),
+                "sent_on": n(DATE),
+                "shipped_on": n(DATE),
+                "received_on": n(DATE),
+                "units": INT,
+                "received_units": INT,
+                "total_cost": {**NUM, "description": "in the PO's currency"},
+                "lines": {"type": "array", "items": po_line},
+            }
+        ),
+        "PurchaseOrderPage": _page("PurchaseOrder"),
+    }
+
+
 def component_schemas() -> dict[str, Any]:
     """Every named schema of the document."""
     return {
@@ -117,6 +209,7 @@ def component_schemas() -> dict[str, Any]:
         "Sku": _obj(_sku_props()),
         "SkuDetail": _obj({**_sku_props(), "inventory": ref("Inventory")}),
         "SkuPage": _page("Sku"),
+        **supply_schemas(),
         "SkuSettings": object_schema(SKU_SETTINGS),
         "ModelVersion": _obj(
             {"id": INT, "trained_at": DATETIME, "cutoff": n(DATE), "status": STR}, nullable=True
