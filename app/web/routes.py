@@ -14,6 +14,7 @@ from app.web.jobs import views as jobs_ui
 from app.web.plans import views as plans
 from app.web.sellers import views as sellers
 from app.web.skus import views as skus
+from app.web.supply import views as supply
 from app.web.tokens import views as tokens
 from app.web.webhooks import views as webhooks
 from jobs import inline
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
     """Register every blueprint of the web app."""
     setup.init_app(app)  # first: it installs the `<id:...>` URL converter the routes use
     app.register_blueprint(health.bp)
-    for module in (auth, dashboard, sellers, skus, plans, jobs_ui, alerts, tokens):
+    for module in (auth, dashboard, sellers, skus, plans, supply, jobs_ui, alerts, tokens):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply

@@ -1,0 +1,1 @@
+"""Supply pages: suppliers, warehouses and stock, purchase orders and their builder."""

@@ -1,0 +1,63 @@
+"""What the supply pages read: a seller's locations, suppliers' terms, recommendations."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Location, Product, PurchaseOrder, Recommendation, SellerAccount, SupplierSku
+from app.supply.read import Terms, terms_for_seller
+
+
+def locations(seller: SellerAccount, upstream_only: bool = False) -> list[Location]:
+    """The seller's locations by kind and name (without FBA when `upstream_only`)."""
+    stmt = select(Location).where(
+        Location.tenant_id == seller.tenant_id, Location.seller_account_id == seller.id
+    )
+    if upstream_only:
+        stmt = stmt.where(Location.kind != "fba")
+    return list(db.session.scalars(stmt.order_by(Location.kind, Location.name)))
+
+
+def products(seller: SellerAccount) -> dict[str, Product]:
+    """The seller's products by SKU."""
+    rows = db.session.scalars(
+        select(Product).where(
+            Product.tenant_id == seller.tenant_id, Product.seller_account_id == seller.id
+        )
+    )
+    return {p.sku: p for p in rows}
+
+
+def supplier_terms(seller: SellerAccount, supplier_id: int) -> dict[str, Terms]:
+    """One supplier's terms for the seller's SKUs."""
+    out = {}
+    for sku, terms in terms_for_seller(db.session, seller).items():
+        for t in terms:
+            if t.supplier_id == supplier_id:
+                out[sku] = t
+    return out
+
+
+def case_packs(po: PurchaseOrder) -> dict[str, int]:
+    """The case pack of each SKU of a PO under its supplier's terms."""
+    rows = db.session.execute(
+        select(SupplierSku.sku, SupplierSku.case_pack).where(
+            SupplierSku.tenant_id == po.tenant_id,
+            SupplierSku.seller_account_id == po.seller_account_id,
+            SupplierSku.supplier_id == po.supplier_id,
+        )
+    )
+    return {str(sku): int(pack) for sku, pack in rows}
+
+
+def recommended(seller: SellerAccount) -> dict[str, int]:
+    """Each SKU's current recommended quantity (units the planner says are needed)."""
+    rows = db.session.execute(
+        select(Recommendation.sku, Recommendation.quantity).where(
+            Recommendation.tenant_id == seller.tenant_id,
+            Recommendation.seller_account_id == seller.id,
+            Recommendation.is_current.is_(True),
+        )
+    )
+    return {sku: int(q or 0) for sku, q in rows}
