@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import SellerAccount, Tenant
 from app.models.seller import MARKETPLACES as MARKETPLACES_BY_CODE
 from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
+from integrations.amazon import marketplaces
 
 sellers_cli = AppGroup("sellers", help="Seller accounts (SP-API credentials).")
 
@@ -47,11 +48,14 @@ def _tenant(name: str | None) -> Tenant:
 @click.option("--name", required=True, help="A name for this account, unique in the tenant.")
 @click.option(
     "--endpoint",
-    required=True,
-    help="SP-API endpoint, e.g. https://sellingpartnerapi-na.amazon.com",
+    default=None,
+    help="SP-API endpoint (default: the marketplace's region, e.g. "
+    "https://sellingpartnerapi-eu.amazon.com for UK).",
 )
 @click.option(
-    "--token-url", required=True, help="LWA token URL, e.g. https://api.amazon.com/auth/o2/token"
+    "--token-url",
+    default=None,
+    help="LWA token URL (default: the region's, e.g. https://api.amazon.co.uk/auth/o2/token).",
 )
 @click.option("--refresh-token", required=True, help="LWA refresh token of the seller.")
 @click.option("--client-id", required=True, help="LWA client id of the application.")
@@ -60,7 +64,7 @@ def _tenant(name: str | None) -> Tenant:
     "--marketplace",
     default="US",
     show_default=True,
-    type=click.Choice(sorted(MARKETPLACES_BY_CODE)),
+    type=click.Choice(sorted(MARKETPLACES_BY_CODE), case_sensitive=False),
     help="Marketplace code.",
 )
 @click.option(
@@ -69,18 +73,27 @@ def _tenant(name: str | None) -> Tenant:
     default=None,
     help="Tenant (created when missing; default: the only tenant, or 'default').",
 )
+@click.option(
+    "--inactive",
+    is_flag=True,
+    help="Store the account paused: nothing syncs it until `sellers set-active --name N on`.",
+)
 def add_seller(
     name: str,
-    endpoint: str,
-    token_url: str,
+    endpoint: str | None,
+    token_url: str | None,
     refresh_token: str,
     client_id: str,
     client_secret: str,
     marketplace: str,
     tenant_name: str | None,
+    inactive: bool,
 ) -> None:
     """Store a seller account (secrets encrypted) and print its webhook URL and secret."""
     policy = OutboundPolicy.from_config(current_app.config)
+    market = marketplaces.get(marketplace)
+    endpoint = endpoint or market.endpoint
+    token_url = token_url or market.token_url
     checked: list[str] = []
     targets: tuple[tuple[str, str, Purpose], ...] = (
         ("--endpoint", endpoint, "api"),
@@ -101,22 +114,25 @@ def add_seller(
     ).one_or_none()
     if taken is not None:
         raise click.ClickException(f"tenant {tenant.name!r} already has a seller named {name!r}")
-    marketplace_id, region = MARKETPLACES_BY_CODE[marketplace]
     account = SellerAccount(
         tenant_id=tenant.id,
         name=name,
-        marketplace=marketplace,
-        marketplace_id=marketplace_id,
-        region=region,
+        marketplace=market.code,
+        marketplace_id=market.marketplace_id,
+        region=market.region,
         endpoint=endpoint.rstrip("/"),
         token_url=token_url,
         lwa_client_id=client_id,
         lwa_client_secret=client_secret,
         refresh_token=refresh_token,
+        active=not inactive,
     )
     session.add(account)
     session.commit()
     click.echo(f"seller {name!r} added to tenant {tenant.name!r} (id {account.id})")
+    click.echo(f"marketplace:    {market.code} ({market.region_name}, {market.currency})")
+    click.echo(f"endpoint:       {account.endpoint}")
+    click.echo(f"token URL:      {account.token_url}")
     click.echo(f"webhook URL:    {webhook_url(account)}")
     click.echo(f"webhook secret: {account.webhook_secret}")
 
@@ -134,3 +150,25 @@ def list_sellers() -> None:
             f"{tenant}\t{account.name}\t{account.marketplace}\t{account.endpoint}"
             f"\t{'active' if account.active else 'inactive'}"
         )
+
+
+@sellers_cli.command("set-active")
+@click.option("--name", required=True, help="The seller account's name.")
+@click.option("--tenant", "tenant_name", default=None, help="Its tenant (default: the only one).")
+@click.argument("state", type=click.Choice(["on", "off"]))
+def set_active(name: str, tenant_name: str | None, state: str) -> None:
+    """Resume (on) or pause (off) an account's scheduled syncs and plans."""
+    session = db.session
+    query = select(SellerAccount).join(Tenant, Tenant.id == SellerAccount.tenant_id).where(
+        SellerAccount.name == name
+    )
+    if tenant_name is not None:
+        query = query.where(Tenant.name == tenant_name)
+    found = session.scalars(query).all()
+    if not found:
+        raise click.ClickException(f"no seller account named {name!r}")
+    if len(found) > 1:
+        raise click.ClickException(f"several tenants have {name!r}: say which with --tenant")
+    found[0].active = state == "on"
+    session.commit()
+    click.echo(f"seller {name!r} is {'active' if found[0].active else 'paused'}")

@@ -17,17 +17,12 @@ from app.models.base import (
     TimestampMixin,
     utcnow,
 )
+from integrations.amazon import marketplaces
 
 AMAZON_NA_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
 AMAZON_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 - a URL, not a secret
-MARKETPLACES = {
-    # code: (marketplace id, region)
-    "US": ("ATVPDKIKX0DER", "us-east-1"),
-    "CA": ("A2EUQ1WTGCTBG2", "us-east-1"),
-    "MX": ("A1AM78C64UM0Y8", "us-east-1"),
-    "UK": ("A1F83G8C2ARO7P", "eu-west-1"),
-    "DE": ("A1PA6795UKMFR9", "eu-west-1"),
-}
+# code: (marketplace id, region), from sp_api's table (integrations.amazon.marketplaces)
+MARKETPLACES = {m.code: (m.marketplace_id, m.region) for m in marketplaces.table().values()}
 
 
 def new_public_id() -> str:

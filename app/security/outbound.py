@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from sp_api.auth import AccessTokenClient
 from sp_api.base import Marketplaces
 
+from integrations.amazon import marketplaces
+
 Purpose = Literal["api", "token"]
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Iterable[str]]
@@ -58,7 +60,8 @@ def sp_api_hosts() -> frozenset[str]:
 @cache
 def lwa_token_hosts() -> frozenset[str]:
     """Login with Amazon token hosts (the one sp_api's token client posts to)."""
-    return frozenset({AccessTokenClient.host})
+    regional = {urlsplit(u).hostname or "" for u in marketplaces.lwa_token_urls()}
+    return frozenset({AccessTokenClient.host} | regional - {""})
 
 
 def amazon_hosts() -> frozenset[str]:
@@ -68,10 +71,7 @@ def amazon_hosts() -> frozenset[str]:
 
 def amazon_endpoint(marketplace_id: str) -> str:
     """The SP-API endpoint of a marketplace, from sp_api's table (KeyError if unknown)."""
-    for marketplace in Marketplaces:
-        if marketplace.marketplace_id == marketplace_id:
-            return str(marketplace.endpoint)
-    raise KeyError(marketplace_id)
+    return marketplaces.by_id(marketplace_id).endpoint
 
 
 def is_amazon(url: str, purpose: Purpose = "api") -> bool:

@@ -17,8 +17,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.models.seller import MARKETPLACES
 from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
+from integrations.amazon import marketplaces
 
 
 def allowed_endpoint(purpose: Purpose) -> Any:
@@ -56,7 +56,13 @@ class SellerSettingsForm(FlaskForm):
 class SellerForm(SellerSettingsForm):
     """Connect (or edit) a Selling Partner API account: credentials and where they are sent."""
 
-    marketplace = SelectField("Marketplace", choices=[SelectChoice(m, m) for m in MARKETPLACES])
+    marketplace = SelectField(
+        "Marketplace",
+        choices=[
+            SelectChoice(m.code, f"{m.code} ({m.region_name}, {m.currency})")
+            for m in marketplaces.table().values()
+        ],
+    )
     seller_id = StringField("Seller (merchant) id", validators=[Optional(), Length(max=64)])
     lwa_client_id = StringField("LWA client id", validators=[DataRequired(), Length(max=300)])
     lwa_client_secret = PasswordField("LWA client secret", validators=[Length(max=2000)])

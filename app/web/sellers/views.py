@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from app import tasks
 from app.extensions import db
 from app.models import SellerAccount, SyncRun, SyncState
-from app.models.seller import AMAZON_NA_ENDPOINT, AMAZON_TOKEN_URL, MARKETPLACES
-from app.security.outbound import amazon_endpoint, is_amazon
+from app.models.seller import MARKETPLACES
+from app.security.outbound import is_amazon
 from app.sync.streams import NAMES as STREAMS
 from app.tenancy import owned_or_404
 from app.web.auth.session import (
@@ -29,24 +29,19 @@ from app.web.auth.session import (
 )
 from app.web.forms import CsrfOnlyForm
 from app.web.sellers.forms import SellerForm, SellerSettingsForm
+from integrations.amazon import marketplaces
 
 bp = Blueprint("sellers", __name__, url_prefix="/sellers")
 log = logging.getLogger(__name__)
 
 
-def _amazon_endpoint(marketplace: str) -> str:
-    try:
-        return amazon_endpoint(MARKETPLACES[marketplace][0])
-    except KeyError:  # pragma: no cover - every MARKETPLACES id is in sp_api's table
-        return AMAZON_NA_ENDPOINT
-
-
 def _targets(form: SellerForm) -> tuple[str, str]:
-    """The endpoint and token URL the form asks for."""
+    """The endpoint and token URL the form asks for (by default, the marketplace region's)."""
+    market = marketplaces.get(form.marketplace.data)
     custom = form.endpoint_choice.data == "custom"
     endpoint = (form.endpoint.data or "").strip().rstrip("/") if custom else ""
-    token_url = (form.token_url.data or "").strip() or AMAZON_TOKEN_URL
-    return endpoint or _amazon_endpoint(form.marketplace.data), token_url
+    token_url = (form.token_url.data or "").strip() or market.token_url
+    return endpoint or market.endpoint, token_url
 
 
 def _apply_settings(form: SellerSettingsForm, account: SellerAccount) -> None:
