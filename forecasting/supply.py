@@ -1,0 +1,384 @@
+"""Two-stage supply decision for one SKU (#16): the FBA send now from upstream stock, and the
+supplier order (quantity, supplier, freight, order-by date, arrival) with a priced breakdown.
+
+Pure numpy. The demand paths are the single-stage policy's (P paths x days, day 0 = today).
+Units are sold at FBA only; a unit upstream (warehouse/AWD) reaches FBA `transfer_days` after it
+is sent. Sales that find FBA empty are lost (as in the single-stage replay).
+
+FBA send: candidates are whole FBA cases from 0 up to what is upstream now; each is run forward
+over `transfer_days + review_days` days (the units land at `transfer_days`) and priced: lost
+margin at FBA, FBA storage of the units at FBA (FeeSchedule), warehouse storage of the units left
+upstream and in transit, capital on both, and the FBA-over-warehouse storage premium of what is
+left at FBA at the window's end until it sells at the mean rate. The send is the argmin.
+
+Supplier order: every (supplier, freight) option and every allowed quantity (whole cases, at
+least the MOQ, plus each price break rounded up to whole cases) is priced as an order placed
+today. The order lands upstream after production + transit and at FBA `transfer_days` later;
+one window for all options runs to the slowest option's day at FBA plus `review_days`. Every
+unit already upstream or on a PO is counted once, at FBA on the first day it can be there
+(upstream now: day `transfer_days`; a PO: its arrival day + `transfer_days`). Lines
+(`ORDER_LINES`): purchase (price-break unit cost), freight, lost margin in the window, holding
+in the window (warehouse rate and capital on the units on hand), and the holding of what is
+left at the window's end until it sells at the mean rate (at most a year); `total` is exactly
+their sum. Options are compared on total less the units at the primary's list price (a unit
+that sells later is no cost of the window; a dearer price, freight, lost margin and holding
+are). The primary's cheapest freight is the default; a backup supplier or faster freight is
+chosen only when it scores lower, i.e. when the lost margin it saves is more than it costs.
+The order-by date is the last day the chosen option can still be ordered and land at FBA before
+the first stockout of the 10th-percentile-fast path without the order (today when already late).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from forecasting.fees import FeeSchedule
+
+__all__ = ["FBA_LINES", "ORDER_LINES", "FreightOption", "PriceBreak", "SupplierOption",
+           "SupplyDecision", "SupplyInput", "SupplierOrder", "TwoStageCandidate",
+           "allowed_quantities", "decide", "unit_cost_at"]
+
+ORDER_LINES = ("purchase", "freight", "lost_margin", "holding", "leftover_holding")
+FBA_LINES = ("lost_margin", "fba_storage", "warehouse_storage", "capital", "fba_premium_after")
+MAX_CANDIDATES = 40
+LEFTOVER_CAP_DAYS = 365
+
+
+@dataclass(frozen=True)
+class FreightOption:
+    mode: str  # e.g. "sea", "air"
+    transit_days: int
+    cost_per_unit: float
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    min_quantity: int
+    unit_cost: float
+
+
+@dataclass(frozen=True)
+class SupplierOption:
+    supplier_id: Any
+    name: str
+    role: str  # "primary" | "backup"
+    production_days: int
+    unit_cost: float
+    freight: Sequence[FreightOption]
+    moq: int = 0
+    case_pack: int = 1
+    price_breaks: Sequence[PriceBreak] = ()
+
+    def __post_init__(self) -> None:
+        if self.role not in ("primary", "backup"):
+            raise ValueError(f"supplier {self.name!r}: role must be primary or backup, "
+                             f"not {self.role!r}")
+        if self.case_pack < 1 or self.moq < 0 or self.production_days < 0:
+            raise ValueError(f"supplier {self.name!r}: case_pack >= 1, moq >= 0 and "
+                             "production_days >= 0 are required")
+        if not self.freight:
+            raise ValueError(f"supplier {self.name!r}: at least one freight option is needed")
+        for f in self.freight:
+            if f.transit_days < 0 or f.cost_per_unit < 0:
+                raise ValueError(f"supplier {self.name!r}, freight {f.mode!r}: transit_days "
+                                 "and cost_per_unit must not be negative")
+
+
+@dataclass
+class SupplyInput:
+    """One SKU. `fba_arrivals` / `po_arrivals`: (day offset from today, units); a PO's day is
+    its arrival upstream. Costs in dollars; `margin_per_unit` is what a lost sale loses."""
+
+    sku: str
+    demand_paths: np.ndarray
+    fba_on_hand: int
+    upstream_on_hand: int
+    transfer_days: int
+    suppliers: Sequence[SupplierOption]
+    margin_per_unit: float
+    cubic_feet: float
+    size_tier: str
+    fba_arrivals: Sequence[tuple[int, int]] = ()
+    po_arrivals: Sequence[tuple[int, int]] = ()
+    warehouse_per_cuft_month: float = 0.5
+    capital_rate_annual: float = 0.15
+    unit_value: float = 0.0  # capital is charged on this (0: the primary's unit cost)
+    review_days: int = 7
+    fba_case_pack: int = 1
+
+
+@dataclass
+class TwoStageCandidate:
+    """One priced choice: `total` is exactly the sum of `lines` (same discipline as
+    forecasting.timeline.Candidate)."""
+
+    quantity: int
+    total: float
+    lines: dict[str, float]
+    supplier_id: Any = None
+    freight: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quantity": self.quantity, "total": self.total, "lines": dict(self.lines),
+                "supplier_id": self.supplier_id, "freight": self.freight}
+
+
+@dataclass
+class SupplierOrder:
+    supplier_id: Any
+    supplier_name: str
+    role: str
+    freight: str
+    quantity: int
+    unit_cost: float
+    order_by: dt.date
+    arrives_on: dt.date  # upstream (warehouse)
+    at_fba_on: dt.date
+    cost: TwoStageCandidate
+    backup: bool
+
+
+@dataclass
+class SupplyDecision:
+    sku: str
+    send_to_fba: int
+    send_cost: TwoStageCandidate
+    order: SupplierOrder | None
+    order_candidates: list[TwoStageCandidate] = field(default_factory=list, repr=False)
+    explanation: str = ""
+
+
+def unit_cost_at(s: SupplierOption, q: int) -> float:
+    """The unit cost of q units: the best price break whose minimum q reaches."""
+    cost = s.unit_cost
+    for b in sorted(s.price_breaks, key=lambda b: b.min_quantity):
+        if q >= b.min_quantity:
+            cost = b.unit_cost
+    return cost
+
+
+def _round_up(q: int, case_pack: int, moq: int) -> int:
+    q = max(q, moq, 1)
+    return -(-q // case_pack) * case_pack
+
+
+def allowed_quantities(s: SupplierOption, upper: float) -> np.ndarray:
+    """0, whole cases from the smallest allowed order up to `upper`, and every price break
+    rounded up to whole cases (so that rounding to a break is priced)."""
+    first = _round_up(0, s.case_pack, s.moq) // s.case_pack
+    last = max(first, int(np.ceil(upper / s.case_pack)))
+    if last - first + 1 <= MAX_CANDIDATES:
+        cases = np.arange(first, last + 1)
+    else:
+        cases = np.unique(np.round(np.geomspace(first, last, MAX_CANDIDATES)).astype(int))
+    breaks = [_round_up(b.min_quantity, s.case_pack, s.moq) for b in s.price_breaks]
+    return np.unique(np.concatenate([[0], cases * s.case_pack, breaks])).astype(np.int64)
+
+
+def _run(D: np.ndarray, base: np.ndarray, qs: np.ndarray, q_day: int
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lost sales; per (candidate, path): lost units, unit-days on hand, units left at the end.
+    `base[k]` units become sellable on day k; candidate q lands on day `q_day`."""
+    P, H = D.shape
+    stock = np.zeros((len(qs), P))
+    lost = np.zeros_like(stock)
+    held = np.zeros_like(stock)
+    for k in range(H):
+        stock += base[k]
+        if k == q_day:
+            stock += qs[:, None]
+        lost += np.maximum(D[None, :, k] - stock, 0.0)
+        stock = np.maximum(stock - D[None, :, k], 0.0)
+        held += stock
+    return lost, held, stock
+
+
+def _base(item: SupplyInput, H: int, with_upstream: bool) -> np.ndarray:
+    base = np.zeros(H)
+    base[0] += item.fba_on_hand
+    for day, units in item.fba_arrivals:
+        if day < H:
+            base[max(day, 0)] += units
+    if with_upstream:
+        if item.transfer_days < H:
+            base[item.transfer_days] += item.upstream_on_hand
+        for day, units in item.po_arrivals:
+            d = max(day, 0) + item.transfer_days
+            if d < H:
+                base[d] += units
+    return base
+
+
+def _paths(item: SupplyInput, H: int) -> np.ndarray:
+    D = np.asarray(item.demand_paths, dtype=float)
+    if D.ndim != 2 or D.shape[1] == 0:
+        raise ValueError(f"{item.sku}: demand_paths must be (paths, days)")
+    if D.shape[1] < H:  # repeat the last week's mean to reach the window
+        tail = D[:, -7:].mean(axis=1, keepdims=True)
+        D = np.concatenate([D, np.repeat(tail, H - D.shape[1], axis=1)], axis=1)
+    return D[:, :H]
+
+
+def _primary(item: SupplyInput) -> SupplierOption:
+    prim = [s for s in item.suppliers if s.role == "primary"]
+    if not prim:
+        raise ValueError(f"{item.sku}: no primary supplier")
+    return prim[0]
+
+
+def _fba_send(item: SupplyInput, fees: FeeSchedule, today: dt.date
+              ) -> tuple[int, TwoStageCandidate]:
+    H = item.transfer_days + item.review_days
+    D = _paths(item, H)
+    cp = max(1, item.fba_case_pack)
+    qs = np.arange(0, item.upstream_on_hand // cp + 1, dtype=np.int64) * cp
+    if len(qs) > MAX_CANDIDATES:
+        qs = np.unique(np.concatenate([[0], np.round(np.linspace(
+            0, item.upstream_on_hand // cp, MAX_CANDIDATES)).astype(np.int64) * cp]))
+    lost, held, left = _run(D, _base(item, H, with_upstream=False), qs, item.transfer_days)
+    fba_day = float(fees.storage_per_cuft(today, H, item.size_tier).mean()) * item.cubic_feet
+    wh_day = item.warehouse_per_cuft_month / 30.0 * item.cubic_feet
+    value = item.unit_value or _primary(item).unit_cost
+    cap_day = item.capital_rate_annual / 365.0 * value
+    # units left upstream all window, and units in transit, at the warehouse rate
+    upstream_days = (item.upstream_on_hand - qs) * H + qs * min(item.transfer_days, H)
+    mean_daily = max(float(D.mean()), 1e-9)
+    left_days = np.minimum(left / mean_daily, LEFTOVER_CAP_DAYS)
+    lines = {
+        "lost_margin": lost.mean(axis=1) * item.margin_per_unit,
+        "fba_storage": held.mean(axis=1) * fba_day,
+        "warehouse_storage": upstream_days * wh_day,
+        "capital": (held.mean(axis=1) + upstream_days) * cap_day,
+        # what is at FBA at the window's end waits there, not upstream, until it sells
+        "fba_premium_after": (left * left_days / 2.0).mean(axis=1) * max(fba_day - wh_day, 0.0),
+    }
+    total = sum(lines[k] for k in FBA_LINES)
+    j = int(np.argmin(total))
+    return int(qs[j]), TwoStageCandidate(int(qs[j]), float(total[j]),
+                                         {k: float(lines[k][j]) for k in FBA_LINES})
+
+
+def _window(item: SupplyInput) -> int:
+    """One window for every option (so that their lost margin compares): to the slowest
+    option's day at FBA plus the review period."""
+    return max(s.production_days + f.transit_days for s in item.suppliers
+               for f in s.freight) + item.transfer_days + item.review_days + 1
+
+
+def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
+                 ) -> tuple[list[TwoStageCandidate], int]:
+    lead = s.production_days + f.transit_days
+    at_fba = lead + item.transfer_days
+    H = _window(item)
+    D = _paths(item, H)
+    mean_daily = max(float(D.mean()), 1e-9)
+    qs = allowed_quantities(s, upper=mean_daily * (H - at_fba) * 3 + 1)
+    lost, held, left = _run(D, _base(item, H, with_upstream=True), qs, at_fba)
+    value = item.unit_value or _primary(item).unit_cost
+    hold_day = (item.warehouse_per_cuft_month / 30.0 * item.cubic_feet
+                + item.capital_rate_annual / 365.0 * value)
+    left_days = np.minimum(left / mean_daily, LEFTOVER_CAP_DAYS)
+    unit = np.array([unit_cost_at(s, int(q)) for q in qs])
+    lines = {
+        "purchase": qs * unit,
+        "freight": qs * f.cost_per_unit,
+        "lost_margin": lost.mean(axis=1) * item.margin_per_unit,
+        "holding": held.mean(axis=1) * hold_day,
+        # what is left sells at the mean rate: on average half the way, so left * days / 2
+        "leftover_holding": (left * left_days / 2.0).mean(axis=1) * hold_day,
+    }
+    out = []
+    for j, q in enumerate(qs):
+        ln = {k: float(lines[k][j]) for k in ORDER_LINES}
+        out.append(TwoStageCandidate(int(q), sum(ln[k] for k in ORDER_LINES), ln,
+                                     s.supplier_id, f.mode))
+    return out, lead
+
+
+def _purchase_neutral(c: TwoStageCandidate, base_unit: float) -> float:
+    """Total less the units at the primary's list price: buying a unit that sells later is not
+    a cost of the window (its margin is in `margin_per_unit`); only the price difference from
+    the primary's list price is, with freight, lost margin and holding."""
+    return c.total - c.quantity * base_unit
+
+
+def _stockout_day(item: SupplyInput, H: int) -> int:
+    D = _paths(item, H)
+    stock = np.zeros(D.shape[0])
+    base = _base(item, H, with_upstream=True)
+    first = np.full(D.shape[0], H)
+    for k in range(H):
+        stock = stock + base[k]
+        short = (D[:, k] > stock + 1e-9) & (first == H)
+        first[short] = k
+        stock = np.maximum(stock - D[:, k], 0.0)
+    return int(np.quantile(first, 0.10))
+
+
+def _money(x: float) -> str:
+    return f"${x:,.0f}"
+
+
+def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None
+           ) -> SupplyDecision:
+    """The FBA send and the supplier order for one SKU (see the module docstring)."""
+    fees = fees or FeeSchedule()
+    if item.transfer_days < 0 or item.fba_on_hand < 0 or item.upstream_on_hand < 0:
+        raise ValueError(f"{item.sku}: transfer_days, fba_on_hand and upstream_on_hand "
+                         "must not be negative")
+    send, send_cost = _fba_send(item, fees, today)
+    primary = _primary(item)
+    base_unit = primary.unit_cost
+    best: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
+    default: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
+    every: list[TwoStageCandidate] = []
+    for s in item.suppliers:
+        for f in s.freight:
+            cands, lead = _price_order(item, s, f)
+            every.extend(cands)
+            for c in cands:
+                score = _purchase_neutral(c, base_unit)
+                if best is None or score < best[0] - 1e-9:
+                    best = (score, c, s, f, lead)
+            if s is primary and f is min(s.freight, key=lambda x: x.cost_per_unit):
+                pc = min(cands, key=lambda c: _purchase_neutral(c, base_unit))
+                default = (_purchase_neutral(pc, base_unit), pc, s, f, lead)
+    assert best is not None and default is not None
+    score, c, s, f, lead = best
+    if c.quantity == 0:
+        return SupplyDecision(item.sku, send, send_cost, None, every,
+                              _explain_send(send) + "No supplier order: what is upstream and "
+                              "on order covers demand until the next review.")
+    out_day = _stockout_day(item, _window(item))
+    slack = max(0, out_day - lead - item.transfer_days)
+    order = SupplierOrder(s.supplier_id, s.name, s.role, f.mode, c.quantity,
+                          unit_cost_at(s, c.quantity), today + dt.timedelta(days=slack),
+                          today + dt.timedelta(days=lead),
+                          today + dt.timedelta(days=lead + item.transfer_days), c,
+                          backup=s.role == "backup")
+    text = (f"order {c.quantity:,} from {s.name} by {f.mode}: lands "
+            f"{order.arrives_on:%b} {order.arrives_on.day}")
+    d_score, dc, ds, df, dlead = default
+    if (s is not ds) or (f is not df):
+        earlier = dlead - lead
+        extra = ((c.lines["purchase"] - c.quantity * base_unit + c.lines["freight"])
+                 - (dc.lines["purchase"] - dc.quantity * base_unit + dc.lines["freight"]))
+        saved = dc.lines["lost_margin"] - c.lines["lost_margin"]
+        when = (f", {earlier} days before {ds.name} by {df.mode} could" if earlier > 0
+                else "")
+        text += (f"{when}; costs {_money(extra)} more and saves {_money(saved)} of lost "
+                 "margin" if extra >= 0 else
+                 f"{when}; costs {_money(-extra)} less and saves {_money(saved)} of lost margin")
+    text += f"; order by {order.order_by:%b} {order.order_by.day}."
+    return SupplyDecision(item.sku, send, send_cost, order, every,
+                          _explain_send(send) + text[0].upper() + text[1:])
+
+
+def _explain_send(send: int) -> str:
+    return (f"Send {send:,} units to FBA now from upstream stock. " if send
+            else "Send nothing to FBA now. ")

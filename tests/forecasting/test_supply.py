@@ -1,0 +1,111 @@
+"""forecasting.supply: the FBA send and the supplier order (#16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from forecasting.fees import FeeSchedule
+from forecasting.supply import (
+    ORDER_LINES,
+    FreightOption,
+    PriceBreak,
+    SupplierOption,
+    SupplyInput,
+    allowed_quantities,
+    decide,
+    unit_cost_at,
+)
+
+TODAY = dt.date(2026, 3, 2)
+FEES = FeeSchedule.replay()
+
+
+def paths(rate: float = 10.0, days: int = 120, n: int = 60, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).poisson(rate, size=(n, days)).astype(float)
+
+
+def sup(name: str = "A", role: str = "primary", production: int = 30, unit: float = 5.0,
+        freight: tuple[FreightOption, ...] = (FreightOption("sea", 30, 0.5),),
+        **kw: object) -> SupplierOption:
+    return SupplierOption(name, f"Supplier {name}", role, production, unit, freight, **kw)
+
+
+def item(suppliers: list[SupplierOption], **kw: object) -> SupplyInput:
+    base: dict = {"sku": "S1", "demand_paths": paths(), "fba_on_hand": 100,
+                  "upstream_on_hand": 0, "transfer_days": 7, "suppliers": suppliers,
+                  "margin_per_unit": 12.0, "cubic_feet": 0.1, "size_tier": "small_standard"}
+    base.update(kw)
+    return SupplyInput(**base)
+
+
+def test_lines_sum_to_total_and_moq_case_pack_honoured() -> None:
+    s = sup(moq=250, case_pack=24)
+    d = decide(item([s]), TODAY, FEES)
+    assert d.order is not None
+    q = d.order.quantity
+    assert q % 24 == 0 and q >= 250
+    for c in d.order_candidates:
+        assert c.total == sum(c.lines[k] for k in ORDER_LINES)
+        assert c.quantity == 0 or (c.quantity % 24 == 0 and c.quantity >= 250)
+    assert sum(d.send_cost.lines.values()) == pytest.approx(d.send_cost.total)
+    assert d.order.arrives_on == TODAY + dt.timedelta(days=60)
+    assert d.order.at_fba_on == TODAY + dt.timedelta(days=67)
+    assert f"order {q:,} from supplier a by sea" in d.explanation.lower()
+
+
+def test_price_break_rounding_when_it_pays_and_not_when_it_does_not() -> None:
+    s = sup(price_breaks=(PriceBreak(1000, 3.0),))
+    assert unit_cost_at(s, 999) == 5.0 and unit_cost_at(s, 1000) == 3.0
+    assert 1000 in allowed_quantities(s, 100)
+    d = decide(item([s]), TODAY, FEES)
+    assert d.order is not None and d.order.quantity == 1000 and d.order.unit_cost == 3.0
+    # a tiny discount at a huge quantity does not pay for holding it
+    s2 = sup(price_breaks=(PriceBreak(20000, 4.99),))
+    d2 = decide(item([s2]), TODAY, FEES)
+    assert d2.order is not None and d2.order.quantity < 20000 and d2.order.unit_cost == 5.0
+
+
+def test_backup_chosen_only_when_primary_lands_after_stockout_and_it_pays() -> None:
+    primary = sup("A", production=60, unit=5.0)
+    backup = sup("B", role="backup", production=5, unit=6.0,
+                 freight=(FreightOption("air", 5, 1.5),))
+    # 100 units at FBA, 10/day: out in ~10 days; A lands at FBA on day 97, B on day 17
+    d = decide(item([primary, backup]), TODAY, FEES)
+    assert d.order is not None and d.order.backup and d.order.supplier_id == "B"
+    assert "costs $" in d.explanation and "saves $" in d.explanation
+    # with plenty upstream the primary can still arrive in time: no backup
+    d2 = decide(item([primary, backup], upstream_on_hand=2000), TODAY, FEES)
+    assert d2.order is None or not d2.order.backup
+    # a backup that costs more than the margin it saves is not chosen
+    dear = sup("B", role="backup", production=5, unit=40.0,
+               freight=(FreightOption("air", 5, 1.5),))
+    d3 = decide(item([primary, dear]), TODAY, FEES)
+    assert d3.order is not None and not d3.order.backup
+
+
+def test_send_capped_by_upstream_and_in_cases() -> None:
+    d = decide(item([sup()], fba_on_hand=0, upstream_on_hand=30, fba_case_pack=12), TODAY, FEES)
+    assert d.send_to_fba <= 30 and d.send_to_fba % 12 == 0 and d.send_to_fba == 24
+    d0 = decide(item([sup()], fba_on_hand=5000, upstream_on_hand=300), TODAY, FEES)
+    assert d0.send_to_fba == 0
+
+
+def test_units_counted_once_upstream_and_on_po() -> None:
+    # enough on a PO landing tomorrow: no order; the same units counted twice would not change
+    # that, but the same quantity landing after the window must produce one
+    covered = decide(item([sup()], po_arrivals=[(1, 5000)]), TODAY, FEES)
+    assert covered.order is None
+    late = decide(item([sup()], po_arrivals=[(200, 5000)]), TODAY, FEES)
+    assert late.order is not None
+
+
+def test_bad_input_named() -> None:
+    with pytest.raises(ValueError, match="role"):
+        sup(role="other")
+    with pytest.raises(ValueError, match="freight"):
+        SupplierOption("X", "X", "primary", 1, 1.0, ())
+    with pytest.raises(ValueError, match="no primary"):
+        decide(item([sup(role="backup")]), TODAY, FEES)
