@@ -8,6 +8,7 @@ trains, recommends, then serves the UI at http://127.0.0.1:5000 until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import logging
 import secrets
@@ -161,6 +162,17 @@ def import_spreadsheet(account_id: int, market: Any) -> None:
     db.session.commit()
 
 
+def seed_upstream(account_id: int, market: Any) -> None:
+    """A warehouse, AWD, two suppliers (one a faster, pricier backup) and POs in each status."""
+    from app.supply.demo import seed_supply
+
+    today = dt.date.fromisoformat(market.clock_iso()[:10])
+    made = seed_supply(db.session, demo_account(account_id), today)
+    db.session.commit()
+    print(f"    {made['purchase_orders']} purchase orders from {made['suppliers']} suppliers",
+          flush=True)
+
+
 def plan(account_id: int) -> None:
     """Train the forecaster and compute recommendations."""
     def show(fraction: float, message: str) -> None:
@@ -212,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             first_sync(account_id)
             step("importing the seller's spreadsheet of unit costs, lead times, case packs")
             import_spreadsheet(account_id, market)
+            step("suppliers, a warehouse with stock and purchase orders in flight")
+            seed_upstream(account_id, market)
             step("training the demand model and computing recommendations")
             plan(account_id)
             connect_webhook(app, market, account_id)

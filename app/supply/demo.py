@@ -1,0 +1,153 @@
+"""The demo seller's upstream: a warehouse with stock, AWD, two suppliers (the backup faster and
+pricier, by air) and purchase orders in flight in each status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import FreightLane, Location, Product, SellerAccount, Supplier, SupplierSku
+from app.supply import purchase_orders as pos
+from app.supply.stock import set_quantity
+from forecasting.policy import smallest_shipment
+
+
+def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dict[str, int]:
+    """Add the rows (flushed, not committed); returns counts of what was made."""
+    t, s = account.tenant_id, account.id
+    products = list(
+        session.scalars(
+            select(Product)
+            .where(Product.tenant_id == t, Product.seller_account_id == s)
+            .order_by(Product.sku)
+        )
+    )
+    warehouse = Location(
+        tenant_id=t,
+        seller_account_id=s,
+        kind="warehouse",
+        name="Main 3PL",
+        holding_cost_per_cuft_month=0.45,
+        capacity_cuft=5000,
+        address="Unit 4, 100 Example Way, Reno NV",
+    )
+    awd = Location(
+        tenant_id=t,
+        seller_account_id=s,
+        kind="awd",
+        name="Amazon AWD",
+        holding_cost_per_cuft_month=0.48,
+    )
+    primary = Supplier(
+        tenant_id=t,
+        name="Ningbo Housewares Co.",
+        currency="CNY",
+        contact="sales@ningbo-housewares.example",
+        production_lead_days=35,
+    )
+    backup = Supplier(
+        tenant_id=t,
+        name="Midwest Goods (backup)",
+        currency="USD",
+        contact="orders@midwest-goods.example",
+        production_lead_days=7,
+    )
+    session.add_all([warehouse, awd, primary, backup])
+    session.flush()
+    sea = FreightLane(
+        tenant_id=t,
+        supplier_id=primary.id,
+        destination_location_id=warehouse.id,
+        mode="sea",
+        transit_days=32,
+        cost_per_cuft=1.8,
+    )
+    air = FreightLane(
+        tenant_id=t,
+        supplier_id=primary.id,
+        destination_location_id=warehouse.id,
+        mode="air",
+        transit_days=6,
+        cost_per_cuft=9.5,
+    )
+    truck = FreightLane(
+        tenant_id=t,
+        supplier_id=backup.id,
+        destination_location_id=warehouse.id,
+        mode="truck",
+        transit_days=3,
+        cost_per_unit=0.4,
+    )
+    session.add_all([sea, air, truck])
+    rate = 0.14  # USD per CNY, as the seller entered it
+    for i, p in enumerate(products):
+        pack, moq = max(1, p.case_pack or 1), max(0, p.moq or 0)
+        cost_usd = float(p.unit_cost or 5.0)
+        base_cny = round(cost_usd * 0.8 / rate, 2)
+        session.add(
+            SupplierSku(
+                tenant_id=t,
+                seller_account_id=s,
+                supplier_id=primary.id,
+                sku=p.sku,
+                unit_cost=base_cny,
+                case_pack=pack,
+                moq=smallest_shipment(pack, max(moq, 100)),
+                role="primary",
+                price_breaks=[{"min_qty": 1000, "unit_cost": round(base_cny * 0.93, 2)}],
+            )
+        )
+        session.add(
+            SupplierSku(
+                tenant_id=t,
+                seller_account_id=s,
+                supplier_id=backup.id,
+                sku=p.sku,
+                unit_cost=round(cost_usd * 1.35, 2),
+                case_pack=1,
+                moq=0,
+                role="backup",
+                price_breaks=[],
+            )
+        )
+        set_quantity(session, warehouse, p.sku, (i % 4) * 60 + 40, source="demo")
+    session.flush()
+    made = 0
+    statuses = ["draft", "sent", "in_production", "shipped", "shipped", "received"]
+    for n, status in enumerate(statuses):
+        chunk = products[n * 2 : n * 2 + 2] or products[:2]
+        if not chunk:
+            break
+        ordered = today - dt.timedelta(days=10 * n)
+        lines = [
+            pos.LineInput(
+                p.sku,
+                smallest_shipment(max(1, p.case_pack or 1), 100) * 3,
+                round(float(p.unit_cost or 5.0) * 0.8 / rate, 2),
+            )
+            for p in chunk
+        ]
+        po = pos.create(
+            session,
+            account,
+            primary,
+            warehouse,
+            lines,
+            fx_rate=rate,
+            freight_lane=sea,
+            ordered_on=ordered,
+        )
+        path = ["sent", "in_production", "shipped"]
+        steps = (
+            [] if status == "draft" else path[: path.index(status) + 1] if status in path else path
+        )
+        for step in steps:
+            pos.transition(po, step, ordered + dt.timedelta(days=2))
+        if n == 4:  # the second shipped PO has had a partial receipt
+            pos.receive(session, po, {po.lines[0].id: po.lines[0].quantity // 2}, today)
+        if status == "received":
+            pos.receive(session, po, {ln.id: ln.quantity for ln in po.lines}, today)
+        made += 1
+    return {"suppliers": 2, "locations": 2, "purchase_orders": made}

@@ -1,0 +1,28 @@
+"""The demo seller's upstream has a warehouse with stock, two suppliers and POs in each status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from app.models import PurchaseOrder
+from app.supply import terms_for_seller, upstream_for_seller
+from app.supply.demo import seed_supply
+
+
+def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_session) -> None:
+    tenant = factory.tenant("Demo")
+    account = factory.seller(tenant)
+    for i in range(12):
+        factory.product(account, f"D-{i:02d}", unit_cost=4.0 + i, case_pack=12, moq=0)
+    made = seed_supply(db_session, account, dt.date(2026, 3, 1))
+    assert made["purchase_orders"] == 6
+    statuses = sorted(db_session.scalars(select(PurchaseOrder.status)))
+    assert statuses == ["draft", "in_production", "received", "sent", "shipped", "shipped"]
+    primary, backup = terms_for_seller(db_session, account)["D-00"]
+    assert backup.role == "backup" and backup.production_lead_days < primary.production_lead_days
+    assert backup.unit_cost > primary.unit_cost * 0.14  # pricier once converted to USD
+    assert {lane.mode for lane in primary.lanes} == {"sea", "air"}
+    up = upstream_for_seller(db_session, account)
+    assert up["D-00"].on_hand > 0 and any(u.on_order for u in up.values())
