@@ -208,6 +208,8 @@ def new_purchase_order() -> ResponseReturnValue:
         return render_template("supply/po_new.html", **ctx)
     if not form.validate():
         abort(400)
+    if "save" not in request.form:  # "Recalculate": totals and checks for the edited lines
+        return render_template("supply/po_new.html", **ctx)
     dest = next((d for d in dests if d.id == _int(request.form.get("destination"))), None)
     lane = next((ln for ln in supplier.lanes if ln.id == _int(request.form.get("lane"))), None)
     rate_raw = (request.form.get("fx_rate") or "").strip()

@@ -35,6 +35,11 @@ def test_build_receive_and_download_a_po(web, token, factory, db_session, seeded
         f"qty-{a}": "505",
         f"qty-{b}": "500",
     }
+    # "Recalculate totals" (no `save`) re-renders with the edited lines and saves nothing.
+    check = web.post(url, data=form)
+    assert check.status_code == 200 and "Order whole cases of 10." in check.get_data(as_text=True)
+    assert db_session.scalars(select(PurchaseOrder)).first() is None
+    form["save"] = "1"
     bad = web.post(url, data=form)
     assert bad.status_code == 422
     assert "Order whole cases of 10." in bad.get_data(as_text=True)
