@@ -66,9 +66,8 @@ def test_build_a_po_download_it_and_find_it_listed(browser, supply_server, shoot
     page.click("button[type=submit]")
     page.goto(server["url"] + "/supply/purchase-orders/new")
     # The supplier list is alphabetical (the USD backup first); pick the CNY primary.
-    page.select_option("select[name=supplier]", label="Shenzhen Co (CNY)")
-    with page.expect_navigation():
-        page.click("#choose-supplier")
+    with page.expect_navigation():  # the select submits itself (app.js; no inline script)
+        page.select_option("select[name=supplier]", label="Shenzhen Co (CNY)")
     a, b = server["skus"]
     page.check(f"input[name=pick][value='{a}']")
     page.check(f"input[name=pick][value='{b}']")
@@ -98,6 +97,15 @@ def test_build_a_po_download_it_and_find_it_listed(browser, supply_server, shoot
         r["SKU"]: (int(r["Quantity"]), float(r["Unit cost"])) for r in rows if r["SKU"] != "Total"
     }
     assert got == {a: (300, 20.0), b: (500, 18.0)}
+    detail = page.url
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    page.goto(detail + "/print")
+    assert number in page.inner_text("h1")
+    # The printable page's styles load under the strict CSP (bordered cells, Print wired up).
+    border = page.eval_on_selector("td", "el => getComputedStyle(el).borderTopStyle")
+    assert border == "solid" and not blocked, blocked
+    shoot(page, "po-print")
     page.goto(server["url"] + "/supply/purchase-orders")
     assert number in page.inner_text("#po-list")
     shoot(page, "po-list")

@@ -5,6 +5,9 @@
     document.querySelectorAll("form.js-autosubmit select").forEach(function (sel) {
       sel.addEventListener("change", function () { sel.form.submit(); });
     });
+    document.querySelectorAll("[data-print]").forEach(function (btn) {
+      btn.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form.js-confirm").forEach(function (form) {
       form.addEventListener("submit", function (ev) {
         if (!window.confirm(form.getAttribute("data-confirm") || "Are you sure?")) ev.preventDefault();
