@@ -5,6 +5,7 @@ requirements-bench.txt):
     python bench/forecast.py --source simulator --seed 7 --skus 500 --days 730 \
         --cutoffs 3 --horizon 28 [--peer-skus 200] [--long-horizon 120] [--speed-skus 1000]
     python bench/forecast.py --source csv --csv sales.csv   # real data: sku,date,units[,demand]
+    python bench/forecast.py --source pasta --cutoffs 3 --horizon 28  # ../shared/data (real)
 
 Scores every method on the same cutoffs against true demand (simulator) and against sales on
 in-stock days, prints RMSSE, MASE, scaled pinball and total pinball as ratios to seasonal naive,
@@ -25,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from forecasting.backtest import actuals_after  # noqa: E402
 from forecasting.baselines import MovingAverage, SeasonalNaive  # noqa: E402
+from forecasting.demand_class import CLASSES, classify_history  # noqa: E402
 from forecasting.metrics import daily_scores, scales, total_scores  # noqa: E402
 from forecasting.model import DemandForecaster  # noqa: E402
 from forecasting.synthetic import synthetic_demand  # noqa: E402
@@ -63,6 +66,16 @@ def load_data(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame | No
     """Frame with sku,date,demand,sold,in_stock,price and optional static attributes."""
     if args.source == "simulator":
         return load_simulator(args.seed, args.skus, args.days)
+    if args.source == "pasta":
+        from realdata import economics, load_pasta
+
+        df = load_pasta()
+        df["price"] = np.nan
+        econ = economics(sorted(df["sku"].unique()), args.seed)
+        static = econ[["sku", "size_tier"]].assign(
+            category=econ["sku"].str.split("_").str[0]
+        )
+        return df.drop(columns=["promo", "brand"]), static
     if args.source == "synthetic":
         df, static = synthetic_demand(
             args.skus, args.days, seed=args.seed, stockout_rate=0.1, young_share=0.05
@@ -207,7 +220,8 @@ def main() -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--source", choices=["simulator", "synthetic", "csv"], default="simulator")
+    p.add_argument("--source", choices=["simulator", "synthetic", "csv", "pasta"],
+                   default="simulator")
     p.add_argument("--csv")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--skus", type=int, default=500)
@@ -260,10 +274,12 @@ def main() -> int:
     )
     for horizon, cutoffs in runs:
         res_d, res_s, res_pd, res_ps, bias_rows = [], [], [], [], []
+        class_rows: list[dict[str, object]] = []
         young_rows: list[dict[str, float | str]] = []
         for cutoff in sorted(cutoffs):
             train = sales[sales["date"] <= cutoff]
             scale = scales(train)
+            klass = classify_history(train)
             truth_daily, truth_tot = actuals_after(truth, cutoff, horizon)
             sold_daily, sold_tot = actuals_after(sales, cutoff, horizon)
             methods: dict[str, object] = {
@@ -292,6 +308,16 @@ def main() -> int:
                 fc = m.predict(horizon)  # type: ignore[attr-defined]
                 tot = peer_totals(fc) if subset else m.predict_totals(horizon)  # type: ignore[attr-defined]
                 fcs[name] = fc
+                for kname in CLASSES:
+                    members = klass.index[klass == kname]
+                    if peers:  # one SKU set for every method: the peers'
+                        members = members.intersection(peer_skus)
+                    if not len(members):
+                        continue
+                    dk, _ = score(fc, tot, truth_daily, truth_tot, sold_daily, sold_tot, scale,
+                                  horizon, skus=members)
+                    class_rows.append({"cutoff": cutoff, "method": name, "class": kname,
+                                       "n": len(members), **dk})
                 if not subset:
                     young_rows.append(young_coverage(name, tot, truth_tot, data, cutoff))
                 d, s = score(fc, tot, truth_daily, truth_tot, sold_daily, sold_tot, scale, horizon)
@@ -328,6 +354,7 @@ def main() -> int:
             )
             print(table(mean_rows(res_pd), f"with peers, vs TRUE demand, {sub}"))
             print(table(mean_rows(res_ps), f"with peers, vs SOLD on in-stock days, {sub}"))
+        print_classes(pd.DataFrame(class_rows))
         print("\nstockout bias: sum(forecast)/sum(true demand) - 1 over the horizon")
         print(
             pd.DataFrame(bias_rows)
@@ -349,6 +376,19 @@ def main() -> int:
     if args.speed_skus:
         speed(args)
     return 0
+
+
+def print_classes(df: pd.DataFrame) -> None:
+    """Per demand class (ADI/CV² at each cutoff), mean over cutoffs: SKUs, RMSSE as a ratio to
+    seasonal naive on the same SKUs, P90 coverage of window totals (vs true demand). Peers are
+    scored on their SKU subset, so compare them with `model` on `peer` rows."""
+    if df.empty:
+        return
+    g = df.groupby(["class", "method"], sort=False).agg(
+        n=("n", "mean"), rmsse=("rmsse", "mean"), cov90=("total_coverage_p90", "mean"),
+        cov10=("total_coverage_p10", "mean"))
+    print("\nby demand class (ADI/CV² at each cutoff), mean over cutoffs, vs TRUE demand")
+    print(g.round(3).to_string())
 
 
 def young_coverage(name, tot, truth_tot, data, cutoff) -> dict[str, float | str]:
