@@ -56,6 +56,7 @@ def _url_args(rule: Any, ids: dict[str, int]) -> dict[str, Any]:
 def world(app: Any, db_session: Any) -> dict[str, Any]:
     """A tenant with products, a seller, a plan; a logged-in client."""
     from app.models import ApiToken, ShipmentPlan
+    from app.models.supply import Location, PurchaseOrder, PurchaseOrderLine, Supplier
     from app.models.tenancy import hash_token
 
     data = seed_data.seed(db_session, "CsrfCo", n_skus=3, days=20, horizon=10)
@@ -63,7 +64,18 @@ def world(app: Any, db_session: Any) -> dict[str, Any]:
                         name="csrf plan")
     api_token = ApiToken(tenant_id=data["tenant"].id, user_id=data["user"].id, name="csrf",
                          token_hash=hash_token(ApiToken.generate()))
-    db_session.add_all([plan, api_token])
+    supplier = Supplier(tenant_id=data["tenant"].id, name="csrf supplier")
+    warehouse = Location(tenant_id=data["tenant"].id, seller_account_id=data["seller"].id,
+                         kind="warehouse", name="csrf 3PL")
+    db_session.add_all([plan, api_token, supplier, warehouse])
+    db_session.flush()
+    po = PurchaseOrder(tenant_id=data["tenant"].id, seller_account_id=data["seller"].id,
+                       number="PO-CSRF-1", supplier_id=supplier.id,
+                       destination_location_id=warehouse.id, status="draft", currency="USD")
+    po.lines.append(PurchaseOrderLine(tenant_id=data["tenant"].id,
+                                      seller_account_id=data["seller"].id,
+                                      sku=data["products"][0].sku, quantity=12, unit_cost=2.0))
+    db_session.add(po)
     db_session.commit()
     ids = {
         "seller_id": data["seller"].id,
@@ -72,6 +84,9 @@ def world(app: Any, db_session: Any) -> dict[str, Any]:
         "plan_id": plan.id,
         "api_token_id": api_token.id,
         "public_id": data["seller"].public_id,
+        "location_id": warehouse.id,
+        "po_id": po.id,
+        "supplier_id": supplier.id,
     }
     return {"data": data, "ids": ids}
 

@@ -68,6 +68,17 @@ from app.models import (
     WebhookEvent,
     utcnow,
 )
+from app.models.supply import (
+    FreightLane,
+    Location,
+    LocationInbound,
+    LocationStock,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderReceipt,
+    Supplier,
+    SupplierSku,
+)
 from app.models.tenancy import hash_token
 from tests.support.timeline import planned_timeline
 
@@ -92,6 +103,7 @@ ALIASES: dict[str, type] = {
     "snapshot_id": InventorySnapshot,
     "restock_id": AmazonRestockRecommendation,
     "storage_fee_id": StorageFeeCharge,
+    "po_id": PurchaseOrder,
 }
 # String arguments: which model's which column holds the value.
 STRING_ARGS: dict[str, tuple[type, str]] = {
@@ -170,6 +182,39 @@ def _seller(session: Any, tenant: Tenant, name: str) -> SellerAccount:
     return seller
 
 
+def _seed_supply(session: Any, own: dict[str, int], sku: str, today: dt.date, user_id: int) -> None:
+    """A's upstream: a supplier with a lane and terms, a warehouse with stock and an inbound,
+    and a shipped purchase order with one partial receipt."""
+    supplier = Supplier(tenant_id=own["tenant_id"], name="Acme secret plan supplier")
+    warehouse = Location(**own, kind="warehouse", name="Acme secret plan 3PL")
+    session.add_all([supplier, warehouse])
+    session.flush()
+    lane = FreightLane(
+        tenant_id=own["tenant_id"], supplier_id=supplier.id,
+        destination_location_id=warehouse.id, mode="sea", transit_days=30,
+    )
+    po = PurchaseOrder(
+        **own, number="PO-ACME-1", supplier_id=supplier.id,
+        destination_location_id=warehouse.id, status="shipped", currency="USD",
+        created_by_user_id=user_id,
+    )
+    session.add_all([
+        lane,
+        po,
+        SupplierSku(**own, supplier_id=supplier.id, sku=sku, unit_cost=2.5),
+        LocationStock(**own, location_id=warehouse.id, sku=sku, quantity=40),
+        LocationInbound(**own, location_id=warehouse.id, reference="XFER-1", sku=sku, quantity=8),
+    ])
+    session.flush()
+    line = PurchaseOrderLine(**own, purchase_order_id=po.id, sku=sku, quantity=24, unit_cost=2.5,
+                             received_quantity=6)
+    session.add(line)
+    session.flush()
+    session.add(PurchaseOrderReceipt(**own, purchase_order_id=po.id, line_id=line.id, sku=sku,
+                                     quantity=6, received_on=today, created_by_user_id=user_id))
+    session.flush()
+
+
 def seed(session: Any) -> Tenants:
     """Tenant A with one row of every tenant-owned model; tenant B with a user, seller and SKU."""
     a, b = Tenant(name="Acme walk"), Tenant(name="Bolt walk")
@@ -246,6 +291,7 @@ def seed(session: Any) -> Tenants:
         ]
     )
     session.flush()
+    _seed_supply(session, own, sku, today, user_a.id)
     rows: dict[type, Any] = {Tenant: a, User: user_a}
     for model_cls in _tenant_owned_models():
         rows[model_cls] = session.scalars(
