@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
-PIP_COMPILE ?= pip-compile
+LOCK_TOOL ?= pip-compile
 LOCK_FLAGS := --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url
 
 .PHONY: venv test lint demo worker bench lock clean
@@ -53,11 +53,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/web.py
 
 # Recompile the locks from requirements.in / requirements-dev.in (pip-tools in a venv of its own:
-# `make lock PIP_COMPILE=/tmp/piptools/bin/pip-compile`). Existing pins are kept unless an .in
-# file moves them; the runtime lock constrains the dev one.
+# `make lock LOCK_TOOL=/tmp/piptools/bin/pip-compile`). Not PIP_COMPILE: make exports command-line
+# variables, and pip reads PIP_COMPILE as its --compile option. Existing pins are kept unless an
+# .in file moves them; the runtime lock constrains the dev one.
 lock:
-	$(PIP_COMPILE) -q $(LOCK_FLAGS) -o requirements.txt requirements.in
-	$(PIP_COMPILE) -q $(LOCK_FLAGS) -o requirements-dev.txt requirements-dev.in
+	$(LOCK_TOOL) -q $(LOCK_FLAGS) -o requirements.txt requirements.in
+	$(LOCK_TOOL) -q $(LOCK_FLAGS) -o requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
