@@ -7,6 +7,7 @@ A test that needs a missing service is skipped with the reason; REQUIRE_SERVICES
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -217,17 +218,33 @@ def redis_url(redis_conn: Any) -> str:
     return TEST_REDIS_URL
 
 
-def truncate_all(engine: Engine) -> None:
-    """Empty every table (for tests where another thread or process committed)."""
+def truncate_all(engine: Engine, attempts: int = 5) -> None:
+    """Empty every table (for tests where another thread or process committed).
+
+    On PostgreSQL, TRUNCATE takes an exclusive lock on every table at once; a worker process or
+    thread of the previous test that is still finishing its last transaction can hold a row lock
+    on one of them, and PostgreSQL then breaks the tie by aborting one side (DeadlockDetected).
+    That is the previous test's tail, not this test's fault: wait briefly and try again.
+    """
+    from sqlalchemy.exc import OperationalError
+
     from app.models import Base
 
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+                    conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in reversed(Base.metadata.sorted_tables):
+                        conn.execute(table.delete())
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 @pytest.fixture

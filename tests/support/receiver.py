@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-PORTS = range(18940, 18960)
-
 
 class Receiver:
     """The JSON bodies posted to it, in order; `status` is what it answers."""
@@ -28,7 +26,7 @@ class Receiver:
 
 @contextmanager
 def json_receiver() -> Iterator[Receiver]:
-    """Serve on the first free port of PORTS until the block ends."""
+    """Serve on a free loopback port until the block ends."""
     holder: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -45,14 +43,9 @@ def json_receiver() -> Iterator[Receiver]:
         def log_message(self, *_args: Any) -> None:
             pass
 
-    server = None
-    for port in PORTS:
-        try:
-            server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-            break
-        except OSError:
-            continue
-    assert server is not None, "no free loopback port for the receiver"
+    # Port 0: the kernel picks a free ephemeral port, and does not hand out one just closed, so
+    # late deliveries meant for another process's receiver never arrive here.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     holder["r"] = Receiver(server.server_address[1])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-PORTS = range(18970, 19000)
+ATTEMPTS = 5
 SENDER = "planner@example.com"
 
 
@@ -65,16 +66,26 @@ class _Handler:
         return "250 OK"
 
 
+def _free_port() -> int:
+    """A port the kernel just found free on loopback. Ephemeral ports rotate, so two test
+    processes (xdist workers, or another checkout's run) do not land on the port one of them
+    has just closed, whose late deliveries would otherwise arrive in the other's mailbox."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def smtp_server() -> Iterator[SmtpServer]:
-    """Serve SMTP on the first free port of PORTS until the block ends."""
+    """Serve SMTP on a free loopback port until the block ends."""
     controller = None
-    for port in PORTS:
-        server = SmtpServer(port)
-        candidate = Controller(_Handler(server), hostname="127.0.0.1", port=port)
+    for _ in range(ATTEMPTS):
+        server = SmtpServer(_free_port())
+        candidate = Controller(_Handler(server), hostname="127.0.0.1", port=server.port)
         try:
             candidate.start()
         except (OSError, RuntimeError):
+            candidate.loop.close()
             continue
         controller = candidate
         break
@@ -83,3 +94,4 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         controller.stop()
+        controller.loop.close()
