@@ -277,18 +277,13 @@ def _first_sync(
 
 
 def part_sync(args: argparse.Namespace) -> None:
-    from simulator.server import reports_api
     from simulator.testing import running_simulator
 
     streams = tuple(args.streams.split(","))
-    if args.report_seconds is not None:
-        # Amazon's way: a report is done after its processing time, however often it is polled.
-        reports_api.DONE_AFTER_POLLS = 10**9
-        reports_api.DONE_AFTER_SECONDS = args.report_seconds
     print(
         f"== sync: first sync of {args.skus} SKUs x {args.days} days into SQLite,"
         f" simulator --rate-scale {args.rate_scale:g}, report processing"
-        f" {'by polls' if args.report_seconds is None else f'{args.report_seconds:g} s'}, seconds"
+        f" {args.report_seconds / args.rate_scale:g} s, seconds"
     )
     today = dt.date(2026, 11, 26)
     results = {}
@@ -296,7 +291,7 @@ def part_sync(args: argparse.Namespace) -> None:
         for name, ahead in (("old (one window at a time)", 1), ("new (windows ahead)", None)):
             with running_simulator(
                 seed=7, skus=args.skus, history_days=args.days, today=today,
-                rate_scale=args.rate_scale,
+                rate_scale=args.rate_scale, report_seconds=args.report_seconds,
             ) as sim:  # fmt: skip
                 url = f"sqlite:///{tmp}/{'old' if ahead else 'new'}.db"
                 results[name] = _first_sync(sim, url, ahead, streams, args.rate_scale)
@@ -325,7 +320,9 @@ def main() -> None:
     parser.add_argument(
         "--report-seconds",
         type=float,
-        help="each report takes this long to process (default: the simulator's, done by polls)",
+        default=120.0,
+        help="a report's processing time at rate scale 1 (the simulator divides it by the "
+        "rate scale; default 120, about Amazon's)",
     )
     args = parser.parse_args()
     import logging

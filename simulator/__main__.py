@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from simulator.marketplace import REPORT_SECONDS
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=7)
@@ -31,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--sellers", type=int, default=1)
     serve.add_argument("--rate-scale", type=float, default=1.0)
     serve.add_argument("--fault-rate", type=float, default=0.0)
+    serve.add_argument(
+        "--report-seconds",
+        type=float,
+        default=REPORT_SECONDS,
+        help="a report's processing time at rate scale 1, divided by --rate-scale "
+        f"(default {REPORT_SECONDS:g}, about Amazon's)",
+    )
     serve.add_argument(
         "--fault-token-endpoint",
         action="store_true",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +18,9 @@ EPOCH = date(1970, 1, 1)
 MARKETPLACE_ID = "ATVPDKIKX0DER"  # amazon.com
 HOUR = 3600
 DAY = 86400
+# How long Amazon takes to build a report, at rate scale 1 (a few minutes in practice; the
+# simulator divides it by the rate scale, like the rate limits).
+REPORT_SECONDS = 120.0
 
 
 def _derived(kind: str, seed: int, index: int) -> str:
@@ -59,7 +64,13 @@ class Seller:
 
 
 class Marketplace:
-    """All sellers plus the clock; every mutation happens under `lock`."""
+    """All sellers plus the clock; every mutation happens under `lock`.
+
+    Two clocks: `now` is the simulated business clock (Unix seconds; the days of orders and
+    stock, moved on only by `advance`), and `clock()` is the running time in seconds (monotonic
+    by default) that rate limits refill and reports process by. Tests and benchmarks may pass
+    a clock of their own (`simulator.testing.SkipClock`) so that waits cost no real time.
+    """
 
     def __init__(
         self,
@@ -76,6 +87,8 @@ class Marketplace:
         refresh_token: str | None = None,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        report_seconds: float = REPORT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if today is None:
             today = datetime.now(UTC).date()
@@ -84,6 +97,10 @@ class Marketplace:
         self.rate_scale = rate_scale
         self.fault_rate = fault_rate
         self.fault_token_endpoint = fault_token_endpoint  # faults on /auth/o2/token too
+        if report_seconds < 0:
+            raise ValueError("report_seconds must not be negative")
+        self.report_seconds = report_seconds
+        self.clock = clock
         self.lock = threading.RLock()
         self.now = start_clock(today)
         self.base_url = ""  # set by whoever binds the socket; document URLs point here
@@ -120,6 +137,10 @@ class Marketplace:
         self.fault_counter = 0
         self.report_counter = 0
         self.fault_log: list[dict[str, Any]] = []
+
+    def report_processing_seconds(self) -> float:
+        """How long a report takes from createReport to DONE: `report_seconds` / rate scale."""
+        return self.report_seconds / self.rate_scale
 
     def seller(self, index: int) -> Seller:
         """Seller by index (IndexError when absent)."""

@@ -27,6 +27,7 @@ def serve_forever(args: argparse.Namespace, today: date) -> int:
         refresh_token=args.refresh_token,
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
+        report_seconds=args.report_seconds,
     )
     app = create_app(market)
     notifier = Notifier.attach(app, market)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +14,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from simulator.marketplace import Marketplace
+from simulator.marketplace import REPORT_SECONDS, Marketplace
 from simulator.server import create_app
 
 
@@ -107,6 +108,33 @@ class RunningSimulator:
             self.marketplace.sellers[seller].webhook_secret = secret
 
 
+class SkipClock:
+    """A running clock whose sleeps take no time: real monotonic time plus all time slept.
+
+    Give `now` to the simulator (`running_simulator(clock=...)`) and both `now` and `sleep` to
+    the client: its waits on rate limits and report processing then return at once and move
+    this clock on, while local work (parsing, writing) still counts. So a run at rate scale 1,
+    as slow as against Amazon, finishes in the time of its local work, and `now()` tells how
+    long it would have taken. For one sleeping thread at a time (a sync); the simulator's
+    threads only read it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.skipped = 0.0
+
+    def now(self) -> float:
+        """Seconds on this clock (monotonic)."""
+        with self._lock:
+            return time.monotonic() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        """Move the clock on by `seconds` at once."""
+        if seconds > 0:
+            with self._lock:
+                self.skipped += seconds
+
+
 @dataclass
 class LocalMarketplace:
     """Quacks like an sp_api Marketplaces member: points a client at the simulator."""
@@ -184,9 +212,15 @@ def running_simulator(
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
     fault_token_endpoint: bool = False,
+    report_seconds: float = REPORT_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
     **config: Any,
 ) -> Iterator[RunningSimulator]:
-    """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit."""
+    """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit.
+
+    `report_seconds` is a report's processing time at rate scale 1 (divided by `rate_scale`);
+    `clock` the running clock rate limits and report processing follow (see SkipClock).
+    """
     from simulator.notify import Notifier
 
     market = Marketplace(
@@ -200,6 +234,8 @@ def running_simulator(
         fault_token_endpoint=fault_token_endpoint,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
+        report_seconds=report_seconds,
+        clock=clock,
     )
     app = create_app(market, config or None)
     notifier = Notifier.attach(app, market)

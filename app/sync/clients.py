@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from app.models import SellerAccount
 from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
 from integrations.amazon.client import RetryPolicy, SellerConfig, SpApiClient
 from integrations.amazon.errors import PermanentError
-from integrations.amazon.limits import Pacer, RedisBuckets, local_buckets
+from integrations.amazon.limits import LocalBuckets, Pacer, RedisBuckets, local_buckets
 
 _redis_buckets: dict[str, RedisBuckets] = {}
 
@@ -53,10 +54,17 @@ def vet_targets(account: SellerAccount, config: Any = None) -> None:
             raise PermanentError(f"seller account's {purpose} URL refused: {exc}") from None
 
 
-def client_for(account: SellerAccount, config: Any = None) -> SpApiClient:
+def client_for(
+    account: SellerAccount,
+    config: Any = None,
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> SpApiClient:
     """A paced, retrying client; buckets are shared through Redis when REDIS_URL is set.
 
     Raises PermanentError (no retry) when the account's URLs fail the outbound allowlist.
+    `clock` and `sleep` replace the running clock (benchmarks and tests: a simulated one whose
+    sleeps take no time; the buckets are then this client's own, in its process, on that clock).
 
     Settings (app config, else environment): SPAPI_RATE_SCALE (multiplies documented rates,
     for a simulator run with --rate-scale), SPAPI_TIMEOUT, SPAPI_BACKOFF_BASE, SPAPI_RETRIES,
@@ -65,15 +73,22 @@ def client_for(account: SellerAccount, config: Any = None) -> SpApiClient:
     vet_targets(account, config)
     scale = _setting(config, "SPAPI_RATE_SCALE", 1.0)
     redis_url = config.get("REDIS_URL") if config is not None else None
-    if redis_url:
+    if clock is not None:
+        buckets: Any = LocalBuckets(clock)  # Redis keeps its own time
+    elif redis_url:
         if redis_url not in _redis_buckets:
             import redis
 
             _redis_buckets[redis_url] = RedisBuckets(redis.Redis.from_url(redis_url))
-        buckets: Any = _redis_buckets[redis_url]
+        buckets = _redis_buckets[redis_url]
     else:
         buckets = local_buckets()
-    pacer = Pacer(f"seller-{account.id}", buckets=buckets, scale=scale)
+    timing: dict[str, Any] = {}
+    if sleep is not None:
+        timing["sleep"] = sleep
+    pacer = Pacer(f"seller-{account.id}", buckets=buckets, scale=scale, **timing)
+    if clock is not None:
+        timing["clock"] = clock
     retry = RetryPolicy(
         attempts=int(_setting(config, "SPAPI_RETRIES", 6)),
         base=_setting(config, "SPAPI_BACKOFF_BASE", 0.5),
@@ -84,4 +99,5 @@ def client_for(account: SellerAccount, config: Any = None) -> SpApiClient:
         retry=retry,
         timeout=_setting(config, "SPAPI_TIMEOUT", 30.0),
         report_poll=max(0.02, _setting(config, "SPAPI_REPORT_POLL", 15.0) / scale),
+        **timing,
     )

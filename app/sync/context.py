@@ -30,6 +30,8 @@ class SyncContext:
     on_progress: Callable[[float, str], None] | None = None
     # Test hook: called with the stream name before each page commit (to simulate a crash).
     before_commit: Callable[[str], None] | None = None
+    # Reports requested ahead in a backfill (None: createReport's burst; 1: one at a time).
+    reports_ahead: int | None = None
     rows: int = field(default=0)
 
     @property

@@ -60,18 +60,22 @@ def write_fee_lines(ctx: SyncContext, lines: list[FeeLine]) -> int:
 
 def sync_events(ctx: SyncContext) -> None:
     """listFinancialEvents in windows of at most 180 days, page by page."""
+    # The server's clock first: no transaction is open while the API is waited on (on SQLite a
+    # job's transaction holds the one write lock).
+    end = ctx.server_cutoff()
+    last_day = ctx.last_complete_day()
     state = load_state(ctx.session, ctx.account, STREAM)
     cur = cursor_of(state)
-    end = ctx.server_cutoff()
     if cur.get("posted_through"):
         begin = _dt(cur["posted_through"]) - OVERLAP
     else:
         first = history_start(ctx.session, ctx.tenant_id, ctx.seller_id) or (
-            ctx.last_complete_day() - dt.timedelta(days=ctx.backfill_days - 1)
+            last_day - dt.timedelta(days=ctx.backfill_days - 1)
         )
         begin = dt.datetime.combine(first, dt.time(), dt.UTC)
     if cur.get("window_from"):
         begin = _dt(cur["window_from"])
+    ctx.session.commit()
     while begin < end:
         until = min(end, begin + WINDOW)
         if cur.get("window_from") and cur.get("window_to"):
@@ -128,6 +132,7 @@ def _prices(ctx: SyncContext) -> dict[str, float]:
 def sync_estimates(ctx: SyncContext) -> None:
     """getMyFeesEstimateForSKU for every active product with a known price."""
     prices = _prices(ctx)
+    ctx.session.commit()  # the estimates are asked with no transaction open
     batch: list[dict[str, object]] = []
     done = 0
     for sku, price in sorted(prices.items()):

@@ -266,6 +266,7 @@ def drop_replaced_local(session: Session, tenant_id: int, seller_id: int) -> int
 def sync_windows(ctx: SyncContext, start: dt.datetime, end: dt.datetime) -> None:
     """Shipments updated in [start, end], one UTC day per getShipments query; items per chunk."""
     state = load_state(ctx.session, ctx.account, STREAM)
+    ctx.session.commit()  # no transaction open while the API is waited on
     total = max(1.0, (end - start) / DAY)
     chunk_start = start
     while chunk_start <= end:
@@ -304,6 +305,7 @@ def sync_open(ctx: SyncContext) -> None:
             )
         )
     )
+    ctx.session.commit()
     older = [
         s for s in ctx.client.inbound_shipments(OPEN_INBOUND_STATUSES) if s.shipment_id not in known
     ]
@@ -320,14 +322,16 @@ def sync_plans(
     """getShipment for every shipment of the plans updated since `after` (but those whose
     status is in `skip`)."""
     state = load_state(ctx.session, ctx.account, STREAM)
+    ctx.session.commit()
     batch: list[PlanShipment] = []
     written = 0
     for shipment in ctx.client.plan_shipments(updated_after=after, skip_statuses=skip):
         batch.append(shipment)
         if len(batch) >= 50:
-            # Idempotent writes: a crash re-reads the plans, and these rows are kept meanwhile.
+            # Idempotent writes: a crash re-reads the plans, and these rows are kept meanwhile
+            # (committed: the next calls must not wait with the write lock held).
             written += write_plan_shipments(ctx, batch)
-            ctx.session.flush()
+            ctx.session.commit()
             batch = []
     written += write_plan_shipments(ctx, batch)
     set_cursor(state, {**cursor_of(state), "plans_through": through.isoformat()})
@@ -337,10 +341,10 @@ def sync_plans(
 
 def run(ctx: SyncContext) -> None:
     """The inbound stream."""
-    state = load_state(ctx.session, ctx.account, STREAM)
-    cur = cursor_of(state)
     # The server's clock, learnt by this first call, bounds every DATE_RANGE below.
     end = ctx.server_cutoff()
+    state = load_state(ctx.session, ctx.account, STREAM)
+    cur = cursor_of(state)
     backfill_start = _midnight(end) - BACKFILL_DAYS * DAY
     if cur.get("updated_through"):
         start = _midnight(dt.datetime.fromisoformat(cur["updated_through"])) - LOOKBACK

@@ -15,6 +15,7 @@ from app.models import InventorySnapshot, utcnow
 from app.sync.catalog import upsert_products
 from app.sync.context import SyncContext
 from app.sync.orders import history_start
+from app.sync.report_windows import fetch_windows
 from app.sync.state import cursor_of, load_state, set_cursor
 from app.sync.upsert import upsert
 from integrations.amazon.reports import LEDGER_SUMMARY, parse_ledger_summary
@@ -112,27 +113,45 @@ def write_summaries(ctx: SyncContext, day: dt.date, summaries: list[InventorySum
     return written
 
 
+def ledger_windows(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Whole days from `first` to `last` in windows of LEDGER_WINDOW_DAYS (the last shorter)."""
+    windows = []
+    day = first
+    while day <= last:
+        until = min(last, day + dt.timedelta(days=LEDGER_WINDOW_DAYS - 1))
+        windows.append((day, until))
+        day = until + dt.timedelta(days=1)
+    return windows
+
+
 def sync_ledger(ctx: SyncContext) -> None:
-    """Read the daily ledger from the day after `ledger_through` to the last whole day."""
+    """Read the daily ledger from the day after `ledger_through` to the last whole day.
+
+    The windows' reports are requested side by side (fetch_windows) and written and
+    committed in day order, each with `ledger_through` at its last day.
+    """
+    last = ctx.last_complete_day()  # the server's clock: asked before any transaction opens
     state = load_state(ctx.session, ctx.account, STREAM)
     cur = cursor_of(state)
-    last = ctx.last_complete_day()
     if cur.get("ledger_through"):
         first = dt.date.fromisoformat(cur["ledger_through"]) + dt.timedelta(days=1)
     else:
         first = history_start(ctx.session, ctx.tenant_id, ctx.seller_id) or (
             last - dt.timedelta(days=ctx.backfill_days - 1)
         )
+    ctx.session.commit()  # nothing open while the reports are requested and polled
     total = max(1, (last - first).days + 1)
-    day = first
-    while day <= last:
-        until = min(last, day + dt.timedelta(days=LEDGER_WINDOW_DAYS - 1))
-        text = ctx.client.fetch_report(
-            LEDGER_SUMMARY,
+    days = ledger_windows(first, last)
+    windows = [
+        (
             dt.datetime.combine(day, dt.time(), dt.UTC),
             dt.datetime.combine(until, dt.time(23, 59, 59), dt.UTC),
-            {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"},
         )
+        for day, until in days
+    ]
+    options = {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"}
+    fetched = fetch_windows(ctx, LEDGER_SUMMARY, windows, options)
+    for (day, until), (_, text) in zip(days, fetched, strict=True):
         rows = [r for r in parse_ledger_summary(text) if day <= r.date <= until]
         written = write_ledger(ctx, rows)
         set_cursor(state, {**cur, "ledger_through": until.isoformat()})
@@ -141,15 +160,14 @@ def sync_ledger(ctx: SyncContext) -> None:
         ctx.progress(
             0.8 * ((until - first).days + 1) / total, f"inventory ledger through {until}"
         )
-        day = until + dt.timedelta(days=1)
 
 
 def sync_summaries(ctx: SyncContext) -> None:
     """A full getInventorySummaries pass, written as the server's today."""
-    state = load_state(ctx.session, ctx.account, STREAM)
     today = ctx.last_complete_day() + dt.timedelta(days=1)
     # All pages first: a page token lives 30 seconds, so no slow database work between pages.
     pages = [page.summaries for page in ctx.client.inventory_pages()]
+    state = load_state(ctx.session, ctx.account, STREAM)
     written = 0
     for summaries in pages:
         written += write_summaries(ctx, today, summaries)

@@ -239,6 +239,7 @@ def backfill(ctx: SyncContext) -> None:
     state = load_state(ctx.session, ctx.account, STREAM)
     cur = cursor_of(state)
     if "backfill_end" not in cur:
+        ctx.session.commit()  # no transaction open while the server's clock is asked
         end = ctx.server_cutoff()
         start_day = ctx.last_complete_day() - dt.timedelta(days=ctx.backfill_days - 1)
         start = dt.datetime.combine(start_day, dt.time(), dt.UTC)
@@ -257,8 +258,9 @@ def backfill(ctx: SyncContext) -> None:
     while nxt < end:
         windows.append((nxt, min(end, nxt + REPORT_WINDOW)))
         nxt = windows[-1][1]
-    # No transaction stays open while reports are requested and polled (on SQLite a writer's
-    # transaction holds the one write lock).
+    # Requested side by side, written and committed in window order, each with the cursor
+    # past it. No transaction stays open while reports are requested and polled (on SQLite
+    # a writer's transaction holds the one write lock).
     ctx.session.commit()
     for (_, until), document in fetch_windows(ctx, ALL_ORDERS, windows):
         rows = parse_all_orders(document)

@@ -12,6 +12,7 @@ from app.models import AmazonRestockRecommendation, Product, StorageFeeCharge, u
 from app.sync import inventory, orders
 from app.sync.catalog import upsert_products
 from app.sync.context import SyncContext
+from app.sync.report_windows import ReportRequest, fetch_reports
 from app.sync.upsert import upsert
 from integrations.amazon import reports as rp
 from integrations.amazon.errors import PermanentError
@@ -150,12 +151,15 @@ def process_report(ctx: SyncContext, report_id: str, report_type: str | None = N
 
 
 def run(ctx: SyncContext) -> None:
-    """Request each scheduled report, wait, and write it; one report type failing does not
-    stop the others (some need features the seller may lack), but is recorded."""
+    """Request the scheduled reports side by side and write each as its turn comes; one report
+    type failing does not stop the others (some need features the seller may lack), but is
+    recorded. Other failures (the API unreachable) fail the run, after the reports before."""
     problems = []
-    for i, kind in enumerate(SCHEDULED):
+    requests = [ReportRequest(kind) for kind in SCHEDULED]
+    for i, fetched in enumerate(fetch_reports(ctx.client, requests, ctx.reports_ahead)):
+        kind = fetched.request.report_type
         try:
-            text = ctx.client.fetch_report(kind)
+            text = fetched.result()
         except PermanentError as exc:
             problems.append(f"{kind}: {exc}")
             continue

@@ -64,8 +64,12 @@ def run_stream(
     backfill_days: int | None = None,
     on_progress: Progress | None = None,
     before_commit: Callable[[str], None] | None = None,
+    reports_ahead: int | None = None,
 ) -> SyncRun:
-    """Run `stream`; every page commits on its own. Failures are recorded, then re-raised."""
+    """Run `stream`; every page commits on its own. Failures are recorded, then re-raised.
+
+    `reports_ahead`: reports requested side by side (default createReport's burst; 1 is the
+    one-at-a-time path benchmarks compare against)."""
     which = parse_stream(stream)
     with recorded_run(session, account, which, client, job_record_id) as run:
         RUNS[which](
@@ -77,6 +81,7 @@ def run_stream(
                 backfill_days=backfill_days or DEFAULT_BACKFILL_DAYS,
                 on_progress=on_progress,
                 before_commit=before_commit,
+                reports_ahead=reports_ahead,
             )
         )
     return run

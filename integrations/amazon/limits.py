@@ -51,6 +51,8 @@ class Buckets(Protocol):
 
     def drain(self, key: str, rate: float, burst: int) -> None: ...
 
+    def peek(self, key: str, rate: float, burst: int) -> float: ...
+
 
 class LocalBuckets:
     """Token buckets in this process (threads share them)."""
@@ -75,11 +77,20 @@ class LocalBuckets:
             tokens, _ = self._state.get(key, (0.0, 0.0))
             self._state[key] = (min(tokens, 0.0), self._clock())
 
+    def peek(self, key: str, rate: float, burst: int) -> float:
+        """Seconds until a slot would be free now, taking none."""
+        with self._lock:
+            now = self._clock()
+            tokens, ts = self._state.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - ts) * rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
 
 _RESERVE_LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local drain = ARGV[3] == '1'
+local peek = ARGV[3] == '2'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local v = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -87,6 +98,10 @@ local tokens = tonumber(v[1]) or burst
 local ts = tonumber(v[2]) or now
 tokens = math.min(burst, tokens + (now - ts) * rate)
 local wait = 0
+if peek then
+  if tokens < 1 then wait = (1 - tokens) / rate end
+  return tostring(wait)
+end
 if drain then
   tokens = math.min(tokens, 0)
 else
@@ -114,6 +129,10 @@ class RedisBuckets:
     def drain(self, key: str, rate: float, burst: int) -> None:
         """The server said 429: empty the shared bucket for everyone."""
         self._script(keys=[self._prefix + key], args=[rate, burst, "1"])
+
+    def peek(self, key: str, rate: float, burst: int) -> float:
+        """Seconds until a slot in the shared bucket would be free now, taking none."""
+        return float(self._script(keys=[self._prefix + key], args=[rate, burst, "2"]))
 
 
 _local = LocalBuckets()
@@ -164,6 +183,12 @@ class Pacer:
         if delay > 0:
             self.waited += delay
             self._sleep(delay)
+
+    def due(self, operation: str) -> float:
+        """Seconds until the operation could be called without waiting (0: now); takes no
+        slot, so a caller with other work can do it first instead of sleeping in `wait`."""
+        plan = self.limit(operation)
+        return self.buckets.peek(self._key(operation), plan.rate, plan.burst)
 
     def throttled(self, operation: str) -> float:
         """Record a 429; return how long to wait before the retry."""

@@ -16,7 +16,7 @@ def create_app(marketplace: Marketplace, config: dict[str, Any] | None = None) -
     app = Flask(__name__)
     app.config.update(
         SIM_MARKETPLACE=marketplace,
-        SIM_LIMITER=RateLimiter(marketplace.rate_scale),
+        SIM_LIMITER=RateLimiter(marketplace.rate_scale, clock=marketplace.clock),
         SIM_URL_KEY=secrets.token_bytes(16),
         SIM_REPORT_HOOKS=[],
         SIM_NOTIFIER=None,

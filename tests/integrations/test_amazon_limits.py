@@ -73,3 +73,28 @@ def test_redis_buckets_are_shared_between_clients(redis_conn) -> None:
     assert 0.5 < waits[4] <= 1.0
     first.drain("s:getReport", 1.0, 4)
     assert second.reserve("s:getReport", 1.0, 4) > 0.5
+
+
+def test_due_tells_when_a_slot_is_free_without_taking_it() -> None:
+    clock = FakeClock()
+    pacer = Pacer("s1", buckets=LocalBuckets(clock), sleep=lambda s: None)
+    limit = OPERATION_LIMITS["createReport"]
+    assert pacer.due("createReport") == 0
+    for _ in range(limit.burst):
+        assert pacer.due("createReport") == 0  # asking takes nothing
+        pacer.wait("createReport")
+    assert pacer.due("createReport") == pytest.approx(1 / limit.rate)
+    clock.now = 30.0
+    assert pacer.due("createReport") == pytest.approx(1 / limit.rate - 30.0)
+    clock.now = 1 / limit.rate
+    assert pacer.due("createReport") == pytest.approx(0, abs=1e-9)
+
+
+@pytest.mark.redis
+def test_redis_peek_takes_no_slot(redis_conn) -> None:
+    buckets = RedisBuckets(redis_conn)
+    assert [buckets.peek("s:createReport", 1.0, 2) for _ in range(5)] == [0.0] * 5
+    buckets.reserve("s:createReport", 1.0, 2)
+    buckets.reserve("s:createReport", 1.0, 2)
+    assert 0.5 < buckets.peek("s:createReport", 1.0, 2) <= 1.0
+    assert 0.5 < buckets.peek("s:createReport", 1.0, 2) <= 1.0

@@ -38,7 +38,8 @@ def test_5xx_timeouts_and_drops_converge_to_the_truth(simulator, harness) -> Non
 def test_throttling_is_waited_out_and_converges(simulator, harness) -> None:
     # Another application spends the same seller's quotas while we sync (quotas are per seller
     # and operation): our paced client still meets 429s, backs off, and gets everything.
-    with simulator(rate_scale=2.0) as (sim, log):
+    # Reports take 2 s (not Amazon's two minutes / 2): this is about throttling.
+    with simulator(rate_scale=2.0, report_seconds=4.0) as (sim, log):
         h = harness(sim)
         # More attempts than the default 6: the neighbour never backs off, so one call can meet
         # several 429s in a row (a job would also be retried by RQ; here the stream runs bare).

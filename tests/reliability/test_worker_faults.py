@@ -93,7 +93,8 @@ def test_sigkill_of_worker_and_horse_mid_sync_is_retried_and_converges(
     from app.tasks import SYNC, sync_job_id
     from jobs.tasks import enqueue
 
-    with simulator(rate_scale=10.0) as (sim, _log):
+    # Reports take a second to process (10 s / rate scale 10), not Amazon's two minutes / 10.
+    with simulator(rate_scale=10.0, report_seconds=10.0) as (sim, _log):
         h = harness(sim)
         # Slower report polling (about a second per 30-day window) so there is a "mid".
         h.app.config.update(SPAPI_RATE_SCALE=10.0, SPAPI_REPORT_POLL=15.0, REDIS_URL=redis_url)

@@ -36,7 +36,9 @@ def _report(sim, report_type: str, models=None, **kwargs) -> pd.DataFrame:
         if statuses[-1] == "DONE":
             break
         time.sleep(0.05)
-    assert statuses[0] in ("IN_QUEUE", "IN_PROGRESS") and statuses[-1] == "DONE"
+    # (At this rate scale processing takes about a millisecond: tests/simulator/
+    # test_report_processing.py follows the states on a clock of its own.)
+    assert statuses[-1] == "DONE"
     doc = reports.get_report_document(got.payload["reportDocumentId"], download=True)
     if models is not None:
         meta = {k: v for k, v in doc.payload.items() if k != "document"}
