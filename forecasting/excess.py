@@ -12,7 +12,7 @@ discount on every unit sold until the excess is gone costs more than keeping).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,8 +131,11 @@ def assess_excess(*, today: dt.date, need_through: dt.date, units: int, fulfilla
                   inbound_units: int, arrivals: dict[int, int], mean_demand: np.ndarray,
                   on_hand_lots: Sequence[tuple[dt.date, int]], fees: FeeSchedule,
                   size_tier: str, cubic_feet: float, unit_cost: float, sale_price: float,
-                  placement: float, weight_lb: float | None) -> Excess:
-    """Price the options for `units` beyond need and pick the cheapest."""
+                  placement: float, weight_lb: float | None,
+                  money: Callable[[float], str] | None = None) -> Excess:
+    """Price the options for `units` beyond need and pick the cheapest; the notes and the
+    reason write amounts with `money` (US dollars when None)."""
+    cash = money or _dollars
     out = Excess(need_through=need_through, units=max(0, int(units)))
     known = sum(int(u) for _, u in on_hand_lots)
     out.ages_known = bool(on_hand_lots) and known >= fulfillable
@@ -172,7 +175,7 @@ def assess_excess(*, today: dt.date, need_through: dt.date, units: int, fulfilla
         options.append(ExcessOption(
             "removal_order", removal + (keep_cost - saved),
             f"remove or dispose of {out.removable_units} units at "
-            f"${out.removal_fee_per_unit:.2f} each, buy back the {rebuy:.0f} that would have "
+            f"{cash(out.removal_fee_per_unit)} each, buy back the {rebuy:.0f} that would have "
             "sold within the year; a removal returns them to you (their value to you is not "
             "counted)"))
     to_clear = fulfillable + inbound_units
@@ -180,19 +183,25 @@ def assess_excess(*, today: dt.date, need_through: dt.date, units: int, fulfilla
         out.break_even_price = max(0.0, sale_price - keep_cost / to_clear)
         options.append(ExcessOption(
             "lower_price", None,
-            f"worth it only at a price above ${out.break_even_price:.2f} that sells the excess "
+            f"worth it only at a price above {cash(out.break_even_price)} that sells the excess "
             "sooner: below it the discount on every unit sold until then costs more than "
             "keeping"))
     out.options = options
     priced = [o for o in options if o.cost is not None]
     best = min(priced, key=lambda o: o.cost if o.cost is not None else np.inf)
     out.choice = best.action
-    others = ", ".join(f"{o.action.replace('_', ' ')} ${o.cost:.2f}" for o in priced
+    others = ", ".join(f"{o.action.replace('_', ' ')} {cash(o.cost)}" for o in priced
                        if o is not best and o.cost is not None)
     why = (f", against {others}" if others else
            ": the excess is still inbound and cannot be removed before it arrives")
-    out.reason = f"{best.action.replace('_', ' ')} costs ${best.cost:.2f} over 12 months{why}"
+    out.reason = (f"{best.action.replace('_', ' ')} costs {cash(best.cost or 0.0)} over 12 "
+                  f"months{why}")
     return out
+
+
+def _dollars(x: float) -> str:
+    x = round(x, 2) or 0.0
+    return f"-${-x:.2f}" if x < 0 else f"${x:.2f}"
 
 
 def _trim_arrivals(arrivals: dict[int, int], units: int) -> dict[int, int]:

@@ -9,6 +9,7 @@ link them and a test can check every one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from forecasting.status import PlanStatus
@@ -29,8 +30,13 @@ def fmt_pct(p: float) -> str:
 
 
 def fmt_money(x: float) -> str:
-    """1234.5 -> '$1,234.50', -3 -> '-$3.00'."""
+    """1234.5 -> '$1,234.50', -3 -> '-$3.00': US dollars, when no formatter is given (the app
+    passes the seller's, app.money, which writes £1,234.50 or 1.234,50 €)."""
+    x = round(x, 2) or 0.0
     return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+
+
+MoneyFormat = Callable[[float], str]
 
 
 def fmt_units(n: int) -> str:
@@ -41,8 +47,9 @@ def fmt_units(n: int) -> str:
 class _Words:
     """Collects the sentence's figures with the field path each comes from."""
 
-    def __init__(self, tl: Timeline) -> None:
+    def __init__(self, tl: Timeline, money: MoneyFormat) -> None:
         self.tl = tl
+        self.fmt_money = money
         self.fields: dict[str, str] = {}
 
     def _put(self, path: str, text: str) -> str:
@@ -56,15 +63,17 @@ class _Words:
         return self._put(path, fmt_pct(value))
 
     def money(self, path: str, value: float) -> str:
-        return self._put(path, fmt_money(value))
+        return self._put(path, self.fmt_money(value))
 
     def units(self, path: str, value: int) -> str:
         return self._put(path, fmt_units(value))
 
 
-def explain_timeline(tl: Timeline) -> tuple[str, dict[str, str]]:
-    """The sentence for `tl` and {field path: text shown} of every figure in it."""
-    w = _Words(tl)
+def explain_timeline(tl: Timeline, money: MoneyFormat | None = None
+                     ) -> tuple[str, dict[str, str]]:
+    """The sentence for `tl` and {field path: text shown} of every figure in it; amounts written
+    by `money` (US dollars when None)."""
+    w = _Words(tl, money or fmt_money)
     T = w.date("arrives_if_shipped_today", tl.arrives_if_shipped_today)
     parts: list[str] = []
     ship = _ship_clause(w)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -226,8 +226,12 @@ class FeeSchedule:
     """Picks a card per date: the dated cards (product) or one fixed card (replay)."""
 
     def __init__(self, overrides: Mapping[str, float] | None = None,
-                 fixed: FeeCard | None = None) -> None:
+                 fixed: FeeCard | None = None,
+                 money: Callable[[float], str] | None = None) -> None:
         self.overrides = dict(overrides or {})
+        # How the explanations write this schedule's money (the seller's currency and locale,
+        # given by the app); None: US dollars (forecasting.explain.fmt_money).
+        self.money = money
         self.fixed = fixed.with_overrides(self.overrides) if fixed is not None else None
         if self.overrides and fixed is None:
             schedule_for(CARDS[-1].effective_from, self.overrides)  # validate keys now

@@ -265,9 +265,9 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
         arrivals=by_day, mean_demand=extend_paths(D, 365).mean(axis=0),
         on_hand_lots=list(item.on_hand_lots), fees=fees, size_tier=item.size_tier,
         cubic_feet=item.cubic_feet, unit_cost=item.unit_cost, sale_price=item.sale_price,
-        placement=margin_placement, weight_lb=item.shipping_weight_lb)
+        placement=margin_placement, weight_lb=item.shipping_weight_lb, money=fees.money)
     tl.status = decide_status(tl)
-    tl.explanation, tl.explanation_fields = explain_timeline(tl)
+    tl.explanation, tl.explanation_fields = explain_timeline(tl, fees.money)
     return tl
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import money, queries
 from app.models import Recommendation, SellerAccount, SyncRun
 from app.sync.streams import Stream
 from forecasting.status import PlanStatus
@@ -117,6 +117,7 @@ def aged_conditions(session: Session, account: SellerAccount, today: dt.date) ->
         .order_by(Recommendation.sku)
     ).all()  # fmt: skip
     found: list[Condition] = []
+    cash = money.seller_formatter(account)
     for sku, units, aged_from, cost in rows:
         if not units or not aged_from or (cost or 0.0) < AGED_MIN_DOLLARS:
             continue
@@ -126,7 +127,7 @@ def aged_conditions(session: Session, account: SellerAccount, today: dt.date) ->
         when = "already pays" if starts <= today else f"starts paying on {starts.isoformat()}"
         text = (
             f"{units} units of {sku} ({account.name}) are beyond 90 days of need and {when} "
-            f"aged-inventory surcharges, about ${cost:,.2f} over the next 12 months without a "
+            f"aged-inventory surcharges, about {cash(cost)} over the next 12 months without a "
             "removal, a price cut or paused reorders."
         )
         subject = f"sku:{sku}:aged:{starts.isoformat()}"

@@ -66,6 +66,21 @@ class SellerAccount(TimestampMixin, TenantMixin, Base):
     fee_overrides: Mapped[dict[str, Any] | None]
     active: Mapped[bool] = mapped_column(default=True)
 
+    @property
+    def market(self) -> marketplaces.Marketplace:
+        """The marketplace's facts: currency, locale, time zone, report date order."""
+        return marketplaces.get(self.marketplace)
+
+    @property
+    def currency(self) -> str:
+        """The currency the seller's money is kept and shown in: its marketplace's."""
+        return self.market.currency
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA zone of the marketplace's business day (sales are counted in its days)."""
+        return self.market.time_zone
+
     def rotate_webhook_secret(self, now: dt.datetime | None = None) -> None:
         """A new secret; the current one becomes the previous, valid for the grace period."""
         self.previous_webhook_secret = self.webhook_secret

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app import queries
 from app.models import Product, Recommendation, SellerAccount, utcnow
+from app.money import seller_formatter
 from app.planning.arrivals import inbound_for_seller
 from app.planning.data import fee_estimates, latest_stock
 from app.planning.versions import load_model
@@ -119,7 +120,7 @@ def recommend_seller(
     recs = recommend_batch(
         items,
         today,
-        FeeSchedule(overrides=account.fee_overrides or None),
+        FeeSchedule(overrides=account.fee_overrides or None, money=seller_formatter(account)),
         capacity_cuft=capacity or None,
         seed=seed,
     )

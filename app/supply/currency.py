@@ -7,14 +7,12 @@ import re
 from app.models import PurchaseOrder, SellerAccount
 from app.supply.errors import SupplyError
 
-# The currency each marketplace settles in (app.models.seller.MARKETPLACES' codes).
-MARKETPLACE_CURRENCY = {"US": "USD", "CA": "CAD", "MX": "MXN", "UK": "GBP", "DE": "EUR"}
 _ISO = re.compile(r"^[A-Z]{3}$")
 
 
 def seller_currency(account: SellerAccount) -> str:
-    """The currency the seller's money is shown in: its marketplace's."""
-    return MARKETPLACE_CURRENCY.get(account.marketplace, "USD")
+    """The currency the seller's money is shown in: its marketplace's (marketplaces table)."""
+    return account.currency
 
 
 def check_currency(code: str, field: str = "currency") -> str:

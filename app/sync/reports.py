@@ -70,7 +70,7 @@ def write_storage_fees(ctx: SyncContext, text: str) -> int:
             "item_volume": r.item_volume,
             "product_size_tier": (r.product_size_tier or None) and r.product_size_tier[:40],
             "estimated_monthly_storage_fee": r.estimated_monthly_storage_fee,
-            "currency": (r.currency or "USD")[:3],
+            "currency": (r.currency or ctx.account.currency)[:3],
         }
         for r in rp.parse_storage_fees(text, by_fnsku)
     ]

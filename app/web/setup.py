@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, request
+from markupsafe import Markup
 from werkzeug.routing import BaseConverter
 
+from app import money
 from app.models.base import MAX_ID
 from app.security import headers
 from app.tenancy import TENANT_KEY
@@ -48,6 +50,25 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+def format_money(value: float | None, seller: Any, digits: int = 0) -> str:
+    """Templates' money: `value` in `seller`'s currency and locale (— when there is none).
+
+    A page without a seller to say whose money it is fails loudly rather than guess dollars.
+    """
+    if value is None:
+        return "—"
+    if not hasattr(seller, "marketplace"):
+        raise TypeError("money() on a page without a seller: whose currency is it?")
+    currency, locale = money.of(seller)
+    return money.money(value, currency, locale, digits)
+
+
+def money_attrs(seller: Any) -> Markup:
+    """data-currency and data-locale for plan.js's Intl.NumberFormat (the locale as BCP 47)."""
+    currency, locale = money.of(seller)
+    return Markup('data-currency="{}" data-locale="{}"').format(currency, locale.replace("_", "-"))
+
+
 def _context() -> dict[str, Any]:
     # Static files and the JSON API never render templates; only pages pay for these lookups.
     if request.blueprint == "static" or request.path.startswith("/api/"):
@@ -82,3 +103,4 @@ def init_app(app: Flask) -> None:
     errors.register(app)
     app.before_request(_reset)
     app.context_processor(_context)
+    app.jinja_env.globals.update(format_money=format_money, money_attrs=money_attrs)

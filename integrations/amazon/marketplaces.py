@@ -2,8 +2,9 @@
 
 `sp_api.base.Marketplaces` gives each marketplace its id, AWS region and SP-API endpoint. Beside
 them: the Login with Amazon token URL of the region (NA `api.amazon.com`, EU `api.amazon.co.uk`,
-FE `api.amazon.co.jp`), the currency prices are quoted in, and the time zone of the marketplace's
-business day. Codes are Amazon's seller-facing ones: `UK` for the United Kingdom (sp_api names
+FE `api.amazon.co.jp`), the currency prices are quoted in, the time zone of the marketplace's
+business day, the locale its money is written in and the order of day and month in its reports.
+Codes are Amazon's seller-facing ones: `UK` for the United Kingdom (sp_api names
 it `GB`, which is accepted too).
 """
 
@@ -20,21 +21,40 @@ LWA_TOKEN_URLS = {
     "eu-west-1": "https://api.amazon.co.uk/auth/o2/token",
     "us-west-2": "https://api.amazon.co.jp/auth/o2/token",
 }
+# How a report writes a date whose year is not first: month/day/year, day/month/year; YMD: the
+# year always comes first (ISO dates, 2026-04-03, are read in every marketplace).
+MDY, DMY, YMD = "MDY", "DMY", "YMD"
 REGION_NAMES = {"us-east-1": "North America", "eu-west-1": "Europe", "us-west-2": "Far East"}
-# code: (currency, IANA time zone of the marketplace's day)
+# code: (currency, IANA time zone of the marketplace's day, Babel locale money is written in,
+# order of day and month in its flat-file reports). The locale is the marketplace's own where
+# the pages (English) read well with it; an English one of the country (en_JP, en_AE) or plain
+# "en" where the country's own would write in another script. Report dates: month first where
+# Amazon writes US-style dates (US, CA), year first in JP (2026/04/03), day first elsewhere.
 LOCAL = {
-    "US": ("USD", "America/Los_Angeles"), "CA": ("CAD", "America/Los_Angeles"),
-    "MX": ("MXN", "America/Mexico_City"), "BR": ("BRL", "America/Sao_Paulo"),
-    "UK": ("GBP", "Europe/London"), "IE": ("EUR", "Europe/Dublin"),
-    "DE": ("EUR", "Europe/Berlin"), "FR": ("EUR", "Europe/Paris"), "IT": ("EUR", "Europe/Rome"),
-    "ES": ("EUR", "Europe/Madrid"), "NL": ("EUR", "Europe/Amsterdam"),
-    "BE": ("EUR", "Europe/Brussels"), "SE": ("SEK", "Europe/Stockholm"),
-    "PL": ("PLN", "Europe/Warsaw"), "TR": ("TRY", "Europe/Istanbul"),
-    "AE": ("AED", "Asia/Dubai"), "SA": ("SAR", "Asia/Riyadh"), "EG": ("EGP", "Africa/Cairo"),
-    "IN": ("INR", "Asia/Kolkata"), "ZA": ("ZAR", "Africa/Johannesburg"),
-    "JP": ("JPY", "Asia/Tokyo"), "AU": ("AUD", "Australia/Sydney"),
-    "SG": ("SGD", "Asia/Singapore"),
-}  # fmt: skip
+    "US": ("USD", "America/Los_Angeles", "en_US", MDY),
+    "CA": ("CAD", "America/Los_Angeles", "en_CA", MDY),
+    "MX": ("MXN", "America/Mexico_City", "es_MX", DMY),
+    "BR": ("BRL", "America/Sao_Paulo", "pt_BR", DMY),
+    "UK": ("GBP", "Europe/London", "en_GB", DMY),
+    "IE": ("EUR", "Europe/Dublin", "en_IE", DMY),
+    "DE": ("EUR", "Europe/Berlin", "de_DE", DMY),
+    "FR": ("EUR", "Europe/Paris", "fr_FR", DMY),
+    "IT": ("EUR", "Europe/Rome", "it_IT", DMY),
+    "ES": ("EUR", "Europe/Madrid", "es_ES", DMY),
+    "NL": ("EUR", "Europe/Amsterdam", "nl_NL", DMY),
+    "BE": ("EUR", "Europe/Brussels", "nl_BE", DMY),
+    "SE": ("SEK", "Europe/Stockholm", "sv_SE", YMD),
+    "PL": ("PLN", "Europe/Warsaw", "pl_PL", DMY),
+    "TR": ("TRY", "Europe/Istanbul", "tr_TR", DMY),
+    "AE": ("AED", "Asia/Dubai", "en_AE", DMY),
+    "SA": ("SAR", "Asia/Riyadh", "en", DMY),
+    "EG": ("EGP", "Africa/Cairo", "en", DMY),
+    "IN": ("INR", "Asia/Kolkata", "en_IN", DMY),
+    "ZA": ("ZAR", "Africa/Johannesburg", "en_ZA", YMD),
+    "JP": ("JPY", "Asia/Tokyo", "en_JP", YMD),
+    "AU": ("AUD", "Australia/Sydney", "en_AU", DMY),
+    "SG": ("SGD", "Asia/Singapore", "en_SG", DMY),
+}
 ALIASES = {"GB": "UK"}
 
 
@@ -49,6 +69,8 @@ class Marketplace:
     token_url: str
     currency: str
     time_zone: str
+    locale: str
+    date_order: str
 
     @property
     def region_name(self) -> str:
@@ -62,11 +84,11 @@ def table() -> dict[str, Marketplace]:
     out: dict[str, Marketplace] = {}
     for m in Marketplaces:
         code = ALIASES.get(m.name, m.name)
-        currency, zone = LOCAL[code]
+        currency, zone, locale, date_order = LOCAL[code]
         out[code] = Marketplace(
             code=code, marketplace_id=m.marketplace_id, region=m.region,
             endpoint=str(m.endpoint).rstrip("/"), token_url=LWA_TOKEN_URLS[m.region],
-            currency=currency, time_zone=zone,
+            currency=currency, time_zone=zone, locale=locale, date_order=date_order,
         )  # fmt: skip
     return out
 

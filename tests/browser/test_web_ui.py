@@ -157,3 +157,36 @@ def test_jobs_page_progress_moves_without_reload(page, server, shoot) -> None:
     page.wait_for_selector(f'tr[data-job-id="{job_id}"] .js-status:text("succeeded")')
     assert page.inner_text(f'tr[data-job-id="{job_id}"] .js-percent') == "100%"
     shoot(page, "jobs", full_page=False)
+
+
+def test_plan_builder_totals_in_the_seller_s_currency(page, server) -> None:
+    """A DE seller's live totals are Intl.NumberFormat's de-DE euros and agree with the server's
+    money (Babel) for the same amount; no dollar sign anywhere on the page."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import SellerAccount
+    from app.money import money
+
+    account = db.session.scalars(select(SellerAccount)).one()
+    account.marketplace = "DE"
+    db.session.commit()
+    _login(page, server)
+    page.goto(server["url"] + "/plans/new")
+    page.click(".js-pick-none")
+    assert page.inner_text("#sum-cost") == money(0, "EUR", "de_DE", 0)
+    lines = page.locator("tr.plan-line")
+    row = next(lines.nth(i) for i in range(lines.count())
+               if lines.nth(i).get_attribute("data-cost"))
+    row.locator("input[name=pick]").check()
+    pack, moq = int(row.get_attribute("data-pack")), int(row.get_attribute("data-moq"))
+    qty = max(pack, -(-max(moq, 1000) // pack) * pack)  # enough units for a thousands separator
+    row.locator("input.qty").fill(str(qty))
+    cost = float(row.get_attribute("data-cost")) * qty
+    want = money(cost, "EUR", "de_DE", 0)
+    assert "." in want and want.endswith("€")
+    # Babel and the browser's ICU may space the symbol differently (no-break vs plain space).
+    shown = page.inner_text("#sum-cost")
+    assert shown.replace("\xa0", " ") == want.replace("\xa0", " ")
+    assert row.locator(".line-cost").inner_text().replace("\xa0", " ") == want.replace("\xa0", " ")
+    assert "$" not in page.inner_text("body")

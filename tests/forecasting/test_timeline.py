@@ -355,3 +355,30 @@ def test_removal_fee_card_is_dated_and_overridable():
     assert card.removal_per_unit("large_bulky", 12.5) == pytest.approx(14.32 + 3 * 1.06)
     cheap = FeeSchedule({"removal.standard.0.5-1": 0.5}).card_for(dt.date(2025, 6, 1))
     assert cheap.removal_per_unit("small_standard", 0.7) == 0.5
+
+
+def _pounds(x: float) -> str:
+    """A stand-in for the app's formatter (app.money): pounds, the sign before the symbol."""
+    x = round(x, 2) or 0.0
+    return f"-£{-x:,.2f}" if x < 0 else f"£{x:,.2f}"
+
+
+@pytest.mark.parametrize("name", ["excess", "excess, dated lots", "ship by later",
+                                  "runs out before arrival"])
+def test_the_explanation_writes_money_with_the_schedule_s_formatter(name):
+    from forecasting.fees import FeeSchedule
+
+    tl = recommend(CASES[name], TODAY, FeeSchedule(money=_pounds)).timeline
+    us = recommend(CASES[name], TODAY).timeline
+    d = tl.to_dict()
+    money_fields = {p: t for p, t in tl.explanation_fields.items() if "£" in t}
+    assert money_fields, name
+    assert "$" not in tl.explanation, tl.explanation
+    for path, text in money_fields.items():
+        assert text == _pounds(_get(d, path)), (name, path)
+        # the same figure as the dollar sentence, only written in the seller's currency
+        assert us.explanation_fields[path] == fmt_money(_get(d, path)), (name, path)
+    if tl.excess is not None and tl.excess.options:
+        words = [tl.excess.reason, *(o.note for o in tl.excess.options)]
+        assert not any("$" in w for w in words), words
+        assert "£" in tl.excess.reason

@@ -2,8 +2,21 @@
    The server checks everything again on save; this is only for immediate feedback. */
 (function () {
   "use strict";
-  /* One money formatter (as the templates' money macro): -$620, never $-620. */
-  function money(v) { var r = Math.round(v); return (r < 0 ? "-$" : "$") + Math.abs(r).toLocaleString(); }
+  /* Money as the templates' money macro writes it (app.money): the seller's currency and
+     locale come from the form's data-currency and data-locale; whole units, and a total that
+     rounds to zero never shows a minus sign. */
+  var moneyFormat = null;
+  function money(v) {
+    if (!moneyFormat) {
+      var form = document.getElementById("plan-form");
+      moneyFormat = new Intl.NumberFormat(form.getAttribute("data-locale") || undefined, {
+        style: "currency", currency: form.getAttribute("data-currency"),
+        minimumFractionDigits: 0, maximumFractionDigits: 0
+      });
+    }
+    var r = Math.round(v);
+    return moneyFormat.format(r === 0 ? 0 : r);
+  }
   function check(row, qty) {
     var pack = parseInt(row.getAttribute("data-pack"), 10) || 1;
     var moq = parseInt(row.getAttribute("data-moq"), 10) || 0;

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from forecasting.explain import fmt_date, fmt_money, fmt_pct, fmt_units
+from forecasting.explain import MoneyFormat, fmt_date, fmt_money, fmt_pct, fmt_units
 
 # The cost lines as a seller reads them (forecasting.policy_sim.COST_LINES; unknown keys are
 # shown as their name).
@@ -55,8 +55,9 @@ def label(key: str, labels: dict[str, str]) -> str:
     return labels.get(key, key.replace("_", " ").capitalize())
 
 
-def headline(tl: dict[str, Any]) -> dict[str, str]:
-    """The status said plainly, with the one date or number that goes with it."""
+def headline(tl: dict[str, Any], money: MoneyFormat = fmt_money) -> dict[str, str]:
+    """The status said plainly, with the one date or number that goes with it (amounts written
+    by `money`, the seller's formatter: the explanation's own)."""
     as_of = dt.date.fromisoformat(tl["as_of"])
     status = tl["status"]
     rec = tl["recommendation"]
@@ -104,7 +105,7 @@ def headline(tl: dict[str, Any]) -> dict[str, str]:
         ex = tl.get("excess") or {}
         title = (
             f"Excess: {fmt_units(ex.get('units', 0))} units beyond need, "
-            f"{fmt_money(ex.get('monthly_cost', 0.0))}/month"
+            f"{money(ex.get('monthly_cost', 0.0))}/month"
         )
     else:
         title = "Healthy"
@@ -264,7 +265,7 @@ def chart_data(tl: dict[str, Any]) -> dict[str, list[Any]]:
     return cols
 
 
-def present(tl: dict[str, Any] | None) -> dict[str, Any] | None:
+def present(tl: dict[str, Any] | None, money: MoneyFormat = fmt_money) -> dict[str, Any] | None:
     """Everything the SKU page shows from its timeline (None: the planner has not run)."""
     if tl is None:
         return None
@@ -272,7 +273,7 @@ def present(tl: dict[str, Any] | None) -> dict[str, Any] | None:
     as_of = dt.date.fromisoformat(tl["as_of"])
     ship_by = _date(tl.get("ship_by"))
     return {
-        "headline": headline(tl),
+        "headline": headline(tl, money),
         "quantity": rec["quantity"],
         "ship_by_text": fmt_date(ship_by, as_of) if ship_by else None,
         "runs_out_text": (

@@ -8,10 +8,10 @@ import datetime as dt
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from app import queries
+from app import money, queries
 from app.extensions import db
 from app.imports.sku_settings import MAX_BYTES, import_settings
-from app.models import Product
+from app.models import Product, SellerAccount
 from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, login_required, tenant_id
 from app.web.dashboard.table import clear_cache, scope_for
@@ -41,12 +41,16 @@ def show(product_id: int) -> ResponseReturnValue:
     scope = scope_for(db.session, product.tenant_id, product.seller_account_id)
     end = scope.as_of or dt.datetime.now(dt.UTC).date()
     snapshot = detail.latest_snapshot(db.session, product)
-    view = timeline.present(queries.current_timeline(db.session, product))
+    seller = owned_or_404(db.session, SellerAccount, product.seller_account_id, tenant_id())
+    view = timeline.present(
+        queries.current_timeline(db.session, product), money.seller_formatter(seller)
+    )
     history = detail.sales_history(db.session, product, end)
     chart = {"history": history, "forecast": detail.forecast_series(db.session, product, scope)}
     return render_template(
         "skus/show.html",
         product=product,
+        seller=seller,
         form=form,
         snapshot=snapshot,
         view=view,
