@@ -89,3 +89,53 @@ def build_supply(
     session.flush()
     return SimpleNamespace(tenant=tenant, account=account, warehouse=warehouse, awd=awd, fba=fba,
                            primary=primary, backup=backup, sea=sea, air=air)  # fmt: skip
+
+
+def selling_seller(
+    factory: Any, session: Any, plans: dict[str, dict[str, float]], end: Any, days: int = 150
+) -> Any:
+    """A seller whose SKUs sold Poisson(rate) a day until `end`, with FBA stock `stock` on the
+    last day (500 before): enough history to train on. Products: $6 cost, case pack 6, 0.1 cu
+    ft, 25 days of lead time (the SKU's days from upstream to sellable at FBA)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from app.models import InventorySnapshot, Order, OrderItem, SyncState
+
+    tenant = factory.tenant()
+    seller = factory.seller(tenant)
+    rng = np.random.default_rng(3)
+    for sku, p in plans.items():
+        factory.product(
+            seller, sku, unit_cost=6.0, price=p.get("price", 20.0), cubic_feet=0.1,
+            size_tier="large_standard", case_pack=6, moq=0, lead_time_production_days=0,
+            lead_time_transit_days=20, lead_time_receiving_days=5,
+        )  # fmt: skip
+    own = {"tenant_id": tenant.id, "seller_account_id": seller.id}
+    n = 0
+    for i in range(days):
+        day = end - dt.timedelta(days=days - 1 - i)
+        when = dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC)
+        for sku, p in plans.items():
+            units = int(rng.poisson(p["rate"]))
+            if units:
+                n += 1
+                oid = f"111-{n:07d}"
+                session.add(Order(**own, amazon_order_id=oid, purchase_date=when,
+                                  last_update_date=when, status="Shipped"))  # fmt: skip
+                session.add(OrderItem(**own, amazon_order_id=oid, order_item_id="1", sku=sku,
+                                      quantity_ordered=units, quantity_shipped=units,
+                                      item_price=p.get("price", 20.0) * units))  # fmt: skip
+            stock = int(p["stock"]) if i == days - 1 else 500
+            session.add(InventorySnapshot(**own, sku=sku, date=day, fulfillable=stock,
+                                          source="ledger"))  # fmt: skip
+    session.add(
+        SyncState(
+            **own,
+            stream="orders",
+            watermark=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0, 3), tzinfo=dt.UTC),
+        )
+    )
+    session.flush()
+    return seller
