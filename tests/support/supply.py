@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 from typing import Any
+
+# The two-stage world: sales until END, planned for TODAY.
+END = dt.date(2026, 6, 30)
+TODAY = END + dt.timedelta(days=1)
+PLANS = {
+    "SHORT": {"rate": 12.0, "stock": 0},  # FBA empty, 60 units upstream: the backup by air
+    "STEADY": {"rate": 3.0, "stock": 150},  # stock upstream and a PO on its way
+    "PLAIN": {"rate": 3.0, "stock": 40},  # no supplier, nothing upstream: single-stage
+}
 
 
 def build_supply(
@@ -97,8 +107,6 @@ def selling_seller(
     """A seller whose SKUs sold Poisson(rate) a day until `end`, with FBA stock `stock` on the
     last day (500 before): enough history to train on. Products: $6 cost, case pack 6, 0.1 cu
     ft, 25 days of lead time (the SKU's days from upstream to sellable at FBA)."""
-    import datetime as dt
-
     import numpy as np
 
     from app.models import InventorySnapshot, Order, OrderItem, SyncState
@@ -139,3 +147,32 @@ def selling_seller(
     )
     session.flush()
     return seller
+
+
+def two_stage_world(factory: Any, session: Any, rate: float | None = 0.14) -> SimpleNamespace:
+    """PLANS' seller (untrained) with build_supply's suppliers for SHORT and STEADY: 60 units
+    of SHORT at the warehouse; 300 of STEADY there and 20 at AWD, and (with `rate`, the CNY
+    rate the seller entered) a shipped PO of 200 STEADY from the primary landing in 20 days."""
+    from app.models import Tenant
+    from app.supply import purchase_orders as pos
+    from app.supply.stock import set_quantity
+
+    seller = selling_seller(factory, session, PLANS, END)
+    tenant = session.get(Tenant, seller.tenant_id)
+    sup = build_supply(factory, session, tenant=tenant, account=seller, skus=("SHORT", "STEADY"))
+    set_quantity(session, sup.warehouse, "SHORT", 60)
+    set_quantity(session, sup.warehouse, "STEADY", 300)
+    set_quantity(session, sup.awd, "STEADY", 20)
+    sup.po = None
+    if rate is not None:
+        po = pos.create(
+            session, seller, sup.primary, sup.warehouse, [pos.LineInput("STEADY", 200, 20.0)],
+            fx_rate=rate, freight_lane=sup.sea, ordered_on=END - dt.timedelta(days=60),
+            expected_arrival_on=TODAY + dt.timedelta(days=20),
+        )  # fmt: skip
+        for step in ("sent", "in_production", "shipped"):
+            pos.transition(po, step, END - dt.timedelta(days=30))
+        sup.po = po
+    session.flush()
+    sup.seller = seller
+    return sup

@@ -12,47 +12,11 @@ from app.models import Location, LocationStock, PurchaseOrder, Recommendation
 from app.planning.recommend import recommend_seller
 from app.planning.train import train_seller
 from app.supply import purchase_orders as pos
-from app.supply.stock import set_quantity
 from forecasting.explain import fmt_date
 from forecasting.supply import ORDER_LINES
-from tests.support.supply import build_supply, selling_seller
+from tests.support.supply import TODAY, two_stage_world
 
-END = dt.date(2026, 6, 30)
-TODAY = END + dt.timedelta(days=1)
-PLANS = {
-    "SHORT": {"rate": 12.0, "stock": 0},  # FBA empty, 60 units upstream: the backup by air
-    "STEADY": {"rate": 3.0, "stock": 150},  # stock upstream and a PO on its way
-    "PLAIN": {"rate": 3.0, "stock": 40},  # no supplier, nothing upstream: single-stage
-}
-
-
-def _world(factory: Any, session: Any, rate: float | None = 0.14) -> Any:
-    seller = selling_seller(factory, session, PLANS, END)
-    sup = build_supply(
-        factory, session, tenant=_tenant(session, seller), account=seller,
-        skus=("SHORT", "STEADY"),
-    )  # fmt: skip
-    set_quantity(session, sup.warehouse, "SHORT", 60)
-    set_quantity(session, sup.warehouse, "STEADY", 300)
-    set_quantity(session, sup.awd, "STEADY", 20)
-    if rate is not None:
-        po = pos.create(
-            session, seller, sup.primary, sup.warehouse, [pos.LineInput("STEADY", 200, 20.0)],
-            fx_rate=rate, freight_lane=sup.sea, ordered_on=END - dt.timedelta(days=60),
-            expected_arrival_on=TODAY + dt.timedelta(days=20),
-        )  # fmt: skip
-        for step in ("sent", "in_production", "shipped"):
-            pos.transition(po, step, END - dt.timedelta(days=30))
-        sup.po = po
-    session.flush()
-    sup.seller = seller
-    return sup
-
-
-def _tenant(session: Any, seller: Any) -> Any:
-    from app.models import Tenant
-
-    return session.get(Tenant, seller.tenant_id)
+_world = two_stage_world
 
 
 def _current(session: Any, seller: Any) -> dict[str, Recommendation]:
