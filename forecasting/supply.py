@@ -25,7 +25,9 @@ that sells later is no cost of the window; a dearer price, freight, lost margin 
 are). The primary's cheapest freight is the default; a backup supplier or faster freight is
 chosen only when it scores lower, i.e. when the lost margin it saves is more than it costs.
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
-the first stockout of the 10th-percentile-fast path without the order (today when already late).
+the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
+the 10th-percentile-fast path without the order (today when already late). A stockout before that
+day is no reason to hurry: no order can reach FBA in time for it.
 
 `SupplierOrder.to_dict()` is what the app stores and serves; its `explanation` (also
 `SupplyDecision.order_text`) is built only from its own fields, and when a backup supplier or
@@ -331,14 +333,16 @@ def _purchase_neutral(c: TwoStageCandidate, base_unit: float) -> float:
     return c.total - c.quantity * base_unit
 
 
-def _stockout_day(item: SupplyInput, H: int) -> int:
+def _stockout_day(item: SupplyInput, H: int, from_day: int = 0) -> int:
+    """The 10th-percentile day of the first stockout on or after `from_day` without the order
+    (H: none within the window); the stock runs from today, sales lost before it included."""
     D = _paths(item, H)
     stock = np.zeros(D.shape[0])
     base = _base(item, H, with_upstream=True)
     first = np.full(D.shape[0], H)
     for k in range(H):
         stock = stock + base[k]
-        short = (D[:, k] > stock + 1e-9) & (first == H)
+        short = (D[:, k] > stock + 1e-9) & (first == H) & (k >= from_day)
         first[short] = k
         stock = np.maximum(stock - D[:, k], 0.0)
     return int(np.quantile(first, 0.10))
@@ -379,7 +383,7 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None
                 "review.")
         return SupplyDecision(item.sku, send, send_cost, None, every,
                               _explain_send(send) + none, none)
-    out_day = _stockout_day(item, _window(item))
+    out_day = _stockout_day(item, _window(item), lead + item.transfer_days)
     slack = max(0, out_day - lead - item.transfer_days)
     order = SupplierOrder(s.supplier_id, s.name, s.role, f.mode, c.quantity,
                           unit_cost_at(s, c.quantity), today + dt.timedelta(days=slack),

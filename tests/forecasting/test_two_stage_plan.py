@@ -147,3 +147,22 @@ def test_supplier_order_sentence_is_its_own_fields() -> None:
                            "80 days before Supplier A by sea could")
     assert f"costs ${c['extra_cost']:,.0f} more and saves ${c['lost_margin_saved']:,.0f}" in text
     assert text.endswith(f"order by {fmt_date(dt.date.fromisoformat(o['order_by']), TODAY)}.")
+
+
+def test_order_by_ignores_stockouts_no_order_could_prevent() -> None:
+    # FBA is empty now (lost sales until the PO's units reach FBA on day 12, whatever is
+    # ordered); an order placed today is at FBA on day 67, and the PO's 650 units last until
+    # about day 77: the order can wait a few days, not "today" because FBA is empty now.
+    sea = FreightOption("sea", 30, 0.5)
+    s = SupplierOption("A", "Supplier A", "primary", 30, 5.0, (sea,))
+    item = SupplyInput(sku="S", demand_paths=_paths(10.0, days=150, n=60, seed=1),
+                       fba_on_hand=0, upstream_on_hand=0, transfer_days=7, suppliers=[s],
+                       margin_per_unit=12.0, cubic_feet=0.1, size_tier="small_standard",
+                       po_arrivals=[(5, 650)])  # fmt: skip
+    d = decide(item, TODAY, FeeSchedule.replay())
+    assert d.order is not None
+    wait = (d.order.order_by - TODAY).days
+    assert 1 <= wait <= 77 - 67
+    short = SupplyInput(**{**item.__dict__, "po_arrivals": [(5, 500)]})
+    late = decide(short, TODAY, FeeSchedule.replay())
+    assert late.order is not None and late.order.order_by == TODAY  # out before day 67

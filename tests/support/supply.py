@@ -149,15 +149,19 @@ def selling_seller(
     return seller
 
 
-def two_stage_world(factory: Any, session: Any, rate: float | None = 0.14) -> SimpleNamespace:
-    """PLANS' seller (untrained) with build_supply's suppliers for SHORT and STEADY: 60 units
-    of SHORT at the warehouse; 300 of STEADY there and 20 at AWD, and (with `rate`, the CNY
-    rate the seller entered) a shipped PO of 200 STEADY from the primary landing in 20 days."""
+def two_stage_world(
+    factory: Any, session: Any, rate: float | None = 0.14, end: dt.date = END
+) -> SimpleNamespace:
+    """PLANS' seller (untrained, sales until `end`, planned for the day after) with
+    build_supply's suppliers for SHORT and STEADY: 60 units of SHORT at the warehouse; 300 of
+    STEADY there and 20 at AWD, and (with `rate`, the CNY rate the seller entered) a shipped PO
+    of 200 STEADY from the primary landing in 20 days."""
     from app.models import Tenant
     from app.supply import purchase_orders as pos
     from app.supply.stock import set_quantity
 
-    seller = selling_seller(factory, session, PLANS, END)
+    today = end + dt.timedelta(days=1)
+    seller = selling_seller(factory, session, PLANS, end)
     tenant = session.get(Tenant, seller.tenant_id)
     sup = build_supply(factory, session, tenant=tenant, account=seller, skus=("SHORT", "STEADY"))
     set_quantity(session, sup.warehouse, "SHORT", 60)
@@ -167,11 +171,11 @@ def two_stage_world(factory: Any, session: Any, rate: float | None = 0.14) -> Si
     if rate is not None:
         po = pos.create(
             session, seller, sup.primary, sup.warehouse, [pos.LineInput("STEADY", 200, 20.0)],
-            fx_rate=rate, freight_lane=sup.sea, ordered_on=END - dt.timedelta(days=60),
-            expected_arrival_on=TODAY + dt.timedelta(days=20),
+            fx_rate=rate, freight_lane=sup.sea, ordered_on=end - dt.timedelta(days=60),
+            expected_arrival_on=today + dt.timedelta(days=20),
         )  # fmt: skip
         for step in ("sent", "in_production", "shipped"):
-            pos.transition(po, step, END - dt.timedelta(days=30))
+            pos.transition(po, step, end - dt.timedelta(days=30))
         sup.po = po
     session.flush()
     sup.seller = seller

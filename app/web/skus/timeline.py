@@ -127,8 +127,12 @@ def headline(tl: dict[str, Any]) -> dict[str, str]:
         if not rec["quantity"]:
             said = f"{want} units would ship now, but {short}: see the supplier order."
             detail = f"{detail} {said}" if status == "out_of_stock" else said
+        elif status in ("ship_now", "ship_by"):
+            detail = f"{detail[:-1]}: all the stock upstream allows ({want} without that limit)."
         else:
-            detail += f" That is all the stock upstream allows ({want} without that limit)."
+            sent = fmt_units(rec["quantity"])
+            said = f"Ship {sent} units from upstream: all the stock there allows ({want} without "
+            detail = f"{detail} {said}that limit).".strip()
     return {"status": status, "title": title, "detail": detail, "tone": tone}
 
 
