@@ -110,6 +110,10 @@ def timeline_of(rec: Recommendation | None) -> dict[str, Any] | None:
     days = out.get("days")
     if isinstance(days, dict):
         out["days"] = days_from_columns(days)
+    # stored before the two-stage plan (issue 16): no upstream, no supplier order
+    out.setdefault("upstream", None)
+    if isinstance(out.get("recommendation"), dict):
+        out["recommendation"] = {"supplier_order": None, **out["recommendation"]}
     return out
 
 

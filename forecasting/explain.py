@@ -108,6 +108,7 @@ def explain_timeline(tl: Timeline, money: MoneyFormat | None = None
     else:
         parts.append(f"Ship nothing now: {_runs_out_clause(w)}")
         parts.append(_risk_next(w))
+    parts.append(_upstream_short_clause(w))
     parts.append(_cost_clause(w))
     text = "; ".join(p for p in parts if p) + "."
     return text, w.fields
@@ -121,10 +122,27 @@ def _ship_clause(w: _Words) -> str:
     when = ("now" if tl.ship_by is None or tl.ship_by <= tl.as_of
             else f"by {w.date('ship_by', tl.ship_by)}")
     text = f"Ship {q} {when}"
-    if tl.capacity_limited:
+    if tl.upstream_limited and tl.upstream is not None:
+        up = w.units("upstream.on_hand", tl.upstream["on_hand"])
+        full = w.units("recommendation.unconstrained_quantity", tl.unconstrained_quantity)
+        text += f" (upstream stock limit: {up} units upstream, {full} without it)"
+    elif tl.capacity_limited:
         full = w.units("recommendation.unconstrained_quantity", tl.unconstrained_quantity)
         text += f" (capacity limit: {full} without it)"
     return text
+
+
+def _upstream_short_clause(w: _Words) -> str:
+    """Nothing ships because too little is upstream (two-stage SKUs): what would have."""
+    tl = w.tl
+    if not (tl.upstream_limited and tl.quantity <= 0 and tl.upstream is not None):
+        return ""
+    full = w.units("recommendation.unconstrained_quantity", tl.unconstrained_quantity)
+    if tl.upstream["on_hand"] <= 0:
+        short = "nothing is upstream"
+    else:
+        short = f"only {w.units('upstream.on_hand', tl.upstream['on_hand'])} are upstream"
+    return f"{full} units would ship now, but {short} (the supplier order says when more arrives)"
 
 
 def _inbound_clause(w: _Words) -> str:

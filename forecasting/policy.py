@@ -34,7 +34,7 @@ from forecasting.timeline import Timeline, build_timeline
 
 __all__ = ["COST_KEYS", "Inbound", "Recommendation", "SkuPlanInput", "allowed",
            "estimate_arrival", "evaluate", "neighbours", "paths_from_quantiles", "recommend",
-           "recommend_batch"]
+           "recommend_batch", "upstream_cap"]
 
 COST_KEYS = (*COST_LINES, "total")
 MAX_CANDIDATES = 40
@@ -54,7 +54,14 @@ class SkuPlanInput:
     `reserved`: FC transfer/processing units, sellable again from tomorrow. `on_hand_lots`:
     optional (received date, units) of today's on-hand, for the aged-surcharge dates of the
     excess block (unknown: counted as received today). `shipping_weight_lb`: for the removal
-    fee (unknown: a typical weight of the size tier, said so)."""
+    fee (unknown: a typical weight of the size tier, said so).
+
+    Two-stage SKUs (stock upstream of FBA, issue 16): `upstream_on_hand` is the units at the
+    seller's warehouses and AWD now; a shipment to FBA comes out of them, so the quantity is at
+    most that (whole cases; the unconstrained choice is kept for the explanation). None: a
+    single-stage SKU, shipped from a supplier straight to FBA, with no such limit.
+    `upstream_arrivals`: (day index, units) landing upstream from purchase orders and other
+    inbound movements; with `upstream_on_hand` they make the timeline's upstream position."""
 
     sku: str
     demand_paths: np.ndarray
@@ -74,6 +81,8 @@ class SkuPlanInput:
     moq: int = 0
     on_hand_lots: Sequence[tuple[dt.date, int]] = ()
     shipping_weight_lb: float | None = None
+    upstream_on_hand: int | None = None
+    upstream_arrivals: Sequence[tuple[int, int]] = ()
 
 
 @dataclass
@@ -81,7 +90,9 @@ class Recommendation:
     """The answer for one SKU; costs are expected dollars over the horizon of `timeline`'s
     cost_horizon. `candidates`/`candidate_lines` hold every quantity priced (lines COST_KEYS,
     `total` their sum); `quantity` is the argmin of `total` (within the capacity limit).
-    `latest_ship_date` is the timeline's ship_by: None exactly when quantity is 0."""
+    `latest_ship_date` is the timeline's ship_by: None exactly when quantity is 0.
+    `upstream_limited`: the quantity is the cheapest at most `SkuPlanInput.upstream_on_hand`
+    (the unconstrained choice, `unconstrained_quantity`, needs more than is upstream)."""
 
     sku: str
     quantity: int
@@ -97,6 +108,7 @@ class Recommendation:
     explanation: str
     unconstrained_quantity: int = 0
     capacity_limited: bool = False
+    upstream_limited: bool = False
     candidates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                    repr=False)
     candidate_costs: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
@@ -185,10 +197,44 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
             break
         cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
     best = int(np.argmin(costs["total"]))
+    cap = upstream_cap(item)
+    limited = cap is not None and int(cand[best]) > cap
+    free_q = int(cand[best])
+    if limited:
+        assert cap is not None
+        # the cheapest quantity there is stock for: the largest allowed one and the allowed
+        # quantities below it by one-case moves until neither neighbour (within it) is cheaper
+        extra = np.setdiff1d(np.array([cap, *neighbours(cap, item.case_pack, item.moq)],
+                                      dtype=np.int64), cand)
+        extra = extra[extra <= cap]
+        if len(extra):
+            cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
+        for _ in range(DESCENT_STEPS):
+            inside = np.where(cand <= cap, costs["total"], np.inf)
+            best = int(np.argmin(inside))
+            extra = np.setdiff1d(np.array(neighbours(int(cand[best]), item.case_pack, item.moq),
+                                          dtype=np.int64), cand)
+            extra = extra[extra <= cap]
+            if not len(extra):
+                break
+            cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
+        best = int(np.argmin(np.where(cand <= cap, costs["total"], np.inf)))
     rec = _bare(item, costs, cand, best)
+    if limited:
+        rec.unconstrained_quantity = free_q
+        rec.upstream_limited = True
     if details:
         attach_timeline(rec, item, today, fees)
     return rec
+
+
+def upstream_cap(item: SkuPlanInput) -> int | None:
+    """The largest allowed shipment the units upstream can fill (whole cases, 0 below the MOQ);
+    None for a single-stage SKU."""
+    if item.upstream_on_hand is None:
+        return None
+    q = max(0, int(item.upstream_on_hand)) // item.case_pack * item.case_pack
+    return q if allowed(q, item.case_pack, item.moq) else 0
 
 
 def _bare(item: SkuPlanInput, costs: dict[str, np.ndarray], cand: np.ndarray,
@@ -260,8 +306,10 @@ def _allocate(items: Sequence[SkuPlanInput], recs: list[Recommendation], members
         r, it = recs[i], items[i]
         cur = level[i]
         best: tuple[float, int] | None = None
+        # at most the unconstrained choice, or what is upstream when that limits it
+        upper = r.quantity if r.upstream_limited else r.unconstrained_quantity
         for j in range(cur + 1, len(r.candidates)):
-            if r.candidates[j] > r.unconstrained_quantity:
+            if r.candidates[j] > upper:
                 break
             saved = r.candidate_costs[cur] - r.candidate_costs[j]
             vol = (r.candidates[j] - r.candidates[cur]) * max(it.cubic_feet, 1e-9)

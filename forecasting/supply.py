@@ -25,7 +25,15 @@ that sells later is no cost of the window; a dearer price, freight, lost margin 
 are). The primary's cheapest freight is the default; a backup supplier or faster freight is
 chosen only when it scores lower, i.e. when the lost margin it saves is more than it costs.
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
-the first stockout of the 10th-percentile-fast path without the order (today when already late).
+the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
+the 10th-percentile-fast path without the order (today when already late). A stockout before that
+day is no reason to hurry: no order can reach FBA in time for it.
+
+`SupplierOrder.to_dict()` is what the app stores and serves; its `explanation` (also
+`SupplyDecision.order_text`) is built only from its own fields, and when a backup supplier or
+faster freight is chosen its `contingency` holds the figures of the sentence: the default option
+it replaces, how many days earlier it lands, what it costs more (price above the primary's list
+price, and freight) and the lost margin it saves.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from forecasting.explain import fmt_date
 from forecasting.fees import FeeSchedule
 
 __all__ = ["FBA_LINES", "ORDER_LINES", "FreightOption", "PriceBreak", "SupplierOption",
@@ -141,6 +150,21 @@ class SupplierOrder:
     at_fba_on: dt.date
     cost: TwoStageCandidate
     backup: bool
+    # when the choice is not the primary's cheapest freight: the figures of the sentence
+    contingency: dict[str, Any] | None = None
+    explanation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; `cost.total` is exactly the sum of `cost.lines`."""
+        return {
+            "supplier_id": self.supplier_id, "supplier_name": self.supplier_name,
+            "role": self.role, "freight": self.freight, "quantity": self.quantity,
+            "unit_cost": self.unit_cost, "order_by": self.order_by.isoformat(),
+            "arrives_on": self.arrives_on.isoformat(), "at_fba_on": self.at_fba_on.isoformat(),
+            "backup": self.backup, "cost": self.cost.to_dict(),
+            "contingency": dict(self.contingency) if self.contingency is not None else None,
+            "explanation": self.explanation,
+        }
 
 
 @dataclass
@@ -151,6 +175,8 @@ class SupplyDecision:
     order: SupplierOrder | None
     order_candidates: list[TwoStageCandidate] = field(default_factory=list, repr=False)
     explanation: str = ""
+    # the supplier-order part of `explanation` alone (the send is the FBA plan's to word)
+    order_text: str = ""
 
 
 def unit_cost_at(s: SupplierOption, q: int) -> float:
@@ -307,14 +333,16 @@ def _purchase_neutral(c: TwoStageCandidate, base_unit: float) -> float:
     return c.total - c.quantity * base_unit
 
 
-def _stockout_day(item: SupplyInput, H: int) -> int:
+def _stockout_day(item: SupplyInput, H: int, from_day: int = 0) -> int:
+    """The 10th-percentile day of the first stockout on or after `from_day` without the order
+    (H: none within the window); the stock runs from today, sales lost before it included."""
     D = _paths(item, H)
     stock = np.zeros(D.shape[0])
     base = _base(item, H, with_upstream=True)
     first = np.full(D.shape[0], H)
     for k in range(H):
         stock = stock + base[k]
-        short = (D[:, k] > stock + 1e-9) & (first == H)
+        short = (D[:, k] > stock + 1e-9) & (first == H) & (k >= from_day)
         first[short] = k
         stock = np.maximum(stock - D[:, k], 0.0)
     return int(np.quantile(first, 0.10))
@@ -328,6 +356,8 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None
            ) -> SupplyDecision:
     """The FBA send and the supplier order for one SKU (see the module docstring)."""
     fees = fees or FeeSchedule()
+    # The seller's currency and locale when the app gives them, else whole US dollars.
+    money = fees.money or _money
     if item.transfer_days < 0 or item.fba_on_hand < 0 or item.upstream_on_hand < 0:
         raise ValueError(f"{item.sku}: transfer_days, fba_on_hand and upstream_on_hand "
                          "must not be negative")
@@ -351,10 +381,11 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None
     assert best is not None and default is not None
     score, c, s, f, lead = best
     if c.quantity == 0:
+        none = ("No supplier order: what is upstream and on order covers demand until the next "
+                "review.")
         return SupplyDecision(item.sku, send, send_cost, None, every,
-                              _explain_send(send) + "No supplier order: what is upstream and "
-                              "on order covers demand until the next review.")
-    out_day = _stockout_day(item, _window(item))
+                              _explain_send(send) + none, none)
+    out_day = _stockout_day(item, _window(item), lead + item.transfer_days)
     slack = max(0, out_day - lead - item.transfer_days)
     order = SupplierOrder(s.supplier_id, s.name, s.role, f.mode, c.quantity,
                           unit_cost_at(s, c.quantity), today + dt.timedelta(days=slack),
@@ -362,21 +393,28 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None
                           today + dt.timedelta(days=lead + item.transfer_days), c,
                           backup=s.role == "backup")
     text = (f"order {c.quantity:,} from {s.name} by {f.mode}: lands "
-            f"{order.arrives_on:%b} {order.arrives_on.day}")
+            f"{fmt_date(order.arrives_on, today)}")
     d_score, dc, ds, df, dlead = default
     if (s is not ds) or (f is not df):
         earlier = dlead - lead
-        extra = ((c.lines["purchase"] - c.quantity * base_unit + c.lines["freight"])
-                 - (dc.lines["purchase"] - dc.quantity * base_unit + dc.lines["freight"]))
-        saved = dc.lines["lost_margin"] - c.lines["lost_margin"]
+        extra = round((c.lines["purchase"] - c.quantity * base_unit + c.lines["freight"])
+                      - (dc.lines["purchase"] - dc.quantity * base_unit + dc.lines["freight"]))
+        saved = round(dc.lines["lost_margin"] - c.lines["lost_margin"])
+        order.contingency = {
+            "instead_of": {"supplier_id": ds.supplier_id, "supplier_name": ds.name,
+                           "freight": df.mode, "quantity": dc.quantity,
+                           "arrives_on": (today + dt.timedelta(days=dlead)).isoformat()},
+            "days_earlier": earlier, "extra_cost": extra, "lost_margin_saved": saved,
+        }
         when = (f", {earlier} days before {ds.name} by {df.mode} could" if earlier > 0
                 else "")
-        text += (f"{when}; costs {_money(extra)} more and saves {_money(saved)} of lost "
+        text += (f"{when}; costs {money(extra)} more and saves {money(saved)} of lost "
                  "margin" if extra >= 0 else
-                 f"{when}; costs {_money(-extra)} less and saves {_money(saved)} of lost margin")
-    text += f"; order by {order.order_by:%b} {order.order_by.day}."
+                 f"{when}; costs {money(-extra)} less and saves {money(saved)} of lost margin")
+    text += f"; order by {fmt_date(order.order_by, today)}."
+    order.explanation = text[0].upper() + text[1:]
     return SupplyDecision(item.sku, send, send_cost, order, every,
-                          _explain_send(send) + text[0].upper() + text[1:])
+                          _explain_send(send) + order.explanation, order.explanation)
 
 
 def _explain_send(send: int) -> str:

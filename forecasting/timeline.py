@@ -43,6 +43,10 @@ DAY_FIELDS = ("date", "demand_p10", "demand_p50", "demand_p90", "arrivals",
               "on_hand_p50_without", "on_hand_p10_without", "on_hand_p90_without",
               "on_hand_p50_with", "on_hand_p10_with", "on_hand_p90_with",
               "stockout_prob_without", "stockout_prob_with")
+# Two-stage SKUs only (SkuPlanInput.upstream_on_hand set): units landing upstream that morning
+# (purchase orders, AWD inbound) and the units upstream that morning after the recommended
+# shipment left today and before any later one (issue 16).
+UPSTREAM_DAY_FIELDS = ("upstream_arrivals", "upstream_on_hand")
 # Fees that are not lines of a candidate's total, and why they cannot change the choice.
 FEES_APART = {
     "fulfillment_fee": "paid on every unit sold whichever shipment brought it; it enters only "
@@ -94,6 +98,9 @@ class Timeline:
     quantity: int = 0
     unconstrained_quantity: int = 0
     capacity_limited: bool = False
+    upstream_limited: bool = False
+    # Two-stage SKUs: {"on_hand", "on_order", "after_shipment"} units upstream (None otherwise)
+    upstream: dict[str, int] | None = None
     stockout_prob_before_arrival: float = 0.0
     stockout_prob_before_next_arrival: float = 0.0
     stockout_prob_before_next_arrival_without: float = 0.0
@@ -126,10 +133,12 @@ class Timeline:
                          "quantity": int(s.quantity), "expected_arrival": iso(s.expected_arrival),
                          "arrival_source": s.arrival_source} for s in self.inbound],
             "days": dict(self.days) if columns else days_from_columns(self.days),
+            "upstream": dict(self.upstream) if self.upstream is not None else None,
             "recommendation": {
                 "quantity": self.quantity,
                 "unconstrained_quantity": self.unconstrained_quantity,
                 "capacity_limited": self.capacity_limited,
+                "upstream_limited": self.upstream_limited,
                 "explanation": self.explanation,
                 "stockout_prob_before_arrival": self.stockout_prob_before_arrival,
                 "stockout_prob_before_next_arrival": self.stockout_prob_before_next_arrival,
@@ -150,9 +159,10 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def days_from_columns(cols: dict[str, list]) -> list[dict[str, Any]]:
-    """Per-day objects from the column form of `days`."""
+    """Per-day objects from the column form of `days` (the upstream fields where stored)."""
     n = len(cols["date"])
-    return [{k: cols[k][i] for k in DAY_FIELDS} for i in range(n)]
+    keys = [k for k in (*DAY_FIELDS, *UPSTREAM_DAY_FIELDS) if k in cols]
+    return [{k: cols[k][i] for k in keys} for i in range(n)]
 
 
 def need_days(lead: int, review: int) -> int:
@@ -231,7 +241,10 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
                   reserved=int(item.reserved), lead_time_days=L, review_days=R,
                   inbound=inbound, days=cols, quantity=q,
                   unconstrained_quantity=int(rec.unconstrained_quantity),
-                  capacity_limited=bool(rec.capacity_limited))
+                  capacity_limited=bool(rec.capacity_limited),
+                  upstream_limited=bool(rec.upstream_limited))
+    if item.upstream_on_hand is not None:
+        tl.upstream = upstream_position(item, q, H, cols)
     tl.arrives_if_shipped_today = today + dt.timedelta(days=L)
     tl.runs_out_on = runs_out_on(cols, today)
     lands = [max(s.expected_arrival, today) for s in inbound if s.expected_arrival is not None]
@@ -271,6 +284,24 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
     return tl
 
 
+def upstream_position(item: SkuPlanInput, q: int, H: int, cols: dict[str, list]
+                      ) -> dict[str, int]:
+    """Fill the upstream day columns of a two-stage SKU and return its summary: units upstream
+    now, on order (every unit of `upstream_arrivals`, whatever its day), and left upstream once
+    the recommended shipment of `q` has gone. A unit is counted once: upstream until it is
+    shipped, or on order until the morning it lands (an overdue arrival lands today)."""
+    on_hand = max(0, int(item.upstream_on_hand or 0))
+    landing = np.zeros(H, dtype=np.int64)
+    on_order = 0
+    for day, units in item.upstream_arrivals:
+        on_order += int(units)
+        if day < H:
+            landing[max(0, int(day))] += int(units)
+    cols["upstream_arrivals"] = [int(x) for x in landing]
+    cols["upstream_on_hand"] = [int(x) for x in on_hand - q + np.cumsum(landing)]
+    return {"on_hand": on_hand, "on_order": on_order, "after_shipment": on_hand - q}
+
+
 def runs_out_on(cols: dict[str, list], today: dt.date) -> dt.date | None:
     """The first day whose on-hand P50 without a shipment is 0 while its demand P50 is positive."""
     for k, (oh, d) in enumerate(zip(cols["on_hand_p50_without"], cols["demand_p50"],
@@ -297,9 +328,10 @@ def ship_by(q: int, risk: np.ndarray, lead: int, today: dt.date,
 
 def candidate_table(item: SkuPlanInput, rec: Recommendation) -> list[Candidate]:
     """Ship nothing, one case less, the chosen quantity, one case more (those allowed)."""
-    from forecasting.policy import neighbours
+    from forecasting.policy import neighbours, upstream_cap
 
     cand = np.asarray(rec.candidates)
+    cap = upstream_cap(item)
     if not len(cand):
         return []
     wanted = [0, *neighbours(rec.quantity, item.case_pack, item.moq)]
@@ -313,7 +345,9 @@ def candidate_table(item: SkuPlanInput, rec: Recommendation) -> list[Candidate]:
         total = 0.0
         for k in COST_LINES:
             total = total + lines[k]
-        within = not rec.capacity_limited or qty <= rec.quantity
+        # offered: within the capacity limit and, for a two-stage SKU, the stock upstream
+        within = ((not rec.capacity_limited or qty <= rec.quantity)
+                  and (cap is None or qty <= cap))
         out.append(Candidate(int(qty), total, lines, within))
     return out
 

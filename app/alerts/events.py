@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import money, queries
-from app.models import Recommendation, SellerAccount, SyncRun
+from app.models import Recommendation, SellerAccount, Supplier, SyncRun
 from app.sync.streams import Stream
 from forecasting.status import PlanStatus
 
@@ -27,6 +27,7 @@ class Event(StrEnum):
     OUT_OF_STOCK = "out_of_stock"
     STOCKOUT_BEFORE_ARRIVAL = "stockout_before_arrival"
     SHIP_BY_SOON = "ship_by_soon"
+    REORDER_BY_SOON = "reorder_by_soon"
     SYNC_FAILING = "sync_failing"
     CREDENTIALS_REFUSED = "credentials_refused"
     AGED_SOON = "aged_surcharge_soon"
@@ -36,6 +37,7 @@ LABELS: dict[Event, str] = {
     Event.OUT_OF_STOCK: "Out of stock now",
     Event.STOCKOUT_BEFORE_ARRIVAL: "Runs out before the next possible arrival",
     Event.SHIP_BY_SOON: "Ship-by date within N days",
+    Event.REORDER_BY_SOON: "Supplier reorder-by date within N days",
     Event.SYNC_FAILING: "Sync failing N runs in a row",
     Event.CREDENTIALS_REFUSED: "Amazon refused the credentials",
     Event.AGED_SOON: "Excess stock starts paying aged surcharges within a month",
@@ -60,10 +62,12 @@ class Condition:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """A user's numbers: ship-by within `ship_by_days`, `sync_failures` failed runs in a row."""
+    """A user's numbers: ship-by within `ship_by_days`, `sync_failures` failed runs in a row,
+    a supplier order's reorder-by date within `reorder_by_days`."""
 
     ship_by_days: int = 7
     sync_failures: int = 3
+    reorder_by_days: int = 14
 
 
 def stock_conditions(
@@ -97,6 +101,33 @@ def stock_conditions(
             text = f"Ship {quantity} units of {sku} ({name}) by {ship_by.isoformat()}."
             subject = f"sku:{sku}:{ship_by.isoformat()}"
             found.append(Condition(Event.SHIP_BY_SOON, subject, account.id, text, sku))
+    return found
+
+
+def reorder_conditions(
+    session: Session, account: SellerAccount, today: dt.date, thresholds: Thresholds
+) -> list[Condition]:
+    """Supplier orders of the current plan (the two-stage planner's, issue 16) whose order-by
+    date is within `reorder_by_days` of today, or already past. The date is part of the subject,
+    as for ship-by: the same deadline is announced once, a plan that moves it is a new one."""
+    cur = queries.current_recommendation_ids(account.tenant_id, account.id)
+    r = Recommendation
+    rows = session.execute(
+        select(r.sku, r.reorder_by, r.reorder_quantity, Supplier.name)
+        .join(cur, cur.c.rec_id == r.id)
+        .join(Supplier, (Supplier.id == r.reorder_supplier_id)
+              & (Supplier.tenant_id == account.tenant_id))
+        .where(r.reorder_by.is_not(None), r.reorder_quantity > 0,
+               r.reorder_by <= today + dt.timedelta(days=thresholds.reorder_by_days))
+        .order_by(r.sku)
+    ).all()  # fmt: skip
+    found: list[Condition] = []
+    for sku, by, quantity, supplier in rows:
+        assert by is not None  # selected only with a date
+        when = f"by {by.isoformat()}" if by > today else f"now (order-by date {by.isoformat()})"
+        text = f"Order {quantity} units of {sku} ({account.name}) from {supplier} {when}."
+        subject = f"sku:{sku}:reorder:{by.isoformat()}"
+        found.append(Condition(Event.REORDER_BY_SOON, subject, account.id, text, sku))
     return found
 
 

@@ -26,6 +26,7 @@ from app.alerts.events import (
     Event,
     Thresholds,
     aged_conditions,
+    reorder_conditions,
     stock_conditions,
     sync_conditions,
 )
@@ -78,6 +79,7 @@ def conditions_for(
     """Every condition that holds for the seller now, under one user's thresholds."""
     return (
         stock_conditions(session, account, today, thresholds)
+        + reorder_conditions(session, account, today, thresholds)
         + aged_conditions(session, account, today)
         + sync_conditions(session, account, thresholds)
     )
@@ -91,7 +93,9 @@ def evaluate_seller(
     announced = 0
     cache: dict[Thresholds, list[Condition]] = {}
     for settings in tenant_settings(session, account.tenant_id):
-        thresholds = Thresholds(settings.ship_by_days, settings.sync_failures)
+        thresholds = Thresholds(
+            settings.ship_by_days, settings.sync_failures, settings.reorder_by_days
+        )
         if thresholds not in cache:
             cache[thresholds] = conditions_for(session, account, thresholds, now.date())
         announced += _apply(session, settings, account, cache[thresholds], now)

@@ -29,6 +29,7 @@ class AlertSettings(TimestampMixin, TenantMixin, Base):
     digest: Mapped[str] = mapped_column(String(10), default="off")
     digest_hour: Mapped[int] = mapped_column(default=8)  # local hour; weekly digests on Mondays
     ship_by_days: Mapped[int] = mapped_column(default=7)
+    reorder_by_days: Mapped[int] = mapped_column(default=14)
     sync_failures: Mapped[int] = mapped_column(default=3)
     last_digest_at: Mapped[dt.datetime | None]
 

@@ -77,6 +77,14 @@ class Recommendation(SellerOwnedMixin, Base):
     # forecasting.timeline.Timeline.to_dict(columns=True) plus the app's `notes`: every number
     # above is copied from it (app.queries.current_timeline serves it expanded).
     timeline: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
+    # The supplier order of a two-stage SKU (issue 16), copied from the timeline's
+    # recommendation.supplier_order for the dashboard's "to reorder", the PO builder and alerts:
+    # order `reorder_quantity` from `reorder_supplier_id` by `reorder_by` (all NULL: none).
+    reorder_by: Mapped[dt.date | None]
+    reorder_quantity: Mapped[int | None]
+    reorder_supplier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suppliers.id", ondelete="SET NULL")
+    )
     # The old name of `status` (the column was `risk`), kept while readers move over.
     risk = synonym("status")
 

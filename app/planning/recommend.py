@@ -7,6 +7,12 @@ columns) for the SKU page, the dashboard and GET /api/v1/skus/{id}/timeline. Inb
 come with their own arrival dates (app.planning.arrivals); they are never counted as on hand.
 The app's own remarks (unit cost assumed, no history) go to the timeline's `notes`, apart from
 the explanation, whose every number is a field of the timeline.
+
+Two-stage SKUs (supplier terms or stock upstream, app.planning.supply): the FBA shipment is
+capped by the units upstream, the timeline carries the upstream position (`upstream`, with the
+locations and arrivals behind it), and `recommendation.supplier_order` the supplier order
+(null for every other SKU, and for one that needs no order); its quantity, supplier and
+order-by date are copied to the row's reorder_* columns.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy.orm import Session
 from app import queries
 from app.models import Product, Recommendation, SellerAccount, utcnow
 from app.money import seller_formatter
+from app.planning import supply
 from app.planning.arrivals import inbound_for_seller
 from app.planning.data import fee_estimates, latest_stock
 from app.planning.versions import load_model
@@ -66,6 +73,7 @@ def recommend_seller(
     stock = latest_stock(session, account.tenant_id, account.id)
     inbound = inbound_for_seller(session, account, today)
     fees = fee_estimates(session, account.tenant_id, account.id)
+    book = supply.load(session, account)
     review = account.review_days or 7
     longest = max([p.lead_time_days for p in products] or [30])
     horizon = longest + review + PATH_MARGIN_DAYS
@@ -74,6 +82,7 @@ def recommend_seller(
     offset = max(0, (today - cutoff).days - 1)
 
     items, notes = [], {}
+    ups: dict[str, supply.UpstreamPlan] = {}
     for p in products:
         s = stock.get(p.sku)
         fee = fees.get(p.sku)
@@ -90,6 +99,10 @@ def recommend_seller(
         if sku_paths is None:
             sku_paths = np.zeros((1, horizon))
             note.append("no sales history: no demand forecast")
+        up = supply.upstream_plan(book, p, today) if book.two_stage(p.sku) else None
+        if up is not None:
+            ups[p.sku] = up
+            note.extend(up.notes)
         items.append(
             SkuPlanInput(
                 sku=p.sku,
@@ -108,6 +121,8 @@ def recommend_seller(
                 size_tier=p.size_tier or "large_standard",
                 case_pack=max(1, p.case_pack or 1),
                 moq=max(0, p.moq or 0),
+                upstream_on_hand=up.on_hand if up is not None else None,
+                upstream_arrivals=up.arrivals if up is not None else (),
             )
         )
         notes[p.sku] = note
@@ -117,13 +132,26 @@ def recommend_seller(
     if account.capacity_bulky_cuft:
         capacity["oversize"] = float(account.capacity_bulky_cuft)
     say(0.4, "pricing candidate shipments")
+    schedule = FeeSchedule(overrides=account.fee_overrides or None, money=seller_formatter(account))
     recs = recommend_batch(
         items,
         today,
-        FeeSchedule(overrides=account.fee_overrides or None, money=seller_formatter(account)),
+        schedule,
         capacity_cuft=capacity or None,
         seed=seed,
     )
+    if ups:
+        say(0.8, f"pricing supplier orders for {len(ups)} SKUs")
+    orders: dict[str, dict[str, Any] | None] = {}
+    by_sku = {p.sku: p for p in products}
+    for item in items:
+        up = ups.get(item.sku)
+        if up is None:
+            continue
+        ctx, why = supply.supply_input(book, by_sku[item.sku], item, up, today)
+        notes[item.sku].extend(why)
+        if ctx is not None:
+            orders[item.sku] = supply.decide_order(ctx, today, schedule, book.currency)[1]
     session.execute(
         update(Recommendation)
         .where(
@@ -136,7 +164,16 @@ def recommend_seller(
     now = utcnow()
     out = []
     for rec in recs:
-        row = _row(rec, account, version.id, now, notes.get(rec.sku, []))
+        up = ups.get(rec.sku)
+        row = _row(
+            rec,
+            account,
+            version.id,
+            now,
+            notes.get(rec.sku, []),
+            up.detail if up is not None else None,
+            orders.get(rec.sku),
+        )
         session.add(row)
         out.append(row)
     session.flush()
@@ -145,7 +182,13 @@ def recommend_seller(
 
 
 def _row(
-    rec: Any, account: SellerAccount, version_id: int, now: dt.datetime, notes: list[str]
+    rec: Any,
+    account: SellerAccount,
+    version_id: int,
+    now: dt.datetime,
+    notes: list[str],
+    upstream: dict[str, Any] | None = None,
+    order: dict[str, Any] | None = None,
 ) -> Recommendation:
     """The stored recommendation: every field copied from the one timeline."""
     tl = rec.timeline
@@ -153,6 +196,9 @@ def _row(
         raise RuntimeError(f"{rec.sku}: recommendation without a timeline")
     stored = tl.to_dict(columns=True)
     stored["notes"] = list(notes)
+    if stored.get("upstream") is not None and upstream is not None:
+        stored["upstream"].update(upstream)
+    stored["recommendation"]["supplier_order"] = order
     return Recommendation(
         tenant_id=account.tenant_id,
         seller_account_id=account.id,
@@ -173,10 +219,14 @@ def _row(
             "stockout_prob_next_cycle": rec.stockout_prob_next_cycle,
             "unconstrained_quantity": int(tl.unconstrained_quantity),
             "capacity_limited": bool(tl.capacity_limited),
+            "upstream_limited": bool(tl.upstream_limited),
             "as_of": tl.as_of.isoformat(),
         },
         explanation=tl.explanation,
         timeline=stored,
+        reorder_by=dt.date.fromisoformat(order["order_by"]) if order else None,
+        reorder_quantity=int(order["quantity"]) if order else None,
+        reorder_supplier_id=int(order["supplier_id"]) if order else None,
     )
 
 

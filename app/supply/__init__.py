@@ -14,11 +14,22 @@ Read API for the planner (`forecasting/supply.py` via `app/planning/recommend.py
   primary first, with the supplier's production lead days, currency, and its freight lanes
   (`Lane(mode, transit_days, cost_per_unit, cost_per_cuft, destination_kind)`), costs in the
   supplier's currency and `fx_rate`-free: convert with `app.supply.currency`.
+- `supplier_rates(session, account) -> dict[supplier_id, rate]`: the rate of the newest PO to
+  each supplier that has one (the seller's own figure; none for a supplier never ordered from).
 
 Writes (routes commit; these add and flush): `purchase_orders.create / transition / receive`,
 `stock.set_quantity / import_stock`, `suppliers.*`.
 """
 
-from app.supply.read import Lane, OnOrder, Terms, Upstream, terms_for_seller, upstream_for_seller
+from app.supply.read import (
+    Lane,
+    OnOrder,
+    Terms,
+    Upstream,
+    supplier_rates,
+    terms_for_seller,
+    upstream_for_seller,
+)
 
-__all__ = ["Lane", "OnOrder", "Terms", "Upstream", "terms_for_seller", "upstream_for_seller"]
+__all__ = ["Lane", "OnOrder", "Terms", "Upstream", "supplier_rates", "terms_for_seller",
+           "upstream_for_seller"]

@@ -1,5 +1,10 @@
-"""The demo seller's upstream: a warehouse with stock, AWD, two suppliers (the backup faster and
-pricier, by air) and purchase orders in flight in each status."""
+"""The demo seller's upstream: a warehouse with stock, AWD with stock and an inbound shipment,
+two suppliers (the backup faster and pricier, by truck; the primary by sea or air) and purchase
+orders in flight in each status.
+
+The demo's SKUs now reach FBA from the 3PL, so their lead time becomes that leg (8 to 17 days of
+transit and receiving, no production: production and freight are the suppliers' terms); the
+spreadsheet's totals were the whole supplier-to-FBA chain of a single-stage seller."""
 
 from __future__ import annotations
 
@@ -8,7 +13,15 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import FreightLane, Location, Product, SellerAccount, Supplier, SupplierSku
+from app.models import (
+    FreightLane,
+    Location,
+    LocationInbound,
+    Product,
+    SellerAccount,
+    Supplier,
+    SupplierSku,
+)
 from app.supply import purchase_orders as pos
 from app.supply.stock import set_quantity
 from forecasting.policy import smallest_shipment
@@ -113,6 +126,25 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
             )
         )
         set_quantity(session, warehouse, p.sku, (i % 4) * 60 + 40, source="demo")
+        if i % 3 == 0:
+            set_quantity(session, awd, p.sku, 120 + (i % 5) * 30, source="demo")
+        p.lead_time_production_days = 0
+        p.lead_time_transit_days = 5 + (i % 4) * 3
+        p.lead_time_receiving_days = 3
+    if len(products) > 1:  # an AWD inbound shipment on its way, as the AWD sync writes them
+        session.add(
+            LocationInbound(
+                tenant_id=t,
+                seller_account_id=s,
+                location_id=awd.id,
+                reference="AWD-INBOUND-1",
+                sku=products[1].sku,
+                quantity=240,
+                status="IN_TRANSIT",
+                expected_on=today + dt.timedelta(days=9),
+                source="demo",
+            )
+        )
     session.flush()
     made = 0
     statuses = ["draft", "sent", "in_production", "shipped", "shipped", "received"]

@@ -198,3 +198,23 @@ def terms_for_seller(session: Session, account: SellerAccount) -> dict[str, list
     for terms in out.values():
         terms.sort(key=lambda x: (x.role != "primary", x.unit_cost, x.supplier_id))
     return dict(out)
+
+
+def supplier_rates(session: Session, account: SellerAccount) -> dict[int, float]:
+    """Each supplier's rate to the seller's currency (seller units per supplier unit) as the
+    seller last entered it: the rate of the newest purchase order to that supplier that has one.
+    A supplier in a foreign currency with no such PO has no rate: the planner does not guess."""
+    rows = session.execute(
+        select(PurchaseOrder.supplier_id, PurchaseOrder.fx_rate)
+        .where(
+            PurchaseOrder.tenant_id == account.tenant_id,
+            PurchaseOrder.seller_account_id == account.id,
+            PurchaseOrder.fx_rate.is_not(None),
+        )
+        .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
+    )
+    out: dict[int, float] = {}
+    for supplier_id, rate in rows:
+        if rate and supplier_id not in out:
+            out[int(supplier_id)] = float(rate)
+    return out

@@ -1,7 +1,7 @@
-"""Headless Chromium: build a PO from recommendations, download it, see it in the PO list.
+"""Headless Chromium: build a PO by hand, download it, see it in the PO list.
 
-The SKU timeline's upstream arrivals belong to the two-stage planner (issue #16's other part):
-once the timeline JSON carries `upstream.on_order`, extend this test to open the SKU page.
+Building one from the planner's supplier order and seeing it on the SKU timeline is
+tests/browser/test_two_stage.py (it needs a trained, planned seller).
 """
 
 from __future__ import annotations

@@ -35,6 +35,18 @@
     }
     series.push({ type: "line", key: "demand_p50", dates: t.date, values: t.demand_p50, color: "#64748b", width: 1, label: "Demand per day (median)" });
     if (a.dates.length) series.push({ type: "vline", key: "arrivals", dates: a.dates, labels: a.labels, color: "#2457d6", label: "arrivals" });
+    if (t.upstream_on_hand) {
+      /* two-stage SKUs: what is upstream after this shipment, and what lands there */
+      series.push({ type: "line", key: "upstream_on_hand", dates: t.date, values: t.upstream_on_hand, color: "#7c3aed", dash: "2 3", label: "Upstream (warehouse, AWD) after this shipment" });
+      var ud = [], ul = [];
+      t.date.forEach(function (day, i) {
+        if (t.upstream_arrivals[i] > 0) { ud.push(day); ul.push("+" + t.upstream_arrivals[i].toLocaleString() + " upstream"); }
+      });
+      if (ud.length) series.push({ type: "vline", key: "upstream_arrivals", dates: ud, labels: ul, color: "#7c3aed", label: "upstream arrivals" });
+    }
+    if (t.order_arrives_on && t.order_arrives_on[0]) {
+      series.push({ type: "vline", key: "supplier_order", dates: [t.order_arrives_on[0]], color: "#b45309", label: "+" + t.order_quantity[0].toLocaleString() + " if ordered today (upstream)" });
+    }
     if (qty > 0 && t.arrives_if_shipped_today && t.arrives_if_shipped_today[0]) {
       series.push({ type: "vline", key: "ship_today", dates: [t.arrives_if_shipped_today[0]], color: "#23845a", label: "+" + qty.toLocaleString() + " if sent today" });
     }

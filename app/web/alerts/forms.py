@@ -32,6 +32,10 @@ class AlertSettingsForm(FlaskForm):
     ship_by_days = IntegerField(
         "Ship-by within (days)", default=7, validators=[InputRequired(), NumberRange(0, 90)]
     )
+    reorder_by_days = IntegerField(
+        "Supplier reorder-by within (days)", default=14,
+        validators=[InputRequired(), NumberRange(0, 120)],
+    )  # fmt: skip
     sync_failures = IntegerField(
         "Sync failures in a row", default=3, validators=[InputRequired(), NumberRange(1, 50)]
     )

@@ -58,6 +58,7 @@ def settings() -> ResponseReturnValue:
                 row.channel_url = None
             row.events = [e for e in form.events.data or [] if e in ALL_EVENTS]
             row.ship_by_days = form.ship_by_days.data
+            row.reorder_by_days = form.reorder_by_days.data
             row.sync_failures = form.sync_failures.data
             row.time_zone = form.time_zone.data
             row.quiet_start = form.quiet_start.data

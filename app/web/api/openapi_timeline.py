@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.models import risk
+from forecasting.supply import ORDER_LINES
 from forecasting.timeline import DAY_FIELDS
 
 INT = {"type": "integer"}
@@ -42,7 +43,100 @@ def _day() -> dict[str, Any]:
     props["arrivals"] = {**INT, "description": "units from existing shipments landing that morning"}
     for name in ("stockout_prob_without", "stockout_prob_with"):
         props[name] = {**PROB, "description": "probability the day ends with nothing sellable"}
-    return _obj(props)
+    props["upstream_arrivals"] = {
+        **INT,
+        "description": "two-stage SKUs only: units landing upstream (POs, AWD inbound) that day",
+    }
+    props["upstream_on_hand"] = {
+        **INT,
+        "description": "two-stage SKUs only: units upstream that morning, after the recommended "
+        "shipment left today and before any later one",
+    }
+    return _obj(props, list(DAY_FIELDS))
+
+
+def _upstream() -> dict[str, Any]:
+    location = _obj({"location_id": INT, "name": _n(STR), "kind": STR, "quantity": INT})
+    arrival = _obj(
+        {
+            "reference": {**STR, "description": "the PO number or the inbound's reference"},
+            "quantity": INT,
+            "arrives_on": DATE,
+            "estimated": {**BOOL, "description": "no expected date: counted on this estimate"},
+            "overdue": {**BOOL, "description": "expected before today: counted as landing today"},
+            "location_id": INT,
+            "location": _n(STR),
+            "kind": STR,
+        }
+    )
+    out = _obj(
+        {
+            "on_hand": {**INT, "description": "units at the seller's warehouses, 3PLs and AWD"},
+            "on_order": {**INT, "description": "units of open POs and inbound not landed yet"},
+            "after_shipment": {**INT, "description": "on_hand less the recommended shipment"},
+            "locations": {"type": "array", "items": location},
+            "arrivals": {"type": "array", "items": arrival},
+        },
+        ["on_hand", "on_order"],
+    )
+    out["nullable"] = True
+    out["description"] = "two-stage SKUs (supplier terms or stock upstream); null otherwise"
+    return out
+
+
+def _supplier_order() -> dict[str, Any]:
+    instead = _obj(
+        {"supplier_id": INT, "supplier_name": STR, "freight": STR, "quantity": INT,
+         "arrives_on": DATE}
+    )  # fmt: skip
+    contingency = _obj(
+        {
+            "instead_of": instead,
+            "days_earlier": INT,
+            "extra_cost": {**NUM, "description": "price above the primary's and freight, more"},
+            "lost_margin_saved": NUM,
+        }
+    )
+    contingency["nullable"] = True
+    cost = _obj(
+        {
+            "quantity": INT,
+            "total": {**NUM, "description": "the seller's money: exactly the sum of `lines`"},
+            "lines": _obj(dict.fromkeys(ORDER_LINES, NUM)),
+            "supplier_id": INT,
+            "freight": STR,
+        }
+    )
+    out = _obj(
+        {
+            "supplier_id": INT,
+            "supplier_name": STR,
+            "role": {"type": "string", "enum": ["primary", "backup"]},
+            "freight": {**STR, "description": "the freight mode, e.g. sea or air"},
+            "quantity": INT,
+            "unit_cost": {**NUM, "description": "in the seller's currency (`currency`)"},
+            "order_by": {**DATE, "description": "the last day to order (today when late)"},
+            "arrives_on": {**DATE, "description": "lands upstream if ordered today"},
+            "at_fba_on": {**DATE, "description": "sellable at FBA if ordered and sent on"},
+            "backup": {**BOOL, "description": "a backup supplier or faster freight was chosen"},
+            "cost": cost,
+            "contingency": contingency,
+            "explanation": {**STR, "description": "every figure in it is a field here"},
+            "currency": STR,
+            "lane_id": _n(INT),
+            "destination_location_id": _n(INT),
+            "transit_days": _n(INT),
+            "production_days": INT,
+            "supplier_currency": STR,
+            "supplier_unit_cost": {**NUM, "description": "in the supplier's currency"},
+            "fx_rate": {**_n(NUM), "description": "seller money per supplier unit (null: same)"},
+            "case_pack": INT,
+            "moq": INT,
+        },
+        ["supplier_id", "quantity", "order_by", "arrives_on", "backup"],
+    )
+    out["nullable"] = True
+    return out
 
 
 def _candidate() -> dict[str, Any]:
@@ -61,6 +155,11 @@ def _recommendation() -> dict[str, Any]:
         "quantity": INT,
         "unconstrained_quantity": INT,
         "capacity_limited": BOOL,
+        "upstream_limited": {
+            **BOOL,
+            "description": "the quantity is capped by the stock upstream (two-stage SKUs)",
+        },
+        "supplier_order": _ref("TimelineSupplierOrder"),
         "explanation": {**STR, "description": "every date and figure in it is a field here"},
         "stockout_prob_before_arrival": PROB,
         "stockout_prob_before_next_arrival": PROB,
@@ -71,7 +170,13 @@ def _recommendation() -> dict[str, Any]:
         "candidates": {"type": "array", "items": _ref("TimelineCandidate")},
         "fees_apart": {"type": "object", "additionalProperties": STR},
     }
-    required = ["quantity", "explanation", "stockout_prob_before_next_arrival", "candidates"]
+    required = [
+        "quantity",
+        "explanation",
+        "stockout_prob_before_next_arrival",
+        "candidates",
+        "supplier_order",
+    ]
     return _obj(props, required)
 
 
@@ -124,6 +229,7 @@ def timeline_schemas() -> dict[str, Any]:
         "review_days": INT,
         "inbound": {"type": "array", "items": _ref("TimelineInbound")},
         "days": {"type": "array", "items": _ref("TimelineDay")},
+        "upstream": _ref("TimelineUpstream"),
         "recommendation": _ref("TimelineRecommendation"),
         "excess": _ref("TimelineExcess"),
         "notes": {
@@ -142,6 +248,7 @@ def timeline_schemas() -> dict[str, Any]:
         "ship_by",
         "inbound",
         "days",
+        "upstream",
         "recommendation",
     ]
     return {
@@ -150,5 +257,7 @@ def timeline_schemas() -> dict[str, Any]:
         "TimelineCandidate": _candidate(),
         "TimelineRecommendation": _recommendation(),
         "TimelineExcess": _excess(),
+        "TimelineUpstream": _upstream(),
+        "TimelineSupplierOrder": _supplier_order(),
         "SkuTimeline": _obj(props, required),
     }

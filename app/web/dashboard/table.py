@@ -21,7 +21,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app import queries
-from app.models import Forecast, InventorySnapshot, Product, Recommendation, risk
+from app.models import Forecast, InventorySnapshot, Product, Recommendation, SellerAccount, risk
 
 # The status words the planner writes (forecasting.status via app.models.risk, the one list),
 # their dashboard groups, and the filter values: every group and every word, nothing else.
@@ -72,20 +72,33 @@ class Scope:
     seller_id: int
     as_of: dt.date | None
     model_version_id: int | None
+    review_days: int = 7
 
     @property
     def forecast_start(self) -> dt.date:
         """First forecast day counted in "next 30 days": the day after the newest inventory."""
         return (self.as_of or dt.datetime.now(dt.UTC).date()) + dt.timedelta(days=1)
 
+    @property
+    def reorder_due(self) -> dt.date:
+        """A supplier order is "to reorder" when its order-by date is on or before this day:
+        within the seller's review period from the newest inventory day (or already past)."""
+        return (self.as_of or dt.datetime.now(dt.UTC).date()) + dt.timedelta(days=self.review_days)
+
 
 def scope_for(session: Session, tenant_id: int, seller_id: int) -> Scope:
     """Find the newest snapshot day and the newest ready model of a seller."""
+    review = session.scalar(
+        select(SellerAccount.review_days).where(
+            SellerAccount.tenant_id == tenant_id, SellerAccount.id == seller_id
+        )
+    )
     return Scope(
         tenant_id,
         seller_id,
         queries.latest_snapshot_day(session, tenant_id, seller_id),
         queries.latest_model_id(session, tenant_id, seller_id),
+        int(review or 7),
     )
 
 
@@ -184,9 +197,18 @@ class TableQuery:
     desc: bool = False
     risk: str = "all"
     q: str = ""
+    reorder: bool = False  # only SKUs to reorder from a supplier (Scope.reorder_due)
 
 
-SORT_KEYS = ("sku", "on_hand", "inbound", "runs_out", "forecast", "qty", "ship_by", "risk")
+SORT_KEYS = (
+    "sku", "on_hand", "inbound", "runs_out", "forecast", "qty", "ship_by", "reorder_by", "risk"
+)  # fmt: skip
+
+
+def reorder_filter(r: Any, scope: Scope) -> Any:
+    """SQL: the current recommendations whose supplier order is due (order-by date within the
+    review period, or past)."""
+    return r.reorder_by <= scope.reorder_due
 
 
 def table_rows(
@@ -207,9 +229,11 @@ def table_rows(
         filters.append(or_(func.lower(p.sku).like(needle), func.lower(p.title).like(needle)))
     if tq.risk != "all":
         filters.append(status_filter(r.status, tq.risk))
-    # The count needs the recommendation only when filtering on risk, never the snapshots.
+    if tq.reorder:
+        filters.append(reorder_filter(r, scope))
+    # The count needs the recommendation only when filtering on it, never the snapshots.
     counted = select(func.count()).select_from(p)
-    if tq.risk != "all":
+    if tq.risk != "all" or tq.reorder:
         counted = _join_current_recommendation(counted, r, scope)
     total = session.scalar(counted.where(*filters)) or 0
     # Step 1 picks the page's product ids, joining only what the sort and filters need, so the
@@ -235,6 +259,7 @@ def table_rows(
         "forecast": fc_col if fc_col is not None else p.sku,
         "qty": r.quantity,
         "ship_by": r.ship_by,
+        "reorder_by": r.reorder_by,
         "risk": rank,
     }
     key = keys.get(tq.sort, rank)
@@ -264,6 +289,8 @@ def table_rows(
         r.runs_out_on,
         r.stockout_probability,
         r.status,
+        r.reorder_by,
+        r.reorder_quantity,
         group,
         # The excess block's two headline numbers, read from the stored timeline's JSON.
         r.timeline["excess"]["units"].as_integer().label("excess_units"),
@@ -341,6 +368,13 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
         group = risk.group_of(word)
         if group is not None:  # no status yet: in no group
             counts[group] = counts.get(group, 0) + n
+    reorder = session.scalar(
+        select(func.count()).where(
+            r.tenant_id == scope.tenant_id,
+            r.id.in_(select(current.c.rec_id)),
+            reorder_filter(r, scope),
+        )
+    )
     snap = _Snap()
     have_fc = scope.model_version_id is not None
     fc = _forecast_sums(scope, (30, 90)).subquery("fc") if have_fc else None
@@ -379,6 +413,7 @@ def _compute_headline(session: Session, scope: Scope) -> dict[str, Any]:
         "stockout": counts.get(risk.STOCKOUT, 0),
         "ship": counts.get(risk.SHIP, 0),
         "excess": counts.get(risk.EXCESS, 0),
+        "reorder": int(reorder or 0),
         "value": float(row["value"] or 0),
         "missing_cost": int(row["missing_cost"] or 0),
         "risk30": float(row.get("risk30") or 0) if fc is not None else None,

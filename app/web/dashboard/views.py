@@ -22,7 +22,8 @@ bp = Blueprint("dashboard", __name__)
 
 
 def table_query() -> TableQuery:
-    """Sort, direction, status filter and search text from the query string, with safe defaults."""
+    """Sort, direction, status and reorder filters and search text from the query string, with
+    safe defaults."""
     sort = request.args.get("sort", "risk")
     risk = request.args.get("risk", "all")
     return TableQuery(
@@ -30,6 +31,7 @@ def table_query() -> TableQuery:
         desc=request.args.get("dir") == "desc",
         risk=risk if risk in RISK_FILTERS else "all",
         q=(request.args.get("q") or "").strip()[:64],
+        reorder=request.args.get("reorder") == "due",
     )
 
 
@@ -56,6 +58,7 @@ def index() -> ResponseReturnValue:
             "dir": "desc" if tq.desc else "asc",
             "risk": tq.risk,
             "q": tq.q,
+            "reorder": "due" if tq.reorder else "",
             "per_page": page.size,
         }.items()
         if v

@@ -31,6 +31,14 @@ FEE_LABELS = {
     "capacity_overage": "Capacity overage fee",
     "removal_disposal": "Removal / disposal fee",
 }
+# The supplier order's cost lines (forecasting.supply.ORDER_LINES).
+ORDER_LINE_LABELS = {
+    "purchase": "Purchase",
+    "freight": "Freight",
+    "lost_margin": "Lost margin (stockouts until the next order could land)",
+    "holding": "Holding upstream and capital",
+    "leftover_holding": "Holding what is left until it sells",
+}
 ACTION_LABELS = {
     "pause_reorders": "Pause reorders",
     "removal_order": "Removal or disposal order",
@@ -110,7 +118,23 @@ def headline(tl: dict[str, Any], money: MoneyFormat = fmt_money) -> dict[str, st
     else:
         title = "Healthy"
         detail = "Nothing to ship now, nothing in excess."
-    return {"status": status, "title": title, "detail": detail, "tone": TONE.get(status, "ok")}
+    tone = TONE.get(status, "ok")
+    if rec.get("upstream_limited"):
+        up = (tl.get("upstream") or {}).get("on_hand", 0)
+        want = fmt_units(rec.get("unconstrained_quantity") or 0)
+        if not rec["quantity"] and status in ("healthy", "excess"):
+            title, tone = "Nothing upstream to send", "warn"
+        short = "nothing is upstream" if not up else f"only {fmt_units(up)} are upstream"
+        if not rec["quantity"]:
+            said = f"{want} units would ship now, but {short}: see the supplier order."
+            detail = f"{detail} {said}" if status == "out_of_stock" else said
+        elif status in ("ship_now", "ship_by"):
+            detail = f"{detail[:-1]}: all the stock upstream allows ({want} without that limit)."
+        else:
+            sent = fmt_units(rec["quantity"])
+            said = f"Ship {sent} units from upstream: all the stock there allows ({want} without "
+            detail = f"{detail} {said}that limit).".strip()
+    return {"status": status, "title": title, "detail": detail, "tone": tone}
 
 
 def _cents(lines: dict[str, float], total: float) -> dict[str, float]:
@@ -241,6 +265,51 @@ def excess_block(tl: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def supplier_order(tl: dict[str, Any]) -> dict[str, Any] | None:
+    """The supplier order as the page shows it: quantity, supplier, freight, dates, cost lines
+    in cents that add up to the total as printed, and the sentence (None: no order)."""
+    order = (tl.get("recommendation") or {}).get("supplier_order")
+    if not order:
+        return None
+    as_of = dt.date.fromisoformat(tl["as_of"])
+    cost = order["cost"]
+    shown = _cents(cost["lines"], cost["total"])
+    each = f" ({fmt_units(order['quantity'])} × {fmt_money(order['unit_cost'])})"
+    lines = [
+        {"key": k, "label": label(k, ORDER_LINE_LABELS) + (each if k == "purchase" else ""),
+         "value": v}
+        for k, v in shown.items()
+    ]  # fmt: skip
+    order_by = dt.date.fromisoformat(order["order_by"])
+    contingency = order.get("contingency")
+    instead = dict((contingency or {}).get("instead_of") or {}) or None
+    if instead:
+        instead["arrives_text"] = fmt_date(dt.date.fromisoformat(instead["arrives_on"]), as_of)
+    return {
+        **order,
+        "order_by_text": fmt_date(order_by, as_of),
+        "late": order_by <= as_of,
+        "arrives_text": fmt_date(dt.date.fromisoformat(order["arrives_on"]), as_of),
+        "at_fba_text": fmt_date(dt.date.fromisoformat(order["at_fba_on"]), as_of),
+        "lines": lines,
+        "total": cost["total"],
+        "instead_of": instead,
+    }
+
+
+def upstream_block(tl: dict[str, Any]) -> dict[str, Any] | None:
+    """Units upstream by location and on order by arrival (None: a single-stage SKU)."""
+    up = tl.get("upstream")
+    if not up:
+        return None
+    as_of = dt.date.fromisoformat(tl["as_of"])
+    arrivals = [
+        {**a, "arrival_text": fmt_date(dt.date.fromisoformat(a["arrives_on"]), as_of)}
+        for a in up.get("arrivals") or []
+    ]
+    return {**up, "arrivals": arrivals, "locations": up.get("locations") or []}
+
+
 def chart_data(tl: dict[str, Any]) -> dict[str, list[Any]]:
     """The timeline's days as columns for the chart (the values as stored, nothing derived)."""
     days = tl["days"]
@@ -262,6 +331,13 @@ def chart_data(tl: dict[str, Any]) -> dict[str, list[Any]]:
     cols: dict[str, list[Any]] = {k: [d.get(k) for d in days] for k in keys}
     cols["arrives_if_shipped_today"] = [tl.get("arrives_if_shipped_today")]
     cols["quantity"] = [tl["recommendation"]["quantity"]]
+    if days and "upstream_on_hand" in days[0]:
+        for k in ("upstream_arrivals", "upstream_on_hand"):
+            cols[k] = [d.get(k) for d in days]
+    order = tl["recommendation"].get("supplier_order")
+    if order:
+        cols["order_arrives_on"] = [order["arrives_on"]]
+        cols["order_quantity"] = [order["quantity"]]
     return cols
 
 
@@ -286,6 +362,10 @@ def present(tl: dict[str, Any] | None, money: MoneyFormat = fmt_money) -> dict[s
         "costs": cost_table(tl),
         "inbound": inbound_rows(tl),
         "excess": excess_block(tl),
+        "supplier_order": supplier_order(tl),
+        "upstream": upstream_block(tl),
+        "upstream_limited": bool(rec.get("upstream_limited")),
+        "notes": list(tl.get("notes") or []),
         "chart": chart_data(tl),
         "as_of": tl["as_of"],
     }

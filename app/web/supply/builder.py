@@ -1,7 +1,10 @@
 """The purchase order builder's lines: a supplier's SKUs, prefilled and checked.
 
-Prefill: the current recommendation's quantity where there is one, rounded up to whole cases
-and the MOQ (forecasting.policy); otherwise the smallest order the terms allow. Checks: the
+Prefill: the two-stage planner's supplier order where it recommends ordering this SKU from this
+supplier (queries.supplier_orders: its quantity, rounded up to whole cases and the MOQ as a
+safeguard; ticked when it is due, i.e. "to reorder" on the dashboard); otherwise the smallest
+order the terms allow, unticked. The FBA shipment's quantity is not a supplier order and is never
+used here. Checks: the
 case-pack/MOQ rule (app.planning.settings.pack_problem); the unit cost is the price break the
 quantity reaches, and a line says how many more units would reach the next break.
 """
@@ -19,6 +22,7 @@ from app.planning.settings import pack_problem
 from app.supply.purchase_orders import LineInput
 from app.supply.read import Terms
 from app.web.supply import queries
+from app.web.supply.queries import OrderRec
 from forecasting.policy import smallest_shipment
 
 
@@ -38,6 +42,7 @@ class BuilderLine:
     cost: float | None
     cubic_feet: float | None
     next_break: tuple[int, float] | None
+    order: OrderRec | None = None  # the planner's supplier order from this supplier
 
 
 def prefill(terms: Terms, recommended: int | None) -> int:
@@ -63,20 +68,24 @@ def _check(terms: Terms, text: str) -> tuple[int | None, str | None]:
 
 
 def build_lines(
-    seller: SellerAccount, supplier: Supplier, form: MultiDict[str, str] | None
+    seller: SellerAccount,
+    supplier: Supplier,
+    form: MultiDict[str, str] | None,
+    orders: dict[str, OrderRec] | None = None,
 ) -> dict[str, Any]:
     """The lines, the picked LineInputs, errors, and totals (units, cost, cu ft)."""
     terms = queries.supplier_terms(seller, supplier.id)
     products = queries.products(seller)
-    recs = queries.recommended(seller)
+    mine = {k: o for k, o in (orders or {}).items() if o.supplier_id == supplier.id}
     lines: list[BuilderLine] = []
     picked: list[LineInput] = []
     errors = 0
     for sku in sorted(terms):
         t = terms[sku]
-        rec = recs.get(sku)
+        order = mine.get(sku)
+        rec = order.quantity if order else None
         if form is None:
-            text, chosen = str(prefill(t, rec)), bool(rec)
+            text, chosen = str(prefill(t, rec)), bool(order and order.due)
         else:
             text, chosen = form.get(f"qty-{sku}", ""), sku in form.getlist("pick")
         qty, error = _check(t, text)
@@ -98,6 +107,7 @@ def build_lines(
             round(unit * qty, 2) if unit is not None and qty else None,
             unit_cubic_feet(product) * qty if product and qty else None,
             upcoming[0] if upcoming else None,
+            order,
         )
         lines.append(line)
         if chosen and error:

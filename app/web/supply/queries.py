@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -51,13 +54,41 @@ def case_packs(po: PurchaseOrder) -> dict[str, int]:
     return {str(sku): int(pack) for sku, pack in rows}
 
 
-def recommended(seller: SellerAccount) -> dict[str, int]:
-    """Each SKU's current recommended quantity (units the planner says are needed)."""
+@dataclass(frozen=True)
+class OrderRec:
+    """A SKU's current supplier-order recommendation (the two-stage planner's)."""
+
+    sku: str
+    supplier_id: int
+    quantity: int
+    order_by: dt.date
+    lane_id: int | None
+    destination_location_id: int | None
+    due: bool  # order-by within the review period, or past: "to reorder"
+
+
+def supplier_orders(seller: SellerAccount, due_by: dt.date) -> dict[str, OrderRec]:
+    """Each SKU's current supplier order (SKUs without one are left out); `due_by` is the last
+    order-by date that counts as due (the dashboard's Scope.reorder_due)."""
+    r = Recommendation
+    order = r.timeline["recommendation"]["supplier_order"]
     rows = db.session.execute(
-        select(Recommendation.sku, Recommendation.quantity).where(
-            Recommendation.tenant_id == seller.tenant_id,
-            Recommendation.seller_account_id == seller.id,
-            Recommendation.is_current.is_(True),
+        select(
+            r.sku,
+            r.reorder_supplier_id,
+            r.reorder_quantity,
+            r.reorder_by,
+            order["lane_id"].as_integer(),
+            order["destination_location_id"].as_integer(),
+        ).where(
+            r.tenant_id == seller.tenant_id,
+            r.seller_account_id == seller.id,
+            r.is_current.is_(True),
+            r.reorder_by.is_not(None),
+            r.reorder_supplier_id.is_not(None),
         )
     )
-    return {sku: int(q or 0) for sku, q in rows}
+    return {
+        sku: OrderRec(sku, int(sup), int(q or 0), by, lane, dest, by <= due_by)
+        for sku, sup, q, by, lane, dest in rows
+    }

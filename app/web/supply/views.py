@@ -20,9 +20,11 @@ from app.supply import purchase_orders as pos
 from app.supply.currency import seller_currency
 from app.supply.errors import SupplyError
 from app.supply.purchase_orders import totals
+from app.supply.read import supplier_rates
 from app.supply.stock import import_stock, set_quantity, stock_by_location
 from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, current_user, login_required, tenant_id
+from app.web.dashboard.table import scope_for
 from app.web.forms import CsrfOnlyForm
 from app.web.supply import queries
 from app.web.supply.builder import build_lines
@@ -186,9 +188,11 @@ def new_purchase_order() -> ResponseReturnValue:
         select(Supplier).where(Supplier.tenant_id == tenant_id()).order_by(Supplier.name)
     ).all()
     dests = queries.locations(seller, upstream_only=True)
+    due_by = scope_for(db.session, tenant_id(), seller.id).reorder_due
+    orders = queries.supplier_orders(seller, due_by)
     chosen = _int(request.values.get("supplier"))
-    supplier = next((s for s in all_suppliers if s.id == chosen), None) or (
-        all_suppliers[0] if all_suppliers else None
+    supplier = next((s for s in all_suppliers if s.id == chosen), None) or _most_due(
+        all_suppliers, orders
     )
     form = CsrfOnlyForm()
     ctx: dict[str, Any] = {
@@ -198,12 +202,15 @@ def new_purchase_order() -> ResponseReturnValue:
         "seller": seller,
         "form": form,
         "seller_currency": seller_currency(seller),
-    }
+        "due": {s.id: sum(o.due for o in orders.values() if o.supplier_id == s.id)
+                for s in all_suppliers},
+    }  # fmt: skip
     if supplier is None or not dests:
         return render_template("supply/po_new.html", lines=[], **ctx)
     submitted = request.method == "POST"
-    built = build_lines(seller, supplier, request.form if submitted else None)
+    built = build_lines(seller, supplier, request.form if submitted else None, orders)
     ctx.update(built)
+    ctx.update(_defaults(seller, supplier, orders))
     if not submitted:
         return render_template("supply/po_new.html", **ctx)
     if not form.validate():
@@ -245,6 +252,37 @@ def new_purchase_order() -> ResponseReturnValue:
     db.session.rollback()
     flash(error or "Nothing saved.", "error")
     return render_template("supply/po_new.html", **ctx), 422
+
+
+def _most_due(suppliers: Any, orders: dict[str, queries.OrderRec]) -> Supplier | None:
+    """The supplier with the most supplier orders due (the first by name when none are)."""
+    if not suppliers:
+        return None
+    count = {s.id: 0 for s in suppliers}
+    for o in orders.values():
+        if o.due and o.supplier_id in count:
+            count[o.supplier_id] += 1
+    best = max(suppliers, key=lambda s: count[s.id])
+    return best if count[best.id] else suppliers[0]
+
+
+def _defaults(
+    seller: SellerAccount, supplier: Supplier, orders: dict[str, queries.OrderRec]
+) -> dict[str, Any]:
+    """The destination, freight and rate the form starts from: the lane of the supplier's due
+    orders (the planner's chosen freight), and the rate of its newest PO, both editable."""
+    mine = sorted(
+        (o for o in orders.values() if o.supplier_id == supplier.id),
+        key=lambda o: (not o.due, o.order_by, o.sku),
+    )
+    lane = next((o.lane_id for o in mine if o.lane_id), None)
+    dest = next((o.destination_location_id for o in mine if o.destination_location_id), None)
+    rate = supplier_rates(db.session, seller).get(supplier.id)
+    return {
+        "default_lane": str(lane) if lane else "",
+        "default_destination": str(dest) if dest else "",
+        "default_rate": "" if rate is None else f"{rate:g}",
+    }
 
 
 def _user_id() -> int | None:

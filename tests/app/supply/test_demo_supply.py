@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.models import PurchaseOrder
+from app.models import Location, Product, PurchaseOrder
 from app.supply import terms_for_seller, upstream_for_seller
 from app.supply.demo import seed_supply
 
@@ -26,3 +26,11 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
     assert {lane.mode for lane in primary.lanes} == {"sea", "air"}
     up = upstream_for_seller(db_session, account)
     assert up["D-00"].on_hand > 0 and any(u.on_order for u in up.values())
+    # AWD holds stock too, and an AWD inbound is on order with its date
+    awd = db_session.scalar(select(Location).where(Location.kind == "awd"))
+    assert awd.id in up["D-00"].by_location and awd.id not in up["D-01"].by_location
+    assert [(o.reference, o.quantity, o.kind) for o in up["D-01"].on_order
+            if o.kind == "awd"] == [("AWD-INBOUND-1", 240, "awd")]  # fmt: skip
+    # the SKUs reach FBA from the 3PL: their lead time is that leg
+    leads = {p.lead_time_days for p in db_session.scalars(select(Product))}
+    assert leads == {8, 11, 14, 17}

@@ -19,7 +19,8 @@ def _save(client: Any, url: str, **kw: Any) -> Any:
     form = {
         "csrf_token": csrf_token(client, "/alerts/"), "channel_url": url,
         "events": ["out_of_stock"],
-        "ship_by_days": "7", "sync_failures": "3", "time_zone": "UTC", "digest": "off",
+        "ship_by_days": "7", "reorder_by_days": "14", "sync_failures": "3", "time_zone": "UTC",
+        "digest": "off",
         "digest_hour": "8", "clear_channel": "keep", **kw,
     }  # fmt: skip
     return client.post("/alerts/", data=form)

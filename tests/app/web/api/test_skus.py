@@ -221,7 +221,9 @@ def test_timeline_serves_the_stored_timeline_in_the_contracts_shape(client, worl
     )
     assert body["days"] == expected["days"] and len(body["days"]) == body["horizon_days"]
     assert body["days"][0]["on_hand_p50_without"] == 10  # the inbound is not on hand
-    assert body["recommendation"] == expected["recommendation"]
+    # a single-stage SKU (no supplier terms, nothing upstream): both of issue 16's fields null
+    assert body["recommendation"] == {**expected["recommendation"], "supplier_order": None}
+    assert body["upstream"] is None
     assert body["notes"] == ["unit cost set"] and body["sku_id"] == red.id
     assert body["recommendation_id"] == world.recommendation.id
     # The SKU and the recommendation APIs read the same stored row.

@@ -138,3 +138,22 @@ def test_running_out_with_nothing_to_ship_says_the_inbound_restocks_it(timelines
     )
     tl["next_inbound_on"] = None
     assert "faster route" in view.headline(tl)["detail"]
+
+
+def test_headline_of_a_send_limited_by_upstream_stock() -> None:
+    limited = recommend(_item(on_hand=200, lead_time_days=10, upstream_on_hand=12), TODAY)
+    tl = json.loads(json.dumps(limited.timeline.to_dict()))
+    assert tl["recommendation"]["upstream_limited"] and tl["recommendation"]["quantity"] == 12
+    h = view.headline(tl)
+    want = f"{tl['recommendation']['unconstrained_quantity']:,}"
+    assert h["detail"].endswith(f": all the stock upstream allows ({want} without that limit).")
+    empty = recommend(_item(on_hand=200, lead_time_days=10, upstream_on_hand=0), TODAY)
+    tl = json.loads(json.dumps(empty.timeline.to_dict()))
+    h = view.headline(tl)
+    assert tl["recommendation"]["quantity"] == 0
+    want = f"{tl['recommendation']['unconstrained_quantity']:,}"
+    if tl["status"] in ("healthy", "excess"):
+        assert h["title"] == "Nothing upstream to send" and h["tone"] == "warn"
+    assert h["detail"] == f"{want} units would ship now, but nothing is upstream: see the " \
+        "supplier order."
+    assert view.present(tl)["upstream"]["on_hand"] == 0
