@@ -39,7 +39,7 @@ price, and freight) and the lost margin it saves.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -352,12 +352,14 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
-def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None
-           ) -> SupplyDecision:
-    """The FBA send and the supplier order for one SKU (see the module docstring)."""
+def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
+           money: Callable[[float], str] | None = None) -> SupplyDecision:
+    """The FBA send and the supplier order for one SKU (see the module docstring).
+
+    `money` writes the contingency's whole amounts (the app gives the seller's currency and
+    locale without decimals); default whole US dollars."""
     fees = fees or FeeSchedule()
-    # The seller's currency and locale when the app gives them, else whole US dollars.
-    money = fees.money or _money
+    money = money or _money
     if item.transfer_days < 0 or item.fba_on_hand < 0 or item.upstream_on_hand < 0:
         raise ValueError(f"{item.sku}: transfer_days, fba_on_hand and upstream_on_hand "
                          "must not be negative")

@@ -151,7 +151,9 @@ def recommend_seller(
         ctx, why = supply.supply_input(book, by_sku[item.sku], item, up, today)
         notes[item.sku].extend(why)
         if ctx is not None:
-            orders[item.sku] = supply.decide_order(ctx, today, schedule, book.currency)[1]
+            orders[item.sku] = supply.decide_order(
+                ctx, today, schedule, book.currency, seller_formatter(account, digits=0)
+            )[1]
     session.execute(
         update(Recommendation)
         .where(

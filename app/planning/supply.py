@@ -22,6 +22,7 @@ hand or on order). For it:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,10 +283,16 @@ def _holding(
 
 
 def decide_order(
-    ctx: OrderContext, today: dt.date, fees: FeeSchedule, currency: str
+    ctx: OrderContext,
+    today: dt.date,
+    fees: FeeSchedule,
+    currency: str,
+    money: Callable[[float], str] | None = None,
 ) -> tuple[SupplyDecision, dict[str, Any] | None]:
-    """The decision, and the stored `recommendation.supplier_order` (None: order nothing)."""
-    decision = decide(ctx.item, today, fees)
+    """The decision, and the stored `recommendation.supplier_order` (None: order nothing).
+
+    `money` writes the explanation's amounts (the seller's currency, whole units)."""
+    decision = decide(ctx.item, today, fees, money)
     order = decision.order
     if order is None:
         return decision, None
