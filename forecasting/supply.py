@@ -153,6 +153,8 @@ class SupplierOrder:
     # when the choice is not the primary's cheapest freight: the figures of the sentence
     contingency: dict[str, Any] | None = None
     explanation: str = ""
+    # upstream arrival of an order placed on `order_by` (None: the same day as `arrives_on`)
+    arrives_if_ordered_by: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; `cost.total` is exactly the sum of `cost.lines`."""
@@ -164,6 +166,8 @@ class SupplierOrder:
             "backup": self.backup, "cost": self.cost.to_dict(),
             "contingency": dict(self.contingency) if self.contingency is not None else None,
             "explanation": self.explanation,
+            "arrives_if_ordered_by": (self.arrives_if_ordered_by.isoformat()
+                                      if self.arrives_if_ordered_by else None),
         }
 
 
@@ -413,7 +417,11 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
         text += (f"{when}; costs {money(extra)} more and saves {money(saved)} of lost "
                  "margin" if extra >= 0 else
                  f"{when}; costs {money(-extra)} less and saves {money(saved)} of lost margin")
-    text += f"; order by {fmt_date(order.order_by, today)}."
+    text += f"; order by {fmt_date(order.order_by, today)}"
+    if order.order_by > today:
+        order.arrives_if_ordered_by = order.order_by + dt.timedelta(days=lead)
+        text += f" at the latest (it then lands {fmt_date(order.arrives_if_ordered_by, today)})"
+    text += "."
     order.explanation = text[0].upper() + text[1:]
     return SupplyDecision(item.sku, send, send_cost, order, every,
                           _explain_send(send) + order.explanation, order.explanation)

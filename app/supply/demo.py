@@ -4,19 +4,23 @@ orders in flight in each status.
 
 The demo's SKUs now reach FBA from the 3PL, so their lead time becomes that leg (8 to 17 days of
 transit and receiving, no production: production and freight are the suppliers' terms); the
-spreadsheet's totals were the whole supplier-to-FBA chain of a single-stage seller."""
+spreadsheet's totals were the whole supplier-to-FBA chain of a single-stage seller. The 3PL holds
+1, 3, 6 or 10 weeks of each SKU's last four weeks of sales in turn, so that some SKUs are short
+upstream (a supplier order due now, some only in time by the backup) and others are not."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import (
     FreightLane,
     Location,
     LocationInbound,
+    Order,
+    OrderItem,
     Product,
     SellerAccount,
     Supplier,
@@ -25,6 +29,27 @@ from app.models import (
 from app.supply import purchase_orders as pos
 from app.supply.stock import set_quantity
 from forecasting.policy import smallest_shipment
+
+
+def _sold_per_day(session: Session, account: SellerAccount, today: dt.date) -> dict[str, float]:
+    """Each SKU's units sold per day over the four weeks before `today`."""
+    since = dt.datetime.combine(today - dt.timedelta(days=28), dt.time(), dt.UTC)
+    rows = session.execute(
+        select(OrderItem.sku, func.sum(OrderItem.quantity_ordered))
+        .join(
+            Order,
+            (Order.tenant_id == OrderItem.tenant_id)
+            & (Order.seller_account_id == OrderItem.seller_account_id)
+            & (Order.amazon_order_id == OrderItem.amazon_order_id),
+        )
+        .where(
+            OrderItem.tenant_id == account.tenant_id,
+            OrderItem.seller_account_id == account.id,
+            Order.purchase_date >= since,
+        )
+        .group_by(OrderItem.sku)
+    )
+    return {sku: float(n or 0) / 28.0 for sku, n in rows}
 
 
 def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dict[str, int]:
@@ -94,6 +119,7 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
         cost_per_unit=0.4,
     )
     session.add_all([sea, air, truck])
+    sold = _sold_per_day(session, account, today)
     rate = 0.14  # USD per CNY, as the seller entered it
     for i, p in enumerate(products):
         pack, moq = max(1, p.case_pack or 1), max(0, p.moq or 0)
@@ -125,7 +151,9 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
                 price_breaks=[],
             )
         )
-        set_quantity(session, warehouse, p.sku, (i % 4) * 60 + 40, source="demo")
+        weeks = (1, 3, 6, 10)[i % 4]
+        units = round(sold.get(p.sku, 0.0) * 7 * weeks) or (i % 4) * 60 + 40
+        set_quantity(session, warehouse, p.sku, units, source="demo")
         if i % 3 == 0:
             set_quantity(session, awd, p.sku, 120 + (i % 5) * 30, source="demo")
         p.lead_time_production_days = 0

@@ -163,6 +163,12 @@ def test_order_by_ignores_stockouts_no_order_could_prevent() -> None:
     assert d.order is not None
     wait = (d.order.order_by - TODAY).days
     assert 1 <= wait <= 77 - 67
+    later = d.order.order_by + dt.timedelta(days=60)
+    assert d.order.arrives_if_ordered_by == later
+    assert d.order.explanation.endswith(
+        f"order by {fmt_date(d.order.order_by, TODAY)} at the latest (it then lands "
+        f"{fmt_date(later, TODAY)}).")
+    assert d.order.to_dict()["arrives_if_ordered_by"] == later.isoformat()
     short = SupplyInput(**{**item.__dict__, "po_arrivals": [(5, 500)]})
     late = decide(short, TODAY, FeeSchedule.replay())
     assert late.order is not None and late.order.order_by == TODAY  # out before day 67

@@ -117,6 +117,10 @@ def _supplier_order() -> dict[str, Any]:
             "unit_cost": {**NUM, "description": "in the seller's currency (`currency`)"},
             "order_by": {**DATE, "description": "the last day to order (today when late)"},
             "arrives_on": {**DATE, "description": "lands upstream if ordered today"},
+            "arrives_if_ordered_by": {
+                **_n(DATE),
+                "description": "lands upstream if ordered on order_by (null: order today)",
+            },
             "at_fba_on": {**DATE, "description": "sellable at FBA if ordered and sent on"},
             "backup": {**BOOL, "description": "a backup supplier or faster freight was chosen"},
             "cost": cost,

@@ -290,6 +290,11 @@ def supplier_order(tl: dict[str, Any]) -> dict[str, Any] | None:
         "order_by_text": fmt_date(order_by, as_of),
         "late": order_by <= as_of,
         "arrives_text": fmt_date(dt.date.fromisoformat(order["arrives_on"]), as_of),
+        "latest_arrives_text": (
+            fmt_date(dt.date.fromisoformat(order["arrives_if_ordered_by"]), as_of)
+            if order.get("arrives_if_ordered_by")
+            else None
+        ),
         "at_fba_text": fmt_date(dt.date.fromisoformat(order["at_fba_on"]), as_of),
         "lines": lines,
         "total": cost["total"],

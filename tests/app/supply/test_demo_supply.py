@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.models import Location, Product, PurchaseOrder
+from app.models import Location, Order, OrderItem, Product, PurchaseOrder
 from app.supply import terms_for_seller, upstream_for_seller
 from app.supply.demo import seed_supply
 
@@ -16,6 +16,15 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
     account = factory.seller(tenant)
     for i in range(12):
         factory.product(account, f"D-{i:02d}", unit_cost=4.0 + i, case_pack=12, moq=0)
+    # D-00 sold 56 units in the last four weeks (2 a day), D-01 84 (3 a day)
+    when = dt.datetime(2026, 2, 20, 15, tzinfo=dt.UTC)
+    for n, (sku, units) in enumerate((("D-00", 56), ("D-01", 84))):
+        own = {"tenant_id": tenant.id, "seller_account_id": account.id}
+        db_session.add(Order(**own, amazon_order_id=f"O-{n}", purchase_date=when,
+                             last_update_date=when, status="Shipped"))  # fmt: skip
+        db_session.add(OrderItem(**own, amazon_order_id=f"O-{n}", order_item_id="1", sku=sku,
+                                 quantity_ordered=units, quantity_shipped=units))  # fmt: skip
+    db_session.flush()
     made = seed_supply(db_session, account, dt.date(2026, 3, 1))
     assert made["purchase_orders"] == 6
     statuses = sorted(db_session.scalars(select(PurchaseOrder.status)))
@@ -26,6 +35,10 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
     assert {lane.mode for lane in primary.lanes} == {"sea", "air"}
     up = upstream_for_seller(db_session, account)
     assert up["D-00"].on_hand > 0 and any(u.on_order for u in up.values())
+    # the 3PL holds 1, 3, 6, 10 weeks of sales in turn (a SKU without sales: a fixed amount)
+    warehouse = db_session.scalar(select(Location).where(Location.kind == "warehouse"))
+    assert up["D-00"].by_location[warehouse.id] == 14
+    assert up["D-01"].on_hand == 63 and up["D-02"].on_hand == 160
     # AWD holds stock too, and an AWD inbound is on order with its date
     awd = db_session.scalar(select(Location).where(Location.kind == "awd"))
     assert awd.id in up["D-00"].by_location and awd.id not in up["D-01"].by_location
