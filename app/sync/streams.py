@@ -23,6 +23,21 @@ class Stream(StrEnum):
 
 RUN_ORDER: tuple[Stream, ...] = tuple(Stream)
 NAMES: tuple[str, ...] = tuple(s.value for s in RUN_ORDER)
+# What a stream's run reads that another stream writes (RUN_ORDER honours it): the inventory
+# ledger and the financial events start on the orders backfill's first day, and fee estimates
+# are asked at the listing prices the reports stream brings. Inbound and reports read nothing
+# of the others. Streams that need nothing of each other may run side by side (run_together).
+NEEDS: dict[Stream, frozenset[Stream]] = {
+    Stream.ORDERS: frozenset(),
+    Stream.INVENTORY: frozenset({Stream.ORDERS}),
+    Stream.INBOUND: frozenset(),
+    Stream.REPORTS: frozenset(),
+    Stream.FEES: frozenset({Stream.ORDERS, Stream.REPORTS}),
+}
+assert set(NEEDS) == set(Stream), "every stream says what it needs"
+assert all(
+    RUN_ORDER.index(need) < RUN_ORDER.index(s) for s, needs in NEEDS.items() for need in needs
+), "the run order puts what a stream needs before it"
 
 
 def parse_stream(value: str) -> Stream:

@@ -33,14 +33,14 @@ def _cur(amount: float) -> dict[str, Any]:
 
 def commission(seller: Seller, sku: int, principal_cents: int, qty: int) -> float:
     """Referral fee in dollars: rate × price, at least $0.30 per unit."""
-    rate = float(seller.world.catalog["referral_rate"].iat[sku])
+    rate = float(seller.world.lists["referral_rate"][sku])
     return round(max(rate * principal_cents / 100.0, 0.30 * qty), 2)
 
 
 def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
     """The ShipmentEvent of order `idx` (posted when it shipped)."""
     book = seller.world.orders
-    cat = seller.world.catalog
+    cat = seller.world.lists  # plain lists: this runs per order of every page
     items = []
     for line in book.lines_of(idx):
         sku = int(book.line["sku"][line])
@@ -48,7 +48,7 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
         list_c = int(book.line["list_cents"][line]) * qty
         sale_c = int(book.line["unit_cents"][line]) * qty
         item: dict[str, Any] = {
-            "SellerSKU": str(cat["sku"].iat[sku]),
+            "SellerSKU": str(cat["sku"][sku]),
             "OrderItemId": order_item_id(seller, int(line)),
             "QuantityShipped": qty,
             "ItemChargeList": [
@@ -58,7 +58,7 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
             "ItemFeeList": [
                 {
                     "FeeType": "FBAPerUnitFulfillmentFee",
-                    "FeeAmount": _cur(-float(cat["fulfillment_fee"].iat[sku]) * qty),
+                    "FeeAmount": _cur(-float(cat["fulfillment_fee"][sku]) * qty),
                 },
                 {"FeeType": "Commission", "FeeAmount": _cur(-commission(seller, sku, sale_c, qty))},
             ],
@@ -83,7 +83,7 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
 def refund_event(seller: Seller, line: int) -> dict[str, Any]:
     """The refund of one order line: principal back to the buyer, most of the commission back."""
     book = seller.world.orders
-    cat = seller.world.catalog
+    cat = seller.world.lists
     idx = int(book.line["order"][line])
     sku = int(book.line["sku"][line])
     qty = int(book.line["qty"][line])
@@ -96,7 +96,7 @@ def refund_event(seller: Seller, line: int) -> dict[str, Any]:
         "PostedDate": iso(int(book.line["refund_ts"][line])),
         "ShipmentItemAdjustmentList": [
             {
-                "SellerSKU": str(cat["sku"].iat[sku]),
+                "SellerSKU": str(cat["sku"][sku]),
                 "OrderAdjustmentItemId": f"{line:014d}",
                 "QuantityShipped": qty,
                 "ItemChargeAdjustmentList": [
