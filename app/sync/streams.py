@@ -24,15 +24,18 @@ class Stream(StrEnum):
 RUN_ORDER: tuple[Stream, ...] = tuple(Stream)
 NAMES: tuple[str, ...] = tuple(s.value for s in RUN_ORDER)
 # What a stream's run reads that another stream writes (RUN_ORDER honours it): the inventory
-# ledger and the financial events start on the orders backfill's first day, and fee estimates
-# are asked at the listing prices the reports stream brings. Inbound and reports read nothing
-# of the others. Streams that need nothing of each other may run side by side (run_together).
+# ledger starts on the orders backfill's first day, and fee estimates are asked at the listing
+# prices the reports stream brings. The financial events start on that first day too, but only
+# need it as the orders stream sets it at its start (without it they take the same day, worked
+# out the same way), so fees need not wait for the whole orders backfill. Inbound and reports
+# read nothing of the others. Streams that need nothing of each other may run side by side
+# (runner.run_together).
 NEEDS: dict[Stream, frozenset[Stream]] = {
     Stream.ORDERS: frozenset(),
     Stream.INVENTORY: frozenset({Stream.ORDERS}),
     Stream.INBOUND: frozenset(),
     Stream.REPORTS: frozenset(),
-    Stream.FEES: frozenset({Stream.ORDERS, Stream.REPORTS}),
+    Stream.FEES: frozenset({Stream.REPORTS}),
 }
 assert set(NEEDS) == set(Stream), "every stream says what it needs"
 assert all(

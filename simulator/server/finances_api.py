@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from simulator.server.common import (
 )
 
 bp = Blueprint("finances", __name__)
+_EVENTS: dict[tuple[int, ...], tuple[Any, tuple[np.ndarray, np.ndarray]]] = {}
+_CACHE_LOCK = threading.Lock()
 LAG = 120
 MAX_WINDOW = 180 * 86400
 REFUND_ADMIN_SHARE = 0.2  # Amazon keeps 20 % of the refunded commission (at most $5)
@@ -112,10 +115,28 @@ def refund_event(seller: Seller, line: int) -> dict[str, Any]:
 
 
 def _events(seller: Seller, after: int, before: int) -> tuple[np.ndarray, np.ndarray]:
-    """(kind, index) of events posted in [after, before], by time: kind 0 shipment, 1 refund."""
+    """(kind, index) of events posted in [after, before], by time: kind 0 shipment, 1 refund.
+
+    Every page of a window asks for the same list: the last few are kept (keyed by the order
+    book's arrays too, which are rebuilt when the clock moves on)."""
     book = seller.world.orders
     if not len(book):
         return np.zeros(0, int), np.zeros(0, int)
+    key = (id(seller), after, before, id(book.ship_ts), id(book.refund_ts))
+    with _CACHE_LOCK:
+        hit = _EVENTS.get(key)
+    if hit is not None:
+        return hit[1]
+    found = _sorted_events(book, after, before)
+    with _CACHE_LOCK:
+        # The arrays stay referenced while cached, so their ids cannot be reused meanwhile.
+        _EVENTS[key] = ((seller, book.ship_ts, book.refund_ts), found)
+        while len(_EVENTS) > 8:
+            _EVENTS.pop(next(iter(_EVENTS)))
+    return found
+
+
+def _sorted_events(book: Any, after: int, before: int) -> tuple[np.ndarray, np.ndarray]:
     s_lo, s_hi = np.searchsorted(book.ship_ts, [after, before + 1])
     r_lo, r_hi = np.searchsorted(book.refund_ts, [after, before + 1])
     ts = np.concatenate([book.ship_ts[s_lo:s_hi], book.refund_ts[r_lo:r_hi]])

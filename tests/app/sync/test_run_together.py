@@ -12,7 +12,7 @@ from app.sync.streams import NEEDS, RUN_ORDER, Stream
 
 def test_needs_come_first_in_the_run_order() -> None:
     assert NEEDS[Stream.INVENTORY] == {Stream.ORDERS}
-    assert NEEDS[Stream.FEES] == {Stream.ORDERS, Stream.REPORTS}
+    assert NEEDS[Stream.FEES] == {Stream.REPORTS}
     for stream, needs in NEEDS.items():
         assert all(RUN_ORDER.index(n) < RUN_ORDER.index(stream) for n in needs)
 
@@ -39,12 +39,13 @@ def test_streams_start_when_their_needs_are_done_and_not_before() -> None:
     for s in (Stream.ORDERS, Stream.INBOUND, Stream.REPORTS):
         assert started[s].wait(10)
     assert not started[Stream.INVENTORY].is_set() and not started[Stream.FEES].is_set()
-    release[Stream.REPORTS].set()
     release[Stream.INBOUND].set()
-    # Fees also needs orders, still running: nothing new starts yet.
-    assert not started[Stream.FEES].wait(0.3)
+    assert not started[Stream.FEES].wait(0.3)  # it needs reports, still running
+    release[Stream.REPORTS].set()
+    assert started[Stream.FEES].wait(10)
+    assert not started[Stream.INVENTORY].wait(0.3)  # it needs orders, still running
     release[Stream.ORDERS].set()
-    assert started[Stream.INVENTORY].wait(10) and started[Stream.FEES].wait(10)
+    assert started[Stream.INVENTORY].wait(10)
     release[Stream.INVENTORY].set()
     release[Stream.FEES].set()
     thread.join(10)
@@ -65,10 +66,10 @@ def test_a_failure_is_returned_and_what_needs_it_still_runs() -> None:
             raise RuntimeError("orders down")
         return "ok"
 
-    got = run_together(["fees", "orders", "inventory"], one)
+    got = run_together(["orders", "inventory"], one)
     assert isinstance(got[Stream.ORDERS], RuntimeError)
-    assert got[Stream.INVENTORY] == "ok" and got[Stream.FEES] == "ok"
-    assert ran[0] is Stream.ORDERS and set(ran) == {Stream.ORDERS, Stream.INVENTORY, Stream.FEES}
+    assert got[Stream.INVENTORY] == "ok"
+    assert ran == [Stream.ORDERS, Stream.INVENTORY]
 
 
 def test_streams_not_asked_for_are_not_waited_for() -> None:
