@@ -1,6 +1,6 @@
 """SQLite benchmark: the embedded default against its old behaviour, in one run.
 
-Three parts, each printing new vs old measured side by side:
+Two parts, each printing new vs old measured side by side:
 
 - locks: N threads, each repeatedly reading a row and writing it back in one transaction (what
   jobs and form posts do), on a file database. Old: deferred BEGIN (today's engine before this
@@ -9,18 +9,16 @@ Three parts, each printing new vs old measured side by side:
 - pages: every SKU page, the dashboard and the plans page of a copy of the demo database,
   without statistics and after ANALYZE, on its old schema and migrated to head (the SKU-and-order
   index). Needs `--demo-db` (a `make demo` database, e.g. instance/demo/demo.db).
-- sync: a first sync (orders stream, and all streams) of a simulated seller into SQLite with
-  report windows requested one at a time (old) and ahead (new).
 
-    .venv/bin/python bench/sqlite.py [--part locks,pages,sync] [--writers 8] [--rounds 50]
-        [--demo-db PATH] [--skus 40] [--days 730] [--rate-scale 1000]
-        [--streams orders,inventory,reports,fees] [--report-seconds S]
+(The first sync into SQLite, pipelined and one report window at a time: `bench/sync.py --demo`.)
+
+    .venv/bin/python bench/sqlite.py [--part locks,pages] [--writers 8] [--rounds 50]
+        [--demo-db PATH]
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shutil
 import statistics
 import sys
@@ -218,117 +216,17 @@ def part_pages(args: argparse.Namespace) -> None:
                 )
 
 
-def _first_sync(
-    sim: Any, url: str, ahead: int | None, streams: tuple[str, ...], rate_scale: float
-) -> dict[str, float]:
-    """Migrate a fresh SQLite database, add the simulator's seller, run `streams`; seconds each."""
-    from cryptography.fernet import Fernet
-
-    from app import create_app, migrate
-    from app.extensions import db
-    from app.models import SellerAccount, Tenant
-    from app.sync import report_windows
-    from app.sync.clients import client_for
-    from app.sync.runner import run_stream
-
-    migrate.upgrade(url)
-    real = report_windows.fetch_windows
-
-    def windows(*a: Any, **kw: Any) -> Any:
-        if ahead:
-            kw["ahead"] = ahead
-        return real(*a, **kw)
-
-    with tempfile.TemporaryDirectory() as inst:
-        app = create_app(
-            {
-                "INSTANCE_PATH": inst,
-                "SPAPI_RATE_SCALE": rate_scale,
-                "ENV": {
-                    "SECRET_KEY": "bench",
-                    "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-                    "DATABASE_URL": url,
-                    "LOG_LEVEL": "WARNING",
-                },
-            }
-        )
-        out: dict[str, float] = {}
-        with app.app_context():
-            tenant = Tenant(name="bench")
-            db.session.add(tenant)
-            db.session.flush()
-            account = SellerAccount(tenant_id=tenant.id, name="bench", **sim.account_fields())
-            db.session.add(account)
-            db.session.commit()
-            import app.sync.orders as orders_mod
-
-            orders_mod.fetch_windows = windows
-            try:
-                for stream in streams:
-                    client = client_for(account, app.config)
-                    started = time.perf_counter()
-                    run_stream(db.session, account, stream, client)
-                    out[stream] = time.perf_counter() - started
-                    client.close()
-            finally:
-                orders_mod.fetch_windows = real
-            db.engine.dispose()
-    return out
-
-
-def part_sync(args: argparse.Namespace) -> None:
-    from simulator.testing import running_simulator
-
-    streams = tuple(args.streams.split(","))
-    print(
-        f"== sync: first sync of {args.skus} SKUs x {args.days} days into SQLite,"
-        f" simulator --rate-scale {args.rate_scale:g}, report processing"
-        f" {args.report_seconds / args.rate_scale:g} s, seconds"
-    )
-    today = dt.date(2026, 11, 26)
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, ahead in (("old (one window at a time)", 1), ("new (windows ahead)", None)):
-            with running_simulator(
-                seed=7, skus=args.skus, history_days=args.days, today=today,
-                rate_scale=args.rate_scale, report_seconds=args.report_seconds,
-            ) as sim:  # fmt: skip
-                url = f"sqlite:///{tmp}/{'old' if ahead else 'new'}.db"
-                results[name] = _first_sync(sim, url, ahead, streams, args.rate_scale)
-            r = results[name]
-            print(
-                f"  {name:28s} orders {r['orders']:7.1f}   streams {sum(r.values()):7.1f}"
-                f"   ({', '.join(f'{k} {v:.1f}' for k, v in r.items())})"
-            )
-    old, new = results.values()
-    print(
-        f"  new/old: orders {new['orders'] / old['orders']:.2f}x,"
-        f" {'+'.join(streams)} {sum(new.values()) / sum(old.values()):.2f}x"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", default="locks,pages,sync")
+    parser.add_argument("--part", default="locks,pages")
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--demo-db")
-    parser.add_argument("--skus", type=int, default=40)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--rate-scale", type=float, default=1000.0)
-    parser.add_argument("--streams", default="orders,inventory,reports,fees")
-    parser.add_argument(
-        "--report-seconds",
-        type=float,
-        default=120.0,
-        help="a report's processing time at rate scale 1 (the simulator divides it by the "
-        "rate scale; default 120, about Amazon's)",
-    )
     args = parser.parse_args()
     import logging
 
     logging.disable(logging.INFO)
-    parts = {"locks": part_locks, "pages": part_pages, "sync": part_sync}
+    parts = {"locks": part_locks, "pages": part_pages}
     for name in args.part.split(","):
         parts[name](args)
 

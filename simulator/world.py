@@ -106,7 +106,10 @@ class World:
         self.catalog = make_catalog(spec)
         self.traits = make_traits(spec, self.catalog)
         # Catalog columns as lists: per-order JSON building looks them up many times.
-        self.lists = {c: self.catalog[c].tolist() for c in ("sku", "asin", "fnsku", "title")}
+        self.lists = {
+            c: self.catalog[c].tolist()
+            for c in ("sku", "asin", "fnsku", "title", "fulfillment_fee", "referral_rate")
+        }
         self.n = spec.n_skus
         self.start_ordinal = spec.start.toordinal()
         self.next_ordinal = self.start_ordinal  # first day not generated yet

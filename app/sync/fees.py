@@ -22,6 +22,8 @@ STREAM = "fees"
 WINDOW = dt.timedelta(days=180)
 OVERLAP = dt.timedelta(hours=1)
 ESTIMATE_BATCH = 20
+# Fee lines written per commit (about ten pages of listFinancialEvents).
+COMMIT_LINES = 2000
 
 
 def _iso(when: dt.datetime) -> str:
@@ -34,9 +36,10 @@ def _dt(value: str) -> dt.datetime:
 
 def write_fee_lines(ctx: SyncContext, lines: list[FeeLine]) -> int:
     """Upsert fee events keyed by their identity digest."""
+    owner = ctx.owner()
     rows = [
         {
-            **ctx.owner(),
+            **owner,
             "event_key": line.key,
             "event_kind": line.kind,
             "amazon_order_id": line.amazon_order_id,
@@ -59,7 +62,10 @@ def write_fee_lines(ctx: SyncContext, lines: list[FeeLine]) -> int:
 
 
 def sync_events(ctx: SyncContext) -> None:
-    """listFinancialEvents in windows of at most 180 days, page by page."""
+    """listFinancialEvents in windows of at most 180 days, page by page; the lines of several
+    pages are written and committed together (with the NextToken after the last of them),
+    since a two-year backfill reads thousands of pages and a commit per page cost more than
+    writing them."""
     # The server's clock first: no transaction is open while the API is waited on (on SQLite a
     # job's transaction holds the one write lock).
     end = ctx.server_cutoff()
@@ -82,8 +88,13 @@ def sync_events(ctx: SyncContext) -> None:
             until = _dt(cur["window_to"])
         token = cur.get("token")
         pages = ctx.client.financial_event_pages(begin, until, resume_token=token)
+        batch: list[FeeLine] = []
         for page in pages:
-            written = write_fee_lines(ctx, page.lines)
+            batch.extend(page.lines)
+            if page.next_token and len(batch) < COMMIT_LINES:
+                continue  # nothing written yet: no transaction is open for the next call
+            written = write_fee_lines(ctx, batch)
+            batch = []
             if page.next_token:
                 cur = {**cur, "window_from": _iso(begin), "window_to": _iso(until),
                        "token": page.next_token}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -13,10 +14,11 @@ from app.models import SellerAccount, SyncRun
 from app.sync import fees, inbound, inventory, orders, reports
 from app.sync.context import DEFAULT_BACKFILL_DAYS, SyncContext
 from app.sync.state import finish_run, start_run
-from app.sync.streams import Stream, parse_stream
+from app.sync.streams import NEEDS, Stream, in_run_order, parse_stream
 from integrations.amazon.client import SpApiClient
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Progress = Callable[[float, str], None]
 RUNS: dict[Stream, Callable[[SyncContext], None]] = {
     Stream.ORDERS: orders.run,
@@ -103,6 +105,37 @@ def fetch_report(
         )
         written = reports.process_report(ctx, report_id, report_type)
     return run, written
+
+
+def run_together(
+    streams: Iterable[str], run_one: Callable[[Stream], T], workers: int = 3
+) -> dict[Stream, T | Exception]:
+    """Run `streams` side by side, each in a thread of its own as soon as the streams it NEEDS
+    (among those given) have finished; the result of each, or the exception it raised.
+
+    A first sync then waits on createReport's rate limit (orders, inventory) while the
+    financial events and inbound shipments are read. `run_one` runs in a worker thread: it
+    opens its own app context, session and client (pacing is shared per seller, in process or
+    through Redis). A stream runs even when one it needs failed (as it would in RUN_ORDER):
+    it falls back on what is stored, and its own run record says how it went.
+    """
+    todo = in_run_order(streams)
+    chosen = set(todo)
+    results: dict[Stream, T | Exception] = {}
+    running: dict[Future[T], Stream] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync") as pool:
+        while todo or running:
+            for stream in [s for s in todo if not (NEEDS[s] & chosen) - set(results)]:
+                todo.remove(stream)
+                running[pool.submit(run_one, stream)] = stream
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                stream = running.pop(future)
+                error = future.exception()
+                if error is not None and not isinstance(error, Exception):
+                    raise error  # KeyboardInterrupt, SystemExit: stop
+                results[stream] = error if error is not None else future.result()
+    return results
 
 
 def summary(run: SyncRun) -> dict[str, Any]:

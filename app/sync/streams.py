@@ -23,6 +23,24 @@ class Stream(StrEnum):
 
 RUN_ORDER: tuple[Stream, ...] = tuple(Stream)
 NAMES: tuple[str, ...] = tuple(s.value for s in RUN_ORDER)
+# What a stream's run reads that another stream writes (RUN_ORDER honours it): the inventory
+# ledger starts on the orders backfill's first day, and fee estimates are asked at the listing
+# prices the reports stream brings. The financial events start on that first day too, but only
+# need it as the orders stream sets it at its start (without it they take the same day, worked
+# out the same way), so fees need not wait for the whole orders backfill. Inbound and reports
+# read nothing of the others. Streams that need nothing of each other may run side by side
+# (runner.run_together).
+NEEDS: dict[Stream, frozenset[Stream]] = {
+    Stream.ORDERS: frozenset(),
+    Stream.INVENTORY: frozenset({Stream.ORDERS}),
+    Stream.INBOUND: frozenset(),
+    Stream.REPORTS: frozenset(),
+    Stream.FEES: frozenset({Stream.REPORTS}),
+}
+assert set(NEEDS) == set(Stream), "every stream says what it needs"
+assert all(
+    RUN_ORDER.index(need) < RUN_ORDER.index(s) for s, needs in NEEDS.items() for need in needs
+), "the run order puts what a stream needs before it"
 
 
 def parse_stream(value: str) -> Stream:

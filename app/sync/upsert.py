@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Column, MetaData, Table, and_, false, func, or_, select
@@ -37,7 +38,8 @@ def upsert(
     if not rows:
         return 0
     # One statement may not hit the same key twice (PostgreSQL refuses): the last row wins.
-    rows = list({tuple(r[k] for k in keys): r for r in rows}.values())
+    key_of = itemgetter(*keys)
+    rows = list({key_of(r): r for r in rows}.values())
     table: Table = model.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     update, keep, prefer, touch = (

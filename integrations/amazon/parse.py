@@ -212,7 +212,94 @@ _FEE_LISTS = (
 
 
 def parse_financial_events_page(payload: Any) -> FinancesPage:
-    """listFinancialEvents payload: fees and refunds per order line."""
+    """listFinancialEvents payload: fees and refunds per order line.
+
+    A backfill reads thousands of these pages: a well-formed page is read by a fast path that
+    only checks types; anything it does not accept is read again by the strict parser, which
+    gives the same lines or names the offending field.
+    """
+    if isinstance(payload, dict) and isinstance(payload.get("FinancialEvents") or {}, dict):
+        lines = _fee_lines_fast(payload.get("FinancialEvents") or {})
+        token = payload.get("NextToken")
+        if lines is not None and (token is None or isinstance(token, str)):
+            return FinancesPage(lines=lines, next_token=token)
+    return _parse_financial_events_strict(payload)
+
+
+def _fee_lines_fast(events: dict[str, Any]) -> list[FeeLine] | None:
+    """The page's fee lines (occurrences numbered), or None when anything is not as Amazon
+    documents it (the strict parser then says what)."""
+    lines: list[FeeLine] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for list_name, items_name, fee_lists in _FEE_LISTS:
+        evs = events.get(list_name) or []
+        if type(evs) is not list:
+            return None
+        for ev in evs:
+            if type(ev) is not dict:
+                return None
+            order_id = ev.get("AmazonOrderId")
+            posted_text = ev.get("PostedDate")
+            items = ev.get(items_name) or []
+            if (order_id is not None and type(order_id) is not str) or type(
+                posted_text
+            ) is not str or type(items) is not list:
+                return None
+            try:
+                posted = as_datetime(posted_text, "")
+            except MalformedPayload:
+                return None
+            for item in items:
+                if type(item) is not dict:
+                    return None
+                sku = item.get("SellerSKU")
+                item_id = item.get("OrderItemId") or item.get("OrderAdjustmentItemId")
+                if (sku is not None and type(sku) is not str) or (
+                    item_id is not None and type(item_id) is not str
+                ):
+                    return None
+                for fee_list, kind, type_key, amount_key in fee_lists:
+                    fees = item.get(fee_list) or []
+                    if type(fees) is not list:
+                        return None
+                    for fee in fees:
+                        if type(fee) is not dict:
+                            return None
+                        fee_type = fee.get(type_key)
+                        amount = fee.get(amount_key)
+                        if type(fee_type) is not str or not fee_type or type(amount) is not dict:
+                            return None
+                        value = amount.get("CurrencyAmount")
+                        currency = amount.get("CurrencyCode")
+                        if value is None or type(value) is bool or (
+                            currency is not None and type(currency) is not str
+                        ):
+                            return None
+                        try:
+                            number = float(value)
+                        except (TypeError, ValueError):
+                            return None
+                        ident = (kind, order_id, item_id, fee_type, posted)
+                        occurrence = seen.get(ident, 0)
+                        seen[ident] = occurrence + 1
+                        lines.append(
+                            FeeLine(
+                                kind=kind,
+                                amazon_order_id=order_id,
+                                order_item_id=item_id,
+                                sku=sku,
+                                fee_type=fee_type,
+                                amount=number,
+                                currency=currency or "USD",
+                                posted_date=posted,
+                                occurrence=occurrence,
+                            )
+                        )
+    return lines
+
+
+def _parse_financial_events_strict(payload: Any) -> FinancesPage:
+    """listFinancialEvents payload, every field checked with its path in the error."""
     path = "payload"
     if not isinstance(payload, dict):
         raise MalformedPayload(path, "expected an object")

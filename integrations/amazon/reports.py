@@ -7,7 +7,7 @@ import datetime as dt
 import gzip
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from integrations.amazon.errors import MalformedPayload
@@ -140,17 +140,21 @@ def parse_all_orders(text: str) -> list[AllOrdersRow]:
     c_qty = t.require("quantity", "quantity-purchased")
     out = []
     for n, r in t.rows():
-        w = f"{ALL_ORDERS}.line[{n}]"
-        qty = _int(r[c_qty], f"{w}.{c_qty}")
+        # A field's path (for the error) is only spelt out when the field is wrong: a two-year
+        # backfill reads hundreds of thousands of lines.
+        def where(col: str, n: int = n) -> str:
+            return f"{ALL_ORDERS}.line[{n}].{col}"
+
+        qty = _int_at(r[c_qty], where, c_qty)
         sku = _opt(r[c_sku])
         if sku is None:
-            raise MalformedPayload(f"{w}.{c_sku}", "missing")
+            raise MalformedPayload(where(c_sku), "missing")
         out.append(
             AllOrdersRow(
-                amazon_order_id=_opt(r[c_id]) or _missing(f"{w}.{c_id}"),
-                purchase_date=as_datetime(r[c_pd].strip(), f"{w}.{c_pd}"),
-                last_update_date=as_datetime(r[c_lu].strip(), f"{w}.{c_lu}"),
-                status=_opt(r[c_st]) or _missing(f"{w}.{c_st}"),
+                amazon_order_id=_opt(r[c_id]) or _missing(where(c_id)),
+                purchase_date=_when(r[c_pd], where, c_pd),
+                last_update_date=_when(r[c_lu], where, c_lu),
+                status=_opt(r[c_st]) or _missing(where(c_st)),
                 fulfillment_channel=_opt(r.get("fulfillment-channel")),
                 sku=sku,
                 asin=_opt(r.get("asin")),
@@ -158,13 +162,46 @@ def parse_all_orders(text: str) -> list[AllOrdersRow]:
                 item_status=_opt(r.get("item-status")),
                 quantity=qty or 0,
                 currency=_opt(r.get("currency")),
-                item_price=_float(r.get("item-price"), f"{w}.item-price"),
-                promotion_discount=_float(
-                    r.get("item-promotion-discount"), f"{w}.item-promotion-discount"
+                item_price=_float_at(r.get("item-price"), where, "item-price"),
+                promotion_discount=_float_at(
+                    r.get("item-promotion-discount"), where, "item-promotion-discount"
                 ),
             )
         )
     return out
+
+
+def _when(value: str, where: Callable[[str], str], col: str) -> dt.datetime:
+    """as_datetime, with the path built only for an error."""
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return as_datetime(text, where(col))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _float_at(value: str | None, where: Callable[[str], str], col: str) -> float | None:
+    """_float, with the path built only for an error."""
+    text = _opt(value)
+    if text is None:
+        return None
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        raise MalformedPayload(where(col), f"not a number: {text!r}") from None
+
+
+def _int_at(value: str | None, where: Callable[[str], str], col: str) -> int | None:
+    """_int, with the path built only for an error."""
+    number = _float_at(value, where, col)
+    if number is None:
+        return None
+    if number != int(number):
+        raise MalformedPayload(where(col), f"not an integer: {value!r}")
+    return int(number)
 
 
 def _missing(where: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from simulator.server.common import (
 )
 
 bp = Blueprint("finances", __name__)
+_EVENTS: dict[tuple[int, ...], tuple[Any, tuple[np.ndarray, np.ndarray]]] = {}
+_CACHE_LOCK = threading.Lock()
 LAG = 120
 MAX_WINDOW = 180 * 86400
 REFUND_ADMIN_SHARE = 0.2  # Amazon keeps 20 % of the refunded commission (at most $5)
@@ -33,14 +36,14 @@ def _cur(amount: float) -> dict[str, Any]:
 
 def commission(seller: Seller, sku: int, principal_cents: int, qty: int) -> float:
     """Referral fee in dollars: rate × price, at least $0.30 per unit."""
-    rate = float(seller.world.catalog["referral_rate"].iat[sku])
+    rate = float(seller.world.lists["referral_rate"][sku])
     return round(max(rate * principal_cents / 100.0, 0.30 * qty), 2)
 
 
 def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
     """The ShipmentEvent of order `idx` (posted when it shipped)."""
     book = seller.world.orders
-    cat = seller.world.catalog
+    cat = seller.world.lists  # plain lists: this runs per order of every page
     items = []
     for line in book.lines_of(idx):
         sku = int(book.line["sku"][line])
@@ -48,7 +51,7 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
         list_c = int(book.line["list_cents"][line]) * qty
         sale_c = int(book.line["unit_cents"][line]) * qty
         item: dict[str, Any] = {
-            "SellerSKU": str(cat["sku"].iat[sku]),
+            "SellerSKU": str(cat["sku"][sku]),
             "OrderItemId": order_item_id(seller, int(line)),
             "QuantityShipped": qty,
             "ItemChargeList": [
@@ -58,7 +61,7 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
             "ItemFeeList": [
                 {
                     "FeeType": "FBAPerUnitFulfillmentFee",
-                    "FeeAmount": _cur(-float(cat["fulfillment_fee"].iat[sku]) * qty),
+                    "FeeAmount": _cur(-float(cat["fulfillment_fee"][sku]) * qty),
                 },
                 {"FeeType": "Commission", "FeeAmount": _cur(-commission(seller, sku, sale_c, qty))},
             ],
@@ -83,7 +86,7 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
 def refund_event(seller: Seller, line: int) -> dict[str, Any]:
     """The refund of one order line: principal back to the buyer, most of the commission back."""
     book = seller.world.orders
-    cat = seller.world.catalog
+    cat = seller.world.lists
     idx = int(book.line["order"][line])
     sku = int(book.line["sku"][line])
     qty = int(book.line["qty"][line])
@@ -96,7 +99,7 @@ def refund_event(seller: Seller, line: int) -> dict[str, Any]:
         "PostedDate": iso(int(book.line["refund_ts"][line])),
         "ShipmentItemAdjustmentList": [
             {
-                "SellerSKU": str(cat["sku"].iat[sku]),
+                "SellerSKU": str(cat["sku"][sku]),
                 "OrderAdjustmentItemId": f"{line:014d}",
                 "QuantityShipped": qty,
                 "ItemChargeAdjustmentList": [
@@ -112,10 +115,28 @@ def refund_event(seller: Seller, line: int) -> dict[str, Any]:
 
 
 def _events(seller: Seller, after: int, before: int) -> tuple[np.ndarray, np.ndarray]:
-    """(kind, index) of events posted in [after, before], by time: kind 0 shipment, 1 refund."""
+    """(kind, index) of events posted in [after, before], by time: kind 0 shipment, 1 refund.
+
+    Every page of a window asks for the same list: the last few are kept (keyed by the order
+    book's arrays too, which are rebuilt when the clock moves on)."""
     book = seller.world.orders
     if not len(book):
         return np.zeros(0, int), np.zeros(0, int)
+    key = (id(seller), after, before, id(book.ship_ts), id(book.refund_ts))
+    with _CACHE_LOCK:
+        hit = _EVENTS.get(key)
+    if hit is not None:
+        return hit[1]
+    found = _sorted_events(book, after, before)
+    with _CACHE_LOCK:
+        # The arrays stay referenced while cached, so their ids cannot be reused meanwhile.
+        _EVENTS[key] = ((seller, book.ship_ts, book.refund_ts), found)
+        while len(_EVENTS) > 8:
+            _EVENTS.pop(next(iter(_EVENTS)))
+    return found
+
+
+def _sorted_events(book: Any, after: int, before: int) -> tuple[np.ndarray, np.ndarray]:
     s_lo, s_hi = np.searchsorted(book.ship_ts, [after, before + 1])
     r_lo, r_hi = np.searchsorted(book.refund_ts, [after, before + 1])
     ts = np.concatenate([book.ship_ts[s_lo:s_hi], book.refund_ts[r_lo:r_hi]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -218,6 +219,54 @@ def test_financial_events_give_fee_and_refund_lines_with_stable_distinct_keys() 
     again = parse.parse_financial_events_page(copy.deepcopy(FINANCES["payload"]))
     assert [line.key for line in again.lines] == keys
     assert page.next_token == "more"
+
+
+def test_finances_fast_path_reads_what_the_strict_parser_reads() -> None:
+    payload = copy.deepcopy(FINANCES["payload"])
+    events = payload["FinancialEvents"]
+    # The same fee twice on one line (Amazon does that): numbered, keys stay distinct.
+    events["ShipmentEventList"][0]["ShipmentItemList"][0]["ItemFeeList"].append(
+        _fee("Commission", -3.90)
+    )
+    # Amounts as strings, a missing currency, a missing order id: all accepted by both.
+    events["RefundEventList"][0]["ShipmentItemAdjustmentList"][0]["ItemFeeAdjustmentList"][0][
+        "FeeAmount"
+    ] = {"CurrencyAmount": "1.95"}
+    events["ShipmentEventList"].append(
+        {"PostedDate": "2026-11-20T00:00:00+01:00", "ShipmentItemList": None}
+    )
+    fast = parse.parse_financial_events_page(payload)
+    strict = parse._parse_financial_events_strict(payload)
+    assert fast == strict
+    assert [line.occurrence for line in fast.lines if line.fee_type == "Commission"] == [0, 1, 0]
+    assert len({line.key for line in fast.lines}) == len(fast.lines)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda e: e["ShipmentEventList"][0].pop("PostedDate"), "ShipmentEventList[0].PostedDate"),
+        (
+            lambda e: e["ShipmentEventList"][0]["ShipmentItemList"][0]["ItemFeeList"][1].update(
+                FeeAmount={"CurrencyAmount": True}
+            ),
+            "ItemFeeList[1].FeeAmount.CurrencyAmount",
+        ),
+        (
+            lambda e: e["RefundEventList"][0]["ShipmentItemAdjustmentList"][0].update(
+                SellerSKU=7
+            ),
+            "ShipmentItemAdjustmentList[0].SellerSKU",
+        ),
+        (lambda e: e.update(RefundEventList="none"), "RefundEventList"),
+    ],
+)
+def test_malformed_finances_pages_name_the_field(mutate: Any, field: str) -> None:
+    payload = copy.deepcopy(FINANCES["payload"])
+    mutate(payload["FinancialEvents"])
+    with pytest.raises(MalformedPayload) as exc:
+        parse.parse_financial_events_page(payload)
+    assert field in exc.value.field, exc.value.field
 
 
 def test_an_empty_finances_page_is_valid() -> None:

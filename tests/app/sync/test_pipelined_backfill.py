@@ -230,3 +230,34 @@ def test_report_windows_wait_side_by_side_not_one_after_another(live_app, slow_s
         # at least seven.
         assert took[(stream, None)] < 2 * REPORT_SECONDS, took
         assert took[(stream, 1)] > 7 * REPORT_SECONDS, took
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_streams_side_by_side_store_what_streams_in_order_store(live_app, sim) -> None:
+    """The demo's first sync (runner.run_together) on SQLite's one writer: same rows as the
+    streams run one after another, every run succeeded."""
+    from app.extensions import db
+    from app.models import SyncRun
+    from app.sync.runner import run_together
+    from app.sync.streams import RUN_ORDER
+
+    live_app.config.update(SPAPI_RATE_SCALE=1000)
+    in_order = sim_seller(db.session, sim, "in-order").id
+    together = sim_seller(db.session, sim, "together").id
+    for stream in RUN_ORDER:
+        run(live_app, in_order, stream)
+
+    def one(stream: Any) -> str:
+        with live_app.app_context():
+            return run(live_app, together, stream.value).status
+
+    outcome = run_together(RUN_ORDER, one)
+    assert outcome == dict.fromkeys(RUN_ORDER, "succeeded")
+    db.session.expire_all()
+    statuses = db.session.scalars(
+        select(SyncRun.status).where(SyncRun.seller_account_id == together)
+    ).all()
+    assert statuses == ["succeeded"] * len(RUN_ORDER)
+    assert table_digests(db.session, together, with_timestamps=False) == table_digests(
+        db.session, in_order, with_timestamps=False
+    )
