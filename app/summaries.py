@@ -14,7 +14,7 @@ The caller commits (so a recommend run and its summaries land together).
 The jobs that change the sources call it: the recommend run, the inventory sync, training, and
 product edits (web form, CSV import, API). `ensure` is the read side's guard for every other
 path (a first read after the migration, a writer that does not call refresh, a failed hook):
-it compares the stored marks with the live ones (six index lookups in one statement) and
+it compares the stored marks with the live ones (four index lookups in one statement) and
 rebuilds the seller when any differs, so a page never shows a summary older than its sources'
 marks. What the marks cannot see is a change of a snapshot's values on the same day without a
 new row; only the inventory sync writes those, and it refreshes.
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -46,6 +46,8 @@ from app.models.summary import NO_STATUS_RANK, SkuSummary, SummaryState
 
 # A refresh of more SKUs than this rebuilds the whole seller (one pass, no long IN lists).
 PARTIAL_LIMIT = 500
+# PostgreSQL: at least this many changed rows are written by COPY instead of upserts.
+COPY_THRESHOLD = 300
 # Columns of a summary row that refresh writes (all but the keys and refreshed_at).
 VALUE_COLUMNS = (
     "sku",
@@ -75,14 +77,18 @@ VALUE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Marks:
-    """What a seller's summaries depend on, as cheap aggregates of the sources."""
+    """What a seller's summaries depend on, as aggregates the indexes answer in one lookup each.
+
+    No product nor recommendation is ever deleted but with its seller, so: a product created,
+    edited or switched off moves the products' newest `updated_at`; a recommend run inserts rows
+    with higher ids (and a row made current by hand does too); a sync's new day moves `as_of`,
+    a training run the model.
+    """
 
     as_of: dt.date | None
     model_version_id: int | None
-    products: int
     products_changed_at: dt.datetime | None
-    recommendations: int
-    recommended_at: dt.datetime | None
+    recommendation_id: int | None
 
     @classmethod
     def of_state(cls, state: SummaryState) -> Marks:
@@ -90,10 +96,8 @@ class Marks:
         return cls(
             state.as_of,
             state.model_version_id,
-            state.products,
             _aware(state.products_changed_at),
-            state.recommendations,
-            _aware(state.recommended_at),
+            state.recommendation_id,
         )
 
 
@@ -113,35 +117,26 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _mark_columns(tenant_id: int, seller_id: int) -> list[Any]:
-    """The live marks as labelled scalar subqueries (each an index lookup or index-only count)."""
+    """The live marks as labelled scalar subqueries, each one index lookup."""
     s, p, r = InventorySnapshot, Product, Recommendation
-    own_snap = (s.tenant_id == tenant_id, s.seller_account_id == seller_id)
-    own_product = (p.tenant_id == tenant_id, p.seller_account_id == seller_id)
     current = (r.tenant_id == tenant_id, r.seller_account_id == seller_id, r.is_current.is_(True))
     model = queries.latest_model_select(tenant_id, seller_id).with_only_columns(ModelVersion.id)
     return [
-        select(func.max(s.date)).where(*own_snap).scalar_subquery().label("as_of"),
-        model.scalar_subquery().label("model_version_id"),
-        select(func.count())
-        .select_from(p)
-        .where(*own_product, p.active.is_(True))
+        select(func.max(s.date))
+        .where(s.tenant_id == tenant_id, s.seller_account_id == seller_id)
         .scalar_subquery()
-        .label("products"),
-        select(func.max(p.updated_at)).where(*own_product).scalar_subquery().label("p_at"),
-        select(func.count()).select_from(r).where(*current).scalar_subquery().label("recs"),
-        select(func.max(r.computed_at)).where(*current).scalar_subquery().label("r_at"),
+        .label("as_of"),
+        model.scalar_subquery().label("model_version_id"),
+        select(func.max(p.updated_at))
+        .where(p.tenant_id == tenant_id, p.seller_account_id == seller_id)
+        .scalar_subquery()
+        .label("p_at"),
+        select(func.max(r.id)).where(*current).scalar_subquery().label("rec_id"),
     ]
 
 
 def _marks(row: Any) -> Marks:
-    return Marks(
-        _as_date(row.as_of),
-        row.model_version_id,
-        int(row.products or 0),
-        _aware(row.p_at),
-        int(row.recs or 0),
-        _aware(row.r_at),
-    )
+    return Marks(_as_date(row.as_of), row.model_version_id, _aware(row.p_at), row.rec_id)
 
 
 def live_marks(session: Session, tenant_id: int, seller_id: int) -> Marks:
@@ -203,7 +198,7 @@ def _refresh(
     state = _lock_state(session, tenant_id, seller_id)
     marks = live_marks(session, tenant_id, seller_id)
     wanted = None if skus is None else sorted(set(skus))
-    if wanted is not None and (state.products < 0 or len(wanted) > PARTIAL_LIMIT):
+    if wanted is not None and (not state.complete or len(wanted) > PARTIAL_LIMIT):
         wanted = None  # never built, or most of it: build everything
     if only_if_stale and Marks.of_state(state) == marks:
         return state
@@ -222,7 +217,6 @@ def _refresh(
         others_at = _aware(session.scalar(others))
         built_at = _aware(state.products_changed_at)
         if others_at is None or (built_at is not None and others_at <= built_at):
-            state.products = marks.products
             state.products_changed_at = marks.products_changed_at
     _set_totals(session, state, marks.model_version_id is not None)
     state.refreshed_at = utcnow()
@@ -250,8 +244,7 @@ def _lock_state(session: Session, tenant_id: int, seller_id: int) -> SummaryStat
         .values(
             tenant_id=tenant_id,
             seller_account_id=seller_id,
-            products=-1,
-            recommendations=-1,
+            complete=False,
             sku_count=0,
             stockout=0,
             ship=0,
@@ -274,10 +267,9 @@ def _lock_state(session: Session, tenant_id: int, seller_id: int) -> SummaryStat
 def _set_marks(state: SummaryState, marks: Marks) -> None:
     state.as_of = marks.as_of
     state.model_version_id = marks.model_version_id
-    state.products = marks.products
     state.products_changed_at = marks.products_changed_at
-    state.recommendations = marks.recommendations
-    state.recommended_at = marks.recommended_at
+    state.recommendation_id = marks.recommendation_id
+    state.complete = True
 
 
 def forecast_sums(
@@ -392,31 +384,23 @@ def _write_rows(
     seller_id: int,
     rows: list[dict[str, Any]],
     skus: Sequence[str] | None,
-) -> None:
-    """Upsert `rows` (writing only rows that changed), and delete the rows of products that are
-    no longer active or gone (of the seller, or of `skus`)."""
+) -> int:
+    """Write the rows that differ from the stored ones (new or changed), delete the rows of
+    products no longer active or gone (of the seller, or of `skus`); how many rows changed."""
     s = SkuSummary
-    now = utcnow()
-    gone = delete(s).where(s.tenant_id == tenant_id, s.seller_account_id == seller_id)
-    if skus is not None:
-        gone = gone.where(s.sku.in_(skus))
-    keep = [row["product_id"] for row in rows]
-    if keep:
-        gone = gone.where(s.product_id.not_in(keep))
-    session.execute(gone)
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    ins = insert(s)
-    ex = ins.excluded
-    changed = [s.__table__.c[c].is_distinct_from(ex[c]) for c in VALUE_COLUMNS]
-    stmt = ins.on_conflict_do_update(
-        index_elements=["product_id"],
-        set_={**{c: ex[c] for c in VALUE_COLUMNS}, "refreshed_at": ex.refreshed_at},
-        where=or_(*changed),
+    cols = [s.__table__.c[c] for c in VALUE_COLUMNS]
+    stored_q = select(s.product_id, *cols).where(
+        s.tenant_id == tenant_id, s.seller_account_id == seller_id
     )
-    payload = [
+    if skus is not None:
+        stored_q = stored_q.where(s.sku.in_(skus))
+    stored = {r[0]: tuple(r[1:]) for r in session.execute(stored_q)}
+    keep = {row["product_id"] for row in rows}
+    gone = [pid for pid in stored if pid not in keep]
+    if gone:
+        session.execute(delete(s).where(s.tenant_id == tenant_id, s.product_id.in_(gone)))
+    now = utcnow()
+    changed = [
         {
             "tenant_id": tenant_id,
             "seller_account_id": seller_id,
@@ -425,8 +409,29 @@ def _write_rows(
             "refreshed_at": now,
         }
         for row in rows
+        if stored.get(row["product_id"]) != tuple(row[c] for c in VALUE_COLUMNS)
     ]
-    session.execute(stmt, payload)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql" and len(changed) >= COPY_THRESHOLD:
+        # Many rows (a first build, a new day): delete and COPY them, several times faster than
+        # upserts. Safe: only refresh writes these rows, under the state row's lock.
+        ids = [row["product_id"] for row in changed]
+        session.execute(delete(s).where(s.tenant_id == tenant_id, s.product_id.in_(ids)))
+        names = list(changed[0])
+        raw: Any = session.connection().connection.driver_connection
+        sql = f"COPY {s.__tablename__} ({', '.join(names)}) FROM STDIN"
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in changed:
+                copy.write_row([row[c] for c in names])
+    elif changed:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        ins = insert(s)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["product_id"],
+            set_={c: ins.excluded[c] for c in (*VALUE_COLUMNS, "refreshed_at")},
+        )
+        session.execute(stmt, changed)
+    return len(changed) + len(gone)
 
 
 def _set_totals(session: Session, state: SummaryState, have_model: bool) -> None:

@@ -94,19 +94,19 @@ class SummaryState(SellerOwnedMixin, Base):
     """What one seller's summaries were built from, and the headline totals over them.
 
     The marks are the live values app.summaries.ensure compares before reading: the newest
-    snapshot day and model, the count and newest change of active products, the count and
-    newest `computed_at` of current recommendations. Any difference rebuilds the seller's rows.
+    snapshot day and model, the newest change of a product, the highest id of a current
+    recommendation. Any difference rebuilds the seller's rows.
     """
 
     __tablename__ = "summary_states"
     __table_args__ = (UniqueConstraint("tenant_id", "seller_account_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # False until the first full build (a partial refresh then builds everything).
+    complete: Mapped[bool] = mapped_column(default=False)
     as_of: Mapped[dt.date | None]
     model_version_id: Mapped[int | None]
-    products: Mapped[int] = mapped_column(default=-1)
     products_changed_at: Mapped[dt.datetime | None]
-    recommendations: Mapped[int] = mapped_column(default=-1)
-    recommended_at: Mapped[dt.datetime | None]
+    recommendation_id: Mapped[int | None]
     # Headline totals over the rows (risk30/90 NULL without a model).
     sku_count: Mapped[int] = mapped_column(default=0)
     stockout: Mapped[int] = mapped_column(default=0)

@@ -10,8 +10,8 @@ sku), so a page reads its ~50 rows in order instead of sorting 5,000. SQLite get
 it cannot index NULLS LAST and sorts a seller's rows in memory.
 
 The summaries' freshness check reads two more marks per page view, each now an index lookup:
-products get (tenant, seller, updated_at), and the current-recommendation index gains
-computed_at (same prefix, so its other users are unchanged).
+products get (tenant, seller, updated_at), and the current-recommendation index gains the id
+(same prefix, so its other users are unchanged).
 
 Revision ID: 0011
 Revises: 0010
@@ -107,12 +107,11 @@ def upgrade() -> None:
     op.create_table(
         "summary_states",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("complete", sa.Boolean(), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=True),
         sa.Column("model_version_id", sa.Integer(), nullable=True),
-        sa.Column("products", sa.Integer(), nullable=False),
         sa.Column("products_changed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("recommendations", sa.Integer(), nullable=False),
-        sa.Column("recommended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("recommendation_id", sa.Integer(), nullable=True),
         sa.Column("sku_count", sa.Integer(), nullable=False),
         sa.Column("stockout", sa.Integer(), nullable=False),
         sa.Column("ship", sa.Integer(), nullable=False),
@@ -150,7 +149,7 @@ def upgrade() -> None:
         batch_op.drop_index("ix_recommendations_latest")
         batch_op.create_index(
             "ix_recommendations_latest",
-            ["tenant_id", "seller_account_id", "is_current", "computed_at"],
+            ["tenant_id", "seller_account_id", "is_current", "id"],
             unique=False,
         )
     if op.get_bind().dialect.name == "postgresql":
