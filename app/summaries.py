@@ -23,11 +23,12 @@ new row; only the inventory sync writes those, and it refreshes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import and_, bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -116,9 +117,12 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _mark_columns(tenant_id: int, seller_id: int) -> list[Any]:
-    """The live marks as labelled scalar subqueries, each one index lookup."""
+def _mark_columns() -> list[Any]:
+    """The live marks as labelled scalar subqueries, each one index lookup (parameters
+    `tenant_id`, `seller_id`)."""
     s, p, r = InventorySnapshot, Product, Recommendation
+    tenant_id: Any = bindparam("tenant_id")
+    seller_id: Any = bindparam("seller_id")
     current = (r.tenant_id == tenant_id, r.seller_account_id == seller_id, r.is_current.is_(True))
     model = queries.latest_model_select(tenant_id, seller_id).with_only_columns(ModelVersion.id)
     return [
@@ -135,22 +139,17 @@ def _mark_columns(tenant_id: int, seller_id: int) -> list[Any]:
     ]
 
 
-def _marks(row: Any) -> Marks:
-    return Marks(_as_date(row.as_of), row.model_version_id, _aware(row.p_at), row.rec_id)
+@functools.cache
+def _marks_statement() -> Any:
+    # Built once: building these SELECTs costs more CPU than running them.
+    return select(*_mark_columns())
 
 
-def live_marks(session: Session, tenant_id: int, seller_id: int) -> Marks:
-    """The sources' marks now."""
-    return _marks(session.execute(select(*_mark_columns(tenant_id, seller_id))).one())
-
-
-def ensure(session: Session, tenant_id: int, seller_id: int) -> SummaryState | None:
-    """The seller's summary state, rebuilt first if its sources moved (then committed).
-
-    One statement reads the state and the live marks. None when the seller is not the tenant's.
-    """
-    stmt = (
-        select(SellerAccount.id, SummaryState, *_mark_columns(tenant_id, seller_id))
+@functools.cache
+def _ensure_statement() -> Any:
+    """The state row (NULLs when missing) and the live marks, for one seller of one tenant."""
+    return (
+        select(SellerAccount.id, SummaryState, *_mark_columns())
         .select_from(SellerAccount)
         .outerjoin(
             SummaryState,
@@ -159,9 +158,30 @@ def ensure(session: Session, tenant_id: int, seller_id: int) -> SummaryState | N
                 SummaryState.seller_account_id == SellerAccount.id,
             ),
         )
-        .where(SellerAccount.id == seller_id, SellerAccount.tenant_id == tenant_id)
+        .where(
+            SellerAccount.id == bindparam("seller_id"),
+            SellerAccount.tenant_id == bindparam("tenant_id"),
+        )
     )
-    row = session.execute(stmt).one_or_none()
+
+
+def _marks(row: Any) -> Marks:
+    return Marks(_as_date(row.as_of), row.model_version_id, _aware(row.p_at), row.rec_id)
+
+
+def live_marks(session: Session, tenant_id: int, seller_id: int) -> Marks:
+    """The sources' marks now."""
+    params = {"tenant_id": tenant_id, "seller_id": seller_id}
+    return _marks(session.execute(_marks_statement(), params).one())
+
+
+def ensure(session: Session, tenant_id: int, seller_id: int) -> SummaryState | None:
+    """The seller's summary state, rebuilt first if its sources moved (then committed).
+
+    One statement reads the state and the live marks. None when the seller is not the tenant's.
+    """
+    params = {"tenant_id": tenant_id, "seller_id": seller_id}
+    row = session.execute(_ensure_statement(), params).one_or_none()
     if row is None:
         return None
     state = row.SummaryState

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import queries, summaries
@@ -91,20 +91,23 @@ def scope_for(session: Session, tenant_id: int, seller_id: int) -> Scope:
     )
 
 
-def status_ranks(value: str) -> list[int]:
-    """The status ranks one filter value keeps (a group: its words'; a word: its own)."""
+def status_ranks(value: str) -> tuple[int, int]:
+    """The status ranks one filter value keeps, as a range (every group's words are adjacent
+    in PlanStatus order, so the risk-sort index serves filter and order together); (-1, -1)
+    keeps nothing."""
     words = GROUPS.get(value) or (value,)
-    return sorted(risk.STATUSES.index(w) for w in words if w in risk.STATUSES)
+    ranks = sorted(risk.STATUSES.index(w) for w in words if w in risk.STATUSES)
+    if not ranks:
+        return -1, -1
+    if ranks != list(range(ranks[0], ranks[-1] + 1)):
+        raise ValueError(f"filter {value!r}: its status words are not adjacent in PlanStatus")
+    return ranks[0], ranks[-1]
 
 
 def _rank_filter(value: str) -> Any:
-    """SQL: the rows one filter value keeps, as a range of status ranks where it is one (every
-    group is), so the risk-sort index serves filter and order together."""
-    ranks = status_ranks(value)
-    col = SkuSummary.status_rank
-    if ranks and ranks == list(range(ranks[0], ranks[-1] + 1)):
-        return col.between(ranks[0], ranks[-1])
-    return col.in_(ranks)
+    """SQL: the rows one filter value keeps."""
+    low, high = status_ranks(value)
+    return SkuSummary.status_rank.between(low, high)
 
 
 @dataclass
@@ -141,52 +144,81 @@ def _order(tq: TableQuery) -> list[Any]:
     ]
 
 
+PAGE_COLUMNS = (
+    "sku",
+    "title",
+    "unit_cost",
+    "price",
+    "fulfillable",
+    "inbound",
+    "snapshot_date",
+    "rec_qty",
+    "ship_by",
+    "runs_out_on",
+    "stockout_probability",
+    "status",
+    "excess_units",
+    "excess_monthly",
+    "fc30",
+)
+# Statements by (sort, direction, search?, status filter?), built once: building a SELECT costs
+# about as much CPU as running it. Values are bound at execution.
+_statements: dict[tuple[str, bool, bool, bool], tuple[Any, Any]] = {}
+
+
+def _statements_for(tq: TableQuery) -> tuple[Any, Any]:
+    """(count, page) statements for the table's controls, with bound parameters."""
+    key = (tq.sort if tq.sort in SORT_KEYS else "risk", tq.desc, bool(tq.q), tq.risk != "all")
+    found = _statements.get(key)
+    if found is not None:
+        return found
+    s = SkuSummary
+    filters: list[Any] = [
+        s.tenant_id == bindparam("tenant_id"),
+        s.seller_account_id == bindparam("seller_id"),
+    ]
+    if key[2]:
+        needle = bindparam("needle")
+        filters.append(or_(func.lower(s.sku).like(needle), func.lower(s.title).like(needle)))
+    if key[3]:
+        filters.append(s.status_rank.between(bindparam("low"), bindparam("high")))
+    count = select(func.count()).select_from(s).where(*filters)
+    page = (
+        select(s.product_id.label("id"), *(s.__table__.c[c] for c in PAGE_COLUMNS))
+        .where(*filters)
+        .order_by(*_order(TableQuery(sort=key[0], desc=tq.desc)))
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    _statements[key] = (count, page)
+    return count, page
+
+
 def table_rows(
     session: Session, state: SummaryState, tq: TableQuery, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the SKU table and the number of rows matching the filters (`state` from
     app.summaries.ensure: its rows are current)."""
-    s = SkuSummary
-    filters: list[Any] = [
-        s.tenant_id == state.tenant_id,
-        s.seller_account_id == state.seller_account_id,
-    ]
+    count, page = _statements_for(tq)
+    params: dict[str, Any] = {
+        "tenant_id": state.tenant_id,
+        "seller_id": state.seller_account_id,
+        "offset": offset,
+        "limit": limit,
+    }
     if tq.q:
-        needle = "%" + tq.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        filters.append(or_(func.lower(s.sku).like(needle), func.lower(s.title).like(needle)))
+        params["needle"] = (
+            "%" + tq.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        )
     if tq.risk != "all":
-        filters.append(_rank_filter(tq.risk))
-    if len(filters) == 2:
+        params["low"], params["high"] = status_ranks(tq.risk)
+    if not tq.q and tq.risk == "all":
         total = state.sku_count
     else:
-        total = session.scalar(select(func.count()).select_from(s).where(*filters)) or 0
+        total = session.execute(count, params).scalar() or 0
     if total == 0 or offset >= total:
         return [], total
-    page = (
-        select(
-            s.product_id.label("id"),
-            s.sku,
-            s.title,
-            s.unit_cost,
-            s.price,
-            s.fulfillable,
-            s.inbound,
-            s.snapshot_date,
-            s.rec_qty,
-            s.ship_by,
-            s.runs_out_on,
-            s.stockout_probability,
-            s.status,
-            s.excess_units,
-            s.excess_monthly,
-            s.fc30,
-        )
-        .where(*filters)
-        .order_by(*_order(tq))
-        .offset(offset)
-        .limit(limit)
-    )
-    rows = [dict(m) for m in session.execute(page).mappings()]
+    rows = [dict(m) for m in session.execute(page, params).mappings()]
     for row in rows:
         row["risk_group"] = risk.group_of(row["status"])
         row["badge"] = status_badge(row["status"])
