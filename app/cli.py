@@ -13,6 +13,7 @@ from app.commands.alerts import alerts_cli
 from app.commands.planning import recommend_command, train_command
 from app.commands.scheduler import scheduler_command
 from app.commands.sellers import sellers_cli
+from app.commands.summaries import summaries_cli
 from app.commands.sync import export_cli, sync_command
 from app.commands.tokens import tokens_cli
 from app.commands.users import users_cli
@@ -120,6 +121,7 @@ def register(app: Flask) -> None:
         recommend_command,
         tokens_cli,
         sellers_cli,
+        summaries_cli,
         sync_command,
         export_cli,
         worker_command,

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Product
+from app import summaries
+from app.models import Product, SellerAccount
 from app.models.catalog import OWNERS
 from app.planning import settings
 
@@ -225,4 +226,9 @@ def import_settings(session: Session, tenant_id: int, seller_id: int, data: byte
             setattr(product, column, value)
     session.flush()
     result.updated = sum(1 for _, changes in planned if changes)
+    changed = [product.sku for product, changes in planned if changes]
+    account = session.get(SellerAccount, seller_id)
+    if changed and account is not None:
+        # The dashboard's rows show unit costs (and the headline values stock at them).
+        summaries.refresh(session, account, changed)
     return result

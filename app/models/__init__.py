@@ -16,6 +16,7 @@ from app.models.planning import (
     ShipmentPlanLine,
 )
 from app.models.seller import SellerAccount, SyncRun, SyncState
+from app.models.summary import SkuSummary, SummaryState
 from app.models.supply import (
     FreightLane,
     Location,
@@ -59,8 +60,10 @@ __all__ = [
     "SellerAccount",
     "ShipmentPlan",
     "ShipmentPlanLine",
+    "SkuSummary",
     "StorageFeeCharge",
     "Supplier",
+    "SummaryState",
     "SupplierSku",
     "SyncRun",
     "SyncState",

@@ -104,3 +104,5 @@ class AmazonRestockRecommendation(SellerOwnedMixin, Base):
 
 
 Index("ix_products_tenant_active", Product.tenant_id, Product.seller_account_id, Product.active)
+# The newest change of a seller's products: one lookup (app.summaries checks it per page view).
+Index("ix_products_changed", Product.tenant_id, Product.seller_account_id, Product.updated_at)

@@ -55,7 +55,8 @@ class Recommendation(SellerOwnedMixin, Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         UniqueConstraint("tenant_id", "seller_account_id", "sku", "computed_at"),
-        Index("ix_recommendations_latest", "tenant_id", "seller_account_id", "is_current"),
+        # The current rows of a seller, and the highest id among them (one lookup).
+        Index("ix_recommendations_latest", "tenant_id", "seller_account_id", "is_current", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(SKU)

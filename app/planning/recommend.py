@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import queries, summaries
 from app.models import Product, Recommendation, SellerAccount, utcnow
 from app.money import seller_formatter
 from app.planning import supply
@@ -179,6 +179,7 @@ def recommend_seller(
         session.add(row)
         out.append(row)
     session.flush()
+    summaries.refresh(session, account)  # the dashboard's rows, committed with these
     say(1.0, f"{len(out)} recommendations")
     return out
 

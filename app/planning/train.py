@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import queries, summaries
 from app.models import Forecast, ModelVersion, Product, SellerAccount, utcnow
 from app.planning.data import daily_prices, static_attributes, with_prices
 from app.planning.versions import load_model, model_bytes
@@ -104,6 +104,7 @@ def train_seller(
         )
         .values(status="superseded")
     )
+    summaries.refresh(session, account)  # the dashboard's 30-day forecasts are this model's
     say(1.0, "trained")
     return version
 

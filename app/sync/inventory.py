@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from app import summaries as read_model
 from app.models import InventorySnapshot, utcnow
 from app.sync.catalog import upsert_products
 from app.sync.context import SyncContext
@@ -177,6 +178,8 @@ def sync_summaries(ctx: SyncContext) -> None:
 
 
 def run(ctx: SyncContext) -> None:
-    """The inventory stream."""
+    """The inventory stream, then the dashboard's rows for the stock it stored."""
     sync_ledger(ctx)
     sync_summaries(ctx)
+    read_model.refresh(ctx.session, ctx.account)
+    ctx.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.extensions import csrf
-from app.web import health, setup
+from app.web import formatting, health, setup
 from app.web.alerts import views as alerts
 from app.web.api import bp as api_bp
 from app.web.auth import views as auth
@@ -23,6 +23,7 @@ from jobs import inline
 def register(app: Flask) -> None:
     """Register every blueprint of the web app."""
     setup.init_app(app)  # first: it installs the `<id:...>` URL converter the routes use
+    formatting.init_app(app)
     app.register_blueprint(health.bp)
     for module in (auth, dashboard, sellers, skus, plans, supply, jobs_ui, alerts, tokens):
         app.register_blueprint(module.bp)

@@ -14,6 +14,7 @@ from app.security import headers
 from app.tenancy import TENANT_KEY
 from app.web import limits
 from app.web.auth.session import current_seller, current_user
+from app.web.formatting import format_money
 
 
 def digits_up_to(limit: int) -> str:
@@ -48,19 +49,6 @@ class IdConverter(BaseConverter):
     def to_url(self, value: Any) -> str:
         """The id in a URL."""
         return str(int(value))
-
-
-def format_money(value: float | None, seller: Any, digits: int = 0) -> str:
-    """Templates' money: `value` in `seller`'s currency and locale (— when there is none).
-
-    A page without a seller to say whose money it is fails loudly rather than guess dollars.
-    """
-    if value is None:
-        return "—"
-    if not hasattr(seller, "marketplace"):
-        raise TypeError("money() on a page without a seller: whose currency is it?")
-    currency, locale = money.of(seller)
-    return money.money(value, currency, locale, digits)
 
 
 def money_attrs(seller: Any) -> Markup:

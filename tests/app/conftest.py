@@ -13,9 +13,6 @@ from tests.support.web import csrf_token, login
 @pytest.fixture
 def seeded(db_session: Any) -> dict[str, Any]:
     """One tenant with 12 SKUs and 90 days of history."""
-    from app.web.dashboard.table import clear_cache
-
-    clear_cache()
     data = seed_data.seed(db_session, "Acme", n_skus=12, days=90, horizon=60)
     # Commit (into the test's outer transaction) so a view's rollback cannot undo the seed.
     db_session.commit()

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import queries
+from app import queries, summaries
 from app.models import Recommendation
-from app.web.dashboard.table import TableQuery, scope_for, table_rows
+from app.web.dashboard.table import TableQuery, table_rows
 from app.web.plans.builder import candidates
 
 
@@ -54,8 +54,8 @@ def test_pages_show_one_row_per_sku_with_the_current_recommendation(
     product = seeded["products"][0]
     newest, stale = _stale_twin(db_session, product)
     seller = seeded["seller"]
-    scope = scope_for(db_session, seller.tenant_id, seller.id)
-    rows, total = table_rows(db_session, scope, TableQuery(sort="sku"), 0, 200)
+    state = summaries.ensure(db_session, seller.tenant_id, seller.id)
+    rows, total = table_rows(db_session, state, TableQuery(sort="sku"), 0, 200)
     assert total == len(seeded["products"]) == len(rows)
     (row,) = [r for r in rows if r["sku"] == product.sku]
     assert row["rec_qty"] == newest.quantity

@@ -50,9 +50,7 @@ def server(live_app: Any) -> Iterator[dict[str, Any]]:
     from werkzeug.serving import make_server
 
     from app.extensions import db
-    from app.web.dashboard.table import clear_cache
 
-    clear_cache()
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
     data = seed_data.seed(db.session, "Acme", n_skus=40, days=180, horizon=90)
     # SKUs 10.. get stored timelines of every scenario (out of stock with inbound, ship by,

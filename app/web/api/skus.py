@@ -8,8 +8,9 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
+from app import summaries
 from app.extensions import db
-from app.models import Forecast, Product, Recommendation, risk
+from app.models import Forecast, Product, Recommendation, SellerAccount, risk
 from app.models.catalog import OWNERS
 from app.planning import settings
 from app.planning.settings import Setting
@@ -152,6 +153,10 @@ def patch_sku(sku_id: int) -> ResponseReturnValue:
         raise invalid(dict.fromkeys(named, error))
     for name, value in changes.items():
         setattr(product, name, value)
+    session.flush()
+    account = session.get(SellerAccount, product.seller_account_id)
+    if account is not None:
+        summaries.refresh(session, account, [product.sku])
     session.commit()
     return jsonify(_sku_detail(product, tenant_id))
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app import summaries
 from app.extensions import db
 from app.web.auth.session import current_seller, login_required, tenant_id
 from app.web.dashboard.table import (
     RISK_FILTERS,
     SORT_KEYS,
+    Scope,
     TableQuery,
     filter_options,
     headline,
-    scope_for,
     table_rows,
 )
 from app.web.paging import Page, int_arg
@@ -42,15 +43,19 @@ def index() -> ResponseReturnValue:
     seller = current_seller()
     if seller is None:
         return redirect(url_for("sellers.index"))
-    scope = scope_for(db.session, tenant_id(), seller.id)
+    # The summaries, rebuilt first if their sources moved since they were written.
+    state = summaries.ensure(db.session, tenant_id(), seller.id)
+    if state is None:
+        return redirect(url_for("sellers.index"))
+    scope = Scope.of_state(state, seller.review_days)
     tq = table_query()
     size = int_arg("per_page", 50, 10, 200)
     number = int_arg("page", 1, 1, 1_000_000)
-    rows, total = table_rows(db.session, scope, tq, (number - 1) * size, size)
+    rows, total = table_rows(db.session, state, tq, (number - 1) * size, size, scope)
     page = Page(number=min(number, max(1, -(-total // size))), size=size, total=total)
     if page.number != number:
         # Past the end (e.g. a filter shrank the table): show the last page instead.
-        rows, total = table_rows(db.session, scope, tq, page.offset, size)
+        rows, total = table_rows(db.session, state, tq, page.offset, size, scope)
     args = {
         k: v
         for k, v in {
@@ -67,7 +72,7 @@ def index() -> ResponseReturnValue:
         "dashboard.html",
         seller=seller,
         scope=scope,
-        cards=headline(db.session, scope),
+        cards=headline(db.session, state, scope),
         rows=rows,
         page=page,
         tq=tq,

@@ -8,13 +8,13 @@ import datetime as dt
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from app import money, queries
+from app import money, queries, summaries
 from app.extensions import db
 from app.imports.sku_settings import MAX_BYTES, import_settings
 from app.models import Product, SellerAccount
 from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, login_required, tenant_id
-from app.web.dashboard.table import clear_cache, scope_for
+from app.web.dashboard.table import scope_for
 from app.web.forms import ImportForm, SkuSettingsForm
 from app.web.skus import detail, timeline
 
@@ -30,8 +30,11 @@ def show(product_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         form.populate_obj(product)
         product.unit_cost = float(form.unit_cost.data) if form.unit_cost.data is not None else None
+        db.session.flush()
+        account = db.session.get(SellerAccount, product.seller_account_id)
+        if account is not None:
+            summaries.refresh(db.session, account, [product.sku])
         db.session.commit()
-        clear_cache()
         flash("Settings saved. New recommendations use them from the next run.", "success")
         return redirect(url_for("skus.show", product_id=product.id))
     if form.errors:
@@ -85,7 +88,6 @@ def import_settings_page() -> ResponseReturnValue:
             status = 422
         else:
             db.session.commit()
-            clear_cache()
             flash(f"Updated the settings of {result.updated} SKU(s).", "success")
             return redirect(url_for("skus.import_settings"))
     elif form.errors:
