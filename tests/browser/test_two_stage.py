@@ -30,10 +30,8 @@ def planned_server(live_app: Any) -> Iterator[dict[str, Any]]:
     from app.extensions import db
     from app.planning.recommend import recommend_seller
     from app.planning.train import train_seller
-    from app.web.dashboard.table import clear_cache
     from tests.conftest import Factory
 
-    clear_cache()
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
     factory = Factory(db.session)
     end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
@@ -49,7 +47,6 @@ def planned_server(live_app: Any) -> Iterator[dict[str, Any]]:
     def replan() -> None:
         recommend_seller(db.session, db.session.merge(w.seller))
         db.session.commit()
-        clear_cache()
 
     try:
         yield {"url": f"http://127.0.0.1:{httpd.server_port}", "email": user.email,

@@ -48,7 +48,7 @@ def test_day_prints_as_the_old_macro(old) -> None:
 def test_the_macros_are_the_filters(app) -> None:
     env = app.jinja_env
     tpl = env.from_string(
-        '{% from "_macros.html" import money, num, day %}'
+        '{% from "_macros.html" import money, num, day with context %}'
         "{{ num(v, 2) }}|{{ money(v) }}|{{ day(d, a) }}|{{ v|num }}"
     )
     got = tpl.render(v=-1234.5, d=dt.date(2027, 1, 2), a=dt.date(2026, 12, 4), seller=US)

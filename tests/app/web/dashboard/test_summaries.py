@@ -81,6 +81,8 @@ def expected(session: Any, seller: Any) -> tuple[dict[str, dict[str, Any]], dict
             "excess_units": excess.get("units"),
             "excess_monthly": excess.get("monthly_cost"),
             "fc30": fc[30],
+            "reorder_by": None if rec is None else rec.reorder_by,
+            "reorder_quantity": None if rec is None else rec.reorder_quantity,
         }
         group = risk.group_of(rows[p.sku]["status"])
         if group in ("stockout", "ship", "excess"):
@@ -191,7 +193,8 @@ def _py_order(rows: dict[str, dict[str, Any]], sort: str, desc: bool) -> list[st
         keyed = by(keyed, "runs_out_on", False)
         return [r["sku"] for r in by(keyed, "rank", desc)]
     column = {"on_hand": "fulfillable", "inbound": "inbound", "runs_out": "runs_out_on",
-              "forecast": "fc30", "qty": "rec_qty", "ship_by": "ship_by"}[sort]  # fmt: skip
+              "forecast": "fc30", "qty": "rec_qty", "ship_by": "ship_by",
+              "reorder_by": "reorder_by"}[sort]  # fmt: skip
     return [r["sku"] for r in by(keyed, column, desc)]
 
 

@@ -28,9 +28,7 @@ PASSWORD = "correct horse 9"
 def planned(client: Any, factory: Any, db_session: Any) -> Any:
     """The two-stage world, trained and planned, with its owner logged in and an API token."""
     from app.tenancy import create_token
-    from app.web.dashboard.table import clear_cache
 
-    clear_cache()
     w = two_stage_world(factory, db_session)
     w.user = factory.user(w.tenant, email="owner@two-stage.example", password=PASSWORD)
     train_seller(db_session, w.seller, seed=1)
