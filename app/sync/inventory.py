@@ -133,7 +133,8 @@ def sync_ledger(ctx: SyncContext) -> None:
             dt.datetime.combine(until, dt.time(23, 59, 59), dt.UTC),
             {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"},
         )
-        rows = [r for r in parse_ledger_summary(text) if day <= r.date <= until]
+        order = ctx.account.market.date_order
+        rows = [r for r in parse_ledger_summary(text, order) if day <= r.date <= until]
         written = write_ledger(ctx, rows)
         set_cursor(state, {**cur, "ledger_through": until.isoformat()})
         cur = cursor_of(state)

@@ -194,7 +194,7 @@ def test_simulator_orders_items_inventory_and_a_report(small_sim, sim_config) ->
         dt.datetime(2026, 11, 10, 23, 59, tzinfo=dt.UTC),
         {"aggregatedByTimePeriod": "DAILY"},
     )
-    days = {r.date for r in parse_ledger_summary(text)}
+    days = {r.date for r in parse_ledger_summary(text, "MDY")}  # a US seller's report
     assert days == {dt.date(2026, 11, d) for d in range(1, 11)}
     client.close()
 
