@@ -129,8 +129,8 @@ def sync_ledger(ctx: SyncContext) -> None:
         until = min(last, day + dt.timedelta(days=LEDGER_WINDOW_DAYS - 1))
         text = ctx.client.fetch_report(
             LEDGER_SUMMARY,
-            dt.datetime.combine(day, dt.time(), dt.UTC),
-            dt.datetime.combine(until, dt.time(23, 59, 59), dt.UTC),
+            ctx.day_start(day),
+            ctx.day_start(until + dt.timedelta(days=1)) - dt.timedelta(seconds=1),
             {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"},
         )
         order = ctx.account.market.date_order

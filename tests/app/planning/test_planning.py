@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -94,7 +95,10 @@ def _seed(factory, db_session, days: int = 150) -> object:
         SyncState(
             **own,
             stream="orders",
-            watermark=dt.datetime.combine(END + dt.timedelta(days=1), dt.time(0, 3), tzinfo=dt.UTC),
+            # 00:03 Pacific the day after END: END is the US seller's last whole day
+            watermark=dt.datetime.combine(
+                END + dt.timedelta(days=1), dt.time(0, 3), tzinfo=ZoneInfo("America/Los_Angeles")
+            ),
         )
     )
     db_session.flush()
