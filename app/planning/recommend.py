@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 
 from app import queries
 from app.models import Product, Recommendation, SellerAccount, utcnow
-from app.money import seller_formatter
 from app.planning.arrivals import inbound_for_seller
 from app.planning.data import fee_estimates, latest_stock
+from app.planning.fee_cards import priced_by
 from app.planning.versions import load_model
-from forecasting.fees import FeeSchedule
 from forecasting.policy import SkuPlanInput, recommend_batch
 
 N_PATHS = 200
@@ -66,6 +65,7 @@ def recommend_seller(
     stock = latest_stock(session, account.tenant_id, account.id)
     inbound = inbound_for_seller(session, account, today)
     fees = fee_estimates(session, account.tenant_id, account.id)
+    card = priced_by(session, account)
     review = account.review_days or 7
     longest = max([p.lead_time_days for p in products] or [30])
     horizon = longest + review + PATH_MARGIN_DAYS
@@ -120,7 +120,7 @@ def recommend_seller(
     recs = recommend_batch(
         items,
         today,
-        FeeSchedule(overrides=account.fee_overrides or None, money=seller_formatter(account)),
+        card.schedule,
         capacity_cuft=capacity or None,
         seed=seed,
     )
@@ -136,7 +136,7 @@ def recommend_seller(
     now = utcnow()
     out = []
     for rec in recs:
-        row = _row(rec, account, version.id, now, notes.get(rec.sku, []))
+        row = _row(rec, account, version.id, now, notes.get(rec.sku, []), card.source)
         session.add(row)
         out.append(row)
     session.flush()
@@ -145,14 +145,21 @@ def recommend_seller(
 
 
 def _row(
-    rec: Any, account: SellerAccount, version_id: int, now: dt.datetime, notes: list[str]
+    rec: Any,
+    account: SellerAccount,
+    version_id: int,
+    now: dt.datetime,
+    notes: list[str],
+    fee_card: str = "",
 ) -> Recommendation:
-    """The stored recommendation: every field copied from the one timeline."""
+    """The stored recommendation: every field copied from the one timeline (and which fee card
+    priced it, app.planning.fee_cards)."""
     tl = rec.timeline
     if tl is None:  # recommend_batch runs with details: a timeline per SKU
         raise RuntimeError(f"{rec.sku}: recommendation without a timeline")
     stored = tl.to_dict(columns=True)
     stored["notes"] = list(notes)
+    stored["fee_card"] = fee_card
     return Recommendation(
         tenant_id=account.tenant_id,
         seller_account_id=account.id,
@@ -174,6 +181,7 @@ def _row(
             "unconstrained_quantity": int(tl.unconstrained_quantity),
             "capacity_limited": bool(tl.capacity_limited),
             "as_of": tl.as_of.isoformat(),
+            "fee_card": fee_card,
         },
         explanation=tl.explanation,
         timeline=stored,

@@ -82,6 +82,14 @@ def test_uk_seller_syncs_in_pounds_and_london_days(live_app, uk_sim) -> None:
     assert by_london["units"].sum().sort_index().equals(truth_units)
     assert not by_utc.sum().sort_index().equals(truth_units)
 
+    # No UK fee card: storage is priced from the synced storage-fee report, in pounds (the
+    # simulator charges £0.62 per cu ft off-peak for standard size), and said so.
+    from app.planning.fee_cards import priced_by
+
+    card = priced_by(db.session, account)
+    assert card.storage_from_report["storage.standard.off_peak"] == pytest.approx(0.62, rel=0.02)
+    assert "storage-fee report" in card.source and "£0.62/cu ft" in card.source
+
     # Report dates: the ledger writes 03/04/2026 for 3 April; each day's balance is its own.
     world = uk_sim.marketplace.sellers[0].world
     assert world.market.day(dt.date(2026, 4, 3).toordinal()) == "03/04/2026"

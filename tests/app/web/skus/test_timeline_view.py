@@ -138,3 +138,10 @@ def test_running_out_with_nothing_to_ship_says_the_inbound_restocks_it(timelines
     )
     tl["next_inbound_on"] = None
     assert "faster route" in view.headline(tl)["detail"]
+
+
+def test_the_cost_table_names_the_fee_card_the_planner_used(timelines):
+    tl = dict(next(iter(timelines.values())))
+    assert view.cost_table(tl)["fee_card"] is None  # stored before fee cards were named
+    tl["fee_card"] = "UK has no fee card here: monthly storage from your storage-fee report"
+    assert view.cost_table(tl)["fee_card"] == tl["fee_card"]
