@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from app import localtime
 from app.security.crypto import KeyRing
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cur.close()
+        # Local days in SQL (app.localtime.day_sql): SQLite has no time zone database.
+        dbapi_conn.create_function(
+            localtime.SQLITE_FUNCTION, 2, localtime.local_date_text, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Connection) -> None:

@@ -30,6 +30,7 @@ from app.planning.train import NotEnoughHistory, train_seller
 from app.sync import runner as sync_runner
 from app.sync.clients import client_for
 from app.sync.streams import Stream, parse_stream
+from integrations.amazon import marketplaces
 from jobs import host, progress
 from jobs.locks import app_lock
 from jobs.schedule import LOOKBACK, Entry, due_jobs
@@ -314,8 +315,8 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry(Stream.INBOUND, every=dt.timedelta(hours=1)),
     Entry(Stream.FEES, every=dt.timedelta(days=1)),
     Entry(Stream.REPORTS, every=dt.timedelta(days=1)),
-    # Nightly, after the day's fees and reports have had a chance to land; a seller that has never
-    # synced has nothing to train on.
+    # Nightly at 03:00 of the seller's local day (after its day has ended and the day's fees and
+    # reports have had a chance to land); a seller that has never synced has nothing to train on.
     Entry(TRAIN_KIND, daily_at=dt.time(3, 0), requires=Stream.ORDERS),
     # Alerts: held messages go out when quiet hours end, and digests at each user's hour (each
     # sync and recommend run queues a pass of its own; a seller never synced has nothing yet).
@@ -334,11 +335,14 @@ def tick(now: dt.datetime | None = None) -> list[int]:
     now = now or dt.datetime.now(dt.UTC)
     session = db.new_session()
     try:
-        sellers = dict(
-            session.execute(
-                select(SellerAccount.id, SellerAccount.tenant_id).where(SellerAccount.active)
-            ).all()
-        )
+        active = session.execute(
+            select(SellerAccount.id, SellerAccount.tenant_id, SellerAccount.marketplace).where(
+                SellerAccount.active
+            )
+        ).all()
+        sellers = {seller: tenant for seller, tenant, _ in active}
+        # Nightly jobs run at their hour of the seller's own day (its marketplace's zone).
+        zones = {seller: marketplaces.get(code).time_zone for seller, _, code in active}
         kinds = {kind_of(e.name): e.name for e in SCHEDULE}
         # The window keeps this query small however long the job history grows.
         since = now - LOOKBACK
@@ -367,7 +371,7 @@ def tick(now: dt.datetime | None = None) -> list[int]:
     }
     ok = {(seller, kinds[kind]) for seller, kind in succeeded if seller is not None}
     queued = []
-    for seller, name in due_jobs(now, sellers, last_runs, SCHEDULE, succeeded=ok):
+    for seller, name in due_jobs(now, sellers, last_runs, SCHEDULE, succeeded=ok, zones=zones):
         try:
             if name == TRAIN_KIND:
                 queued.append(enqueue_train(seller, tenant_id=sellers[seller]))

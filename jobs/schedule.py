@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One recurring job per seller: every `every`, or once a day from `daily_at` (UTC)."""
+    """One recurring job per seller: every `every`, or once a day from `daily_at`, a time of
+    day in the seller's time zone (its marketplace's; UTC when the tick gives none)."""
 
     name: str  # what to run (the application's names: a sync stream, "train")
     every: dt.timedelta | None = None
@@ -29,18 +31,30 @@ SLACK = dt.timedelta(seconds=30)
 LOOKBACK = dt.timedelta(days=2)
 
 
-def latest_slot(now: dt.datetime, at: dt.time) -> dt.datetime:
-    """The most recent daily start time at or before `now`."""
-    slot = dt.datetime.combine(now.date(), at, tzinfo=dt.UTC)
-    return slot if slot <= now else slot - dt.timedelta(days=1)
+def latest_slot(now: dt.datetime, at: dt.time, zone: str = "UTC") -> dt.datetime:
+    """The most recent daily start time at or before `now`: `at` on a local day of `zone`, as a
+    UTC instant. Once per local day, also on the days the clocks change: a time the spring
+    change skips is read with the offset before it (02:30 is 03:30 summer time), one the autumn
+    change repeats is its first occurrence."""
+    tz = ZoneInfo(zone)
+    day = now.astimezone(tz).date()
+    for back in (0, 1):
+        local = dt.datetime.combine(day - dt.timedelta(days=back), at, tzinfo=tz)
+        slot = local.astimezone(dt.UTC)
+        if slot <= now:
+            return slot
+    return slot
 
 
-def is_due(entry: Entry, now: dt.datetime, last: dt.datetime | None) -> bool:
-    """Whether `entry` should run at `now`, given when it last ran (None: never)."""
+def is_due(
+    entry: Entry, now: dt.datetime, last: dt.datetime | None, zone: str = "UTC"
+) -> bool:
+    """Whether `entry` should run at `now`, given when it last ran (None: never); a daily entry
+    at its time in `zone`."""
     if entry.every is not None:
         return last is None or now - last >= entry.every - SLACK
     assert entry.daily_at is not None
-    return last is None or last < latest_slot(now, entry.daily_at)
+    return last is None or last < latest_slot(now, entry.daily_at, zone)
 
 
 def due_jobs(
@@ -49,11 +63,13 @@ def due_jobs(
     last_runs: Mapping[tuple[int, str], dt.datetime],
     schedule: Iterable[Entry],
     succeeded: Collection[tuple[int, str]] | None = None,
+    zones: Mapping[int, str] | None = None,
 ) -> list[tuple[int, str]]:
     """The (seller, name) pairs due at `now`.
 
     `last_runs` maps (seller, name) to when it was last queued; `succeeded` holds the pairs that
-    ever succeeded (for `requires`; default: every pair in `last_runs`).
+    ever succeeded (for `requires`; default: every pair in `last_runs`); `zones` each seller's
+    time zone for daily entries (default UTC).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -64,6 +80,7 @@ def due_jobs(
         for entry in entries:
             if entry.requires is not None and (seller, entry.requires) not in done:
                 continue
-            if is_due(entry, now, last_runs.get((seller, entry.name))):
+            zone = (zones or {}).get(seller, "UTC")
+            if is_due(entry, now, last_runs.get((seller, entry.name)), zone):
                 due.append((seller, entry.name))
     return due

@@ -18,7 +18,15 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--today",
         type=date.fromisoformat,
         default=None,
-        help="last full day of history, YYYY-MM-DD (default: today, UTC)",
+        help="last full day of history, YYYY-MM-DD (default: today in the marketplace)",
+    )
+    p.add_argument(
+        "--marketplace",
+        default="US",
+        type=str.upper,
+        choices=["US", "CA", "UK", "GB", "DE", "JP"],
+        help="where the sellers sell: its currency, local days (its time zone), report date "
+        "format and regional endpoint paths (/eu, /fe); default US",
     )
 
 
@@ -57,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         default=None,
         help="also generate days after --today up to this day, as the server "
-        "does when advanced (the clock is then the next day 00:05Z)",
+        "does when advanced (the clock is then 00:05 local time the next day)",
     )
     truth.add_argument("--out", type=Path, required=True)
     return parser
@@ -68,12 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from simulator.truth import default_today
 
-    today = args.today or default_today()
+    today = args.today or default_today(args.marketplace)
     if args.command == "truth":
         from simulator.truth import write_truth
         from simulator.world import build_world
 
-        world = build_world(args.seed, args.skus, args.history_days, today, through=args.through)
+        world = build_world(
+            args.seed,
+            args.skus,
+            args.history_days,
+            today,
+            through=args.through,
+            marketplace=args.marketplace,
+        )
         for path in write_truth(world, args.out):
             print(path)
         return 0

@@ -9,6 +9,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from simulator.markets import DEFAULT as DEFAULT_MARKET
+from simulator.markets import market
+
 TIERS = ("small_standard", "large_standard", "large_standard_heavy", "large_bulky")
 TIER_SHARE = (0.45, 0.33, 0.14, 0.08)
 
@@ -105,6 +108,7 @@ class WorldSpec:
     anchor: (
         date  # the --today the world was created for: launches/discontinuations count back from it
     )
+    marketplace: str = DEFAULT_MARKET  # its days, currency and report formats (simulator.markets)
 
 
 def rng_for(seed: int, *keys: int) -> np.random.Generator:
@@ -133,6 +137,7 @@ def fulfillment_fee(tier: str, weight_lb: float) -> float:
 def make_catalog(spec: WorldSpec) -> pd.DataFrame:
     """One row per SKU; row i depends only on (seed, i) for the listed attributes."""
     n = spec.n_skus
+    mk = market(spec.marketplace)
 
     # One generator per attribute so the i-th SKU never depends on how many SKUs there are.
     def draw(stream: int) -> np.random.Generator:
@@ -165,6 +170,10 @@ def make_catalog(spec: WorldSpec) -> pd.DataFrame:
         price = float(np.floor(price) + 0.99)
         # Landed cost leaves a margin after fees; low-price items have thinner margins.
         unit_cost = round(max(0.8, (price - fee - referral * price) * (0.35 + 0.4 * cost_u[i])), 2)
+        # In the marketplace's currency (US: unchanged).
+        price = mk.price(price * mk.price_factor)
+        fee = round(fee * mk.price_factor, mk.minor_units)
+        unit_cost = round(unit_cost * mk.price_factor, mk.minor_units)
         case_pack = 1 if tier == "large_bulky" else int((1, 2, 6, 12, 24)[int(pack_u[i] * 5)])
         moq = int(case_pack * (0, 0, 1, 2, 5)[int(moq_u[i] * 5)])
         noun = nouns[name_u[i, 0] % len(nouns)]

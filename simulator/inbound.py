@@ -16,6 +16,7 @@ inboundReceiving, so its totals are sums over the open shipments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.orders import day_epoch
@@ -90,18 +91,21 @@ def events(s: Shipment) -> list[tuple[int, str]]:
     return out
 
 
-def state(s: Shipment, today: int, now: int) -> ShipmentState | None:
-    """The shipment on the clock's day `today` (events of earlier days); None before creation."""
+def state(
+    s: Shipment, today: int, now: int, day_start: Callable[[int], int] = day_epoch
+) -> ShipmentState | None:
+    """The shipment on the clock's day `today` (events of earlier days); None before creation.
+    Its status changes at an hour of the marketplace's local day (`day_start`: World.day_start)."""
     if s.created_ts > now:
         return None
     if s.cancelled_day is None and s.last_receipt_day < today:  # the common case, quickly
-        close = day_epoch(s.last_receipt_day) + _HOUR["CLOSED"] * 3600
+        close = day_start(s.last_receipt_day) + _HOUR["CLOSED"] * 3600
         return ShipmentState(s, "CLOSED", s.quantity, max(close, s.created_ts))
     status, last = "WORKING", s.created_ts
     for day, kind in events(s):
         if day >= today:
             break
-        status, last = kind, max(last, day_epoch(day) + _HOUR[kind] * 3600)
+        status, last = kind, max(last, day_start(day) + _HOUR[kind] * 3600)
     received = 0
     if s.cancelled_day is None:
         received = sum(u for j, u in enumerate(s.receipts) if s.arrival_day + j < today)
@@ -123,7 +127,7 @@ def states(
         # The clock stands still between advances: the pages of one query share one walk.
         if len(cache) >= 4:
             cache.pop(next(iter(cache)))
-        found = (state(s, day, now) for s in world.shipments[:count])
+        found = (state(s, day, now, world.day_start) for s in world.shipments[:count])
         cache[key] = [st for st in found if st is not None]
     return list(cache[key])
 
@@ -159,7 +163,8 @@ def plans(world: World, now: int) -> dict[str, list[ShipmentState]]:
 
 
 def window_times(s: Shipment) -> tuple[int, int] | None:
-    """The selected delivery window as Unix seconds (first day 00:00 to last day 23:59:59)."""
+    """The selected delivery window as Unix seconds (first day 00:00 to last day 23:59:59 UTC:
+    calendar dates, as the API writes dates, not instants of the local day)."""
     if s.window is None:
         return None
     return day_epoch(s.window[0]), day_epoch(s.window[1] + 1) - 1

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.inbound import inbound_quantity, states
-from simulator.orders import day_epoch
 from simulator.world import World
 
 
@@ -54,7 +53,7 @@ def _inbound(world: World, now: int) -> tuple[np.ndarray, ...]:
         s = st.shipment
         if s.cancelled_day is None and s.arrival_day < today:
             last_day = min(s.last_receipt_day, today - 1)
-            arrived[s.sku] = max(arrived[s.sku], day_epoch(last_day) + 8 * 3600)
+            arrived[s.sku] = max(arrived[s.sku], world.day_start(last_day) + 8 * 3600)
         w, sh, rc = inbound_quantity(st)
         working[s.sku] += w
         shipped[s.sku] += sh

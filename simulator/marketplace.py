@@ -7,10 +7,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from simulator.orders import day_epoch
+from simulator.markets import DEFAULT as DEFAULT_MARKET
+from simulator.markets import market
 from simulator.truth import start_clock
 from simulator.world import World, build_world
 
@@ -89,9 +90,12 @@ class Marketplace:
         webhook_secret: str | None = None,
         report_seconds: float = REPORT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        marketplace: str = DEFAULT_MARKET,
     ) -> None:
+        # Every seller sells in `marketplace`: its local days, currency and report formats.
+        self.market = market(marketplace)
         if today is None:
-            today = datetime.now(UTC).date()
+            today = datetime.now(UTC).astimezone(self.market.zone).date()
         self.seed = seed
         self.today = today
         self.rate_scale = rate_scale
@@ -102,12 +106,12 @@ class Marketplace:
         self.report_seconds = report_seconds
         self.clock = clock
         self.lock = threading.RLock()
-        self.now = start_clock(today)
+        self.now = start_clock(today, self.market)
         self.base_url = ""  # set by whoever binds the socket; document URLs point here
         self.sellers: list[Seller] = []
         for i in range(sellers):
             s = seed + i
-            world = build_world(s, skus, history_days, today)
+            world = build_world(s, skus, history_days, today, marketplace=self.market.code)
             self.sellers.append(
                 Seller(
                     index=i,
@@ -129,6 +133,7 @@ class Marketplace:
                         else "Atzr|" + _derived("rt", s, i)
                     ),
                     seller_id="A" + _derived("sid", s, i)[:13].upper(),
+                    marketplace_id=self.market.marketplace_id,
                     webhook_url=webhook_url if i == 0 else None,
                     webhook_secret=webhook_secret if i == 0 else None,
                 )
@@ -158,7 +163,8 @@ class Marketplace:
         with self.lock:
             old = self.now
             self.now = old + max(0, int(seconds))
-            last_full_day = EPOCH + timedelta(days=self.now // DAY - 1)
+            # Days end at the marketplace's local midnight.
+            last_full_day = date.fromordinal(self.market.ordinal_of(self.now) - 1)
             for seller in self.sellers:
                 if seller.world.next_ordinal <= last_full_day.toordinal():
                     seller.world.extend_to(last_full_day)
@@ -168,10 +174,9 @@ class Marketplace:
         return old, new
 
     def today_ordinal(self) -> int:
-        """Date ordinal of the clock's current day."""
-        return EPOCH.toordinal() + self.now // DAY
+        """Date ordinal of the clock's current (local) day."""
+        return self.market.ordinal_of(self.now)
 
-    @staticmethod
-    def day_start(ordinal: int) -> int:
-        """Unix seconds of a day's start."""
-        return day_epoch(ordinal)
+    def day_start(self, ordinal: int) -> int:
+        """Unix seconds of a local day's start."""
+        return self.market.day_start(ordinal)

@@ -9,11 +9,13 @@ import numpy as np
 from simulator.catalog import rng_for
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-# Share of orders by UTC hour: US evenings fall in the early UTC hours.
+# Share of orders by UTC hour for a US seller: US evenings fall in the early UTC hours.
 _HOUR_WEIGHTS = np.array(
     [7, 7, 6, 5, 3, 2, 1.5, 1, 1, 1, 1.5, 2, 3, 4, 5, 5.5, 6, 6, 6, 6, 6.5, 7, 7, 7], dtype=float
 )
 _HOUR_CDF = np.cumsum(_HOUR_WEIGHTS) / _HOUR_WEIGHTS.sum()
+# The same by local hour (Pacific is UTC-8): buyers everywhere shop most in their evening.
+LOCAL_HOUR_WEIGHTS = np.roll(_HOUR_WEIGHTS, -8)
 # ORDER_SEQ scrambles the in-day order number into the last block of the order id.
 ORDER_SEQ_MUL = 7919
 ORDER_SEQ_MOD = 10_000_000
@@ -27,6 +29,13 @@ def day_epoch(day_ordinal: int) -> int:
     return (day_ordinal - EPOCH_ORDINAL) * 86400
 
 
+def hour_cdf(wall_hours: np.ndarray) -> np.ndarray:
+    """Cumulative share of a local day's orders by elapsed hour, given each elapsed hour's
+    wall-clock hour (24 of them, or 23 and 25 on the days the clocks change)."""
+    w = LOCAL_HOUR_WEIGHTS[np.asarray(wall_hours, dtype=np.int64)]
+    return np.cumsum(w) / w.sum()
+
+
 def make_day_orders(
     seed: int,
     day_ordinal: int,
@@ -34,8 +43,14 @@ def make_day_orders(
     cancels: np.ndarray,
     sale_cents: np.ndarray,
     list_cents: np.ndarray,
+    day_start: int | None = None,
+    cdf: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Orders and lines of one day, orders sorted by purchase time, lines grouped by order."""
+    """Orders and lines of one day, orders sorted by purchase time, lines grouped by order.
+
+    The day starts at `day_start` (Unix seconds of the marketplace's local midnight; UTC
+    midnight when None) and its orders fall in its hours by `cdf` (hour_cdf; the UTC profile
+    when None), so every order of day d is bought on local day d."""
     n = len(sold)
     units = np.repeat(np.arange(n), sold)
     u = rng_for(seed, STREAM_LINES, day_ordinal).random(len(units))
@@ -69,9 +84,9 @@ def make_day_orders(
     is_cancel[n_real:] = True
 
     t = rng_for(seed, STREAM_TIMES, day_ordinal).random((n_orders, 4))
-    hour = np.searchsorted(_HOUR_CDF, t[:, 0] * 0.999999)
+    hour = np.searchsorted(_HOUR_CDF if cdf is None else cdf, t[:, 0] * 0.999999)
     secs = (hour * 3600 + t[:, 1] * 3600).astype(np.int64)
-    base = day_epoch(day_ordinal)
+    base = day_epoch(day_ordinal) if day_start is None else int(day_start)
     purchase = base + secs
     unshipped = purchase + 120 + (t[:, 2] * 4 * 3600).astype(np.int64)
     shipped = unshipped + 3 * 3600 + (t[:, 3] * 41 * 3600).astype(np.int64)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from simulator.marketplace import Seller
+from simulator.markets import Market
 from simulator.orderbook import STATUS_NAMES
 from simulator.orders import order_id, parse_order_id
 
@@ -94,6 +95,7 @@ def orders_json(seller: Seller, idx: np.ndarray, now: int) -> list[dict[str, Any
         minlength=len(idx),
     ).astype(np.int64)
     places = place_index(seller.seed, idx)
+    mk = seller.world.market
     out = []
     for n, i in enumerate(idx.tolist()):
         code = int(status[n])
@@ -104,7 +106,7 @@ def orders_json(seller: Seller, idx: np.ndarray, now: int) -> list[dict[str, Any
             "LastUpdateDate": last[n],
             "OrderStatus": str(STATUS_NAMES[code]),
             "FulfillmentChannel": "AFN",
-            "SalesChannel": "Amazon.com",
+            "SalesChannel": mk.sales_channel,
             "ShipServiceLevel": "Expedited",
             "NumberOfItemsShipped": int(qty[n]) if code == 2 else 0,
             "NumberOfItemsUnshipped": int(qty[n]) if code in (0, 1) else 0,
@@ -128,12 +130,12 @@ def orders_json(seller: Seller, idx: np.ndarray, now: int) -> list[dict[str, Any
                 "City": city,
                 "StateOrRegion": state,
                 "PostalCode": postal,
-                "CountryCode": "US",
+                "CountryCode": mk.country,
             },
         }
         if code in (1, 2):
             # Pending and cancelled orders carry no money, as on Amazon.
-            item["OrderTotal"] = {"CurrencyCode": "USD", "Amount": f"{paid[n] / 100:.2f}"}
+            item["OrderTotal"] = {"CurrencyCode": mk.currency, "Amount": mk.amount(paid[n])}
         out.append(item)
     return out
 
@@ -147,6 +149,7 @@ def order_items_json(seller: Seller, idx: int, now: int) -> list[dict[str, Any]]
     """getOrderItems representation of order `idx`'s lines as of `now`."""
     book = seller.world.orders
     cat = seller.world.lists
+    mk = seller.world.market
     status = int(book.status_code(np.array([idx]), now)[0])
     items = []
     for line in book.lines_of(idx).tolist():
@@ -169,15 +172,15 @@ def order_items_json(seller: Seller, idx: int, now: int) -> list[dict[str, Any]]
         if status in (1, 2):
             list_c = int(book.line["list_cents"][line]) * qty
             promo = list_c - int(book.line["unit_cents"][line]) * qty
-            item["ItemPrice"] = _money(list_c)
-            item["ItemTax"] = _money(0)
-            item["PromotionDiscount"] = _money(promo)
-            item["PromotionDiscountTax"] = _money(0)
+            item["ItemPrice"] = _money(list_c, mk)
+            item["ItemTax"] = _money(0, mk)
+            item["PromotionDiscount"] = _money(promo, mk)
+            item["PromotionDiscountTax"] = _money(0, mk)
             if promo > 0:
                 item["PromotionIds"] = [f"PROMO-{sku:04d}"]
         items.append(item)
     return items
 
 
-def _money(cents: int) -> dict[str, str]:
-    return {"CurrencyCode": "USD", "Amount": f"{cents / 100:.2f}"}
+def _money(cents: int, mk: Market) -> dict[str, str]:
+    return {"CurrencyCode": mk.currency, "Amount": mk.amount(cents)}

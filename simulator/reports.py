@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from simulator.inventory import snapshot
 from simulator.marketplace import Seller
+from simulator.markets import Market
 from simulator.orders import order_id
 from simulator.orderview import PLACES, place_index
 
@@ -110,8 +111,11 @@ def all_orders(seller: Seller, start: int, end: int, now: int, options: dict) ->
     skus = np.array(cat["sku"], dtype=object)
     blank = np.full(len(lines), "", dtype=object)
 
+    mk = seller.world.market
+    fmt = f"%.{mk.minor_units}f"
+
     def money(cents: np.ndarray) -> np.ndarray:
-        return np.where(priced, np.char.mod("%.2f", cents / 100.0), "")
+        return np.where(priced, np.char.mod(fmt, cents / 100.0), "")
 
     frame = pd.DataFrame(
         {
@@ -121,7 +125,7 @@ def all_orders(seller: Seller, start: int, end: int, now: int, options: dict) ->
             "last-updated-date": _flat_times(last[owner]),
             "order-status": status,
             "fulfillment-channel": "Amazon",
-            "sales-channel": "Amazon.com",
+            "sales-channel": mk.sales_channel,
             "order-channel": blank,
             "url": blank,
             "ship-service-level": "Expedited",
@@ -130,7 +134,7 @@ def all_orders(seller: Seller, start: int, end: int, now: int, options: dict) ->
             "asin": np.array(cat["asin"], dtype=object)[sku],
             "item-status": status,
             "quantity": qty,
-            "currency": "USD",
+            "currency": mk.currency,
             "item-price": money(list_c),
             "item-tax": money(np.zeros(len(lines))),
             "shipping-price": blank,
@@ -142,7 +146,7 @@ def all_orders(seller: Seller, start: int, end: int, now: int, options: dict) ->
             "ship-city": [p[0] for p in place],
             "ship-state": [p[1] for p in place],
             "ship-postal-code": [p[2] for p in place],
-            "ship-country": "US",
+            "ship-country": mk.country,
             "promotion-ids": np.where(priced & (promo > 0), np.char.mod("PROMO-%04d", sku), ""),
             "is-business-order": "false",
             "purchase-order-number": blank,
@@ -157,9 +161,11 @@ def _flat_times(ts: np.ndarray) -> list[str]:
     return [t + "+00:00" for t in text]
 
 
-def _fmt_day(ordinal: int, period: str) -> str:
+def _fmt_day(ordinal: int, period: str, mk: Market) -> str:
+    """A ledger day (or month) as the marketplace's reports write it: 11/26/2026 in the US,
+    26/11/2026 in the UK, 26.11.2026 in Germany, 2026/11/26 in Japan."""
     d = date.fromordinal(ordinal)
-    return d.strftime("%m/%Y") if period == "MONTHLY" else d.strftime("%m/%d/%Y")
+    return d.strftime(mk.month_format if period == "MONTHLY" else mk.day_format)
 
 
 def ledger_summary(seller: Seller, start: int, end: int, now: int, options: dict) -> str:
@@ -167,9 +173,10 @@ def ledger_summary(seller: Seller, start: int, end: int, now: int, options: dict
     w = seller.world
     period = str(options.get("aggregatedByTimePeriod", "DAILY")).upper()
     by_fc = str(options.get("aggregateByLocation", "COUNTRY")).upper() == "FC"
-    first = max(w.start_ordinal, datetime.fromtimestamp(start, tz=UTC).date().toordinal())
+    # The range's local days (a day is the marketplace's).
+    first = max(w.start_ordinal, w.ordinal_of(start))
     last_ts = min(end, now)
-    last = min(w.next_ordinal - 1, datetime.fromtimestamp(last_ts, tz=UTC).date().toordinal())
+    last = min(w.next_ordinal - 1, w.ordinal_of(last_ts))
     if last < first:
         return tsv(pd.DataFrame(columns=LEDGER_COLUMNS))
     r0, r1 = first - w.start_ordinal, last - w.start_ordinal + 1
@@ -204,7 +211,7 @@ def ledger_summary(seller: Seller, start: int, end: int, now: int, options: dict
     zero = np.zeros(len(agg), dtype=np.int64)
     out = pd.DataFrame(
         {
-            "Date": [_fmt_day(int(b), period) for b in agg["bucket"]],
+            "Date": [_fmt_day(int(b), period, w.market) for b in agg["bucket"]],
             "FNSKU": cat["fnsku"].to_numpy()[si],
             "ASIN": cat["asin"].to_numpy()[si],
             "MSKU": cat["sku"].to_numpy()[si],
@@ -224,7 +231,7 @@ def ledger_summary(seller: Seller, start: int, end: int, now: int, options: dict
             "Other Events": zero,
             "Ending Warehouse Balance": agg["end"].to_numpy(),
             "Unknown Events": zero,
-            "Location": "PHX7" if by_fc else "US",
+            "Location": w.market.fc if by_fc else w.market.country,
         }
     )
     return tsv(out[LEDGER_COLUMNS])
@@ -261,11 +268,6 @@ def myi_unsuppressed(seller: Seller, start: int, end: int, now: int, options: di
         }
     )
     return tsv(frame)
-
-
-def day_bounds(ts: int) -> int:
-    """Date ordinal of a Unix time."""
-    return datetime.fromtimestamp(ts, tz=UTC).date().toordinal()
 
 
 def builders() -> dict[str, Callable[[Seller, int, int, int, dict], str]]:

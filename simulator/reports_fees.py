@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -19,23 +19,22 @@ SIZE_TIER_NAMES = {
 }
 
 
-def storage_rate(tier: str, month: int) -> float:
-    """Monthly storage $ per cubic foot (shared/fba-fees.md, from 2024-04-01)."""
+def storage_rate(tier: str, month: int, factor: float = 1.0) -> float:
+    """Monthly storage per cubic foot: the US $ rate (shared/fba-fees.md, from 2024-04-01)
+    times the marketplace's price factor (a stand-in for its own card, in its currency)."""
     peak = month >= 10
     if tier == "large_bulky":
-        return 1.40 if peak else 0.56
-    return 2.40 if peak else 0.78
+        return round((1.40 if peak else 0.56) * factor, 2)
+    return round((2.40 if peak else 0.78) * factor, 2)
 
 
 def storage_fees(seller: Seller, start: int, end: int, now: int, options: dict) -> str:
     """GET_FBA_STORAGE_FEE_CHARGES_DATA: one row per SKU per month in the range."""
     w = seller.world
     cat = w.catalog
-    first = max(w.start_ordinal, datetime.fromtimestamp(start, tz=UTC).date().toordinal())
-    last = min(
-        w.next_ordinal - 1,
-        datetime.fromtimestamp(min(end, now), tz=UTC).date().toordinal(),
-    )
+    mk = w.market
+    first = max(w.start_ordinal, w.ordinal_of(start))
+    last = min(w.next_ordinal - 1, w.ordinal_of(min(end, now)))
     rows = []
     if last >= first:
         on_hand = w.daily("on_hand_end")
@@ -53,15 +52,15 @@ def storage_fees(seller: Seller, start: int, end: int, now: int, options: dict) 
                     reverse=True,
                 )
                 tier = cat["size_tier"].iat[i]
-                rate = storage_rate(tier, month)
+                rate = storage_rate(tier, month, mk.price_factor)
                 vol = float(cat["cubic_feet"].iat[i])
                 rows.append(
                     {
                         "asin": cat["asin"].iat[i],
                         "fnsku": cat["fnsku"].iat[i],
                         "product_name": cat["title"].iat[i],
-                        "fulfillment_center": "PHX7",
-                        "country_code": "US",
+                        "fulfillment_center": mk.fc,
+                        "country_code": mk.country,
                         "longest_side": f"{dims[0]:.2f}",
                         "median_side": f"{dims[1]:.2f}",
                         "shortest_side": f"{dims[2]:.2f}",
@@ -79,7 +78,7 @@ def storage_fees(seller: Seller, start: int, end: int, now: int, options: dict) 
                         "storage_utilization_ratio_units": "",
                         "base_rate": f"{rate:.2f}",
                         "utilization_surcharge_rate": "0.00",
-                        "currency": "USD",
+                        "currency": mk.currency,
                         "estimated_monthly_storage_fee": f"{avg[i] * vol * rate:.4f}",
                         "dangerous_goods_storage_type": "--",
                         "eligible_for_inventory_discount": "N",
@@ -109,7 +108,7 @@ def estimated_fees(seller: Seller, start: int, end: int, now: int, options: dict
                 "sku": cat["sku"].iat[i],
                 "fnsku": cat["fnsku"].iat[i],
                 "asin": cat["asin"].iat[i],
-                "amazon-store": "US",
+                "amazon-store": w.market.country,
                 "product-name": cat["title"].iat[i],
                 "product-group": cat["category"].iat[i],
                 "brand": "Simulated",
@@ -124,7 +123,7 @@ def estimated_fees(seller: Seller, start: int, end: int, now: int, options: dict
                 "item-package-weight": f"{cat['weight_lb'].iat[i]:.2f}",
                 "unit-of-weight": "pounds",
                 "product-size-tier": SIZE_TIER_NAMES[cat["size_tier"].iat[i]],
-                "currency": "USD",
+                "currency": w.market.currency,
                 "estimated-fee-total": f"{referral + fba:.2f}",
                 "estimated-referral-fee-per-unit": f"{referral:.2f}",
                 "estimated-variable-closing-fee": "0.00",
@@ -163,7 +162,7 @@ def restock(seller: Seller, start: int, end: int, now: int, options: dict) -> st
         )
         rows.append(
             {
-                "Country": "US",
+                "Country": w.market.country,
                 "Product Name": cat["title"].iat[i],
                 "FNSKU": cat["fnsku"].iat[i],
                 "Merchant SKU": cat["sku"].iat[i],
@@ -171,7 +170,7 @@ def restock(seller: Seller, start: int, end: int, now: int, options: dict) -> st
                 "Condition": "New",
                 "Supplier": "",
                 "Supplier part no.": "",
-                "Currency code": "USD",
+                "Currency code": w.market.currency,
                 "Price": f"{w.state.list_price[i]:.2f}",
                 "Sales last 30 days": f"{sales30[i]:.2f}",
                 "Units Sold Last 30 Days": int(units30[i]),
@@ -194,7 +193,7 @@ def restock(seller: Seller, start: int, end: int, now: int, options: dict) -> st
                 else f"{dos_fba[i]:.0f}",
                 "Alert": alert,
                 "Recommended replenishment qty": int(need[i]),
-                "Recommended ship date": date.fromordinal(w.next_ordinal).strftime("%m/%d/%Y")
+                "Recommended ship date": w.market.day(w.next_ordinal)
                 if need[i] > 0
                 else "",
                 "Recommended action": "Restock" if need[i] > 0 else "No action required",

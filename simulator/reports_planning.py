@@ -67,7 +67,7 @@ def inventory_planning(seller: Seller, start: int, end: int, now: int, options: 
         row.update(dict(zip(names, counts, strict=True)))
         row.update(
             {
-                "currency": "USD",
+                "currency": w.market.currency,
                 "units-shipped-t7": shipped[7],
                 "units-shipped-t30": shipped[30],
                 "units-shipped-t60": shipped[60],
@@ -82,7 +82,7 @@ def inventory_planning(seller: Seller, start: int, end: int, now: int, options: 
                 if cat["size_tier"].iat[i] != "large_bulky"
                 else "Oversize",
                 "storage-volume": f"{cat['cubic_feet'].iat[i] * on_hand:.4f}",
-                "marketplace": "US",
+                "marketplace": w.market.country,
                 "product-group": cat["category"].iat[i],
                 "days-of-supply": f"{on_hand / velocity:.0f}" if velocity > 0 else "",
                 "inbound-quantity": inbound,

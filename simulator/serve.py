@@ -28,13 +28,18 @@ def serve_forever(args: argparse.Namespace, today: date) -> int:
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
         report_seconds=args.report_seconds,
+        marketplace=args.marketplace,
     )
     app = create_app(market)
     notifier = Notifier.attach(app, market)
     server, thread = start_server(app, args.host, args.port, quiet=False)
     market.base_url = f"http://{args.host}:{server.server_port}"
     print(f"FBA Planner marketplace simulator on {market.base_url}  (clock {market.clock_iso()})")
-    print(f"  token endpoint: {market.base_url}/auth/o2/token   SP-API endpoint: {market.base_url}")
+    region = market.market.region
+    endpoint = market.base_url + ("" if region == "na" else f"/{region}")
+    print(f"  marketplace {market.market.code} ({market.market.currency}, "
+          f"days in {market.market.time_zone})")
+    print(f"  token endpoint: {endpoint}/auth/o2/token   SP-API endpoint: {endpoint}")
     for s in market.sellers:
         print(f"  seller {s.index}: seller_id={s.seller_id} marketplace_id={s.marketplace_id}")
         print(f"    client_id={s.client_id}")

@@ -17,6 +17,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from simulator.marketplace import REPORT_SECONDS, Marketplace
 from simulator.server import create_app
 
+# The AWS region the product stores for each SP-API region (sp_api's names).
+AWS_REGIONS = {"na": "us-east-1", "eu": "eu-west-1", "fe": "us-west-2"}
+
 
 @dataclass
 class RunningSimulator:
@@ -29,16 +32,26 @@ class RunningSimulator:
     _tokens: dict[int, str] = field(default_factory=dict)
 
     @property
+    def endpoint(self) -> str:
+        """The SP-API endpoint of the sellers' region: the base URL in North America, with
+        `/eu` or `/fe` after it for the other regions (simulator.markets)."""
+        region = self.marketplace.market.region
+        return self.base_url + ("" if region == "na" else f"/{region}")
+
+    @property
     def token_url(self) -> str:
-        """The LWA token endpoint."""
-        return self.base_url + "/auth/o2/token"
+        """The LWA token endpoint of the sellers' region."""
+        return self.endpoint + "/auth/o2/token"
 
     def account_fields(self, seller: int = 0) -> dict[str, str]:
         """What a seller account that syncs from seller `seller` holds: endpoint, token URL,
         LWA credentials and marketplace (named as the product's seller_accounts columns)."""
         c = self.sellers[seller]
+        mk = self.marketplace.market
         return {
-            "endpoint": self.base_url,
+            "marketplace": mk.code,
+            "region": AWS_REGIONS[mk.region],
+            "endpoint": self.endpoint,
             "token_url": self.token_url,
             "lwa_client_id": c["client_id"],
             "lwa_client_secret": c["client_secret"],
@@ -77,7 +90,7 @@ class RunningSimulator:
         """GET an SP-API path as a seller (raw HTTP, no retries)."""
         token = token or self._token(seller)
         return requests.get(
-            self.base_url + path,
+            self.endpoint + path,
             params=params or {},
             headers={"x-amz-access-token": token},
             timeout=30,
@@ -89,7 +102,7 @@ class RunningSimulator:
         """POST JSON to an SP-API path as a seller."""
         token = token or self._token(seller)
         return requests.post(
-            self.base_url + path, json=body, headers={"x-amz-access-token": token}, timeout=30
+            self.endpoint + path, json=body, headers={"x-amz-access-token": token}, timeout=30
         )
 
     def _token(self, seller: int) -> str:
@@ -99,7 +112,7 @@ class RunningSimulator:
 
     def sp_api_client(self, api_cls: type, seller: int = 0, **kwargs: Any) -> Any:
         """A python-amazon-sp-api client (Orders, Reports, ...) pointed at this simulator."""
-        return sp_api_client(api_cls, self.base_url, self.sellers[seller], **kwargs)
+        return sp_api_client(api_cls, self.endpoint, self.sellers[seller], **kwargs)
 
     def configure_webhook(self, seller: int, url: str | None, secret: str | None) -> None:
         """Same as POST /_sim/webhook."""
@@ -214,6 +227,7 @@ def running_simulator(
     fault_token_endpoint: bool = False,
     report_seconds: float = REPORT_SECONDS,
     clock: Callable[[], float] = time.monotonic,
+    marketplace: str = "US",
     **config: Any,
 ) -> Iterator[RunningSimulator]:
     """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit.
@@ -236,6 +250,7 @@ def running_simulator(
         webhook_secret=webhook_secret,
         report_seconds=report_seconds,
         clock=clock,
+        marketplace=marketplace,
     )
     app = create_app(market, config or None)
     notifier = Notifier.attach(app, market)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.inbound import states
+from simulator.markets import DEFAULT as DEFAULT_MARKET
+from simulator.markets import Market, market
 from simulator.orders import day_epoch
 from simulator.world import World
 
@@ -60,9 +62,11 @@ INBOUND_COLUMNS = [
 ]
 
 
-def start_clock(last_day: date) -> int:
-    """The simulator clock right after `last_day`: next day 00:05:00Z, as Unix seconds."""
-    return day_epoch(last_day.toordinal() + 1) + 300
+def start_clock(last_day: date, mk: Market | None = None) -> int:
+    """The simulator clock right after `last_day`: 00:05 local time the next day in the
+    marketplace's zone (UTC when none), as Unix seconds."""
+    nxt = last_day.toordinal() + 1
+    return (day_epoch(nxt) if mk is None else mk.day_start(nxt)) + 300
 
 
 def clock_iso(ts: int) -> str:
@@ -85,7 +89,8 @@ def _live_mask(world: World) -> np.ndarray:
 
 
 def orders_units(world: World, now: int) -> np.ndarray:
-    """(days, skus) units in orders not Canceled as of `now`, by UTC purchase day."""
+    """(days, skus) units in orders not Canceled as of `now`, by purchase day (the
+    marketplace's local day the order was bought on)."""
     book = world.orders
     out = np.zeros((world.next_ordinal - world.start_ordinal, world.n), dtype=np.int64)
     if not len(book):
@@ -178,7 +183,7 @@ def inbound_frames(world: World, now: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def truth_texts(world: World, now: int | None = None) -> dict[str, str]:
     """The truth files as text, as of the simulator clock `now` (default: start clock)."""
     if now is None:
-        now = start_clock(world.last_day)
+        now = start_clock(world.last_day, world.market)
     demand, orders = demand_frames(world, now)
     shipments, receipts = inbound_frames(world, now)
     return {
@@ -201,6 +206,6 @@ def write_truth(world: World, out: Path) -> list[Path]:
     return paths
 
 
-def default_today() -> date:
-    """Today's UTC date: the default --today."""
-    return datetime.now(UTC).date()
+def default_today(marketplace: str = DEFAULT_MARKET) -> date:
+    """Today in the marketplace's time zone: the default --today."""
+    return datetime.now(UTC).astimezone(market(marketplace).zone).date()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
 from simulator.calendar import demand_multiplier, event_of
 from simulator.catalog import WorldSpec, make_catalog, make_traits, rng_for
+from simulator.markets import DEFAULT as DEFAULT_MARKET
+from simulator.markets import market
 from simulator.orderbook import OrderBook
-from simulator.orders import EPOCH_ORDINAL, day_epoch, make_day_orders
+from simulator.orders import hour_cdf, make_day_orders
 
 CANCEL_RATE = 0.02
 SHIPMENT_CANCEL_RATE = 0.04  # reviews whose first draft shipment the seller cancels
@@ -103,6 +105,7 @@ class World:
 
     def __init__(self, spec: WorldSpec) -> None:
         self.spec = spec
+        self.market = market(spec.marketplace)
         self.catalog = make_catalog(spec)
         self.traits = make_traits(spec, self.catalog)
         # Catalog columns as lists: per-order JSON building looks them up many times.
@@ -183,7 +186,7 @@ class World:
         parts = 1 + np.floor((quantity - days) * weights / weights.sum()).astype(np.int64)
         parts[0] += quantity - int(parts.sum())
         if plan_id is None:
-            created_day = created_ts // 86400 + EPOCH_ORDINAL if created_ts else ship_day
+            created_day = self.ordinal_of(created_ts) if created_ts else ship_day
             plan_id = "" if u[9] < 0.15 else _sta_id("wf", self.spec.seed, "plan", created_day)
         if sta_shipment_id is None:
             sta_shipment_id = _sta_id("sh", self.spec.seed, "shipment", n) if plan_id else ""
@@ -201,7 +204,7 @@ class World:
             arrival_day,
             source,
             plan_id,
-            created_ts or day_epoch(ship_day - 1) + 10 * 3600,
+            created_ts or self.day_start(ship_day - 1) + 10 * 3600,
             tuple(int(x) for x in parts),
             cancelled_day,
             sta_shipment_id,
@@ -257,7 +260,11 @@ class World:
         change = u[:, 0] < 1 / 150
         factor = 0.9 + 0.22 * u[:, 1]
         new_price = np.clip(st.list_price * factor, 0.75 * list0, 1.4 * list0)
-        st.list_price = np.where(change, np.floor(new_price) + 0.99, st.list_price)
+        if self.market.minor_units == 0:
+            new_price = np.maximum(10.0, np.round(new_price, -1))
+        else:
+            new_price = np.floor(new_price) + 0.99
+        st.list_price = np.where(change, new_price, st.list_price)
         start_promo = (st.promo_left == 0) & (u[:, 2] < 1 / 100)
         st.promo_left = np.where(start_promo, 3 + (u[:, 3] * 8).astype(np.int64), st.promo_left)
         st.promo_disc = np.where(start_promo, 0.1 + 0.2 * u[:, 4], st.promo_disc)
@@ -269,7 +276,8 @@ class World:
             )
         st.promo_left = np.maximum(st.promo_left - 1, 0)
         list_cents = np.round(st.list_price * 100).astype(np.int64)
-        sale_cents = np.round(list_cents * (1 - disc)).astype(np.int64)
+        step = 10 ** (2 - self.market.minor_units)  # whole yen: cents in hundreds
+        sale_cents = (np.round(list_cents * (1 - disc) / step) * step).astype(np.int64)
 
         # True demand: negative binomial (gamma-Poisson) around the expected level.
         launched = tr["launch"] <= d
@@ -303,7 +311,7 @@ class World:
             target = st.velocity * (lead + 7 + tr["cover_days"])
             need = target - st.on_hand - transit
             draft = rng_for(seed, STREAM_DRAFT, d).random((n, 2))
-            created = day_epoch(d) + 9 * 3600
+            created = self.day_start(d) + 9 * 3600
             for i in np.flatnonzero(review & (need > 0)):
                 q = int(math.ceil(need[i] / case[i]) * case[i])
                 q = max(q, int(math.ceil(moq[i] / case[i]) * case[i]))
@@ -324,7 +332,14 @@ class World:
                 )
         self._stage(d)
 
-        orders, lines = make_day_orders(seed, d, sold, cancels, sale_cents, list_cents)
+        start, end = self.day_start(d), self.day_start(d + 1)
+        walls = [
+            datetime.fromtimestamp(start + 3600 * k, tz=UTC).astimezone(self.market.zone).hour
+            for k in range((end - start) // 3600)
+        ]
+        orders, lines = make_day_orders(
+            seed, d, sold, cancels, sale_cents, list_cents, start, hour_cdf(np.array(walls))
+        )
         self.orders.add_day(orders, lines)
         for key, value in (
             ("demand", demand),
@@ -373,13 +388,21 @@ class World:
             a + plan.ship,
             a + plan.arrival,
             source="staged",
-            created_ts=day_epoch(d) + 11 * 3600,
+            created_ts=self.day_start(d) + 11 * 3600,
             cancelled_day=d + 1 if plan.cancel else None,
             plan_id="" if plan.legacy else None,
             window=plan.window,
         )
 
     # ---------------------------------------------------------------- views
+    def day_start(self, ordinal: int) -> int:
+        """Unix seconds of the local midnight starting a day of the seller's marketplace."""
+        return self.market.day_start(ordinal)
+
+    def ordinal_of(self, ts: int | float) -> int:
+        """The marketplace's local day (date ordinal) of a Unix time."""
+        return self.market.ordinal_of(ts)
+
     def daily(self, key: str) -> np.ndarray:
         """A (days, skus) array of a daily series: demand, sold, on_hand_end, receipts, ..."""
         if key not in self._stacked:
@@ -407,10 +430,18 @@ class World:
 
 
 def build_world(
-    seed: int, n_skus: int, history_days: int, today: date, through: date | None = None
+    seed: int,
+    n_skus: int,
+    history_days: int,
+    today: date,
+    through: date | None = None,
+    marketplace: str = DEFAULT_MARKET,
 ) -> World:
-    """The world the CLI and the server start from: history ending at `today` (or `through`)."""
+    """The world the CLI and the server start from: history ending at `today` (or `through`),
+    in `marketplace`'s local days and currency."""
     start = today - timedelta(days=history_days - 1)
-    world = World(WorldSpec(seed=seed, n_skus=n_skus, start=start, anchor=today))
+    world = World(
+        WorldSpec(seed=seed, n_skus=n_skus, start=start, anchor=today, marketplace=marketplace)
+    )
     world.extend_to(through or today)
     return world

@@ -18,9 +18,10 @@ SHIPMENT_SOURCES = ("amazon", "local")
 class InboundShipment(SellerOwnedMixin, Base):
     """One inbound shipment of a seller, with the dates Amazon has told us or we have observed.
 
-    `status` is Amazon's word (WORKING .. CLOSED, CANCELLED). `last_updated_on` is the UTC day of
-    the shipment's latest event; `created_on` .. `closed_on` the day each status was entered, as
-    the sync saw it (None: not seen; `first_received_on` is exact while it runs at least daily).
+    `status` is Amazon's word (WORKING .. CLOSED, CANCELLED). `last_updated_on` is the local day
+    (the marketplace's) of the shipment's latest event; `created_on` .. `closed_on` the day each
+    status was entered, as the sync saw it (None: not seen; `first_received_on` is exact while it
+    runs at least daily).
     `shipped_on` is the planned ship day (2024-03-20 readyToShipWindow) until SHIPPED is seen.
     `delivery_window_start/_end` are Amazon's selected delivery window (2024-03-20 getShipment).
     `expected_arrival` is the day its units start to become sellable (app.planning.arrivals):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.models import FeeEstimate, Order, OrderItem, Product
 from app.models.orders import not_cancelled
 from app.queries import latest_snapshots_select
-from app.sync.history import purchase_day
+from app.sync.history import purchase_day, seller_zone
 
 
 @dataclass
@@ -29,8 +29,9 @@ class LatestStock:
 
 
 def daily_prices(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
-    """Average selling price per SKU per purchase day (UTC) from non-canceled order lines."""
-    day: Any = purchase_day(session)
+    """Average selling price per SKU per purchase day (the marketplace's local day, as the
+    history's) from non-canceled order lines."""
+    day: Any = purchase_day(session, seller_zone(session, tenant_id, seller_account_id))
     rows = session.execute(
         select(
             OrderItem.sku,

@@ -31,8 +31,8 @@ from app.money import seller_formatter
 from app.planning import supply
 from app.planning.arrivals import inbound_for_seller
 from app.planning.data import fee_estimates, latest_stock
+from app.planning.fee_cards import priced_by
 from app.planning.versions import load_model
-from forecasting.fees import FeeSchedule
 from forecasting.policy import SkuPlanInput, recommend_batch
 
 N_PATHS = 200
@@ -74,6 +74,7 @@ def recommend_seller(
     inbound = inbound_for_seller(session, account, today)
     fees = fee_estimates(session, account.tenant_id, account.id)
     book = supply.load(session, account)
+    card = priced_by(session, account)
     review = account.review_days or 7
     longest = max([p.lead_time_days for p in products] or [30])
     horizon = longest + review + PATH_MARGIN_DAYS
@@ -132,7 +133,7 @@ def recommend_seller(
     if account.capacity_bulky_cuft:
         capacity["oversize"] = float(account.capacity_bulky_cuft)
     say(0.4, "pricing candidate shipments")
-    schedule = FeeSchedule(overrides=account.fee_overrides or None, money=seller_formatter(account))
+    schedule = card.schedule
     recs = recommend_batch(
         items,
         today,
@@ -175,6 +176,7 @@ def recommend_seller(
             notes.get(rec.sku, []),
             up.detail if up is not None else None,
             orders.get(rec.sku),
+            card.source,
         )
         session.add(row)
         out.append(row)
@@ -192,8 +194,10 @@ def _row(
     notes: list[str],
     upstream: dict[str, Any] | None = None,
     order: dict[str, Any] | None = None,
+    fee_card: str = "",
 ) -> Recommendation:
-    """The stored recommendation: every field copied from the one timeline."""
+    """The stored recommendation: every field copied from the one timeline (and which fee card
+    priced it, app.planning.fee_cards)."""
     tl = rec.timeline
     if tl is None:  # recommend_batch runs with details: a timeline per SKU
         raise RuntimeError(f"{rec.sku}: recommendation without a timeline")
@@ -202,6 +206,7 @@ def _row(
     if stored.get("upstream") is not None and upstream is not None:
         stored["upstream"].update(upstream)
     stored["recommendation"]["supplier_order"] = order
+    stored["fee_card"] = fee_card
     return Recommendation(
         tenant_id=account.tenant_id,
         seller_account_id=account.id,
@@ -224,6 +229,7 @@ def _row(
             "capacity_limited": bool(tl.capacity_limited),
             "upstream_limited": bool(tl.upstream_limited),
             "as_of": tl.as_of.isoformat(),
+            "fee_card": fee_card,
         },
         explanation=tl.explanation,
         timeline=stored,

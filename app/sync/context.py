@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from app import localtime
 from app.models import SellerAccount, SyncRun
 from integrations.amazon.client import SpApiClient
 
@@ -53,8 +54,14 @@ class SyncContext:
         return self.client.server_cutoff()
 
     def last_complete_day(self) -> dt.date:
-        """The server's last whole UTC day (its today is still running)."""
-        return (self.server_cutoff() + SERVER_LAG).date() - dt.timedelta(days=1)
+        """The marketplace's last whole local day by the server's clock (its today is still
+        running): days are the marketplace's (app.localtime)."""
+        now = self.server_cutoff() + SERVER_LAG
+        return localtime.local_date(now, self.account.time_zone) - dt.timedelta(days=1)
+
+    def day_start(self, day: dt.date) -> dt.datetime:
+        """The UTC instant the marketplace's local day `day` begins."""
+        return localtime.day_start(day, self.account.time_zone)
 
     def commit_page(self, stream: str, rows: int) -> None:
         """Count a page and commit it together with the cursor the caller advanced."""

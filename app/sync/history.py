@@ -1,8 +1,9 @@
 """The daily sales history the forecaster trains on and `export sales` writes.
 
 One row per SKU per day from the SKU's first known day to the last synced day, zero-sale days
-included: units in non-canceled orders by UTC purchase date, and in_stock = 0 on days whose
-end-of-day sellable balance (inventory history, carried forward over gaps) was zero.
+included: units in non-canceled orders by purchase day in the marketplace's time zone (its local
+day, app.localtime: a US seller's day is Pacific, a UK seller's London time), and in_stock = 0 on
+days whose end-of-day sellable balance (inventory history, carried forward over gaps) was zero.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import InventorySnapshot, Order, OrderItem, SyncState
+from app import localtime
+from app.models import InventorySnapshot, Order, OrderItem, SellerAccount, SyncState
 from app.models.orders import not_cancelled
 from app.sync.orders import STREAM as ORDERS_STREAM
 from app.sync.orders import history_start
@@ -22,8 +24,19 @@ from app.sync.orders import history_start
 COLUMNS = ["sku", "date", "units", "in_stock"]
 
 
+def seller_zone(session: Session, tenant_id: int, seller_account_id: int) -> str:
+    """The time zone of the seller's marketplace (its days)."""
+    account = session.scalars(
+        select(SellerAccount).where(
+            SellerAccount.tenant_id == tenant_id, SellerAccount.id == seller_account_id
+        )
+    ).one()
+    return account.time_zone
+
+
 def last_synced_day(session: Session, tenant_id: int, seller_account_id: int) -> dt.date | None:
-    """The last whole day the orders stream has fully seen (the day before its watermark)."""
+    """The last whole local day the orders stream has fully seen (the day before the local day
+    of its watermark)."""
     watermark = session.scalar(
         select(SyncState.watermark).where(
             SyncState.tenant_id == tenant_id,
@@ -33,17 +46,18 @@ def last_synced_day(session: Session, tenant_id: int, seller_account_id: int) ->
     )
     if watermark is None:
         return None
-    return watermark.astimezone(dt.UTC).date() - dt.timedelta(days=1)
+    zone = seller_zone(session, tenant_id, seller_account_id)
+    return localtime.local_date(watermark, zone) - dt.timedelta(days=1)
 
 
-def purchase_day(session: Session) -> object:
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", Order.purchase_date), Date)
-    return func.date(Order.purchase_date)  # SQLite stores UTC text
+def purchase_day(session: Session, zone: str) -> object:
+    """SQL: an order's purchase day in the marketplace's time zone."""
+    return localtime.day_sql(session, Order.purchase_date, zone)
 
 
 def _units(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
-    day = purchase_day(session).label("day")  # type: ignore[attr-defined]
+    zone = seller_zone(session, tenant_id, seller_account_id)
+    day = purchase_day(session, zone).label("day")  # type: ignore[attr-defined]
     stmt = (
         select(OrderItem.sku, day, func.sum(OrderItem.quantity_ordered))
         .join(

@@ -1,7 +1,7 @@
 """FBA inbound stream: v0 shipments and their items, joined with 2024-03-20 plan shipments.
 
 v0 getShipments has no dates, only the current status; DATE_RANGE finds the shipments whose
-latest event falls in a range. So the stream asks one UTC day at a time: a shipment listed for
+latest event falls in a range. So the stream asks one day at a time: a shipment listed for
 day d had its latest event on d (`last_updated_on`). For every status but RECEIVING (whose
 receipt days keep updating it) that is the day the status was entered, and CLOSED/CANCELLED is
 the last event, so `closed_on` is exact; the first receipt day is the day a shipment seen
@@ -11,7 +11,8 @@ The first run reads the last BACKFILL_DAYS days, then every open shipment older 
 later runs start a day before the cursor, since an event can become visible after a later one
 (Amazon's listing lags). Each chunk of days commits with its cursor, so a crash resumes there.
 The 2024-03-20 plans updated since the last run give Amazon's delivery window and the planned
-ship day (`shipmentConfirmationId` is the v0 ShipmentId).
+ship day (`shipmentConfirmationId` is the v0 ShipmentId). Days are the marketplace's local days
+(app.localtime): each getShipments query spans one local day, midnight to midnight.
 
 Cursor (SyncState 'inbound'): `updated_through` (ISO time every shipment updated before it has
 been read), `plans_through` (same for plans), `as_of` (the server's day of the last run).
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app import localtime
 from app.models import InboundShipment, InboundShipmentItem, ShipmentPlan, utcnow
 from app.sync.context import SyncContext
 from app.sync.state import cursor_of, load_state, set_cursor
@@ -73,8 +75,9 @@ ITEM_KEY = ["tenant_id", "seller_account_id", "shipment_id", "sku"]
 ITEM_COLUMNS = ["fnsku", "quantity_shipped", "quantity_received", "quantity_in_case"]
 
 
-def _midnight(when: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(when.astimezone(dt.UTC).date(), dt.time(), dt.UTC)
+def _local_day(ctx: SyncContext, when: dt.datetime) -> dt.date:
+    """The marketplace's local day of an instant."""
+    return localtime.local_date(when, ctx.account.time_zone)
 
 
 def _existing(ctx: SyncContext, ids: Iterable[str]) -> dict[str, InboundShipment]:
@@ -264,7 +267,8 @@ def drop_replaced_local(session: Session, tenant_id: int, seller_id: int) -> int
 
 
 def sync_windows(ctx: SyncContext, start: dt.datetime, end: dt.datetime) -> None:
-    """Shipments updated in [start, end], one UTC day per getShipments query; items per chunk."""
+    """Shipments updated in [start, end], one local day per getShipments query; items per
+    chunk."""
     state = load_state(ctx.session, ctx.account, STREAM)
     ctx.session.commit()  # no transaction open while the API is waited on
     total = max(1.0, (end - start) / DAY)
@@ -274,9 +278,10 @@ def sync_windows(ctx: SyncContext, start: dt.datetime, end: dt.datetime) -> None
         found: list[tuple[ShipmentResult, dt.date | None]] = []
         day = chunk_start
         while day <= chunk_end:
-            until = min(chunk_end, _midnight(day) + DAY - SECOND)
+            local = _local_day(ctx, day)
+            until = min(chunk_end, ctx.day_start(local + DAY) - SECOND)
             for s in ctx.client.inbound_shipments(updated_after=day, updated_before=until):
-                found.append((s, day.date()))
+                found.append((s, local))
             day = until + SECOND
         items: list[ItemResult] = []
         if found:
@@ -345,9 +350,10 @@ def run(ctx: SyncContext) -> None:
     end = ctx.server_cutoff()
     state = load_state(ctx.session, ctx.account, STREAM)
     cur = cursor_of(state)
-    backfill_start = _midnight(end) - BACKFILL_DAYS * DAY
+    backfill_start = ctx.day_start(_local_day(ctx, end) - BACKFILL_DAYS * DAY)
     if cur.get("updated_through"):
-        start = _midnight(dt.datetime.fromisoformat(cur["updated_through"])) - LOOKBACK
+        through = _local_day(ctx, dt.datetime.fromisoformat(cur["updated_through"]))
+        start = ctx.day_start(through - LOOKBACK)
     else:
         start = backfill_start
     if start <= end:
@@ -363,7 +369,7 @@ def run(ctx: SyncContext) -> None:
     else:
         sync_plans(ctx, backfill_start, end)
     state = load_state(ctx.session, ctx.account, STREAM)
-    today = (end + dt.timedelta(minutes=2)).date()
+    today = _local_day(ctx, end + dt.timedelta(minutes=2))
     set_cursor(state, {**cursor_of(state), "as_of": today.isoformat()}, backfill_done=True)
     ctx.commit_page(STREAM, 0)
     ctx.progress(1.0, "inbound shipments synced")

@@ -143,17 +143,16 @@ def sync_ledger(ctx: SyncContext) -> None:
     ctx.session.commit()  # nothing open while the reports are requested and polled
     total = max(1, (last - first).days + 1)
     days = ledger_windows(first, last)
+    # Each window spans whole local days of the marketplace (ctx.day_start).
     windows = [
-        (
-            dt.datetime.combine(day, dt.time(), dt.UTC),
-            dt.datetime.combine(until, dt.time(23, 59, 59), dt.UTC),
-        )
+        (ctx.day_start(day), ctx.day_start(until + dt.timedelta(days=1)) - dt.timedelta(seconds=1))
         for day, until in days
     ]
     options = {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"}
     fetched = fetch_windows(ctx, LEDGER_SUMMARY, windows, options)
+    order = ctx.account.market.date_order
     for (day, until), (_, text) in zip(days, fetched, strict=True):
-        rows = [r for r in parse_ledger_summary(text) if day <= r.date <= until]
+        rows = [r for r in parse_ledger_summary(text, order) if day <= r.date <= until]
         written = write_ledger(ctx, rows)
         set_cursor(state, {**cur, "ledger_through": until.isoformat()})
         cur = cursor_of(state)

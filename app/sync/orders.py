@@ -242,7 +242,7 @@ def backfill(ctx: SyncContext) -> None:
         ctx.session.commit()  # no transaction open while the server's clock is asked
         end = ctx.server_cutoff()
         start_day = ctx.last_complete_day() - dt.timedelta(days=ctx.backfill_days - 1)
-        start = dt.datetime.combine(start_day, dt.time(), dt.UTC)
+        start = ctx.day_start(start_day)  # local midnight: the first whole local day
         cur = {
             "history_start": start_day.isoformat(),
             "backfill_next": _iso(start),
@@ -250,7 +250,7 @@ def backfill(ctx: SyncContext) -> None:
         }
         set_cursor(state, cur)
         ctx.session.commit()
-    start = _dt(cur["history_start"] + "T00:00:00+00:00")
+    start = ctx.day_start(dt.date.fromisoformat(cur["history_start"]))
     end = _dt(cur["backfill_end"])
     nxt = _dt(cur["backfill_next"])
     total = (end - start).total_seconds() or 1.0

@@ -103,7 +103,7 @@ def write_restock(ctx: SyncContext, text: str) -> int:
             "raw": r.raw,
             "fetched_at": now,
         }
-        for r in rp.parse_restock(text)
+        for r in rp.parse_restock(text, ctx.account.market.date_order)
     ]
     return upsert(
         ctx.session,
@@ -120,7 +120,9 @@ def _write_all_orders(ctx: SyncContext, text: str) -> int:
 
 
 def _write_ledger(ctx: SyncContext, text: str) -> int:
-    return inventory.write_ledger(ctx, rp.parse_ledger_summary(text))
+    return inventory.write_ledger(
+        ctx, rp.parse_ledger_summary(text, ctx.account.market.date_order)
+    )
 
 
 WRITERS: dict[str, Callable[[SyncContext, str], int]] = {

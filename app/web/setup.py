@@ -8,7 +8,7 @@ from flask import Flask, g, request
 from markupsafe import Markup
 from werkzeug.routing import BaseConverter
 
-from app import money
+from app import localtime, money
 from app.models.base import MAX_ID
 from app.security import headers
 from app.tenancy import TENANT_KEY
@@ -57,6 +57,13 @@ def money_attrs(seller: Any) -> Markup:
     return Markup('data-currency="{}" data-locale="{}"').format(currency, locale.replace("_", "-"))
 
 
+def when(value: Any, seller: Any = None, seconds: bool = False) -> str:
+    """Templates' times: an instant in the seller's marketplace time zone (UTC without a
+    seller), its zone named: '2026-03-31 23:30 BST'."""
+    zone = seller.time_zone if hasattr(seller, "marketplace") else "UTC"
+    return localtime.label(value, zone, "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
 def _context() -> dict[str, Any]:
     # Static files and the JSON API never render templates; only pages pay for these lookups.
     if request.blueprint == "static" or request.path.startswith("/api/"):
@@ -92,3 +99,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_reset)
     app.context_processor(_context)
     app.jinja_env.globals.update(format_money=format_money, money_attrs=money_attrs)
+    app.jinja_env.filters["when"] = when

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from integrations.amazon.errors import MalformedPayload
+from integrations.amazon.marketplaces import DMY, MDY, YMD
 from integrations.amazon.parse import as_datetime
 from integrations.amazon.results import (
     AllOrdersRow,
@@ -112,15 +113,61 @@ def _int(value: str | None, where: str) -> int | None:
     return int(number)
 
 
-def _date(value: str | None, where: str) -> dt.date | None:
+# A date whose year comes last (03/04/2026, 03.04.2026, 3-4-2026) or first (2026/04/03,
+# 2026-04-03), maybe followed by a time.
+_YEAR_LAST = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?=$|[ T])")
+_YEAR_FIRST = re.compile(r"^(\d{4})([./-])(\d{1,2})\2(\d{1,2})(?=$|[ T])")
+ORDER_NAMES = {MDY: "month/day/year", DMY: "day/month/year", YMD: "year/month/day"}
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date(value: str | None, where: str, order: str | None = None) -> dt.date | None:
+    """A report date, read in the order its marketplace writes dates (`order`: MDY, DMY or
+    YMD, integrations.amazon.marketplaces).
+
+    A year-first date (2026-04-03, 2026/04/03) is read in any marketplace. A year-last one is
+    read in the marketplace's order: `03/04/2026` is March 4 in a US report and 3 April in a UK
+    one; one that does not fit that order (13/04/2026 in a US report) is refused, never read
+    the other way. Without an order, a year-last date whose first two numbers could both be the
+    month is refused as ambiguous: MalformedPayload naming the row, never a guess.
+    """
     value = _opt(value)
     if value is None:
         return None
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value[:10], fmt).date()
-        except ValueError:
-            continue
+    m = _YEAR_FIRST.match(value)
+    if m:
+        got = _day(int(m[1]), int(m[3]), int(m[4]))
+        if got is None:
+            raise MalformedPayload(where, f"not a date: {value!r}")
+        return got
+    m = _YEAR_LAST.match(value)
+    if m:
+        a, b, year = int(m[1]), int(m[3]), int(m[4])
+        readings = {MDY: _day(year, a, b), DMY: _day(year, b, a)}
+        if order in readings:
+            got = readings[order]
+            if got is None:
+                raise MalformedPayload(
+                    where, f"{value!r} is not a date written {ORDER_NAMES[order]}, the order "
+                           "of this marketplace's reports")  # fmt: skip
+            return got
+        if order == YMD:
+            raise MalformedPayload(
+                where, f"{value!r}: this marketplace's reports write the year first")
+        found = {d for d in readings.values() if d is not None}
+        if len(found) == 1:
+            return found.pop()
+        if not found:
+            raise MalformedPayload(where, f"not a date: {value!r}")
+        raise MalformedPayload(
+            where, f"ambiguous date {value!r}: month/day ({readings[MDY]}) or day/month "
+                   f"({readings[DMY]}); the report's marketplace says which")  # fmt: skip
     try:
         return as_datetime(value, where).date()
     except MalformedPayload:
@@ -208,8 +255,9 @@ def _missing(where: str) -> Any:
     raise MalformedPayload(where, "missing")
 
 
-def parse_ledger_summary(text: str) -> list[LedgerRow]:
-    """GET_LEDGER_SUMMARY_VIEW_DATA (daily, by country) lines."""
+def parse_ledger_summary(text: str, date_order: str | None = None) -> list[LedgerRow]:
+    """GET_LEDGER_SUMMARY_VIEW_DATA (daily, by country) lines; dates in `date_order`, the
+    marketplace's (see _date)."""
     t = Table(text, LEDGER_SUMMARY)
     if not t.header:
         return []
@@ -220,7 +268,7 @@ def parse_ledger_summary(text: str) -> list[LedgerRow]:
     out = []
     for n, r in t.rows():
         w = f"{LEDGER_SUMMARY}.line[{n}]"
-        day = _date(r[c_date], f"{w}.{c_date}")
+        day = _date(r[c_date], f"{w}.{c_date}", date_order)
         sku = _opt(r[c_sku])
         end = _int(r[c_end], f"{w}.{c_end}")
         if day is None or sku is None or end is None:
@@ -359,8 +407,9 @@ def parse_estimated_fees(text: str) -> list[EstimatedFeeRow]:
     return out
 
 
-def parse_restock(text: str) -> list[RestockRow]:
-    """GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT: Amazon's suggested quantity and date."""
+def parse_restock(text: str, date_order: str | None = None) -> list[RestockRow]:
+    """GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT: Amazon's suggested quantity and date (in
+    `date_order`, the marketplace's)."""
     t = Table(text, RESTOCK)
     if not t.header:
         return []
@@ -377,7 +426,9 @@ def parse_restock(text: str) -> list[RestockRow]:
                 asin=_opt(r.get("asin")),
                 fnsku=_opt(r.get("fnsku")),
                 recommended_quantity=_int(r[c_qty], f"{w}.{c_qty}") if c_qty else None,
-                recommended_ship_date=_date(r[c_date], f"{w}.{c_date}") if c_date else None,
+                recommended_ship_date=(
+                    _date(r[c_date], f"{w}.{c_date}", date_order) if c_date else None
+                ),
                 alert=_opt(r.get("alert")),
                 days_of_supply=_float(r[c_days], f"{w}.{c_days}") if c_days else None,
                 raw={k: v for k, v in r.items() if v != ""},

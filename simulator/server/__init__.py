@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from simulator.marketplace import Marketplace
+from simulator.markets import REGIONS
 from simulator.ratelimit import RateLimiter
 
 
@@ -27,7 +28,28 @@ def create_app(marketplace: Marketplace, config: dict[str, Any] | None = None) -
         app.config.update(config)
     register_blueprints(app)
     register_error_handlers(app)
+    app.wsgi_app = RegionPrefix(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+class RegionPrefix:
+    """`/eu/orders/v0/orders` is `/orders/v0/orders` on the EU "host" (one local server stands
+    in for Amazon's regional hosts): the prefix is stripped and kept as `simulator.region`; no
+    prefix is North America. SP-API and LWA calls of a seller through another region's prefix
+    are refused (simulator.server.common.region_refusal)."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        environ["simulator.region"] = "na"
+        for region in REGIONS:
+            if path.startswith(f"/{region}/"):
+                environ["PATH_INFO"] = path[len(region) + 1 :]
+                environ["simulator.region"] = region
+                break
+        return self.wsgi_app(environ, start_response)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from simulator.server.common import market, maybe_fault
+from simulator.server.common import market, maybe_fault, region_refusal
 from simulator.server.tokens import issue_token
 
 bp = Blueprint("lwa", __name__)
@@ -36,6 +36,9 @@ def token():
                     "invalid_grant",
                     "The request has an invalid grant parameter : refresh_token",
                 )
+            refused = region_refusal(s)
+            if refused is not None:  # the LWA host of another region
+                return _error(401, "invalid_client", f"Client authentication failed. {refused}")
             lifetime = current_app.config.get("SIM_TOKEN_LIFETIME", TOKEN_LIFETIME)
             access = issue_token(s, time.time() + lifetime)
             return jsonify(

@@ -43,6 +43,17 @@ def market() -> Marketplace:
     return current_app.config["SIM_MARKETPLACE"]
 
 
+def region_refusal(owner: Seller) -> str | None:
+    """Why a seller may not be called on this request's regional host, or None when it may:
+    a UK seller is served by the EU endpoint (`/eu/...`), not the North American one."""
+    asked = request.environ.get("simulator.region", "na")
+    own = owner.world.market.region
+    if asked == own:
+        return None
+    return (f"The seller's marketplace ({owner.world.market.code}) is served by the {own} "
+            f"endpoint, not {asked}.")  # fmt: skip
+
+
 def seller() -> Seller:
     """The seller identified by the request's access token."""
     return g.seller
@@ -136,6 +147,10 @@ def operation(name: str) -> Callable:
                     else "",
                 )
             g.seller = owner
+            refused = region_refusal(owner)
+            if refused is not None:
+                denied = "Access to requested resource is denied."
+                return error_response(403, "Unauthorized", denied, refused)
             if not limiter.try_acquire(owner.index, name):
                 resp = error_response(
                     429, "QuotaExceeded", "You exceeded your quota for the requested resource."
@@ -159,8 +174,9 @@ def operation(name: str) -> Callable:
 
 
 def money(cents: int) -> dict[str, str]:
-    """Orders API Money: amount as a decimal string."""
-    return {"CurrencyCode": "USD", "Amount": f"{cents / 100:.2f}"}
+    """Orders API Money in the calling seller's currency: amount as a decimal string."""
+    mk = seller().world.market
+    return {"CurrencyCode": mk.currency, "Amount": mk.amount(cents)}
 
 
 def arg(name: str, *aliases: str) -> str | None:

@@ -13,7 +13,9 @@ bp = Blueprint("fees", __name__)
 
 
 def _money(amount: float) -> dict[str, Any]:
-    return {"CurrencyCode": "USD", "Amount": round(float(amount), 2)}
+    """Money in the calling seller's currency."""
+    mk = seller().world.market
+    return {"CurrencyCode": mk.currency, "Amount": round(float(amount), mk.minor_units)}
 
 
 def _detail(fee_type: str, amount: float, included: list | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import numpy as np
 from flask import Blueprint
 
 from simulator.marketplace import Seller
+from simulator.markets import Market
 from simulator.orderview import amazon_order_id, find_order, order_item_id
 from simulator.server.common import (
     ApiError,
@@ -30,20 +31,24 @@ MAX_WINDOW = 180 * 86400
 REFUND_ADMIN_SHARE = 0.2  # Amazon keeps 20 % of the refunded commission (at most $5)
 
 
-def _cur(amount: float) -> dict[str, Any]:
-    return {"CurrencyCode": "USD", "CurrencyAmount": round(float(amount), 2)}
+def _cur(amount: float, mk: Market) -> dict[str, Any]:
+    return {"CurrencyCode": mk.currency, "CurrencyAmount": round(float(amount), mk.minor_units)}
 
 
 def commission(seller: Seller, sku: int, principal_cents: int, qty: int) -> float:
-    """Referral fee in dollars: rate × price, at least $0.30 per unit."""
+    """Referral fee in the marketplace's currency: rate × price, at least $0.30 per unit (in
+    its currency at the simulator's price factor)."""
+    mk = seller.world.market
     rate = float(seller.world.lists["referral_rate"][sku])
-    return round(max(rate * principal_cents / 100.0, 0.30 * qty), 2)
+    least = 0.30 * mk.price_factor * qty
+    return round(max(rate * principal_cents / 100.0, least), mk.minor_units)
 
 
 def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
     """The ShipmentEvent of order `idx` (posted when it shipped)."""
     book = seller.world.orders
     cat = seller.world.lists  # plain lists: this runs per order of every page
+    mk = seller.world.market
     items = []
     for line in book.lines_of(idx):
         sku = int(book.line["sku"][line])
@@ -55,15 +60,18 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
             "OrderItemId": order_item_id(seller, int(line)),
             "QuantityShipped": qty,
             "ItemChargeList": [
-                {"ChargeType": "Principal", "ChargeAmount": _cur(list_c / 100)},
-                {"ChargeType": "Tax", "ChargeAmount": _cur(0)},
+                {"ChargeType": "Principal", "ChargeAmount": _cur(list_c / 100, mk)},
+                {"ChargeType": "Tax", "ChargeAmount": _cur(0, mk)},
             ],
             "ItemFeeList": [
                 {
                     "FeeType": "FBAPerUnitFulfillmentFee",
-                    "FeeAmount": _cur(-float(cat["fulfillment_fee"][sku]) * qty),
+                    "FeeAmount": _cur(-float(cat["fulfillment_fee"][sku]) * qty, mk),
                 },
-                {"FeeType": "Commission", "FeeAmount": _cur(-commission(seller, sku, sale_c, qty))},
+                {
+                    "FeeType": "Commission",
+                    "FeeAmount": _cur(-commission(seller, sku, sale_c, qty), mk),
+                },
             ],
         }
         if list_c > sale_c:
@@ -71,13 +79,13 @@ def shipment_event(seller: Seller, idx: int) -> dict[str, Any]:
                 {
                     "PromotionType": "PromotionMetaDataDefinitionValue",
                     "PromotionId": f"PROMO-{sku:04d}",
-                    "PromotionAmount": _cur(-(list_c - sale_c) / 100),
+                    "PromotionAmount": _cur(-(list_c - sale_c) / 100, mk),
                 }
             ]
         items.append(item)
     return {
         "AmazonOrderId": amazon_order_id(seller, idx),
-        "MarketplaceName": "Amazon.com",
+        "MarketplaceName": seller.world.market.sales_channel,
         "PostedDate": iso(int(book.o["shipped_ts"][idx])),
         "ShipmentItemList": items,
     }
@@ -87,15 +95,16 @@ def refund_event(seller: Seller, line: int) -> dict[str, Any]:
     """The refund of one order line: principal back to the buyer, most of the commission back."""
     book = seller.world.orders
     cat = seller.world.lists
+    mk = seller.world.market
     idx = int(book.line["order"][line])
     sku = int(book.line["sku"][line])
     qty = int(book.line["qty"][line])
     sale_c = int(book.line["unit_cents"][line]) * qty
     fee = commission(seller, sku, sale_c, qty)
-    admin = round(min(5.0, REFUND_ADMIN_SHARE * fee), 2)
+    admin = round(min(5.0 * mk.price_factor, REFUND_ADMIN_SHARE * fee), mk.minor_units)
     return {
         "AmazonOrderId": amazon_order_id(seller, idx),
-        "MarketplaceName": "Amazon.com",
+        "MarketplaceName": seller.world.market.sales_channel,
         "PostedDate": iso(int(book.line["refund_ts"][line])),
         "ShipmentItemAdjustmentList": [
             {
@@ -103,11 +112,11 @@ def refund_event(seller: Seller, line: int) -> dict[str, Any]:
                 "OrderAdjustmentItemId": f"{line:014d}",
                 "QuantityShipped": qty,
                 "ItemChargeAdjustmentList": [
-                    {"ChargeType": "Principal", "ChargeAmount": _cur(-sale_c / 100)},
+                    {"ChargeType": "Principal", "ChargeAmount": _cur(-sale_c / 100, mk)},
                 ],
                 "ItemFeeAdjustmentList": [
-                    {"FeeType": "Commission", "FeeAmount": _cur(fee)},
-                    {"FeeType": "RefundCommission", "FeeAmount": _cur(-admin)},
+                    {"FeeType": "Commission", "FeeAmount": _cur(fee, mk)},
+                    {"FeeType": "RefundCommission", "FeeAmount": _cur(-admin, mk)},
                 ],
             }
         ],

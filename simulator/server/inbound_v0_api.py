@@ -8,14 +8,12 @@ QuantityReceived. NextToken pages are frozen at the first page's clock.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Blueprint
 
 from simulator.inbound import FC_ID, SELLER_ADDRESS, STATUSES, ShipmentState, states
 from simulator.marketplace import Seller
-from simulator.orders import EPOCH_ORDINAL
 from simulator.server.common import (
     ApiError,
     arg,
@@ -62,10 +60,10 @@ def _case(s: Seller, st: ShipmentState) -> int:
 def shipment_info(s: Seller, st: ShipmentState) -> dict[str, Any]:
     """InboundShipmentInfo of one shipment."""
     sh = st.shipment
-    created = date.fromordinal(sh.created_ts // 86400 + EPOCH_ORDINAL)
+    created = s.world.market.day(s.world.ordinal_of(sh.created_ts))
     return {
         "ShipmentId": sh.shipment_id,
-        "ShipmentName": f"FBA ({created.strftime('%m/%d/%Y')}) - {sh.shipment_id[-4:]}",
+        "ShipmentName": f"FBA ({created}) - {sh.shipment_id[-4:]}",
         "ShipFromAddress": _address(s, st),
         "DestinationFulfillmentCenterId": FC_ID,
         "ShipmentStatus": st.status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -188,13 +189,16 @@ def test_simulator_orders_items_inventory_and_a_report(small_sim, sim_config) ->
     assert items and all(i.quantity_ordered > 0 for i in items)
     summaries = [s for p in client.inventory_pages() for s in p.summaries]
     assert len(summaries) == 6
+    # The US seller's days are Pacific: Nov 1-10 run from 07:00Z on Nov 1 (still summer time
+    # until Nov 1, 09:00Z) to 08:00Z on Nov 11.
+    pacific = ZoneInfo("America/Los_Angeles")
     text = client.fetch_report(
         LEDGER_SUMMARY,
-        dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        dt.datetime(2026, 11, 10, 23, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 1, tzinfo=pacific),
+        dt.datetime(2026, 11, 10, 23, 59, tzinfo=pacific),
         {"aggregatedByTimePeriod": "DAILY"},
     )
-    days = {r.date for r in parse_ledger_summary(text)}
+    days = {r.date for r in parse_ledger_summary(text, "MDY")}  # a US seller's report
     assert days == {dt.date(2026, 11, d) for d in range(1, 11)}
     client.close()
 

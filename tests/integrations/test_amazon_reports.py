@@ -7,6 +7,7 @@ import gzip
 
 import pytest
 
+from integrations.amazon import marketplaces
 from integrations.amazon import reports as rp
 from integrations.amazon.errors import MalformedPayload
 
@@ -43,7 +44,7 @@ def test_all_orders_rows() -> None:
 
 
 def test_ledger_rows_by_header_name() -> None:
-    rows = rp.parse_ledger_summary(LEDGER)
+    rows = rp.parse_ledger_summary(LEDGER, "MDY")
     assert [(r.date, r.sku, r.ending_balance, r.disposition) for r in rows] == [
         (dt.date(2026, 11, 1), "A", 3, "SELLABLE"),
         (dt.date(2026, 11, 2), "A", 0, "SELLABLE"),
@@ -113,3 +114,63 @@ def test_restock_report() -> None:
         dt.date(2026, 11, 25),
         12.5,
     )
+
+
+def _ledger(*dates: str) -> str:
+    head = LEDGER.splitlines()[0]
+    return head + "\n" + "".join(f"{d}\tX1\tB1\tA\tThing\tSELLABLE\t5\t3\tGB\n" for d in dates)
+
+
+@pytest.mark.parametrize(
+    ("code", "written", "day"),
+    [
+        ("UK", "03/04/2026", dt.date(2026, 4, 3)),  # day first in Europe
+        ("DE", "03.04.2026", dt.date(2026, 4, 3)),
+        ("FR", "31/03/2026", dt.date(2026, 3, 31)),
+        ("US", "03/04/2026", dt.date(2026, 3, 4)),  # month first in the US and Canada
+        ("CA", "04/13/2026", dt.date(2026, 4, 13)),
+        ("JP", "2026/04/03", dt.date(2026, 4, 3)),  # year first in Japan
+        ("UK", "2026-04-03", dt.date(2026, 4, 3)),  # ISO dates read everywhere
+        ("US", "2026-04-03T00:30:00+01:00", dt.date(2026, 4, 3)),  # the day as written
+    ],
+)
+def test_report_dates_are_read_in_the_marketplace_s_order(code, written, day) -> None:
+    order = marketplaces.get(code).date_order
+    (row,) = rp.parse_ledger_summary(_ledger(written), order)
+    assert row.date == day
+
+
+@pytest.mark.parametrize(
+    ("order", "written", "message"),
+    [
+        (None, "03/04/2026", "ambiguous date '03/04/2026'"),  # no marketplace: never a guess
+        ("MDY", "13/04/2026", "not a date written month/day/year"),
+        ("DMY", "04/13/2026", "not a date written day/month/year"),
+        ("YMD", "03/04/2026", "write the year first"),
+        ("DMY", "31/02/2026", "not a date written day/month/year"),
+        ("DMY", "2026-02-31", "not a date"),
+    ],
+)
+def test_a_date_that_cannot_be_resolved_is_refused_naming_its_row(order, written,
+                                                                  message) -> None:
+    text = _ledger("2026-04-01", written)
+    with pytest.raises(MalformedPayload, match=message) as exc:
+        rp.parse_ledger_summary(text, order)
+    assert exc.value.field == f"{rp.LEDGER_SUMMARY}.line[3].date"
+
+
+def test_without_an_order_only_an_unambiguous_date_is_read() -> None:
+    rows = rp.parse_ledger_summary(_ledger("13/04/2026", "04/13/2026", "05/05/2026"))
+    assert [r.date for r in rows] == [dt.date(2026, 4, 13)] * 2 + [dt.date(2026, 5, 5)]
+
+
+def test_restock_ship_date_in_the_marketplace_s_order() -> None:
+    text = (
+        "Country\tProduct Name\tFNSKU\tMerchant SKU\tASIN\tAlert\t"
+        "Recommended replenishment qty\tRecommended ship date\n"
+        "GB\tThing\tX1\tA\tB1\tlow_stock\t120\t03/04/2026\n"
+    )
+    assert rp.parse_restock(text, "DMY")[0].recommended_ship_date == dt.date(2026, 4, 3)
+    assert rp.parse_restock(text, "MDY")[0].recommended_ship_date == dt.date(2026, 3, 4)
+    with pytest.raises(MalformedPayload, match=r"line\[2\].recommended-ship-date"):
+        rp.parse_restock(text)

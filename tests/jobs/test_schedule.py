@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -120,3 +121,52 @@ def test_alerts_pass_every_15_minutes_once_the_seller_has_synced_orders() -> Non
     assert due_jobs(NOW, [1], ran, alerts, succeeded={(1, "orders")}) == []
     ran = {(1, "alerts"): NOW - dt.timedelta(minutes=15)}
     assert due_jobs(NOW, [1], ran, alerts, succeeded={(1, "orders")}) == [(1, "alerts")]
+
+
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("America/Los_Angeles", dt.date(2026, 6, 10)),
+        ("America/Los_Angeles", dt.date(2026, 3, 8)),  # 23 hours
+        ("America/Los_Angeles", dt.date(2026, 11, 1)),  # 25 hours
+        ("Europe/London", dt.date(2026, 3, 29)),
+        ("Europe/London", dt.date(2026, 10, 25)),
+        ("Asia/Tokyo", dt.date(2026, 3, 8)),
+    ],
+)
+def test_training_runs_at_03_00_of_the_seller_s_day_once_a_day(zone, day) -> None:
+    """The nightly slot is 03:00 local, after the seller's day has ended, once per local day,
+    on the 23- and 25-hour days too (a run each 15 minutes across three days, as the tick)."""
+    train = ENTRIES["train"]
+    tz = ZoneInfo(zone)
+    start = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
+    last = start - dt.timedelta(hours=12)  # ran before the window
+    runs = []
+    now = start
+    while now < start + dt.timedelta(days=3):
+        if due_jobs(now, [1], {(1, "train"): last}, [train], succeeded={(1, "orders")},
+                    zones={1: zone}):
+            last = now
+            runs.append(now.astimezone(tz))
+        now += dt.timedelta(minutes=15)
+    assert [r.date() for r in runs] == [day - dt.timedelta(days=1) + dt.timedelta(days=k)
+                                        for k in range(3)]
+    assert all(r.time() == dt.time(3, 0) for r in runs), runs
+
+
+def test_a_seller_s_zone_moves_its_nightly_slot() -> None:
+    at = ENTRIES["train"].daily_at
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)  # 05:00 Pacific, 12:00 London
+    assert latest_slot(now, at, "America/Los_Angeles") == dt.datetime(2026, 3, 10, 10, 0,
+                                                                      tzinfo=dt.UTC)
+    assert latest_slot(now, at, "Europe/London") == dt.datetime(2026, 3, 10, 3, 0, tzinfo=dt.UTC)
+    assert latest_slot(now, at, "Asia/Tokyo") == dt.datetime(2026, 3, 9, 18, 0, tzinfo=dt.UTC)
+    # Ran at 03:00 London; a Pacific seller with the same history is due once 03:00 PDT passes.
+    ran = dt.datetime(2026, 3, 10, 3, 0, tzinfo=dt.UTC)
+    history = {(1, "train"): ran, (2, "train"): ran}
+    ok = {(1, "orders"), (2, "orders")}
+    due = due_jobs(now, [1, 2], history, [ENTRIES["train"]], succeeded=ok,
+                   zones={1: "Europe/London", 2: "America/Los_Angeles"})
+    assert due == [(2, "train")]

@@ -63,7 +63,7 @@ def test_advancing_equals_generating_more_days():
         resp = requests.post(sim.base_url + "/_sim/advance", params={"days": 3}, timeout=30)
         assert resp.status_code == 200
         assert requests.get(sim.base_url + "/_sim/clock", timeout=5).json()["now"] == (
-            "2026-07-14T00:05:00Z"
+            "2026-07-14T07:05:00Z"  # 00:05 Pacific (summer time): the US seller's day
         )
         direct = build_world(9, 8, 200, TODAY, through=TODAY + timedelta(days=3))
         for name, text in truth_texts(direct).items():
@@ -115,7 +115,8 @@ def _run_notifications(receiver) -> list[dict]:
             timeout=5,
             json={"seller": 0, "url": receiver.url, "secret": SECRET},
         )
-        sim.advance(days=1)
+        # Two days: enough notifications (about 70) for the seeded duplicates and swaps to show.
+        sim.advance(days=2)
         notifier = sim.app.config["SIM_NOTIFIER"]
         assert notifier.wait_idle(30)
         log = requests.get(sim.base_url + "/_sim/notifications", timeout=10).json()

@@ -78,8 +78,9 @@ def test_every_report_has_a_header_and_rows(market, report_type):
 
 def test_reports_honour_the_data_window(market):
     s = market.sellers[0]
-    midnight = market.now - market.now % DAY - 10 * DAY
-    start, end = midnight - 3 * DAY, midnight - 1  # three whole days
+    # three whole days of the marketplace (local midnight to local midnight)
+    today = market.today_ordinal()
+    start, end = market.day_start(today - 13), market.day_start(today - 10) - 1
     text = builders()["GET_LEDGER_SUMMARY_VIEW_DATA"](s, start, end, market.now, {})
     ledger = pd.read_csv(io.StringIO(text), sep="\t", dtype=str)
     assert ledger["Date"].nunique() == 3

@@ -92,7 +92,10 @@ def test_all_orders_report_equals_orders_daily(sim, models):
         "item-promotion-discount",
     } <= set(frame.columns)
     live = frame[frame["order-status"] != "Cancelled"].copy()
-    live["date"] = live["purchase-date"].str[:10]
+    # orders_daily counts an order on its local purchase day (the US seller's: Pacific)
+    zone = sim.marketplace.market.time_zone
+    local = pd.to_datetime(live["purchase-date"], utc=True).dt.tz_convert(zone)
+    live["date"] = local.dt.strftime("%Y-%m-%d")
     live["quantity"] = live["quantity"].astype(int)
     got = live.groupby(["sku", "date"])["quantity"].sum()
     truth = _truth(sim, "orders_daily.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import requests
@@ -31,12 +32,14 @@ def truth_shipments(sim: Any, index: int = 0) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
-def in_scope(truth: pd.DataFrame, first_clock: dt.datetime) -> pd.DataFrame:
+def in_scope(
+    truth: pd.DataFrame, first_clock: dt.datetime, zone: str = "America/Los_Angeles"
+) -> pd.DataFrame:
     """The shipments a sync that started at `first_clock` must hold: open ones, and those
-    updated since its backfill start."""
-    start = dt.datetime.combine(first_clock.date(), dt.time(), dt.UTC) - dt.timedelta(
-        days=BACKFILL_DAYS
-    )
+    updated since its backfill start (local midnight in the marketplace's `zone`)."""
+    tz = ZoneInfo(zone)
+    day = first_clock.astimezone(tz).date() - dt.timedelta(days=BACKFILL_DAYS)
+    start = dt.datetime.combine(day, dt.time(), tz)
     updated = pd.to_datetime(truth["last_updated"], utc=True)
     return truth[truth["status"].isin(OPEN) | (updated >= start)]
 
@@ -64,8 +67,17 @@ def synced(session: Any, seller_id: int) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _local(instant: str, zone: str) -> str:
+    """The local day of an ISO instant in the truth files (days are the marketplace's)."""
+    return dt.datetime.fromisoformat(instant).astimezone(ZoneInfo(zone)).date().isoformat()
+
+
 def mismatches(
-    session: Any, seller_id: int, truth: pd.DataFrame, first_clock: dt.datetime
+    session: Any,
+    seller_id: int,
+    truth: pd.DataFrame,
+    first_clock: dt.datetime,
+    zone: str = "America/Los_Angeles",
 ) -> list[str]:
     """Every difference between the synced shipments and the truth (empty: exact).
 
@@ -74,7 +86,7 @@ def mismatches(
     it was created, shipped and first received (each must equal the truth's).
     """
     got = synced(session, seller_id)
-    want = in_scope(truth, first_clock)
+    want = in_scope(truth, first_clock, zone)
     problems = [f"{sid}: not synced" for sid in sorted(set(want["shipment_id"]) - set(got))]
     extra = set(got) - set(truth["shipment_id"])
     problems += [f"{sid}: not in the truth" for sid in sorted(extra)]
@@ -89,7 +101,7 @@ def mismatches(
             "items": [(t.sku, int(t.quantity_shipped), int(t.quantity_received))],
             "inbound_plan_id": t.inbound_plan_id,
             "delivery_window": (t.window_start, t.window_end),
-            "last_updated_on": t.last_updated[:10],
+            "last_updated_on": _local(t.last_updated, zone),
             "closed_on": closed if t.status in ("CLOSED", "CANCELLED") else "",
         }
         have = {
@@ -101,7 +113,7 @@ def mismatches(
             "closed_on": _day(row.closed_on),
         }
         known = {
-            "created_on": (row.created_on, t.created[:10]),
+            "created_on": (row.created_on, _local(t.created, zone)),
             "shipped_on": (row.shipped_on, t.ship_date),
             "first_received_on": (row.first_received_on, t.first_receipt_date),
         }

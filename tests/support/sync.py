@@ -66,3 +66,16 @@ def truth_frames(sim: Any, now: int | None = None) -> pd.DataFrame:
     orders = pd.read_csv(io.StringIO(texts["orders_daily.csv"]))
     demand = pd.read_csv(io.StringIO(texts["demand.csv"]))
     return orders.merge(demand[["sku", "date", "in_stock"]], on=["sku", "date"], validate="1:1")
+
+
+def assert_history_matches_truth(history: pd.DataFrame, truth: pd.DataFrame) -> None:
+    got = history.assign(date=history["date"].dt.strftime("%Y-%m-%d"))
+    merged = truth.merge(
+        got, on=["sku", "date"], how="outer", suffixes=("_truth", ""), indicator=True
+    )
+    missing = merged[merged["_merge"] != "both"]
+    assert missing.empty, f"rows only on one side:\n{missing.head(10)}"
+    units_off = merged[merged["units_truth"] != merged["units"]]
+    assert units_off.empty, f"units differ:\n{units_off.head(10)}"
+    stock_off = merged[merged["in_stock_truth"] != merged["in_stock"]]
+    assert stock_off.empty, f"in_stock differs:\n{stock_off.head(10)}"

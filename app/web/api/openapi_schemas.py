@@ -287,6 +287,8 @@ def component_schemas() -> dict[str, Any]:
                 "marketplace": STR,
                 "marketplace_id": STR,
                 "region": STR,
+                "currency": {**STR, "description": "ISO 4217: every amount of this seller"},
+                "time_zone": {**STR, "description": "IANA zone of the seller's days"},
                 "seller_id": n(STR),
                 "active": BOOL,
                 "created_at": DATETIME,

@@ -241,6 +241,11 @@ def timeline_schemas() -> dict[str, Any]:
             "items": STR,
             "description": "the app's remarks (e.g. unit cost assumed), apart from the sentence",
         },
+        "fee_card": {
+            "type": "string",
+            "description": "which fee card or rates priced the costs: Amazon's US card, or "
+            "storage from the seller's own storage-fee report where its marketplace has none",
+        },
     }
     required = [
         "sku_id",

@@ -148,6 +148,10 @@ def seller(account: SellerAccount) -> dict[str, Any]:
         "marketplace": account.marketplace,
         "marketplace_id": account.marketplace_id,
         "region": account.region,
+        # Every amount of this seller (prices, costs, fees, plans) is in its marketplace's
+        # currency; its days are local days of this time zone.
+        "currency": account.currency,
+        "time_zone": account.time_zone,
         "seller_id": account.seller_id,
         "active": account.active,
         "created_at": iso(account.created_at),

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import localtime, queries
 from app.models import (
     AmazonRestockRecommendation,
     FeeEstimate,
@@ -19,6 +19,7 @@ from app.models import (
     Order,
     OrderItem,
     Product,
+    SellerAccount,
 )
 from app.models.orders import not_cancelled
 from app.web.dashboard.table import Scope
@@ -29,25 +30,20 @@ FORECAST_DAYS = 120
 REFUND_CHARGE = "refund"
 
 
-def _day(session: Session, column: Any) -> Any:
-    """The UTC calendar day of a timestamp column, on either database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column)
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def sales_history(session: Session, product: Product, end: dt.date) -> dict[str, list[Any]]:
-    """Units ordered per day (by purchase date) and whether the SKU was out of stock that day."""
+def sales_history(
+    session: Session, product: Product, end: dt.date, zone: str | None = None
+) -> dict[str, list[Any]]:
+    """Units ordered per local day of the marketplace (`zone`, by default the seller's: the days
+    the model learns from, app.sync.history) and whether the SKU was out of stock that day."""
+    if zone is None:
+        account = session.get(SellerAccount, product.seller_account_id)
+        assert account is not None and account.tenant_id == product.tenant_id
+        zone = account.time_zone
     start = end - dt.timedelta(days=HISTORY_DAYS - 1)
-    start_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
-    end_ts = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
-    day = _day(session, Order.purchase_date)
+    start_ts, end_ts = localtime.day_bounds(start, end, zone)
+    day = localtime.day_sql(session, Order.purchase_date, zone)
     units = {
-        _as_date(d): int(n or 0)
+        localtime.as_date(d): int(n or 0)
         for d, n in session.execute(
             select(day, func.sum(OrderItem.quantity_ordered))
             .join(

@@ -206,6 +206,8 @@ def cost_table(tl: dict[str, Any]) -> dict[str, Any] | None:
         "fees_apart": [
             (label(k, FEE_LABELS), why) for k, why in (rec.get("fees_apart") or {}).items()
         ],
+        # Which fee card priced it (app.planning.fee_cards), as the planner stored it.
+        "fee_card": tl.get("fee_card") or None,
     }
 
 

@@ -3,12 +3,10 @@ import of settings."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from app import money, queries, summaries
+from app import localtime, money, queries, summaries
 from app.extensions import db
 from app.imports.sku_settings import MAX_BYTES, import_settings
 from app.models import Product, SellerAccount
@@ -42,13 +40,13 @@ def show(product_id: int) -> ResponseReturnValue:
         db.session.rollback()
         product = owned_or_404(db.session, Product, product_id, tenant_id())
     scope = scope_for(db.session, product.tenant_id, product.seller_account_id)
-    end = scope.as_of or dt.datetime.now(dt.UTC).date()
-    snapshot = detail.latest_snapshot(db.session, product)
     seller = owned_or_404(db.session, SellerAccount, product.seller_account_id, tenant_id())
+    end = scope.as_of or localtime.today(seller.time_zone)
+    snapshot = detail.latest_snapshot(db.session, product)
     view = timeline.present(
         queries.current_timeline(db.session, product), money.seller_formatter(seller)
     )
-    history = detail.sales_history(db.session, product, end)
+    history = detail.sales_history(db.session, product, end, seller.time_zone)
     chart = {"history": history, "forecast": detail.forecast_series(db.session, product, scope)}
     return render_template(
         "skus/show.html",

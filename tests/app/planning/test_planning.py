@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -94,7 +95,10 @@ def _seed(factory, db_session, days: int = 150) -> object:
         SyncState(
             **own,
             stream="orders",
-            watermark=dt.datetime.combine(END + dt.timedelta(days=1), dt.time(0, 3), tzinfo=dt.UTC),
+            # 00:03 Pacific the day after END: END is the US seller's last whole day
+            watermark=dt.datetime.combine(
+                END + dt.timedelta(days=1), dt.time(0, 3), tzinfo=ZoneInfo("America/Los_Angeles")
+            ),
         )
     )
     db_session.flush()
@@ -134,6 +138,9 @@ def test_train_then_recommend_prices_both_risks(factory, db_session) -> None:
     assert empty.runs_out_on == END + dt.timedelta(days=1)  # today: nothing on hand
     # The app's remarks are notes, never appended to the sentence.
     assert all(r.timeline["notes"] == [] for r in recs.values())
+    # Each says which fee card priced it (a US seller: Amazon's US card).
+    assert all("US fee card" in r.timeline["fee_card"] for r in recs.values())
+    assert all(r.cost_breakdown["fee_card"] == r.timeline["fee_card"] for r in recs.values())
     # A 12/day seller with 25 days of lead time needs at least the lead-time demand.
     assert empty.quantity >= 12 * 25 * 0.8
 

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -238,8 +239,9 @@ def test_fetch_report_job_stores_a_finished_report(live_app, sim) -> None:
     client = client_for(db.session.get(SellerAccount, seller), live_app.config)
     report_id = client.create_report(
         "GET_LEDGER_SUMMARY_VIEW_DATA",
-        dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        dt.datetime(2026, 11, 5, 23, 59, tzinfo=dt.UTC),
+        # Nov 1-5 of the US seller: Pacific days
+        dt.datetime(2026, 11, 1, tzinfo=ZoneInfo("America/Los_Angeles")),
+        dt.datetime(2026, 11, 5, 23, 59, tzinfo=ZoneInfo("America/Los_Angeles")),
         {"aggregatedByTimePeriod": "DAILY"},
     )
     client.close()

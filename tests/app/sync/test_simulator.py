@@ -7,26 +7,17 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from tests.support.sync import sim_seller, table_digests, truth_frames
+from tests.support.sync import (
+    assert_history_matches_truth,
+    sim_seller,
+    table_digests,
+    truth_frames,
+)
 
 TODAY = dt.date(2026, 11, 20)
-
-
-def assert_history_matches_truth(history: pd.DataFrame, truth: pd.DataFrame) -> None:
-    got = history.assign(date=history["date"].dt.strftime("%Y-%m-%d"))
-    merged = truth.merge(
-        got, on=["sku", "date"], how="outer", suffixes=("_truth", ""), indicator=True
-    )
-    missing = merged[merged["_merge"] != "both"]
-    assert missing.empty, f"rows only on one side:\n{missing.head(10)}"
-    units_off = merged[merged["units_truth"] != merged["units"]]
-    assert units_off.empty, f"units differ:\n{units_off.head(10)}"
-    stock_off = merged[merged["in_stock_truth"] != merged["in_stock"]]
-    assert stock_off.empty, f"in_stock differs:\n{stock_off.head(10)}"
 
 
 @pytest.fixture(scope="module")

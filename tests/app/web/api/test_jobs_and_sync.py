@@ -44,6 +44,10 @@ def test_recommendations_are_current_only_and_sorted(client, world) -> None:
 def test_sellers_never_show_credentials(client, world) -> None:
     body = client.get("/api/v1/sellers", headers=world.headers()).get_json()
     assert [s["name"] for s in body["data"]] == ["acme-us"]
+    # the currency of every amount and the zone of its days, from the marketplace
+    assert {(s["currency"], s["time_zone"]) for s in body["data"]} == {
+        ("USD", "America/Los_Angeles")
+    }
     text = client.get(f"/api/v1/sellers/{world.seller_a.id}", headers=world.headers()).get_data(
         as_text=True
     )

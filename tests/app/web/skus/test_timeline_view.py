@@ -157,3 +157,10 @@ def test_headline_of_a_send_limited_by_upstream_stock() -> None:
     assert h["detail"] == f"{want} units would ship now, but nothing is upstream: see the " \
         "supplier order."
     assert view.present(tl)["upstream"]["on_hand"] == 0
+
+
+def test_the_cost_table_names_the_fee_card_the_planner_used(timelines):
+    tl = dict(next(iter(timelines.values())))
+    assert view.cost_table(tl)["fee_card"] is None  # stored before fee cards were named
+    tl["fee_card"] = "UK has no fee card here: monthly storage from your storage-fee report"
+    assert view.cost_table(tl)["fee_card"] == tl["fee_card"]
