@@ -178,7 +178,7 @@ def _statements_for(tq: TableQuery) -> tuple[Any, Any]:
         s.seller_account_id == bindparam("seller_id"),
     ]
     if key[2]:
-        needle = bindparam("needle")
+        needle: Any = bindparam("needle")
         filters.append(or_(func.lower(s.sku).like(needle), func.lower(s.title).like(needle)))
     if key[3]:
         filters.append(s.status_rank.between(bindparam("low"), bindparam("high")))
