@@ -229,7 +229,7 @@ def _refresh(
     if wanted is None:
         _set_marks(state, marks)
     else:
-        # Only this SKUs' rows are new. The products mark may move if no other product changed
+        # Only these SKUs' rows are new. The products mark may move if no other product changed
         # since the state was built; every other mark stays (a difference still rebuilds all).
         others = select(func.max(Product.updated_at)).where(
             Product.tenant_id == tenant_id, Product.seller_account_id == seller_id

@@ -236,27 +236,31 @@ def routes(base: str, product_ids: list[int]) -> dict[str, Callable[[random.Rand
     }
 
 
-def report(phases: list[Phase], args: argparse.Namespace, trivial_index: int = 0,
-           cpu_label: tuple[str, str, str] = ("app", "db", "client")) -> None:
-    """The results table, with each page's p50/p95 relative to the trivial route's."""
-    trivial = phases[trivial_index]
-    print(f"\n{args.users} concurrent users, {args.seconds:.0f}s per route, {args.db}, "
+def report(phases: list[Phase], args: argparse.Namespace, cpu: bool = True) -> None:
+    """The results table, with each page's p50/p95 relative to the trivial route's (the first);
+    `cpu`: with the CPU columns (measured per phase)."""
+    trivial = phases[0]
+    per = "per route" if args.db == "postgresql" else "all routes in turn"
+    print(f"\n{args.users} concurrent users, {args.seconds:.0f}s {per}, {args.db}, "
           f"{os.cpu_count()} CPUs, load average now {os.getloadavg()[0]:.1f}")
     head = (f"{'route':28} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
             f"{'p99 ms':>8} {'max ms':>8} {'errors':>6} {'5xx':>4} {'p50 x triv':>10} "
-            f"{'p95 x triv':>10} {cpu_label[0] + ' CPU ms/req':>14} "
-            f"{cpu_label[1] + ' CPU ms/req':>13} {cpu_label[2] + ' CPU ms/req':>17}")
+            f"{'p95 x triv':>10}")
+    if cpu:
+        head += f" {'app CPU ms/req':>14} {'db CPU ms/req':>13} {'client CPU ms/req':>17}"
     print(head)
     print("-" * len(head))
     for p in phases:
         n = max(1, len(p.latencies))
         top = max(p.latencies) * 1000 if p.latencies else float("nan")
-        print(f"{p.name:28} {len(p.latencies):8d} {len(p.latencies) / p.seconds:7.1f} "
-              f"{p.pct(50):8.1f} {p.pct(95):8.1f} {p.pct(99):8.1f} {top:8.1f} {p.errors:6d} "
-              f"{p.server_errors:4d} {p.pct(50) / trivial.pct(50):10.1f} "
-              f"{p.pct(95) / trivial.pct(95):10.1f} "
-              f"{p.app_cpu * 1000 / n:14.1f} {p.db_cpu * 1000 / n:13.1f} "
-              f"{p.client_cpu * 1000 / n:17.1f}")
+        line = (f"{p.name:28} {len(p.latencies):8d} {len(p.latencies) / p.seconds:7.1f} "
+                f"{p.pct(50):8.1f} {p.pct(95):8.1f} {p.pct(99):8.1f} {top:8.1f} {p.errors:6d} "
+                f"{p.server_errors:4d} {p.pct(50) / trivial.pct(50):10.1f} "
+                f"{p.pct(95) / trivial.pct(95):10.1f}")
+        if cpu:
+            line += (f" {p.app_cpu * 1000 / n:14.1f} {p.db_cpu * 1000 / n:13.1f} "
+                     f"{p.client_cpu * 1000 / n:17.1f}")
+        print(line)
 
 
 def run_postgresql(args: argparse.Namespace) -> None:
@@ -428,19 +432,17 @@ def run_sqlite(args: argparse.Namespace) -> None:
             cpu0, client0 = _cpu_seconds(proc.pid), time.process_time()
             phases = browse(sessions, base, ids, args.seconds)
             cpu1, client1 = _cpu_seconds(proc.pid), time.process_time()
-            # One process serves pages and runs jobs: its CPU is split over the pages by count.
             total = sum(len(p.latencies) + p.errors for p in phases)
-            for p in phases:
-                share = (len(p.latencies) + p.errors) / max(1, total)
-                p.app_cpu, p.client_cpu = (cpu1 - cpu0) * share, (client1 - client0) * share
             jobs = demo_jobs(db_path, since)
         finally:
             stop_server(proc)
         log = log_path.read_bytes()[log_mark:].decode(errors="replace")
         print(f"{len(ids)} SKU pages, each user cycling through all of them")
-        report(phases, args, cpu_label=("demo", "-", "client"))
+        report(phases, args, cpu=False)
+        # One process serves the pages and runs the jobs: its CPU is not split by route.
         print(f"demo process CPU: {(cpu1 - cpu0):.1f}s over {args.seconds:.0f}s "
-              f"({(cpu1 - cpu0) * 1000 / max(1, total):.1f} ms per request, its jobs included)")
+              f"({(cpu1 - cpu0) * 1000 / max(1, total):.1f} ms per request, its jobs included); "
+              f"load generator {(client1 - client0) * 1000 / max(1, total):.1f} ms per request")
         print(f"jobs during the measurement: {jobs['jobs']} "
               f"({', '.join(f'{k}: {v}' for k, v in jobs['by_kind_status'].items()) or 'none'})")
         failures = [line for line in log.splitlines() if "failed" in line and "job " in line]

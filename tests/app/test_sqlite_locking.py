@@ -221,3 +221,47 @@ def test_many_writers_never_see_a_lock_error(sqlite_app: Any, seeded: Any) -> No
     assert [e for _, errors in runs for e in errors] == []
     # Read and write in one transaction: no increment lost either.
     assert titles(sqlite_app, [first]) == [str(8 * rounds)]
+
+
+def test_a_dashboard_view_that_rebuilds_the_summaries_beside_a_job_write(
+    sqlite_app: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GET that finds the summaries stale writes them (a page write) while a job writes."""
+    from app import summaries
+    from app.extensions import db
+    from app.models import SkuSummary
+
+    first, second = seeded["products"]
+    client = sqlite_app.test_client()
+    assert login(client, seeded["email"], seeded["password"]).status_code == 302
+    with sqlite_app.app_context():
+        set_title(first, "renamed elsewhere")  # no hook: the next view rebuilds
+    jobs: list[tuple[threading.Thread, list[BaseException]]] = []
+    lock_state = summaries._lock_state
+
+    def job_writes_now(*args: Any) -> Any:
+        # The page has read the marks and is about to write: the job writes at this moment.
+        if not jobs:
+            jobs.append(in_thread(sqlite_app, lambda: set_title(second, "written by the job")))
+            jobs[0][0].join(HOLD)
+        return lock_state(*args)
+
+    monkeypatch.setattr(summaries, "_lock_state", job_writes_now)
+    response = client.get("/")
+    monkeypatch.undo()
+    assert jobs, "the page did not rebuild"
+    thread, errors = jobs[0]
+    thread.join(60)
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert "renamed elsewhere" in response.get_data(as_text=True)
+    assert errors == []
+    assert titles(sqlite_app, [first, second]) == ["renamed elsewhere", "written by the job"]
+    with sqlite_app.app_context():
+        assert db.session.get(SkuSummary, first).title == "renamed elsewhere"
+        # Both writes are in the summaries (the rebuild read after the job's commit, or the
+        # next read rebuilds again).
+        product = db.session.get(SkuSummary, second)
+        state = summaries.ensure(db.session, product.tenant_id, product.seller_account_id)
+        db.session.expire_all()
+        assert db.session.get(SkuSummary, second).title == "written by the job"
+        assert state is not None and state.sku_count == 2

@@ -37,6 +37,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import inspect, select
 
+from app import summaries
 from app.models import (
     AlertMessage,
     AlertSettings,
@@ -292,6 +293,10 @@ def seed(session: Any) -> Tenants:
     )
     session.flush()
     _seed_supply(session, own, sku, today, user_a.id)
+    # The dashboard's read model of A's seller (a summary row and its state), built as the
+    # recommend run would.
+    summaries.refresh(session, seller)
+    session.flush()
     rows: dict[type, Any] = {Tenant: a, User: user_a}
     for model_cls in _tenant_owned_models():
         rows[model_cls] = session.scalars(

@@ -45,6 +45,7 @@ def seed(
     horizon: int = 60,
     skus: list[str] | None = None,
     titles: list[str] | None = None,
+    build_summaries: bool = True,
 ) -> dict[str, Any]:
     """A tenant, owner, seller, products, orders, snapshots, a model with forecasts, recs."""
     from app.models import (
@@ -260,6 +261,12 @@ def seed(
         )
     )
     session.flush()
+    if build_summaries:
+        # The dashboard's read model, as the recommend run that wrote these rows would leave it.
+        from app import summaries
+
+        summaries.refresh(session, seller)
+        session.flush()
     return {
         "tenant": tenant,
         "user": user,

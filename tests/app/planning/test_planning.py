@@ -220,3 +220,42 @@ def test_retrain_job_queues_recommendations(app, factory, db_session) -> None:
         == 3
     )
     assert retrain_seller(10**6) == {"skipped": "seller account gone or inactive"}
+
+
+def test_training_and_a_recommend_run_leave_the_dashboard_rows_current(
+    factory, db_session
+) -> None:
+    from app import queries, summaries
+    from app.models import SkuSummary, SummaryState
+
+    seller = _seed(factory, db_session, days=100)
+    version = train_seller(db_session, seller)
+    db_session.commit()
+    state = db_session.scalars(select(SummaryState)).one()
+    assert state.model_version_id == version.id and state.recommendation_id is None
+    recommend_seller(db_session, seller)
+    db_session.commit()
+    state = db_session.scalars(select(SummaryState)).one()
+    # Written by the run itself: a page finds the rows current and rebuilds nothing.
+    assert summaries.Marks.of_state(state) == summaries.live_marks(
+        db_session, seller.tenant_id, seller.id
+    )
+    rows = {r.sku: r for r in db_session.scalars(select(SkuSummary))}
+    assert sorted(rows) == ["FAST-EMPTY", "FAST-FULL", "SLOW"]
+    start = END + dt.timedelta(days=1)
+    for sku, row in rows.items():
+        rec = queries.current_recommendation(db_session, seller.tenant_id, seller.id, sku)
+        assert (row.recommendation_id, row.rec_qty) == (rec.id, rec.quantity)
+        assert row.status == rec.status
+        means = db_session.scalars(
+            select(Forecast.mean).where(
+                Forecast.model_version_id == version.id,
+                Forecast.sku == sku,
+                Forecast.date >= start,
+                Forecast.date < start + dt.timedelta(days=30),
+            )
+        ).all()
+        assert row.fc30 == pytest.approx(sum(means), rel=1e-9)
+        assert row.fulfillable == {"FAST-EMPTY": 0, "FAST-FULL": 5000, "SLOW": 40}[sku]
+    assert state.stockout == sum(1 for r in rows.values() if r.status in ("out_of_stock",
+                                 "stockout_before_arrival"))  # fmt: skip

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from app import queries, summaries
 from app.models import (
@@ -227,8 +227,12 @@ def test_filters_count_and_keep_the_same_rows(planned, db_session) -> None:
 
 def test_a_first_read_builds_and_later_reads_only_check(planned, db_session) -> None:
     seller = planned["seller"]
-    assert db_session.scalar(select(SummaryState)) is None  # nothing built yet
+    # As after the migration: nothing built yet.
+    db_session.execute(delete(SkuSummary))
+    db_session.execute(delete(SummaryState))
+    db_session.commit()
     state = summaries.ensure(db_session, seller.tenant_id, seller.id)
+    assert state.complete and state.sku_count == 13
     built = state.refreshed_at
     again = summaries.ensure(db_session, seller.tenant_id, seller.id)
     assert again.refreshed_at == built
