@@ -109,6 +109,7 @@ def selling_seller(
     ft, 25 days of lead time (the SKU's days from upstream to sellable at FBA)."""
     import numpy as np
 
+    from app import localtime
     from app.models import InventorySnapshot, Order, OrderItem, SyncState
 
     tenant = factory.tenant()
@@ -142,7 +143,9 @@ def selling_seller(
         SyncState(
             **own,
             stream="orders",
-            watermark=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0, 3), tzinfo=dt.UTC),
+            # Synced to just after the seller's local midnight: `end` is its last whole day.
+            watermark=localtime.day_start(end + dt.timedelta(days=1), seller.time_zone)
+            + dt.timedelta(minutes=3),
         )
     )
     session.flush()

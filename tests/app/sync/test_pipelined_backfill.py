@@ -70,6 +70,14 @@ def run(live_app: Any, seller_id: int, stream: str, **kw: Any) -> Any:
         client.close()
 
 
+def _local_midnight(session: Any, seller_id: int, day: str) -> dt.datetime:
+    from app import localtime
+    from app.models import SellerAccount
+
+    account = session.get(SellerAccount, seller_id)
+    return localtime.day_start(dt.date.fromisoformat(day), account.time_zone)
+
+
 def test_windows_commit_in_order_with_the_cursor_exactly_past_them(live_app, sim) -> None:
     from app.extensions import db
 
@@ -90,7 +98,8 @@ def test_windows_commit_in_order_with_the_cursor_exactly_past_them(live_app, sim
     db.session.expire_all()
     cur, state = orders_cursor(db.session, seller)
     assert state.backfill_done and "backfill_next" not in cur
-    start = dt.datetime.combine(dt.date.fromisoformat(cur["history_start"]), dt.time(), dt.UTC)
+    # The backfill starts at the marketplace's local midnight of its first day (app.localtime).
+    start = _local_midnight(db.session, seller, cur["history_start"])
     ends = [dt.datetime.fromisoformat(n) for n, _, _ in seen]
     # One commit per window, in window order, each cursor exactly the end of its window.
     assert len(ends) == 7
@@ -142,9 +151,7 @@ def test_a_failure_in_window_k_resumes_from_k(live_app, sim, monkeypatch) -> Non
             run(live_app, broken, "orders")
     db.session.expire_all()
     cur, state = orders_cursor(db.session, broken)
-    history_start = dt.datetime.combine(
-        dt.date.fromisoformat(cur["history_start"]), dt.time(), dt.UTC
-    )
+    history_start = _local_midnight(db.session, broken, cur["history_start"])
     window_k = history_start + k * WINDOW
     assert dt.datetime.fromisoformat(cur["backfill_next"]) == window_k
     assert not state.backfill_done and state.watermark is None
