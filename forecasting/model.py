@@ -19,12 +19,16 @@ import lightgbm as lgb  # noqa: E402
 import numpy as np
 import pandas as pd
 
+from forecasting.demand_class import CLASSES, classify
 from forecasting.features import YEAR, Panel, Sums, build_panel, level_at, make_rows
 from forecasting.tracking import ErrorTrack
 from forecasting.uncertainty import (
+    Block,
     Calibration,
+    PerSku,
     dispersion,
     fit_calibration,
+    holdout_blocks,
     nb_quantiles,
     start_variance,
     window_moments,
@@ -37,9 +41,18 @@ DEFAULTS: dict[str, Any] = {
     "strategy": "direct",  # or "recursive": one-step model rolled forward (measured, not used)
     "max_horizon": 120,
     "origin_step": 14,
+    # Training origins: the last `n_origins` (every origin_step days) with horizons_per_origin
+    # horizons each, then older ones, as far back as the history allows up to `old_origins`,
+    # with old_horizons_per_origin each: a month seen in one year only is that year's
+    # promotions, not a season, while the recent origins keep their weight.
     "n_origins": 40,
     "horizons_per_origin": 12,
+    "old_origins": 80,
+    "old_horizons_per_origin": 3,
     "calibration_days": 56,
+    # holdout origins every this many days from cutoff - calibration_days while 28 days remain
+    # (three: 56 and 28 days of holdout from the first, 28 from each later one)
+    "calibration_step": 14,
     # False: keep the holdout model (trained up to cutoff - calibration_days; its features are
     # still computed at the cutoff) instead of training again: half the fit time
     "refit": True,
@@ -63,7 +76,7 @@ class DemandForecaster:
         self.seed = seed
         self.params: dict[str, Any] = {**DEFAULTS, **params}
         self.metrics: dict[str, Any] = {}
-        self.calibration = Calibration()
+        self.calibration = PerSku(Calibration(), {})
         self.track: ErrorTrack | None = None
         self._booster: lgb.Booster | _LevelOnly | None = None
 
@@ -105,7 +118,8 @@ class DemandForecaster:
         p = self.params
         recursive = p["strategy"] == "recursive"
         step = 1 if recursive else p["origin_step"]
-        n_origins = p["n_origins"] * p["origin_step"] if recursive else p["n_origins"]
+        n_origins = p["n_origins"] * p["origin_step"] if recursive else (
+            p["n_origins"] + p["old_origins"])
         frames, targets, weights = [], [], []
         for k in range(n_origins):
             o = last - 1 - k * step
@@ -118,7 +132,8 @@ class DemandForecaster:
             if recursive:
                 h = np.ones(len(rows), dtype=np.int64)
             else:
-                per = min(p["horizons_per_origin"], top)
+                dense = k < p["n_origins"]
+                per = min(p["horizons_per_origin"] if dense else p["old_horizons_per_origin"], top)
                 h = rng.integers(1, top + 1, size=(len(rows), per)).ravel()
                 rows = np.repeat(rows, per)
             level = level_at(panel, sums, o, self._prior)
@@ -165,22 +180,8 @@ class DemandForecaster:
             booster = self._train(panel, cal_origin)
             if not self.params["refit"]:
                 self._booster = booster
-            cut = _truncate(panel, cal_origin + 1)
-            means = self._predict_means(booster, cut, cal_days)
-            csums = Sums(cut)
-            level = level_at(cut, csums, cal_origin, self._prior)
-            _, seen = csums.window(
-                np.arange(len(panel.skus)),
-                np.full(len(level), cal_origin - 90),
-                np.full(len(level), cal_origin),
-            )
-            phi = dispersion(panel.units, panel.instock, cal_origin + 1)
-            span = slice(cal_origin + 1, last + 1)
-            actual = panel.units[:, span]
-            ok = panel.instock[:, span] & ~np.isnan(actual) & (panel.first <= cal_origin)[:, None]
-            self.calibration, report = fit_calibration(
-                means, np.nan_to_num(actual), ok, level, seen, phi
-            )
+            blocks, daily = self._holdout(booster, panel, cal_origin, last)
+            self.calibration, report = fit_calibration(blocks, daily, CLASSES)
             self.metrics.update(report)
         if self._booster is None:
             try:
@@ -200,6 +201,7 @@ class DemandForecaster:
             np.full(len(panel.skus), o),
         )[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
+        self._class = _classes(self._panel, o)
         self.track = self._track_from(previous)
         self.metrics.update(
             fit_seconds=round(time.perf_counter() - t0, 2),
@@ -207,6 +209,42 @@ class DemandForecaster:
             calibration=self.calibration.as_dict(),
         )
         return self
+
+    def _holdout(self, booster: lgb.Booster, panel: Panel, cal_origin: int,
+                 last: int) -> tuple[list[Block], tuple]:
+        """Window totals after holdout origins (cal_origin, then every calibration_step days
+        while 28 days remain), forecast by the booster trained up to cal_origin, each SKU
+        classed by its demand up to that origin; and the first origin's days."""
+        n = len(panel.skus)
+        rows = np.arange(n)
+        blocks: list[Block] = []
+        daily: tuple | None = None
+        for o in range(cal_origin, last - 27, self.params["calibration_step"]):
+            cut = _truncate(panel, o + 1)
+            means = self._predict_means(booster, cut, last - o)
+            csums = Sums(cut)
+            level = level_at(cut, csums, o, self._prior)
+            _, seen = csums.window(rows, np.full(n, o - 90), np.full(n, o))
+            phi = dispersion(panel.units, panel.instock, o + 1)
+            actual = np.nan_to_num(panel.units[:, o + 1: last + 1])
+            ok = (panel.instock[:, o + 1: last + 1] & ~np.isnan(panel.units[:, o + 1: last + 1])
+                  & (panel.first <= o)[:, None])
+            group = _classes(cut, o)
+            blocks += holdout_blocks(means, actual, ok, level, seen, phi, group)
+            if daily is None:
+                daily = (means, actual, ok, level, seen, phi, group)
+        assert daily is not None
+        return blocks, daily
+
+    def _cal(self) -> Calibration:
+        """Each SKU's calibration terms (its demand class's), as arrays in SKU order."""
+        return self.calibration.rows(self._class)
+
+    @property
+    def demand_classes(self) -> pd.Series:
+        """Each SKU's demand class at the cutoff (forecasting.demand_class)."""
+        return pd.Series(np.array(CLASSES, dtype=object)[self._class], index=self.skus,
+                         name="demand_class")
 
     def _track_from(self, previous: DemandForecaster | None) -> ErrorTrack | None:
         """The previous model's track, updated with how its forecast did since its cutoff."""
@@ -229,11 +267,12 @@ class DemandForecaster:
 
     def _adjusted(self, means: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Means, start variance and per-SKU drift after the tracked errors (if any)."""
-        var0 = start_variance(self.calibration, self._level, self._seen)
-        drift = np.full(len(var0), self.calibration.drift)
+        cal = self._cal()
+        var0 = start_variance(cal, self._level, self._seen)
+        drift = np.broadcast_to(np.asarray(cal.drift, float), var0.shape).copy()
         if self.track is None:
             return means, var0, drift
-        mult, var0, drift = self.track.adjust(var0, self.calibration.drift)
+        mult, var0, drift = self.track.adjust(var0, cal.drift)
         return means * mult[:, None], var0, drift
 
     # ---------------------------------------------------------------- prediction
@@ -290,9 +329,9 @@ class DemandForecaster:
     def predict(self, horizon: int, future_prices: pd.DataFrame | None = None) -> pd.DataFrame:
         """Daily forecast: sku, date, mean, p10, p50, p90 for cutoff+1 .. cutoff+horizon."""
         means, var0, drift = self._adjusted(self._daily(horizon, future_prices))
-        cal = self.calibration
+        ds = np.asarray(self._cal().dispersion_scale, float)[:, None]
         v = np.expm1(var0[:, None] + drift[:, None] * (np.arange(horizon)[None, :] + 1 / 3))
-        var = means + (1 + v) * self._phi[:, None] * cal.dispersion_scale * means**2 + v * means**2
+        var = means + (1 + v) * self._phi[:, None] * ds * means**2 + v * means**2
         p10, p50, p90 = nb_quantiles(means, var)
         dates = pd.date_range(self.cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
         return pd.DataFrame(
@@ -311,7 +350,7 @@ class DemandForecaster:
         means, var0, drift = self._adjusted(self._daily(horizon + start_offset))
         means = means[:, start_offset:]
         total, var = window_moments(
-            means, var0, self._phi, self.calibration, np.full(len(var0), float(start_offset)),
+            means, var0, self._phi, self._cal(), np.full(len(var0), float(start_offset)),
             drift=drift,
         )
         p10, p50, p90 = nb_quantiles(total, var)
@@ -322,14 +361,14 @@ class DemandForecaster:
     ) -> dict[str, np.ndarray]:
         """Joint daily demand paths (n_paths x horizon, integers) per SKU, from the same model."""
         means, var0, drift = self._adjusted(self._daily(horizon))
-        cal = self.calibration
+        ds = np.asarray(self._cal().dispersion_scale, float)
         rng = np.random.default_rng(seed)
         out: dict[str, np.ndarray] = {}
         for i, sku in enumerate(self.skus):
             z0 = rng.normal(-var0[i] / 2, np.sqrt(var0[i]), size=(n_paths, 1))
             steps = rng.normal(-drift[i] / 2, np.sqrt(drift[i]), size=(n_paths, horizon))
             lam = means[i][None, :] * np.exp(z0 + np.cumsum(steps, axis=1))
-            phi = self._phi[i] * cal.dispersion_scale
+            phi = self._phi[i] * ds[i]
             lam = lam * rng.gamma(1 / phi, phi, size=lam.shape)
             out[str(sku)] = rng.poisson(lam).astype(np.int64)
         return out
@@ -371,7 +410,7 @@ class DemandForecaster:
             meta = json.loads(str(z["meta"]))
             self = cls(seed=meta["seed"], **meta["params"])
             self.metrics = meta["metrics"]
-            self.calibration = Calibration(**meta["calibration"])
+            self.calibration = PerSku.from_dict(meta["calibration"])
             self._prior = meta["prior"]
             self._levels = meta["levels"]
             text = str(z["booster"])
@@ -394,6 +433,7 @@ class DemandForecaster:
         self._level = level_at(self._panel, sums, o, self._prior)
         self._seen = sums.window(np.arange(n), np.full(n, o - 90), np.full(n, o))[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
+        self._class = _classes(self._panel, o)
         return self
 
 
@@ -411,6 +451,12 @@ class _LevelOnly:
     def model_to_string(self) -> str:
         """Saved as an empty booster."""
         return ""
+
+
+def _classes(panel: Panel, origin: int) -> np.ndarray:
+    """Demand class index (forecasting.demand_class) of each SKU from its days up to origin."""
+    units = panel.units[:, : origin + 1]
+    return classify(units, panel.instock[:, : origin + 1] & ~np.isnan(units))
 
 
 def _truncate(panel: Panel, end: int, keep: int | None = None) -> Panel:

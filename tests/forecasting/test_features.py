@@ -117,3 +117,35 @@ def test_a_promotion_on_the_last_day_is_not_carried_into_the_forecast() -> None:
     assert np.all(ext.price[0, :40] == price)
     fp = pd.DataFrame({"sku": ["A"], "date": [dates[-1] + pd.Timedelta(days=3)], "price": [9.0]})
     assert panel.extend(10, fp).price[0, 42] == 9.0
+
+
+def test_occurrence_size_and_slow_mean_skip_stockout_days_and_remember_the_year() -> None:
+    # a SKU that sold 4 units every other day for 300 days, then 60 days without stock, then 30
+    # quiet in-stock days
+    days = 390
+    dates = pd.date_range("2025-01-01", periods=days, freq="D")
+    units = np.where(np.arange(days) % 2 == 0, 4.0, 0.0)
+    in_stock = np.ones(days, dtype=int)
+    in_stock[300:360] = 0
+    units[300:] = 0.0
+    hist = pd.DataFrame({"sku": "A", "date": dates, "units": units, "in_stock": in_stock})
+    sums = Sums(build_panel(hist))
+    # before the stockout: a sale on half the days, of 4 units
+    assert sums.occurrence[0, 299] == pytest.approx(0.5, abs=0.05)
+    assert sums.size[0, 299] == pytest.approx(4.0)
+    # sixty stockout days change nothing
+    assert sums.occurrence[0, 359] == sums.occurrence[0, 299]
+    assert sums.slow[0, 359] == sums.slow[0, 299]
+    # thirty quiet in-stock days lower the chance of a sale; the slow mean still recalls ~2/day
+    assert sums.occurrence[0, 389] < 0.15
+    assert sums.size[0, 389] == pytest.approx(4.0)
+    assert sums.slow[0, 389] > 1.5
+    assert sums.last_sale[0, 389] == 298
+    panel = build_panel(hist)
+    level = level_at(panel, sums, 389, 1.0)
+    x = make_rows(panel, sums, 389, np.array([0]), np.array([7]), level,
+                  np.full((1, 2), np.nan))
+    assert x["since_sale"].iloc[0] == 91
+    assert x["slow"].iloc[0] > 1.0  # the year's rate, above the quiet 91-day level
+    assert x["age"].iloc[0] == 365  # capped: past a year, age is not a clock
+    assert "doy" not in x.columns and "week" not in x.columns
