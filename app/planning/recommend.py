@@ -23,6 +23,7 @@ from app import queries
 from app.models import Product, Recommendation, SellerAccount, utcnow
 from app.planning.arrivals import inbound_for_seller
 from app.planning.data import fee_estimates, latest_stock
+from app.planning.settings import stockout_policy
 from app.planning.versions import load_model
 from forecasting.fees import FeeSchedule
 from forecasting.policy import SkuPlanInput, recommend_batch
@@ -85,6 +86,12 @@ def recommend_seller(
         referral = DEFAULT_REFERRAL
         if fee and fee.referral_fee and price:
             referral = float(fee.referral_fee) / float(price)
+        multiple, target = stockout_policy(
+            p.stockout_cost_multiple,
+            p.in_stock_target_pct,
+            account.stockout_cost_multiple,
+            account.in_stock_target_pct,
+        )
         sku_paths = paths.get(p.sku)
         if sku_paths is None:
             sku_paths = np.zeros((1, horizon))
@@ -107,6 +114,8 @@ def recommend_seller(
                 size_tier=p.size_tier or "large_standard",
                 case_pack=max(1, p.case_pack or 1),
                 moq=max(0, p.moq or 0),
+                stockout_cost_multiple=multiple,
+                in_stock_target=target,
             )
         )
         notes[p.sku] = note
