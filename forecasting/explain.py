@@ -94,6 +94,7 @@ def explain_timeline(tl: Timeline, money: MoneyFormat | None = None
             parts.append(_inbound_clause(w))
         if ship:
             parts.append(f"{ship} to restock from {T}")
+            parts.append(_drivers_clause(w))
         else:
             parts.append("ship nothing now")
         parts.append(f"only a faster route than the "
@@ -102,6 +103,7 @@ def explain_timeline(tl: Timeline, money: MoneyFormat | None = None
     elif tl.quantity > 0:
         parts.append(f"{ship}: {_runs_out_clause(w)}; a shipment sent today lands on {T}")
         parts.append(_risk_next(w))
+        parts.append(_drivers_clause(w))
     elif tl.status is PlanStatus.EXCESS:
         parts.append("Ship nothing now")
         parts.append(_excess_clause(w))
@@ -177,6 +179,25 @@ def _risk_next(w: _Words) -> str:
                   tl.stockout_prob_before_next_arrival)
     return (f"stockout risk before the shipment after it could land: {with_} with it, "
             f"{without} without")
+
+
+def _drivers_clause(w: _Words) -> str:
+    """What the seller's in-stock floor and stockout cost add to the quantity, when they do."""
+    tl = w.tl
+    key = "recommendation."
+    out = []
+    if tl.floor_extra_units > 0 and tl.in_stock_target is not None:
+        days = w.units(key + "floor_extra_days", tl.floor_extra_days)
+        units = w.units(key + "floor_extra_units", tl.floor_extra_units)
+        target = w.pct(key + "in_stock_target", tl.in_stock_target)
+        out.append(f"holding {days} extra days ({units} units) because you asked for {target} "
+                   "in-stock once it lands")
+    if tl.stockout_cost_extra_units > 0:
+        days = w.units(key + "stockout_cost_extra_days", tl.stockout_cost_extra_days)
+        units = w.units(key + "stockout_cost_extra_units", tl.stockout_cost_extra_units)
+        out.append(f"{days} days ({units} units) for the ranking a stockout would cost (your "
+                   "stockout cost setting)")
+    return "; ".join(out)
 
 
 def _excess_clause(w: _Words) -> str:

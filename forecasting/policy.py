@@ -4,7 +4,10 @@ For each candidate quantity (whole cases, 0 or at least the MOQ) the demand scen
 forward with FIFO lots (forecasting.policy_sim) and priced with the dated fee schedule: lost
 margin and the low-inventory fee on one side; storage (Q4 rate included), aged surcharges,
 capital, inbound placement and a lot that loses money over its life on the other
-(policy_sim.COST_LINES). The chosen quantity is exactly the argmin of their sum, `total`.
+(policy_sim.COST_LINES), and the seller's stockout cost for lost ranking (lost_ranking). The
+chosen quantity is exactly the argmin of their sum, `total`, among the quantities that keep the
+chance of a stockout after the shipment lands (until the next one could) within the seller's
+in-stock floor, if one is set (`in_stock_target`; when none can, the least risky).
 `recommend_batch` also shares a capacity limit (cubic feet per storage type) among SKUs, giving
 space where it saves the most per cubic foot. With details (the product) each recommendation
 carries its projected inventory timeline (forecasting.timeline), whose dates, status and
@@ -38,6 +41,12 @@ __all__ = ["COST_KEYS", "Inbound", "Recommendation", "SkuPlanInput", "allowed",
 
 COST_KEYS = (*COST_LINES, "total")
 MAX_CANDIDATES = 40
+# The seller's stockout cost beyond the lost margin (line lost_ranking): each unit lost to a
+# stockout counted as this many more lost sales, for the ranking and momentum a stockout costs a
+# listing on Amazon. Sellers set their own per account or per SKU (app.planning.settings); this
+# default was calibrated on the replay (bench/RESULTS.md) so that fill reaches 97% on the
+# simulator's seller and the real pasta series.
+DEFAULT_STOCKOUT_COST_MULTIPLE = 1.0
 DESCENT_STEPS = 64  # at most this many one-case moves until the choice is a local minimum
 
 
@@ -83,13 +92,19 @@ class SkuPlanInput:
     shipping_weight_lb: float | None = None
     upstream_on_hand: int | None = None
     upstream_arrivals: Sequence[tuple[int, int]] = ()
+    # lost ranking: each unit lost counted as this many more lost sales (DEFAULT_... above)
+    stockout_cost_multiple: float = DEFAULT_STOCKOUT_COST_MULTIPLE
+    # in-stock floor: keep the chance of a stockout before the next shipment could land under
+    # 1 - in_stock_target (e.g. 0.98), whatever it costs; None: no floor
+    in_stock_target: float | None = None
 
 
 @dataclass
 class Recommendation:
     """The answer for one SKU; costs are expected dollars over the horizon of `timeline`'s
     cost_horizon. `candidates`/`candidate_lines` hold every quantity priced (lines COST_KEYS,
-    `total` their sum); `quantity` is the argmin of `total` (within the capacity limit).
+    `total` their sum); `quantity` is the argmin of `total` among those meeting the in-stock
+    floor (within the capacity limit).
     `latest_ship_date` is the timeline's ship_by: None exactly when quantity is 0.
     `upstream_limited`: the quantity is the cheapest at most `SkuPlanInput.upstream_on_hand`
     (the unconstrained choice, `unconstrained_quantity`, needs more than is upstream)."""
@@ -109,6 +124,10 @@ class Recommendation:
     unconstrained_quantity: int = 0
     capacity_limited: bool = False
     upstream_limited: bool = False
+    # the least-total quantity without the in-stock floor, and without the lost-ranking line
+    # too: where the quantity is above them, the floor or the stockout cost drove it
+    quantity_without_floor: int = 0
+    quantity_without_stockout_cost: int = 0
     candidates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                    repr=False)
     candidate_costs: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
@@ -169,7 +188,8 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
                         horizon_after)
     margin = item.sale_price * (1 - item.referral_rate) - item.fulfillment_fee - item.unit_cost
     pr = pricing(fees, today, lead, horizon_after, item.size_tier, item.cubic_feet,
-                 item.unit_cost, margin)
+                 item.unit_cost, margin, item.stockout_cost_multiple)
+    risk = floor_risk(item.in_stock_target)
     # A unit still on hand when the next shipment could land stands in for one that shipment
     # would otherwise bring: shipping it now costs about one review period of holding. Whether
     # a lot is worth having at all (big MOQ, slow seller) is its lot_loss line.
@@ -179,7 +199,7 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
     cand = _candidates(upper, item.case_pack, item.moq)
     costs = expected_costs(sc, pr, cand, hold_days)
     for _ in range(n_refine):
-        best = int(np.argmin(costs["total"]))
+        best = pick(costs, risk)
         lo = cand[max(best - 1, 0)]
         hi = cand[min(best + 1, len(cand) - 1)]
         step = item.case_pack * max(1, (hi - lo) // (item.case_pack * MAX_CANDIDATES))
@@ -190,13 +210,16 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
             break
         cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
     for _ in range(DESCENT_STEPS):
-        best = int(np.argmin(costs["total"]))
-        extra = np.setdiff1d(np.array(neighbours(int(cand[best]), item.case_pack, item.moq),
-                                      dtype=np.int64), cand)
+        # one-case moves around the choice, and around the choices without the floor and
+        # without the stockout cost (what each adds is measured against a true argmin)
+        around = {int(cand[pick(costs, risk)]), int(cand[pick(costs, None)]),
+                  int(cand[pick(_without_ranking(costs), None)])}
+        near = {x for q in around for x in neighbours(q, item.case_pack, item.moq)}
+        extra = np.setdiff1d(np.array(sorted(near), dtype=np.int64), cand)
         if not len(extra):
             break
         cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
-    best = int(np.argmin(costs["total"]))
+    best = pick(costs, risk)
     cap = upstream_cap(item)
     limited = cap is not None and int(cand[best]) > cap
     free_q = int(cand[best])
@@ -210,16 +233,19 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
         if len(extra):
             cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
         for _ in range(DESCENT_STEPS):
-            inside = np.where(cand <= cap, costs["total"], np.inf)
-            best = int(np.argmin(inside))
+            best = pick(_within(costs, cand, cap), risk)
             extra = np.setdiff1d(np.array(neighbours(int(cand[best]), item.case_pack, item.moq),
                                           dtype=np.int64), cand)
             extra = extra[extra <= cap]
             if not len(extra):
                 break
             cand, costs = _merge(cand, costs, extra, expected_costs(sc, pr, extra, hold_days))
-        best = int(np.argmin(np.where(cand <= cap, costs["total"], np.inf)))
+    # Every choice below is made among the quantities there is stock for.
+    chosen = _within(costs, cand, cap) if limited else costs
+    best = pick(chosen, risk)
     rec = _bare(item, costs, cand, best)
+    rec.quantity_without_floor = int(cand[pick(chosen, None)])
+    rec.quantity_without_stockout_cost = int(cand[pick(_without_ranking(chosen), None)])
     if limited:
         rec.unconstrained_quantity = free_q
         rec.upstream_limited = True
@@ -235,6 +261,47 @@ def upstream_cap(item: SkuPlanInput) -> int | None:
         return None
     q = max(0, int(item.upstream_on_hand)) // item.case_pack * item.case_pack
     return q if allowed(q, item.case_pack, item.moq) else 0
+
+
+def floor_risk(in_stock_target: float | None) -> float | None:
+    """The stockout chance an in-stock target allows (0.98 -> 0.02); None for no floor."""
+    if in_stock_target is None:
+        return None
+    target = float(in_stock_target)
+    if not 0.0 < target < 1.0:
+        raise ValueError(f"in_stock_target must be between 0 and 1 (got {in_stock_target!r})")
+    return 1.0 - target
+
+
+def pick(costs: dict[str, np.ndarray], risk: float | None) -> int:
+    """Index of the candidate of least `total` whose chance of a stockout before the next
+    shipment could land is within `risk` (no limit when None); when none is, the one of least
+    risk (the cheaper among equals)."""
+    total = costs["total"]
+    if risk is None:
+        return int(np.argmin(total))
+    prob = costs["stockout_prob"]
+    ok = prob <= risk + 1e-12
+    if ok.any():
+        return int(np.argmin(np.where(ok, total, np.inf)))
+    least = prob <= prob.min() + 1e-12
+    return int(np.argmin(np.where(least, total, np.inf)))
+
+
+def _without_ranking(costs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The costs with `total` less the seller's stockout cost (lost_ranking)."""
+    return {**costs, "total": costs["total"] - costs["lost_ranking"]}
+
+
+def _within(costs: dict[str, np.ndarray], cand: np.ndarray, cap: int | None
+            ) -> dict[str, np.ndarray]:
+    """The costs with every candidate above `cap` out of reach (infinite total and risk), so
+    pick() never chooses one (None: no cap)."""
+    if cap is None:
+        return costs
+    over = cand > cap
+    return {**costs, "total": np.where(over, np.inf, costs["total"]),
+            "stockout_prob": np.where(over, np.inf, costs["stockout_prob"])}
 
 
 def _bare(item: SkuPlanInput, costs: dict[str, np.ndarray], cand: np.ndarray,

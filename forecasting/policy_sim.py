@@ -26,6 +26,9 @@ EXTEND_TAIL = 28  # beyond the forecast horizon, each path continues at its last
 # The priced lines of a candidate; `total` is their sum, in this order, and nothing else.
 # lost_margin, low_inventory: demand the window after arrival loses, and the fee on what it sells
 #   (the window: from the arrival until the next shipment could land).
+# lost_ranking: the seller's stockout cost beyond the margin: on Amazon a stockout also costs the
+#   listing's ranking and momentum, the sales after it; priced as `stockout_cost_multiple` more
+#   lost sales (at the unit margin) for each unit the window loses.
 # storage, capital: the new lot's first review period on hand (after that a unit left only stands
 #   in for one the next shipment would bring); aged: the lot's aged surcharges over 400 days.
 # placement: the inbound placement fee, per unit shipped; placement_stand_in (<= 0): the fee on
@@ -36,8 +39,8 @@ EXTEND_TAIL = 28  # beyond the forecast horizon, each path continues at its last
 #   shortfall: a lot that would sit for a year does not stand in for anything. It overlaps the
 #   aged and placement lines on purpose: they are both costs of the window choice and part of
 #   the lot's own account.
-COST_LINES = ("lost_margin", "low_inventory", "storage", "aged", "capital", "placement",
-              "placement_stand_in", "lot_loss")
+COST_LINES = ("lost_margin", "lost_ranking", "low_inventory", "storage", "aged", "capital",
+              "placement", "placement_stand_in", "lot_loss")
 
 
 @dataclass
@@ -132,11 +135,15 @@ class Pricing:
     lif_rates: tuple[float, float, float]
     lif_min_weekly: int
     placement: float
+    ranking: float = 0.0         # the stockout cost per lost unit beyond its margin
 
 
 def pricing(fees: FeeSchedule, today: dt.date, lead: int, horizon_after: int, size_tier: str,
-            cubic_feet: float, unit_cost: float, margin: float) -> Pricing:
-    """Daily per-unit rates for the days after a shipment sent today would land."""
+            cubic_feet: float, unit_cost: float, margin: float,
+            stockout_cost_multiple: float = 0.0) -> Pricing:
+    """Daily per-unit rates for the days after a shipment sent today would land; a lost unit
+    costs its margin plus `stockout_cost_multiple` margins more (lost ranking; none on a SKU
+    that sells at a loss)."""
     arrival = today + dt.timedelta(days=lead)
     storage = cubic_feet * fees.storage_per_cuft(arrival, horizon_after, size_tier)
     aged = np.zeros(horizon_after)
@@ -147,7 +154,8 @@ def pricing(fees: FeeSchedule, today: dt.date, lead: int, horizon_after: int, si
     lif = tuple(first.low_inventory_rate(size_tier, m) for m in (0.0, 14.0, 21.0))
     return Pricing(margin, storage + unit_cost * CAPITAL_RATE / 365.0, storage, aged,
                    (lif[0], lif[1], lif[2]), first.low_inventory_min_weekly_units,
-                   first.inbound_placement(size_tier))
+                   first.inbound_placement(size_tier),
+                   max(float(stockout_cost_multiple), 0.0) * max(margin, 0.0))
 
 
 def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
@@ -191,6 +199,7 @@ def expected_costs(sc: Scenario, pr: Pricing, q: np.ndarray,
         aged = np.zeros_like(lost)
     out = {
         "lost_margin": (lost * pr.margin).mean(axis=1),
+        "lost_ranking": (lost * pr.ranking).mean(axis=1),
         "low_inventory": lif.mean(axis=1),
         "storage": storage.mean(axis=1),
         "aged": aged.mean(axis=1),

@@ -17,7 +17,12 @@ import pandas as pd
 
 from forecasting.features import regular_price
 from forecasting.fees import FeeSchedule
-from forecasting.policy import Inbound, SkuPlanInput, recommend_batch
+from forecasting.policy import (
+    DEFAULT_STOCKOUT_COST_MULTIPLE,
+    Inbound,
+    SkuPlanInput,
+    recommend_batch,
+)
 from forecasting.replay import ReplayState
 from forecasting.replay_io import ReplayInput
 
@@ -41,7 +46,9 @@ class OursPolicy:
     def __init__(self, inp: ReplayInput, review_days: int, retrain_days: int = RETRAIN_DAYS,
                  n_paths: int = N_PATHS,
                  forecaster_factory: Callable[[], Any] = default_forecaster,
-                 recalibrate: bool = True, track_errors: bool = True) -> None:
+                 recalibrate: bool = True, track_errors: bool = True,
+                 stockout_cost_multiple: float = DEFAULT_STOCKOUT_COST_MULTIPLE,
+                 in_stock_target: float | None = None) -> None:
         self.inp = inp
         self.review_days = review_days
         self.retrain_days = retrain_days
@@ -49,6 +56,9 @@ class OursPolicy:
         self.factory = forecaster_factory
         self.recalibrate = recalibrate
         self.track_errors = track_errors
+        # the product's stockout settings (its defaults unless a bench asks for others)
+        self.stockout_cost_multiple = stockout_cost_multiple
+        self.in_stock_target = in_stock_target
         self.model: Any = None
         self._path_means: dict[str, np.ndarray] = {}
         self.fees = FeeSchedule.replay()  # the spec's card wins inside the replay
@@ -147,7 +157,8 @@ class OursPolicy:
                 cubic_feet=float(inp.cubic_feet[i]), size_tier=str(inp.size_tier[i]),
                 referral_rate=float(inp.referral_rate[i]), inbound=inbound,
                 review_days=self.review_days, case_pack=int(inp.case_pack[i]),
-                moq=int(inp.moq[i]),
+                moq=int(inp.moq[i]), stockout_cost_multiple=self.stockout_cost_multiple,
+                in_stock_target=self.in_stock_target,
             ))
         recs = recommend_batch(items, today, self.fees, seed=t, details=False)
         return np.array([r.quantity for r in recs], dtype=np.int64)

@@ -106,6 +106,17 @@ class Timeline:
     stockout_prob_before_next_arrival_without: float = 0.0
     cover_days_without: float = 0.0
     cover_days_with: float = 0.0
+    # what drove the quantity beyond the cost of lost margin and fees: the seller's in-stock
+    # floor (in_stock_target) and stockout cost (lost ranking); the quantity without each, and
+    # what each adds, in units and in days of the mean demand after arrival
+    in_stock_target: float | None = None
+    stockout_cost_multiple: float = 0.0
+    quantity_without_floor: int = 0
+    quantity_without_stockout_cost: int = 0
+    floor_extra_units: int = 0
+    floor_extra_days: int = 0
+    stockout_cost_extra_units: int = 0
+    stockout_cost_extra_days: int = 0
     candidates: list[Candidate] = field(default_factory=list)
     cost_horizon: dict[str, Any] = field(default_factory=dict)
     excess: Excess | None = None
@@ -146,6 +157,14 @@ class Timeline:
                     self.stockout_prob_before_next_arrival_without,
                 "cover_days_without": self.cover_days_without,
                 "cover_days_with": self.cover_days_with,
+                "in_stock_target": self.in_stock_target,
+                "stockout_cost_multiple": self.stockout_cost_multiple,
+                "quantity_without_floor": self.quantity_without_floor,
+                "quantity_without_stockout_cost": self.quantity_without_stockout_cost,
+                "floor_extra_units": self.floor_extra_units,
+                "floor_extra_days": self.floor_extra_days,
+                "stockout_cost_extra_units": self.stockout_cost_extra_units,
+                "stockout_cost_extra_days": self.stockout_cost_extra_days,
                 "cost_horizon": dict(self.cost_horizon),
                 "candidates": [c.to_dict() for c in self.candidates],
                 "fees_apart": dict(FEES_APART),
@@ -223,6 +242,7 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
     m0, lost0 = _project(D, item.on_hand, a)
     m1, lost1 = _project(D, item.on_hand, a_with)
     f0, f1 = _first_lost(lost0), _first_lost(lost1)
+    after = float(D[:, L: L + LIF_COVER_DAYS].mean()) if span > L else 0.0
     D, m0, m1, a = D[:, :H], m0[:, :H], m1[:, :H], a[:H]
     out0, out1 = m0 <= D, m1 <= D  # the day ends with nothing sellable
     dates = [(today + dt.timedelta(days=k)).isoformat() for k in range(H)]
@@ -261,6 +281,7 @@ def build_timeline(item: SkuPlanInput, today: dt.date, rec: Recommendation,
     tl.cover_days_with = float(np.median(f1))
     tl.ship_by = ship_by(q, risk, L, today, stockout_target)
     tl.candidates = candidate_table(item, rec)
+    drivers(tl, item, rec, after)
     tl.cost_horizon = {
         "window_from": (today + dt.timedelta(days=L)).isoformat(),
         "window_to": (today + dt.timedelta(days=L + R - 1)).isoformat(),
@@ -300,6 +321,24 @@ def upstream_position(item: SkuPlanInput, q: int, H: int, cols: dict[str, list]
     cols["upstream_arrivals"] = [int(x) for x in landing]
     cols["upstream_on_hand"] = [int(x) for x in on_hand - q + np.cumsum(landing)]
     return {"on_hand": on_hand, "on_order": on_order, "after_shipment": on_hand - q}
+
+
+def drivers(tl: Timeline, item: SkuPlanInput, rec: Recommendation, daily_after: float) -> None:
+    """Copy the floor and stockout-cost settings and what each added to the quantity (units,
+    and days of `daily_after`, the mean daily demand after arrival) onto `tl`."""
+    q, no_floor = int(rec.quantity), int(rec.quantity_without_floor)
+    no_cost = int(rec.quantity_without_stockout_cost)
+    tl.in_stock_target = None if item.in_stock_target is None else float(item.in_stock_target)
+    tl.stockout_cost_multiple = float(item.stockout_cost_multiple)
+    tl.quantity_without_floor, tl.quantity_without_stockout_cost = no_floor, no_cost
+    floor = max(q - no_floor, 0) if tl.in_stock_target is not None else 0
+    cost = max(min(q, no_floor) - no_cost, 0)
+
+    def days(units: int) -> int:
+        return int(round(units / daily_after)) if daily_after > 0 else 0
+
+    tl.floor_extra_units, tl.floor_extra_days = floor, days(floor)
+    tl.stockout_cost_extra_units, tl.stockout_cost_extra_days = cost, days(cost)
 
 
 def runs_out_on(cols: dict[str, list], today: dt.date) -> dt.date | None:

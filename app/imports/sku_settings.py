@@ -3,7 +3,8 @@
 Columns (header names, any case): sku (required), unit_cost, lead_time_days or its parts
 (lead_time_production_days, lead_time_transit_days, lead_time_receiving_days),
 lead_time_spread_days,
-case_pack, moq, prep_owner, label_owner. An empty cell leaves that setting as it is. A single
+case_pack, moq, in_stock_target_pct, stockout_cost_multiple, prep_owner, label_owner. An empty
+cell leaves that setting as it is. A single
 lead_time_days total is stored as production days (transit and receiving set to 0).
 """
 

@@ -41,6 +41,9 @@ class Product(TimestampMixin, SellerOwnedMixin, Base):
     lead_time_spread_days: Mapped[int] = mapped_column(default=0)
     case_pack: Mapped[int] = mapped_column(default=1)
     moq: Mapped[int] = mapped_column(default=0)
+    # the seller's stockout settings for this SKU (app.planning.settings; empty: the account's)
+    in_stock_target_pct: Mapped[int | None]
+    stockout_cost_multiple: Mapped[int | None]
     prep_owner: Mapped[str] = mapped_column(String(10), default="SELLER")
     label_owner: Mapped[str] = mapped_column(String(10), default="SELLER")
     active: Mapped[bool] = mapped_column(default=True)

@@ -63,6 +63,9 @@ class SellerAccount(TimestampMixin, TenantMixin, Base):
     review_days: Mapped[int] = mapped_column(default=7)
     capacity_standard_cuft: Mapped[float | None]
     capacity_bulky_cuft: Mapped[float | None]
+    # every SKU's stockout settings unless the SKU has its own (app.planning.settings)
+    in_stock_target_pct: Mapped[int | None]
+    stockout_cost_multiple: Mapped[int | None]
     fee_overrides: Mapped[dict[str, Any] | None]
     active: Mapped[bool] = mapped_column(default=True)
 

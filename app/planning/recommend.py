@@ -32,6 +32,7 @@ from app.planning import supply
 from app.planning.arrivals import inbound_for_seller
 from app.planning.data import fee_estimates, latest_stock
 from app.planning.fee_cards import priced_by
+from app.planning.settings import stockout_policy
 from app.planning.versions import load_model
 from forecasting.policy import SkuPlanInput, recommend_batch
 
@@ -96,6 +97,12 @@ def recommend_seller(
         referral = DEFAULT_REFERRAL
         if fee and fee.referral_fee and price:
             referral = float(fee.referral_fee) / float(price)
+        multiple, target = stockout_policy(
+            p.stockout_cost_multiple,
+            p.in_stock_target_pct,
+            account.stockout_cost_multiple,
+            account.in_stock_target_pct,
+        )
         sku_paths = paths.get(p.sku)
         if sku_paths is None:
             sku_paths = np.zeros((1, horizon))
@@ -124,6 +131,8 @@ def recommend_seller(
                 moq=max(0, p.moq or 0),
                 upstream_on_hand=up.on_hand if up is not None else None,
                 upstream_arrivals=up.arrivals if up is not None else (),
+                stockout_cost_multiple=multiple,
+                in_stock_target=target,
             )
         )
         notes[p.sku] = note

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from forecasting.policy import allowed
+from forecasting.policy import DEFAULT_STOCKOUT_COST_MULTIPLE, allowed
 
 MAX_LEAD_TIME_DAYS = 365  # the parts together, and a lead_time_days total, at most a year
 COST_DECIMALS = 4  # what the unit_cost column (Numeric(14, 4)) stores
@@ -31,8 +31,9 @@ class Setting:
     unit: str = ""  # "days", "units"; money has none
 
     def range_message(self) -> str:
-        """The form's message for a value out of range ("Between 0 and 365 days.")."""
-        unit = f" {self.unit}" if self.unit else ""
+        """The form's message for a value out of range ("Between 0 and 365 days."; WTForms
+        reads it as a %-format, so a form passes it with "%" doubled)."""
+        unit = f" {self.unit}" if self.unit and self.unit != "%" else self.unit
         return f"Between {self.minimum:,} and {self.maximum:,}{unit}."
 
 
@@ -69,6 +70,32 @@ MOQ = Setting(
     "minimum order quantity (0: none)",
     "units",
 )
+# What a stockout costs the seller beyond the lost margin (forecasting.policy). Both may be set
+# on the seller account (every SKU) and on a SKU (that SKU); empty on both: the planner's
+# defaults, a stockout cost of DEFAULT_STOCKOUT_COST_MULTIPLE (1: each unit lost counted as one
+# more lost sale, for the ranking; calibrated on the replay, bench/RESULTS.md) and no floor.
+IN_STOCK_TARGET = Setting(
+    "in_stock_target_pct",
+    "integer",
+    50,
+    99,
+    "In-stock target (%)",
+    "keep the chance of running out after a shipment lands, until the next one could, under "
+    "100 minus this percentage, whatever it costs (empty: the account's, else no floor)",
+    "%",
+)
+STOCKOUT_COST = Setting(
+    "stockout_cost_multiple",
+    "integer",
+    0,
+    20,
+    "Stockout cost (sales lost later per sale lost)",
+    "each unit lost to a stockout is counted as this many more lost sales at its margin, for "
+    "the ranking and momentum a stockout costs (empty: the account's, else "
+    f"{DEFAULT_STOCKOUT_COST_MULTIPLE:g})",
+    "sales",
+)
+STOCKOUT_SETTINGS = (IN_STOCK_TARGET.name, STOCKOUT_COST.name)  # may be empty (inherit)
 SETTINGS = {
     s.name: s
     for s in (
@@ -79,8 +106,11 @@ SETTINGS = {
         LEAD_TIME_SPREAD,
         CASE_PACK,
         MOQ,
+        IN_STOCK_TARGET,
+        STOCKOUT_COST,
     )
 }
+NULLABLE = ("unit_cost", *STOCKOUT_SETTINGS)
 LEAD_TIME_PARTS = (LEAD_TIME_PRODUCTION.name, LEAD_TIME_TRANSIT.name, LEAD_TIME_RECEIVING.name)
 # The importer also takes the lead time as one total (stored as production days).
 LEAD_TIME_TOTAL = Setting(
@@ -92,6 +122,38 @@ LEAD_TIME_TOTAL = Setting(
     "total lead time",
     "days",
 )
+
+
+# What the SKU page and the account page say under the two fields.
+SKU_HINTS = {
+    IN_STOCK_TARGET.name: "Keep the chance of running out after a shipment lands under 100 "
+    "minus this, whatever it costs. Empty: the account's setting, else no floor.",
+    STOCKOUT_COST.name: "A stockout costs the ranking too: each sale lost is counted as this "
+    "many more lost sales. Empty: the account's setting, else "
+    f"{DEFAULT_STOCKOUT_COST_MULTIPLE:g}.",
+}
+ACCOUNT_HINTS = {
+    IN_STOCK_TARGET.name: "For every SKU without its own: keep the chance of running out after "
+    "a shipment lands under 100 minus this, whatever it costs. Empty: no floor.",
+    STOCKOUT_COST.name: "For every SKU without its own: each sale lost to a stockout counted as "
+    f"this many more, for the ranking. Empty: {DEFAULT_STOCKOUT_COST_MULTIPLE:g}.",
+}
+
+
+def stockout_policy(
+    sku_multiple: int | None,
+    sku_target_pct: int | None,
+    account_multiple: int | None,
+    account_target_pct: int | None,
+) -> tuple[float, float | None]:
+    """(stockout_cost_multiple, in_stock_target as a fraction or None) for one SKU: the SKU's
+    own setting, else its seller account's, else the planner's default."""
+    multiple = sku_multiple if sku_multiple is not None else account_multiple
+    pct = sku_target_pct if sku_target_pct is not None else account_target_pct
+    return (
+        float(DEFAULT_STOCKOUT_COST_MULTIPLE if multiple is None else multiple),
+        None if pct is None else pct / 100.0,
+    )
 
 
 def lead_time_error(parts: Iterable[int]) -> str | None:

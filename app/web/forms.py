@@ -103,12 +103,22 @@ class WholeNumberField(IntegerField):
 
 
 def _in_range(setting: Setting) -> NumberRange:
-    return NumberRange(setting.minimum, setting.maximum, message=setting.range_message())
+    message = setting.range_message().replace("%", "%%")  # NumberRange %-formats it
+    return NumberRange(setting.minimum, setting.maximum, message=message)
 
 
 def _whole(setting: Setting, required: str) -> IntegerField:
     return WholeNumberField(
         setting.label, validators=[InputRequired(message=required), _in_range(setting)]
+    )
+
+
+def _optional_whole(setting: Setting) -> IntegerField:
+    """A whole number the seller may leave empty (it then inherits: app.planning.settings)."""
+    return WholeNumberField(
+        setting.label,
+        validators=[Optional(), _in_range(setting)],
+        description=settings.SKU_HINTS.get(setting.name, ""),
     )
 
 
@@ -128,6 +138,8 @@ class SkuSettingsForm(FlaskForm):
     lead_time_spread_days = _days(settings.LEAD_TIME_SPREAD)
     case_pack = _whole(settings.CASE_PACK, "Enter the units per case (1 if sold singly).")
     moq = _whole(settings.MOQ, "Enter the minimum order (0 if none).")
+    in_stock_target_pct = _optional_whole(settings.IN_STOCK_TARGET)
+    stockout_cost_multiple = _optional_whole(settings.STOCKOUT_COST)
     prep_owner = SelectField("Prep owner", choices=OWNER_CHOICES)
     label_owner = SelectField("Label owner", choices=OWNER_CHOICES)
 

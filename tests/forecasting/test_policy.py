@@ -196,3 +196,59 @@ def test_replay_mode_chooses_the_same_quantities():
     full = recommend_batch(items, TODAY)
     bare = recommend_batch(items, TODAY, details=False)
     assert [r.quantity for r in full] == [r.quantity for r in bare]
+
+
+# a bulky, thin-margin SKU: holding costs enough that the cheapest quantity risks a stockout
+THIN = {"on_hand": 30, "lead_time_days": 20, "demand_paths": _paths(2.0), "sale_price": 16.0,
+        "unit_cost": 8.0, "fulfillment_fee": 4.0, "cubic_feet": 1.5,
+        "size_tier": "large_standard"}
+
+
+def test_stockout_cost_prices_lost_ranking_and_raises_the_quantity():
+    plain = recommend(_item(**THIN, stockout_cost_multiple=0.0), TODAY)
+    ranked = recommend(_item(**THIN, stockout_cost_multiple=3.0), TODAY)
+    assert plain.expected_cost_with["lost_ranking"] == 0.0
+    assert ranked.quantity > plain.quantity
+    assert ranked.stockout_prob_next_cycle < plain.stockout_prob_next_cycle
+    # the line is three margins per expected lost unit, the same units lost_margin prices
+    margin = 16.0 * 0.85 - 4.0 - 8.0
+    assert ranked.expected_cost_with["lost_ranking"] == pytest.approx(
+        3.0 * ranked.expected_cost_with["lost_margin"], rel=1e-9)
+    assert ranked.expected_cost_with["lost_margin"] > 0 and margin > 0
+    assert ranked.quantity_without_stockout_cost == plain.quantity
+    tl = ranked.timeline
+    assert tl is not None and tl.stockout_cost_extra_units == ranked.quantity - plain.quantity
+    assert "for the ranking a stockout would cost" in ranked.explanation
+    # a SKU sold at a loss has no ranking worth buying stock for
+    loss = recommend(_item(**{**THIN, "sale_price": 12.0}, stockout_cost_multiple=5.0), TODAY)
+    assert loss.expected_cost_with["lost_ranking"] == 0.0
+
+
+def test_in_stock_floor_holds_the_risk_after_arrival_under_what_the_seller_asked():
+    free = recommend(_item(**THIN), TODAY)
+    floored = recommend(_item(**THIN, in_stock_target=0.98), TODAY)
+    assert free.stockout_prob_next_cycle > 0.02
+    assert floored.stockout_prob_next_cycle <= 0.02
+    assert floored.quantity > free.quantity
+    assert floored.quantity_without_floor == free.quantity
+    # the least the floor allows: one case less breaks it
+    j = int(np.flatnonzero(floored.candidates == floored.quantity - 1)[0])
+    assert floored.candidate_lines["stockout_prob"][j] > 0.02
+    tl = floored.timeline
+    assert tl is not None and tl.floor_extra_units == floored.quantity - free.quantity
+    assert tl.floor_extra_days > 0
+    assert (f"holding {tl.floor_extra_days} extra days ({tl.floor_extra_units} units) because "
+            "you asked for 98% in-stock once it lands") in floored.explanation
+    d = tl.to_dict()["recommendation"]
+    assert d["in_stock_target"] == 0.98 and d["quantity_without_floor"] == free.quantity
+    # a floor the cheapest quantity already meets changes nothing and is not mentioned
+    easy = recommend(_item(**THIN, in_stock_target=0.5), TODAY)
+    assert easy.quantity == free.quantity and "in-stock" not in easy.explanation
+
+
+def test_a_floor_no_quantity_can_meet_ships_the_least_risky_and_bad_targets_are_refused():
+    rec = recommend(_item(**THIN, in_stock_target=0.99999), TODAY)
+    assert rec.stockout_prob_next_cycle == rec.candidate_lines["stockout_prob"].min()
+    for bad in (0.0, 1.0, 98.0, -0.1):
+        with pytest.raises(ValueError, match="in_stock_target"):
+            recommend(_item(**THIN, in_stock_target=bad), TODAY)

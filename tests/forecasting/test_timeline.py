@@ -73,6 +73,10 @@ CASES = {
     "large bulky with placement": _item(on_hand=30, size_tier="large_standard",
                                         demand_paths=_paths(3.0), cubic_feet=0.6),
     "lead time spread": _item(on_hand=80, lead_time_std_days=8),
+    "in-stock floor and stockout cost drive it": _item(
+        on_hand=30, lead_time_days=20, demand_paths=_paths(2.0), sale_price=16.0,
+        fulfillment_fee=4.0, cubic_feet=1.5, size_tier="large_standard", in_stock_target=0.98,
+        stockout_cost_multiple=2.0),
     "float paths": _item(on_hand=70, demand_paths=np.random.default_rng(3).gamma(
         2.0, 2.0, size=(150, 160))),
 }
@@ -101,11 +105,16 @@ def test_the_chosen_quantity_is_the_cheapest_of_its_candidates(timelines):
         qs = [c["quantity"] for c in cands]
         assert 0 in qs and r["quantity"] in qs, name
         assert all(allowed(q, item.case_pack, item.moq) for q in qs), name
+        # among the quantities that meet the seller's in-stock floor, when there is one
+        risk = rec.candidate_lines["stockout_prob"]
+        meets = (risk <= 1 - item.in_stock_target + 1e-12 if item.in_stock_target is not None
+                 else np.ones(len(risk), bool))
+        ok = {int(q) for q in rec.candidates[meets]}
         chosen = next(c for c in cands if c["quantity"] == r["quantity"])
-        assert all(chosen["total"] <= c["total"] for c in cands), name
+        assert all(chosen["total"] <= c["total"] for c in cands if c["quantity"] in ok), name
         # ... and of every quantity priced, not only those shown
         assert rec.candidate_costs[np.flatnonzero(rec.candidates == rec.quantity)[0]] == \
-            rec.candidate_costs.min(), name
+            rec.candidate_costs[meets].min(), name
         # the table shows one case less and one case more where they are allowed
         q, cp = r["quantity"], item.case_pack
         if q > 0:
@@ -258,6 +267,19 @@ def test_every_figure_in_the_explanation_is_a_field(timelines):
         numbers = re.sub(r"|".join(re.escape(p) for p in sorted(shown.values(), key=len,
                                                                    reverse=True)), "", text)
         assert not re.search(r"\d", numbers), (name, numbers)
+
+
+def test_the_words_name_the_floor_and_the_stockout_cost_when_they_drive_it(timelines):
+    _, rec, tl, d = timelines["in-stock floor and stockout cost drive it"]
+    r = d["recommendation"]
+    assert r["floor_extra_units"] > 0 and r["stockout_cost_extra_units"] > 0
+    assert (r["quantity"] == r["quantity_without_floor"] + r["floor_extra_units"]
+            == r["quantity_without_stockout_cost"] + r["floor_extra_units"]
+            + r["stockout_cost_extra_units"])
+    assert "because you asked for 98% in-stock" in r["explanation"]
+    assert "for the ranking a stockout would cost" in r["explanation"]
+    _, _, _, plain = timelines["healthy"]
+    assert "in-stock" not in plain["recommendation"]["explanation"]
 
 
 def test_the_words_follow_the_status(timelines):

@@ -55,6 +55,8 @@ def sku(product: Product, rec: Recommendation | None = None) -> dict[str, Any]:
         "lead_time_days": product.lead_time_days,
         "case_pack": product.case_pack,
         "moq": product.moq,
+        "in_stock_target_pct": product.in_stock_target_pct,
+        "stockout_cost_multiple": product.stockout_cost_multiple,
         "prep_owner": product.prep_owner,
         "label_owner": product.label_owner,
         "active": product.active,

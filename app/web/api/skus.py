@@ -53,7 +53,10 @@ def _field(setting: Setting, nullable: bool = False) -> Field:
 
 # What a seller may change about a SKU (limits: app.planning.settings); the rest is Amazon's.
 SKU_SETTINGS = {
-    **{name: _field(s, nullable=name == "unit_cost") for name, s in settings.SETTINGS.items()},
+    **{
+        name: _field(s, nullable=name in settings.NULLABLE)
+        for name, s in settings.SETTINGS.items()
+    },
     "prep_owner": Field("string", "who preps the units", choices=OWNERS),
     "label_owner": Field("string", "who labels the units", choices=OWNERS),
     "active": Field("boolean", "planned and synced"),

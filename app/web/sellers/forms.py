@@ -17,6 +17,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.planning import settings
+from app.planning.settings import Setting
 from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
 from integrations.amazon import marketplaces
 
@@ -38,6 +40,11 @@ def allowed_endpoint(purpose: Purpose) -> Any:
     return check
 
 
+def _in_range(setting: Setting) -> NumberRange:
+    message = setting.range_message().replace("%", "%%")  # NumberRange %-formats it
+    return NumberRange(setting.minimum, setting.maximum, message=message)
+
+
 class SellerSettingsForm(FlaskForm):
     """What any member of the business may change: the name and the planning settings."""
 
@@ -50,6 +57,16 @@ class SellerSettingsForm(FlaskForm):
     )
     capacity_bulky_cuft = FloatField(
         "Capacity limit, oversize (cu ft)", validators=[Optional(), NumberRange(min=0)]
+    )
+    in_stock_target_pct = IntegerField(
+        settings.IN_STOCK_TARGET.label,
+        validators=[Optional(), _in_range(settings.IN_STOCK_TARGET)],
+        description=settings.ACCOUNT_HINTS[settings.IN_STOCK_TARGET.name],
+    )
+    stockout_cost_multiple = IntegerField(
+        settings.STOCKOUT_COST.label,
+        validators=[Optional(), _in_range(settings.STOCKOUT_COST)],
+        description=settings.ACCOUNT_HINTS[settings.STOCKOUT_COST.name],
     )
 
 

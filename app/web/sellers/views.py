@@ -50,6 +50,8 @@ def _apply_settings(form: SellerSettingsForm, account: SellerAccount) -> None:
     account.review_days = form.review_days.data
     account.capacity_standard_cuft = form.capacity_standard_cuft.data
     account.capacity_bulky_cuft = form.capacity_bulky_cuft.data
+    account.in_stock_target_pct = form.in_stock_target_pct.data
+    account.stockout_cost_multiple = form.stockout_cost_multiple.data
 
 
 def _apply(form: SellerForm, account: SellerAccount) -> bool:

@@ -58,3 +58,20 @@ def test_the_pack_check_is_the_planners_rule() -> None:
 def test_lead_time_parts_add_up_to_at_most_a_year() -> None:
     assert settings.lead_time_error([200, 100, 65]) is None
     assert settings.lead_time_error([200, 100, 66])
+
+
+def test_stockout_settings_inherit_sku_then_account_then_the_planners_default() -> None:
+    from forecasting.policy import DEFAULT_STOCKOUT_COST_MULTIPLE
+
+    assert settings.stockout_policy(None, None, None, None) == (
+        DEFAULT_STOCKOUT_COST_MULTIPLE, None)
+    assert settings.stockout_policy(None, None, 3, 95) == (3.0, 0.95)
+    assert settings.stockout_policy(0, 98, 3, 95) == (0.0, 0.98)
+    # they may be left empty in the API (inherit); out of range is refused like the others
+    for name in settings.STOCKOUT_SETTINGS:
+        assert SKU_SETTINGS[name].check(None)[1] is None
+    assert SKU_SETTINGS["in_stock_target_pct"].check(100)[1] == "must be at most 99"
+    assert validate_row(2, {"in_stock_target_pct": "98", "stockout_cost_multiple": "2"}) == (
+        {"in_stock_target_pct": 98, "stockout_cost_multiple": 2}, [])
+    _, errors = validate_row(2, {"in_stock_target_pct": "40"})
+    assert [e.column for e in errors] == ["in_stock_target_pct"]

@@ -21,6 +21,8 @@ def _connect(web, token, **overrides):
         "review_days": "14",
         "capacity_standard_cuft": "250",
         "capacity_bulky_cuft": "",
+        "in_stock_target_pct": "97",
+        "stockout_cost_multiple": "",
     }
     data.update(overrides)
     return web.post("/sellers/", data=data)
@@ -37,6 +39,8 @@ def test_connect_stores_secrets_encrypted(web, seeded, db_session, token, app) -
         14,
     )
     assert account.capacity_standard_cuft == 250 and account.capacity_bulky_cuft is None
+    # every SKU's stockout settings: a 97% floor, the planner's stockout cost
+    assert (account.in_stock_target_pct, account.stockout_cost_multiple) == (97, None)
     raw = db_session.execute(
         text("SELECT lwa_client_secret, refresh_token FROM seller_accounts WHERE id = :i"),
         {"i": account.id},
@@ -57,6 +61,7 @@ def test_connect_validation(web, seeded, db_session, token) -> None:
         ({"endpoint": "https://169.254.169.254/"}, "resolves to a metadata address"),
         ({"token_url": "http://127.0.0.1:8100/t?x=1"}, "must not have a query string"),
         ({"review_days": "0"}, "Number must be between 1 and 90."),
+        ({"in_stock_target_pct": "30"}, "Between 50 and 99%."),
         ({"name": seeded["seller"].name}, "You already have an account with this name."),
     ]
     for override, message in cases:

@@ -161,6 +161,16 @@ def test_valid_settings_are_saved(web, seeded, db_session, token) -> None:
         "NONE",
     )
     assert p.lead_time_days == 45
+    # the stockout settings left empty inherit the account's
+    assert (p.in_stock_target_pct, p.stockout_cost_multiple) == (None, None)
+    response = web.post(url, data=_settings(token(web, url), in_stock_target_pct="98",
+                                            stockout_cost_multiple="3"))
+    assert response.status_code == 302
+    db_session.expire_all()
+    p = db_session.get(Product, pid)
+    assert (p.in_stock_target_pct, p.stockout_cost_multiple) == (98, 3)
+    page = web.get(url).get_data(as_text=True)
+    assert "In-stock target (%)" in page and "counted as this many more lost sales" in page
 
 
 BAD = [
@@ -174,6 +184,8 @@ BAD = [
     ({"lead_time_transit_days": "400"}, "Between 0 and 365 days."),
     ({"lead_time_transit_days": ""}, "Enter a whole number of days."),
     ({"prep_owner": "ROBOT"}, "Not a valid choice."),
+    ({"in_stock_target_pct": "100"}, "Between 50 and 99%."),
+    ({"stockout_cost_multiple": "1.5"}, "'1.5' is not a whole number."),
     ({"lead_time_production_days": "200", "lead_time_transit_days": "200"}, "more than a year"),
 ]
 
