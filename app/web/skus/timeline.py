@@ -16,6 +16,7 @@ from forecasting.explain import MoneyFormat, fmt_date, fmt_money, fmt_pct, fmt_u
 # shown as their name).
 LINE_LABELS = {
     "lost_margin": "Lost margin (stockouts)",
+    "lost_ranking": "Lost ranking (your stockout cost)",
     "low_inventory": "Low-inventory-level fee",
     "storage": "Monthly storage",
     "aged": "Aged-inventory surcharge",

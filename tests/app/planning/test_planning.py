@@ -259,3 +259,22 @@ def test_training_and_a_recommend_run_leave_the_dashboard_rows_current(
         assert row.fulfillable == {"FAST-EMPTY": 0, "FAST-FULL": 5000, "SLOW": 40}[sku]
     assert state.stockout == sum(1 for r in rows.values() if r.status in ("out_of_stock",
                                  "stockout_before_arrival"))  # fmt: skip
+
+
+def test_recommend_reads_the_skus_stockout_settings_else_the_accounts(factory, db_session) -> None:
+    from app.models import Product
+
+    seller = _seed(factory, db_session)
+    train_seller(db_session, seller, seed=1)
+    seller.in_stock_target_pct, seller.stockout_cost_multiple = 90, 4
+    slow = db_session.scalar(select(Product).where(Product.sku == "SLOW"))
+    slow.in_stock_target_pct, slow.stockout_cost_multiple = 99, 0
+    db_session.flush()
+    recs = {r.sku: r for r in recommend_seller(db_session, seller)}
+    own = recs["SLOW"].timeline["recommendation"]
+    inherited = recs["FAST-EMPTY"].timeline["recommendation"]
+    assert (own["in_stock_target"], own["stockout_cost_multiple"]) == (0.99, 0.0)
+    assert (inherited["in_stock_target"], inherited["stockout_cost_multiple"]) == (0.9, 4.0)
+    # the SKU without a ranking cost prices none; the others price it
+    assert recs["SLOW"].cost_breakdown["without"]["lost_ranking"] == 0.0
+    assert recs["FAST-EMPTY"].cost_breakdown["without"]["lost_ranking"] > 0.0
