@@ -8,7 +8,7 @@ The file stays out of the repository: it is read from `../shared/data/pasta-sale
 The series have no prices, stock levels or unit economics. Unit economics, size tiers, case
 packs and MOQs are drawn by the simulator's own catalog generator (`simulator.catalog`) with a
 recorded seed; lead times are redrawn 20-90 days as bench/replay.py does for the simulator.
-The store was closed on 26 holidays, which the file leaves out: those days are inserted with 0
+The store was closed on 27 days (holidays), which the file leaves out: they are inserted with 0
 units and `in_stock = 0` (a closed store says nothing about demand), so every SKU's days are
 contiguous as the replay spec requires. Brand is the SKU's category.
 """
