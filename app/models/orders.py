@@ -67,3 +67,13 @@ class OrderItem(SellerOwnedMixin, Base):
     item_price: Mapped[float | None] = mapped_column(Money)
     promotion_discount: Mapped[float | None] = mapped_column(Money)
     currency: Mapped[str | None] = mapped_column(String(3))
+
+
+def item_order() -> Any:
+    """The join of an order item to its order, on the composite key they share (tenant, seller
+    account, Amazon order id): `select(...).join(Order, item_order())`."""
+    return (
+        (Order.tenant_id == OrderItem.tenant_id)
+        & (Order.seller_account_id == OrderItem.seller_account_id)
+        & (Order.amazon_order_id == OrderItem.amazon_order_id)
+    )

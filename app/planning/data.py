@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import FeeEstimate, Order, OrderItem, Product
-from app.models.orders import not_cancelled
+from app.models.orders import item_order, not_cancelled
 from app.queries import latest_snapshots_select
 from app.sync.history import purchase_day, seller_zone
 
@@ -39,12 +39,7 @@ def daily_prices(session: Session, tenant_id: int, seller_account_id: int) -> pd
             func.sum(OrderItem.item_price).label("revenue"),
             func.sum(OrderItem.quantity_ordered).label("units"),
         )
-        .join(
-            Order,
-            (Order.tenant_id == OrderItem.tenant_id)
-            & (Order.seller_account_id == OrderItem.seller_account_id)
-            & (Order.amazon_order_id == OrderItem.amazon_order_id),
-        )
+        .join(Order, item_order())
         .where(
             OrderItem.tenant_id == tenant_id,
             OrderItem.seller_account_id == seller_account_id,

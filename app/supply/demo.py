@@ -26,6 +26,7 @@ from app.models import (
     Supplier,
     SupplierSku,
 )
+from app.models.orders import item_order
 from app.supply import purchase_orders as pos
 from app.supply.stock import set_quantity
 from forecasting.policy import smallest_shipment
@@ -36,12 +37,7 @@ def _sold_per_day(session: Session, account: SellerAccount, today: dt.date) -> d
     since = dt.datetime.combine(today - dt.timedelta(days=28), dt.time(), dt.UTC)
     rows = session.execute(
         select(OrderItem.sku, func.sum(OrderItem.quantity_ordered))
-        .join(
-            Order,
-            (Order.tenant_id == OrderItem.tenant_id)
-            & (Order.seller_account_id == OrderItem.seller_account_id)
-            & (Order.amazon_order_id == OrderItem.amazon_order_id),
-        )
+        .join(Order, item_order())
         .where(
             OrderItem.tenant_id == account.tenant_id,
             OrderItem.seller_account_id == account.id,

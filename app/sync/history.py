@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import localtime
 from app.models import InventorySnapshot, Order, OrderItem, SellerAccount, SyncState
-from app.models.orders import not_cancelled
+from app.models.orders import item_order, not_cancelled
 from app.sync.orders import STREAM as ORDERS_STREAM
 from app.sync.orders import history_start
 
@@ -60,12 +60,7 @@ def _units(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataF
     day = purchase_day(session, zone).label("day")  # type: ignore[attr-defined]
     stmt = (
         select(OrderItem.sku, day, func.sum(OrderItem.quantity_ordered))
-        .join(
-            Order,
-            (Order.tenant_id == OrderItem.tenant_id)
-            & (Order.seller_account_id == OrderItem.seller_account_id)
-            & (Order.amazon_order_id == OrderItem.amazon_order_id),
-        )
+        .join(Order, item_order())
         .where(
             OrderItem.tenant_id == tenant_id,
             OrderItem.seller_account_id == seller_account_id,

@@ -21,7 +21,7 @@ from app.models import (
     Product,
     SellerAccount,
 )
-from app.models.orders import not_cancelled
+from app.models.orders import item_order, not_cancelled
 from app.web.dashboard.table import Scope
 
 HISTORY_DAYS = 180
@@ -46,12 +46,7 @@ def sales_history(
         localtime.as_date(d): int(n or 0)
         for d, n in session.execute(
             select(day, func.sum(OrderItem.quantity_ordered))
-            .join(
-                Order,
-                (Order.tenant_id == OrderItem.tenant_id)
-                & (Order.seller_account_id == OrderItem.seller_account_id)
-                & (Order.amazon_order_id == OrderItem.amazon_order_id),
-            )
+            .join(Order, item_order())
             .where(
                 OrderItem.tenant_id == product.tenant_id,
                 OrderItem.seller_account_id == product.seller_account_id,
