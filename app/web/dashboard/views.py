@@ -78,4 +78,6 @@ def index() -> ResponseReturnValue:
         tq=tq,
         args=args,
         status_options=filter_options(),
+        # The SKU links' common start ("/skus/"): one url_for, not one per row.
+        sku_href=url_for("skus.show", product_id=1).removesuffix("1"),
     )
