@@ -133,21 +133,41 @@ def forecast_series(session: Session, product: Product, scope: Scope) -> dict[st
     }
 
 
-def latest_snapshot(session: Session, product: Product) -> InventorySnapshot | None:
-    """The SKU's newest inventory snapshot."""
-    return queries.latest_snapshot(
-        session, product.tenant_id, product.seller_account_id, product.sku
+def latest_snapshot(session: Session, product: Product) -> Any:
+    """The SKU's newest inventory snapshot (a row of its columns; None: never reported)."""
+    s = InventorySnapshot.__table__
+    return (
+        session.connection()
+        .execute(
+            select(*s.c)
+            .where(
+                s.c.tenant_id == product.tenant_id,
+                s.c.seller_account_id == product.seller_account_id,
+                s.c.sku == product.sku,
+            )
+            .order_by(s.c.date.desc())
+            .limit(1)
+        )
+        .first()
     )
 
 
 def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
     """Amazon's fee estimate, fees actually charged in the last 90 days, and Amazon's restock."""
-    key = (
-        (FeeEstimate.tenant_id == product.tenant_id)
-        & (FeeEstimate.seller_account_id == product.seller_account_id)
-        & (FeeEstimate.sku == product.sku)
-    )
-    estimate = session.scalar(select(FeeEstimate).where(key))
+    conn = session.connection()
+
+    def one_of_sku(model: Any) -> Any:
+        """The SKU's row of a table keyed by (tenant, seller, sku), as a row of its columns."""
+        t = model.__table__
+        return conn.execute(
+            select(*t.c).where(
+                t.c.tenant_id == product.tenant_id,
+                t.c.seller_account_id == product.seller_account_id,
+                t.c.sku == product.sku,
+            )
+        ).first()
+
+    estimate = one_of_sku(FeeEstimate)
     since = dt.datetime.combine(end - dt.timedelta(days=90), dt.time(), dt.UTC)
     # The fees charged by type and the refunds' total, in one statement. A refund's charge
     # lines (Principal, Tax) are the sale price going back to the buyer, not fees: shown apart.
@@ -165,14 +185,8 @@ def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
     refunds = select(
         literal(None, String).label("fee_type"), func.sum(FeeEvent.amount), func.count()
     ).where(*of_sku, FeeEvent.event_kind == REFUND_CHARGE)
-    sums = session.connection().execute(union_all(by_type, refunds)).all()
+    sums = conn.execute(union_all(by_type, refunds)).all()
     charged = sorted((tuple(r) for r in sums if r[0] is not None), key=lambda r: r[1])
     refunded = next((r[1] for r in sums if r[0] is None), None)
-    restock = session.scalar(
-        select(AmazonRestockRecommendation).where(
-            AmazonRestockRecommendation.tenant_id == product.tenant_id,
-            AmazonRestockRecommendation.seller_account_id == product.seller_account_id,
-            AmazonRestockRecommendation.sku == product.sku,
-        )
-    )
+    restock = one_of_sku(AmazonRestockRecommendation)
     return {"estimate": estimate, "charged": charged, "refunded": refunded, "restock": restock}
