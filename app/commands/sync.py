@@ -1,4 +1,4 @@
-"""`flask --app wsgi sync` (streams in the foreground, side by side) and `flask --app wsgi export sales`."""
+"""`flask --app wsgi sync` (streams in the foreground, side by side) and `export sales`."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -57,7 +57,11 @@ class TableRow:
 
     __slots__ = ("__dict__",)
 
-    def __init__(self, values: Mapping[str, Any]):
+    if TYPE_CHECKING:  # the columns are instance attributes
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    def __init__(self, values: Mapping[Any, Any]):
         self.__dict__.update(values)
 
     def __getitem__(self, key: str) -> Any:

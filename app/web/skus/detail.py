@@ -186,7 +186,9 @@ def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
         literal(None, String).label("fee_type"), func.sum(FeeEvent.amount), func.count()
     ).where(*of_sku, FeeEvent.event_kind == REFUND_CHARGE)
     sums = conn.execute(union_all(by_type, refunds)).all()
-    charged = sorted((tuple(r) for r in sums if r[0] is not None), key=lambda r: r[1])
+    charged = sorted(
+        ((r[0], r[1], r[2]) for r in sums if r[0] is not None), key=lambda r: float(r[1] or 0)
+    )
     refunded = next((r[1] for r in sums if r[0] is None), None)
     restock = one_of_sku(AmazonRestockRecommendation)
     return {"estimate": estimate, "charged": charged, "refunded": refunded, "restock": restock}
