@@ -38,10 +38,16 @@ def _pattern(locale: str, digits: int) -> tuple[Locale, NumberPattern]:
     return loc, pattern
 
 
+@cache
+def _precision(currency: str) -> int:
+    # Babel looks the currency up in its data on every call; pages format many amounts.
+    return int(get_currency_precision(currency))
+
+
 def money(amount: float, currency: str, locale: str, digits: int = 2) -> str:
     """`amount` in `currency` as `locale` writes it, with `digits` decimals at most (fewer when
     the currency has fewer minor units, as JPY's none)."""
-    digits = max(0, min(int(digits), get_currency_precision(currency)))
+    digits = max(0, min(int(digits), _precision(currency)))
     value = round(float(amount), digits)
     if value == 0:
         value = 0.0  # -0.004 is written 0.00, never -0.00

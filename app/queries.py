@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from app.models import InventorySnapshot, ModelVersion, Product, Recommendation
 from forecasting.timeline import days_from_columns
@@ -86,12 +86,19 @@ def join_current_recommendation(
 
 
 def current_recommendation(
-    session: Session, tenant_id: int, seller_account_id: int, sku: str
+    session: Session,
+    tenant_id: int,
+    seller_account_id: int,
+    sku: str,
+    with_timeline: bool = False,
 ) -> Recommendation | None:
-    """One SKU's current recommendation, if any."""
+    """One SKU's current recommendation, if any (`with_timeline`: its stored timeline loaded in
+    the same statement, not on first access)."""
+    stmt = select(Recommendation)
+    if with_timeline:
+        stmt = stmt.options(undefer(Recommendation.timeline))
     return session.scalars(
-        select(Recommendation)
-        .where(
+        stmt.where(
             Recommendation.tenant_id == tenant_id,
             Recommendation.seller_account_id == seller_account_id,
             Recommendation.sku == sku,
@@ -120,7 +127,9 @@ def timeline_of(rec: Recommendation | None) -> dict[str, Any] | None:
 def current_timeline(session: Session, product: Product) -> dict[str, Any] | None:
     """The product's current projected inventory timeline (GET /api/v1/skus/{id}/timeline), or
     None before the planner has run for it."""
-    rec = current_recommendation(session, product.tenant_id, product.seller_account_id, product.sku)
+    rec = current_recommendation(
+        session, product.tenant_id, product.seller_account_id, product.sku, with_timeline=True
+    )
     return timeline_of(rec)
 
 

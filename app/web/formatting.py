@@ -10,11 +10,14 @@ filters directly: a filter is a function call, a macro call costs tens of micros
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from app import money as app_money
 
@@ -58,8 +61,25 @@ def day(value: dt.date | None, as_of: dt.date | None = None) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=256)
+def _badge(word: str, label: str, tone: str) -> Markup:
+    return Markup('<span class="badge badge-{}" data-status="{}">{}</span>\n').format(
+        tone, word, label
+    )
+
+
+def badge(status: Mapping[str, str] | None) -> Markup:
+    """A status badge ({word, label, tone}, app.web.dashboard.table.status_badge) as HTML, the
+    `status_badge` macro's one implementation; None -> a muted dash. Built once per status (a
+    table has a handful of them)."""
+    if not status:
+        return Markup('<span class="muted">{}</span>').format(MISSING)
+    return _badge(status["word"], status["label"], status["tone"])
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
+    app.add_template_filter(badge, "badge")
     app.add_template_filter(num, "num")
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")

@@ -193,6 +193,10 @@ def component_schemas() -> dict[str, Any]:
                 "status": n(STATUS),
                 "days_of_cover_without": n(NUM),
                 "stockout_probability": n(NUM),
+                # The supplier order of a two-stage SKU: order this many units by this day
+                # (both null: none), as the dashboard's "Reorder by" column shows it.
+                "reorder_by": n(DATE),
+                "reorder_quantity": n(INT),
             },
             nullable=True,
         ),
@@ -240,6 +244,8 @@ def component_schemas() -> dict[str, Any]:
                 "stockout_probability": n(NUM),
                 "runs_out_on": n(DATE),
                 "status": n(STATUS),
+                "reorder_by": n(DATE),
+                "reorder_quantity": n(INT),
                 "cost_breakdown": {"type": "object", "nullable": True},
                 "explanation": n(STR),
             }

@@ -32,6 +32,9 @@ def recommendation_summary(rec: Recommendation | None) -> dict[str, Any] | None:
         "status": rec.status,
         "days_of_cover_without": rec.days_of_cover_without,
         "stockout_probability": rec.stockout_probability,
+        # The supplier order (two-stage SKUs; both None: none), as the dashboard shows it.
+        "reorder_by": iso(rec.reorder_by),
+        "reorder_quantity": rec.reorder_quantity,
     }
 
 
@@ -106,6 +109,8 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "stockout_probability": rec.stockout_probability,
         "runs_out_on": iso(rec.runs_out_on),
         "status": rec.status,
+        "reorder_by": iso(rec.reorder_by),
+        "reorder_quantity": rec.reorder_quantity,
         "cost_breakdown": rec.cost_breakdown,
         "explanation": rec.explanation,
     }

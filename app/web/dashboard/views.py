@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from app import summaries
 from app.extensions import db
 from app.web.auth.session import current_seller, login_required, tenant_id
+from app.web.dashboard import rows as rows_html
 from app.web.dashboard.table import (
     RISK_FILTERS,
     SORT_KEYS,
@@ -78,4 +79,12 @@ def index() -> ResponseReturnValue:
         tq=tq,
         args=args,
         status_options=filter_options(),
+        body=rows_html.body_html(
+            rows,
+            # The SKU links' common start ("/skus/"): one url_for, not one per row.
+            url_for("skus.show", product_id=1).removesuffix("1"),
+            scope.as_of,
+            scope.reorder_due,
+            seller,
+        ),
     )

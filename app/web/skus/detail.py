@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app import localtime, queries
@@ -16,6 +16,7 @@ from app.models import (
     FeeEvent,
     Forecast,
     InventorySnapshot,
+    ModelVersion,
     Order,
     OrderItem,
     Product,
@@ -24,10 +25,31 @@ from app.models import (
 from app.models.orders import item_order, not_cancelled
 from app.web.dashboard.table import Scope
 
+# The page's read-only statements run on the session's connection (Core): each carries its
+# tenant filter, and the ORM's per-statement work cost more CPU than running them.
 HISTORY_DAYS = 180
 FORECAST_DAYS = 120
 # FeeEvent.event_kind of a refund's ItemChargeAdjustmentList (integrations.amazon.parse)
 REFUND_CHARGE = "refund"
+
+
+def scope_of(session: Session, seller: SellerAccount) -> Scope:
+    """The seller's newest snapshot day and newest ready model (one statement), as
+    app.web.dashboard.table.scope_for finds them."""
+    model = queries.latest_model_select(seller.tenant_id, seller.id).with_only_columns(
+        ModelVersion.id
+    )
+    newest_day = select(func.max(InventorySnapshot.date)).where(
+        InventorySnapshot.tenant_id == seller.tenant_id,
+        InventorySnapshot.seller_account_id == seller.id,
+    )
+    row = session.connection().execute(
+        select(newest_day.scalar_subquery(), model.scalar_subquery())
+    ).one()
+    as_of = row[0]
+    if as_of is not None and not isinstance(as_of, dt.date):
+        as_of = dt.date.fromisoformat(str(as_of)[:10])  # SQLite's max() of a date is text
+    return Scope(seller.tenant_id, seller.id, as_of, row[1], int(seller.review_days or 7))
 
 
 def sales_history(
@@ -42,9 +64,10 @@ def sales_history(
     start = end - dt.timedelta(days=HISTORY_DAYS - 1)
     start_ts, end_ts = localtime.day_bounds(start, end, zone)
     day = localtime.day_sql(session, Order.purchase_date, zone)
+    conn = session.connection()
     units = {
         localtime.as_date(d): int(n or 0)
-        for d, n in session.execute(
+        for d, n in conn.execute(
             select(day, func.sum(OrderItem.quantity_ordered))
             .join(Order, item_order())
             .where(
@@ -59,7 +82,7 @@ def sales_history(
         )
     }
     snaps = dict(
-        session.execute(
+        conn.execute(
             select(InventorySnapshot.date, InventorySnapshot.fulfillable).where(
                 InventorySnapshot.tenant_id == product.tenant_id,
                 InventorySnapshot.seller_account_id == product.seller_account_id,
@@ -84,7 +107,7 @@ def forecast_series(session: Session, product: Product, scope: Scope) -> dict[st
     if scope.model_version_id is None:
         return {"dates": [], "mean": [], "p10": [], "p50": [], "p90": []}
     start = scope.forecast_start
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Forecast.date, Forecast.mean, Forecast.p10, Forecast.p50, Forecast.p90)
         .where(
             Forecast.tenant_id == product.tenant_id,
@@ -105,50 +128,62 @@ def forecast_series(session: Session, product: Product, scope: Scope) -> dict[st
     }
 
 
-def latest_snapshot(session: Session, product: Product) -> InventorySnapshot | None:
-    """The SKU's newest inventory snapshot."""
-    return queries.latest_snapshot(
-        session, product.tenant_id, product.seller_account_id, product.sku
+def latest_snapshot(session: Session, product: Product) -> Any:
+    """The SKU's newest inventory snapshot (a row of its columns; None: never reported)."""
+    s = InventorySnapshot.__table__
+    return (
+        session.connection()
+        .execute(
+            select(*s.c)
+            .where(
+                s.c.tenant_id == product.tenant_id,
+                s.c.seller_account_id == product.seller_account_id,
+                s.c.sku == product.sku,
+            )
+            .order_by(s.c.date.desc())
+            .limit(1)
+        )
+        .first()
     )
 
 
 def fees(session: Session, product: Product, end: dt.date) -> dict[str, Any]:
     """Amazon's fee estimate, fees actually charged in the last 90 days, and Amazon's restock."""
-    key = (
-        (FeeEstimate.tenant_id == product.tenant_id)
-        & (FeeEstimate.seller_account_id == product.seller_account_id)
-        & (FeeEstimate.sku == product.sku)
-    )
-    estimate = session.scalar(select(FeeEstimate).where(key))
+    conn = session.connection()
+
+    def one_of_sku(model: Any) -> Any:
+        """The SKU's row of a table keyed by (tenant, seller, sku), as a row of its columns."""
+        t = model.__table__
+        return conn.execute(
+            select(*t.c).where(
+                t.c.tenant_id == product.tenant_id,
+                t.c.seller_account_id == product.seller_account_id,
+                t.c.sku == product.sku,
+            )
+        ).first()
+
+    estimate = one_of_sku(FeeEstimate)
     since = dt.datetime.combine(end - dt.timedelta(days=90), dt.time(), dt.UTC)
-    charged = session.execute(
-        select(FeeEvent.fee_type, func.sum(FeeEvent.amount), func.count())
-        .where(
-            FeeEvent.tenant_id == product.tenant_id,
-            FeeEvent.seller_account_id == product.seller_account_id,
-            FeeEvent.sku == product.sku,
-            FeeEvent.posted_date >= since,
-            # A refund's charge lines (Principal, Tax) are the sale price going back to the
-            # buyer, not fees: shown apart as refunds.
-            FeeEvent.event_kind != REFUND_CHARGE,
-        )
+    # The fees charged by type and the refunds' total, in one statement. A refund's charge
+    # lines (Principal, Tax) are the sale price going back to the buyer, not fees: shown apart.
+    of_sku = (
+        FeeEvent.tenant_id == product.tenant_id,
+        FeeEvent.seller_account_id == product.seller_account_id,
+        FeeEvent.sku == product.sku,
+        FeeEvent.posted_date >= since,
+    )
+    by_type = (
+        select(FeeEvent.fee_type, func.sum(FeeEvent.amount).label("amount"), func.count())
+        .where(*of_sku, FeeEvent.event_kind != REFUND_CHARGE)
         .group_by(FeeEvent.fee_type)
-        .order_by(func.sum(FeeEvent.amount))
-    ).all()
-    refunded = session.scalar(
-        select(func.sum(FeeEvent.amount)).where(
-            FeeEvent.tenant_id == product.tenant_id,
-            FeeEvent.seller_account_id == product.seller_account_id,
-            FeeEvent.sku == product.sku,
-            FeeEvent.posted_date >= since,
-            FeeEvent.event_kind == REFUND_CHARGE,
-        )
     )
-    restock = session.scalar(
-        select(AmazonRestockRecommendation).where(
-            AmazonRestockRecommendation.tenant_id == product.tenant_id,
-            AmazonRestockRecommendation.seller_account_id == product.seller_account_id,
-            AmazonRestockRecommendation.sku == product.sku,
-        )
+    refunds = select(
+        literal(None, String).label("fee_type"), func.sum(FeeEvent.amount), func.count()
+    ).where(*of_sku, FeeEvent.event_kind == REFUND_CHARGE)
+    sums = conn.execute(union_all(by_type, refunds)).all()
+    charged = sorted(
+        ((r[0], r[1], r[2]) for r in sums if r[0] is not None), key=lambda r: float(r[1] or 0)
     )
+    refunded = next((r[1] for r in sums if r[0] is None), None)
+    restock = one_of_sku(AmazonRestockRecommendation)
     return {"estimate": estimate, "charged": charged, "refunded": refunded, "restock": restock}

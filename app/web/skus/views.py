@@ -12,7 +12,6 @@ from app.imports.sku_settings import MAX_BYTES, import_settings
 from app.models import Product, SellerAccount
 from app.tenancy import owned_or_404
 from app.web.auth.session import current_seller, login_required, tenant_id
-from app.web.dashboard.table import scope_for
 from app.web.forms import ImportForm, SkuSettingsForm
 from app.web.skus import detail, timeline
 
@@ -39,8 +38,11 @@ def show(product_id: int) -> ResponseReturnValue:
         # Nothing was assigned, but make sure no stray change survives in the session.
         db.session.rollback()
         product = owned_or_404(db.session, Product, product_id, tenant_id())
-    scope = scope_for(db.session, product.tenant_id, product.seller_account_id)
+    # The header's seller accounts are loaded once (current_seller), so this is a lookup in the
+    # session, not a statement.
+    current_seller()
     seller = owned_or_404(db.session, SellerAccount, product.seller_account_id, tenant_id())
+    scope = detail.scope_of(db.session, seller)
     end = scope.as_of or localtime.today(seller.time_zone)
     snapshot = detail.latest_snapshot(db.session, product)
     view = timeline.present(

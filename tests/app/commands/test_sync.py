@@ -166,3 +166,75 @@ def test_sync_waits_for_a_running_job_of_the_same_stream(app, sim) -> None:
             args=["sync", "--seller", "locked", "--streams", "inventory", "--backfill-days", "5"]
         )
     assert result.exit_code != 0 and "LockBusy" in result.output
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_sync_side_by_side_stores_what_one_by_one_stores(live_app, sim) -> None:
+    """`sync` runs the streams side by side (app.sync.runner.run_together, each after the
+    streams it needs) and stores exactly what `sync --one-by-one` stores, on SQLite's one
+    writer, every run succeeded."""
+    from app.extensions import db
+    from app.models import SyncRun
+    from app.sync.streams import NAMES, NEEDS, Stream
+    from tests.support.sync import sim_seller, table_digests
+
+    live_app.config.update(SPAPI_RATE_SCALE=1000, SPAPI_BACKOFF_BASE=0.02)
+    in_order = sim_seller(db.session, sim, "one-by-one").id
+    together = sim_seller(db.session, sim, "side-by-side").id
+    runner = live_app.test_cli_runner()
+    first = runner.invoke(
+        args=["sync", "--seller", "one-by-one", "--backfill-days", "45", "--one-by-one"]
+    )
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["sync", "--seller", "side-by-side", "--backfill-days", "45"])
+    assert second.exit_code == 0, second.output
+    for name in NAMES:
+        assert f"[{name:9s} done  ]" in second.output
+    db.session.expire_all()
+    runs = {
+        r.stream: r
+        for r in db.session.scalars(select(SyncRun).where(SyncRun.seller_account_id == together))
+    }
+    assert sorted(runs) == sorted(NAMES)
+    assert {r.status for r in runs.values()} == {"succeeded"}
+    # A stream started only once those it needs had finished.
+    for stream, needs in NEEDS.items():
+        for need in needs:
+            assert runs[need.value].ended_at <= runs[stream.value].started_at, (stream, need)
+    assert Stream.FEES in NEEDS and NEEDS[Stream.FEES]
+    assert table_digests(db.session, together, with_timestamps=False) == table_digests(
+        db.session, in_order, with_timestamps=False
+    )
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_sync_one_stream_failing_does_not_stop_the_others(live_app) -> None:
+    """Side by side, every chosen stream runs and records its failure; the command exits
+    non-zero after all of them."""
+    from app.extensions import db
+    from app.models import SellerAccount, SyncRun, Tenant
+
+    tenant = Tenant(name="dead-two")
+    db.session.add(tenant)
+    db.session.flush()
+    db.session.add(
+        SellerAccount(
+            tenant_id=tenant.id,
+            name="dead2",
+            lwa_client_id="amzn1.application-oa2-client.test",
+            lwa_client_secret="client-secret-value",
+            refresh_token="Atzr|refresh-token-value",
+            endpoint="http://127.0.0.1:9",
+            token_url="http://127.0.0.1:9/auth/o2/token",
+        )
+    )
+    db.session.commit()
+    live_app.config.update(SPAPI_RETRIES=1, SPAPI_TIMEOUT=2)
+    result = live_app.test_cli_runner().invoke(
+        args=["sync", "--seller", "dead2", "--streams", "inbound,orders"]
+    )
+    assert result.exit_code != 0 and "some streams failed" in result.output
+    assert "[orders    failed]" in result.output and "[inbound   failed]" in result.output
+    db.session.expire_all()
+    runs = sorted(tuple(r) for r in db.session.execute(select(SyncRun.stream, SyncRun.status)))
+    assert runs == [("inbound", "failed"), ("orders", "failed")]

@@ -237,3 +237,23 @@ def test_timeline_404s_before_the_planner_ran_and_for_other_tenants(client, worl
     for product in (world.products["MUG-BLUE"], world.products["TEA-100"], world.product_b):
         response = client.get(f"/api/v1/skus/{product.id}/timeline", headers=world.headers())
         problem(response, 404, "not_found")
+
+
+def test_sku_list_and_recommendations_carry_the_supplier_order(client, world, db_session) -> None:
+    """reorder_by and reorder_quantity (the supplier order the dashboard's "Reorder by" column
+    shows) are in the SKU list's recommendation and in the recommendation items; null without
+    a supplier order."""
+    rec = world.recommendation
+    rec.reorder_by = dt.date(2026, 12, 24)
+    rec.reorder_quantity = 480
+    db_session.commit()
+    skus = {s["sku"]: s for s in _get(client, world, "/api/v1/skus")["data"]}
+    shown = skus[rec.sku]["recommendation"]
+    assert shown["id"] == rec.id
+    assert (shown["reorder_by"], shown["reorder_quantity"]) == ("2026-12-24", 480)
+    others = [s["recommendation"] for k, s in skus.items() if k != rec.sku and s["recommendation"]]
+    assert others and all(o["reorder_by"] is None and o["reorder_quantity"] is None for o in others)
+    items = {r["id"]: r for r in _get(client, world, "/api/v1/recommendations")["data"]}
+    assert (items[rec.id]["reorder_by"], items[rec.id]["reorder_quantity"]) == ("2026-12-24", 480)
+    one = _get(client, world, f"/api/v1/recommendations/{rec.id}")
+    assert (one["reorder_by"], one["reorder_quantity"]) == ("2026-12-24", 480)
