@@ -181,8 +181,11 @@ def test_stock_moves_and_the_ledger_adds_up():
     assert truth_texts(w2)["awd_ledger.csv"] == texts["awd_ledger.csv"]
     assert truth_texts(w2)["awd_shipments.csv"] == texts["awd_shipments.csv"]
     # SKU i does not depend on how many SKUs there are.
-    more = pd.read_csv(io.StringIO(truth_texts(build_world(7, 40, 400, TODAY))["awd_inventory.csv"]))
-    first = pd.read_csv(io.StringIO(truth_texts(build_world(7, 12, 400, TODAY))["awd_inventory.csv"]))
+    def inventory(n: int) -> pd.DataFrame:
+        text = truth_texts(build_world(7, n, 400, TODAY))["awd_inventory.csv"]
+        return pd.read_csv(io.StringIO(text))
+
+    more, first = inventory(40), inventory(12)
     assert first.to_dict("records") == more[more.sku.isin(first.sku)].to_dict("records")
     # Statuses move on: by the end some shipments that were open at the start are closed.
     start = pd.read_csv(
