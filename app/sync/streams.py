@@ -11,12 +11,14 @@ class Stream(StrEnum):
 
     Declared in dependency order, which is the run order (RUN_ORDER): the inventory ledger
     starts where the orders backfill starts, inbound shipments explain the inventory's inbound
-    totals, and fee estimates use the listing prices the reports stream brings.
+    totals, AWD's stock and inbound shipments are the upstream the planner ships from, and fee
+    estimates use the listing prices the reports stream brings.
     """
 
     ORDERS = "orders"
     INVENTORY = "inventory"
     INBOUND = "inbound"
+    AWD = "awd"
     REPORTS = "reports"
     FEES = "fees"
 
@@ -27,13 +29,14 @@ NAMES: tuple[str, ...] = tuple(s.value for s in RUN_ORDER)
 # ledger starts on the orders backfill's first day, and fee estimates are asked at the listing
 # prices the reports stream brings. The financial events start on that first day too, but only
 # need it as the orders stream sets it at its start (without it they take the same day, worked
-# out the same way), so fees need not wait for the whole orders backfill. Inbound and reports
-# read nothing of the others. Streams that need nothing of each other may run side by side
-# (runner.run_together).
+# out the same way), so fees need not wait for the whole orders backfill. Inbound, AWD and
+# reports read nothing of the others. Streams that need nothing of each other may run side by
+# side (runner.run_together).
 NEEDS: dict[Stream, frozenset[Stream]] = {
     Stream.ORDERS: frozenset(),
     Stream.INVENTORY: frozenset({Stream.ORDERS}),
     Stream.INBOUND: frozenset(),
+    Stream.AWD: frozenset(),
     Stream.REPORTS: frozenset(),
     Stream.FEES: frozenset({Stream.REPORTS}),
 }
