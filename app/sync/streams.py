@@ -11,16 +11,17 @@ class Stream(StrEnum):
 
     Declared in dependency order, which is the run order (RUN_ORDER): the inventory ledger
     starts where the orders backfill starts, inbound shipments explain the inventory's inbound
-    totals, AWD's stock and inbound shipments are the upstream the planner ships from, and fee
-    estimates use the listing prices the reports stream brings.
+    totals, and fee estimates use the listing prices the reports stream brings. AWD (stock and
+    inbound shipments upstream of FBA) needs nothing and comes last: side by side it takes the
+    first free worker, never one the long backfills are waiting for.
     """
 
     ORDERS = "orders"
     INVENTORY = "inventory"
     INBOUND = "inbound"
-    AWD = "awd"
     REPORTS = "reports"
     FEES = "fees"
+    AWD = "awd"
 
 
 RUN_ORDER: tuple[Stream, ...] = tuple(Stream)
@@ -36,9 +37,9 @@ NEEDS: dict[Stream, frozenset[Stream]] = {
     Stream.ORDERS: frozenset(),
     Stream.INVENTORY: frozenset({Stream.ORDERS}),
     Stream.INBOUND: frozenset(),
-    Stream.AWD: frozenset(),
     Stream.REPORTS: frozenset(),
     Stream.FEES: frozenset({Stream.REPORTS}),
+    Stream.AWD: frozenset(),
 }
 assert set(NEEDS) == set(Stream), "every stream says what it needs"
 assert all(
