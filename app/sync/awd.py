@@ -76,7 +76,8 @@ def find_location(session: Session, account: SellerAccount) -> Location | None:
         )
     )
     named = [loc for loc in rows if loc.name == LOCATION_NAME]
-    return (named or rows or [None])[0]
+    chosen = named or rows
+    return chosen[0] if chosen else None
 
 
 def ensure_location(session: Session, account: SellerAccount) -> Location:
