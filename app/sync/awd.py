@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from app import localtime
 from app import summaries as read_model
 from app.models import Location, LocationInbound, LocationStock, SellerAccount, utcnow
+from app.supply.read import AWD_SOURCE
 from app.sync.context import SyncContext
 from app.sync.state import cursor_of, load_state, set_cursor
 from app.sync.upsert import upsert
@@ -51,7 +52,7 @@ from integrations.amazon.errors import PermanentError
 from integrations.amazon.results import AwdInventory, AwdShipment, AwdShipmentSummary
 
 STREAM = "awd"
-SOURCE = "awd"
+SOURCE = AWD_SOURCE  # on LocationStock and LocationInbound rows; the pages mark dates estimated
 LOCATION_NAME = "Amazon AWD"
 # Seller to AWD: the model gives no arrival date; AWD's own guidance is one to three weeks.
 TRANSIT_DAYS = 14
