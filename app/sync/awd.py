@@ -49,7 +49,12 @@ from app.sync.state import cursor_of, load_state, set_cursor
 from app.sync.upsert import upsert
 from integrations.amazon.awd import is_not_enrolled
 from integrations.amazon.errors import PermanentError
-from integrations.amazon.results import AwdInventory, AwdShipment, AwdShipmentSummary
+from integrations.amazon.results import (
+    AWD_FINAL_STATUSES,
+    AwdInventory,
+    AwdShipment,
+    AwdShipmentSummary,
+)
 
 STREAM = "awd"
 SOURCE = AWD_SOURCE  # on LocationStock and LocationInbound rows; the pages mark dates estimated
@@ -184,7 +189,22 @@ def write_final(ctx: SyncContext, loc: Location, shipments: Sequence[AwdShipment
     units are in AWD's on-hand from now on (received_on: the closing day)."""
     zone = ctx.account.time_zone
     done = 0
+    # Only shipments we hold rows of that are not settled yet (a first run lists years of
+    # closed shipments it never had on order).
+    pending = set(
+        ctx.session.scalars(
+            select(LocationInbound.reference).where(
+                LocationInbound.tenant_id == ctx.tenant_id,
+                LocationInbound.seller_account_id == ctx.seller_id,
+                LocationInbound.location_id == loc.id,
+                (LocationInbound.quantity != 0)
+                | LocationInbound.status.not_in(sorted(AWD_FINAL_STATUSES)),
+            )
+        )
+    )
     for s in shipments:
+        if s.shipment_id not in pending:
+            continue
         closed_on = None
         if s.status == "CLOSED":
             closed_on = localtime.local_date(s.updated_at or utcnow(), zone)
