@@ -186,3 +186,49 @@ def test_a_seller_without_awd_gets_no_location_and_no_error(live_app, kind):
     assert [r.status for r in runs] == ["succeeded", "succeeded"] and not any(r.error for r in runs)
     account = db.session.merge(account)
     assert cursor_of(load_state(db.session, account, "awd"))["enrolled"] is False
+
+
+@pytest.mark.slow
+def test_an_awd_location_the_seller_made_is_adopted_not_doubled(live_app, sim):
+    from app.extensions import db
+    from app.models import Location
+    from app.tasks import run_sync
+
+    fast(live_app)
+    account = sim_seller(db.session, sim)
+    own = Location(tenant_id=account.tenant_id, seller_account_id=account.id, kind="awd",
+                   name="Our AWD", holding_cost_per_cuft_month=0.5)  # fmt: skip
+    db.session.add(own)
+    db.session.commit()
+    assert run_sync(account.id, "awd")["status"] == "succeeded"
+    (loc,) = db.session.scalars(
+        select(Location).where(Location.seller_account_id == account.id, Location.kind == "awd")
+    ).all()
+    assert (loc.id, loc.name, loc.holding_cost_per_cuft_month) == (own.id, "Our AWD", 0.5)
+    stock, on_order, _ = synced(db.session, account.id)
+    assert (stock, on_order) == expected(sim)
+
+
+def test_expected_dates_are_estimates_from_the_status_never_in_the_past():
+    from app.sync.awd import TRANSIT_DAYS, expected_on
+    from integrations.amazon.results import AwdShipment
+
+    zone = "America/Los_Angeles"
+    today = dt.date(2026, 12, 1)
+
+    def ship(status: str, updated: dt.date, ship_by: dt.date | None) -> AwdShipment:
+        at = dt.datetime.combine(updated, dt.time(20), dt.UTC)
+        by = dt.datetime.combine(ship_by, dt.time(20), dt.UTC) if ship_by else None
+        return AwdShipment("S", "O", status, at, at, by, None, 0, ())
+
+    in_transit = ship("IN_TRANSIT", dt.date(2026, 11, 28), dt.date(2026, 11, 26))
+    assert expected_on(in_transit, today, zone) == dt.date(2026, 11, 26) + dt.timedelta(
+        days=TRANSIT_DAYS
+    )
+    assert expected_on(ship("DELIVERED", dt.date(2026, 11, 30), None), today, zone) == dt.date(
+        2026, 12, 2
+    )
+    assert expected_on(ship("RECEIVING", dt.date(2026, 11, 30), None), today, zone) == today
+    # Long overdue: due today, not on a day already gone.
+    late = ship("SHIPPED", dt.date(2026, 10, 1), dt.date(2026, 10, 1))
+    assert expected_on(late, today, zone) == today
