@@ -192,7 +192,8 @@ def import_spreadsheet(account_id: int, market: Any) -> None:
 
 
 def seed_upstream(account_id: int, market: Any) -> None:
-    """A warehouse, AWD, two suppliers (one a faster, pricier backup) and POs in each status."""
+    """A warehouse, two suppliers (one a faster, pricier backup) and POs in each status; the AWD
+    stock and inbound shipments came from the simulator through the first sync's AWD stream."""
     from app.supply.demo import seed_supply
 
     today = dt.date.fromisoformat(market.clock_iso()[:10])

@@ -198,7 +198,7 @@ def alerts_after(seller_account_id: int, tenant_id: int) -> None:
 
 def follow_up(seller_account_id: int, tenant_id: int, stream: str) -> None:
     """Planning that a finished sync makes due: a first model once orders are in, fresh
-    recommendations after each inventory pass. Never fails the sync it follows."""
+    recommendations after each inventory or AWD pass. Never fails the sync it follows."""
     # Off under TESTING unless a test asks: background training would race the test's own writes.
     if not current_app.config.get("PLANNING_AFTER_SYNC", not current_app.testing):
         return
@@ -212,7 +212,8 @@ def follow_up(seller_account_id: int, tenant_id: int, stream: str) -> None:
         db.session.commit()
         if stream == Stream.ORDERS and not has_model:
             enqueue_train(seller_account_id, tenant_id=tenant_id)
-        elif stream == Stream.INVENTORY and has_model:
+        elif stream in (Stream.INVENTORY, Stream.AWD) and has_model:
+            # New FBA stock, or new stock upstream at AWD to ship from.
             enqueue_recommend(seller_account_id, tenant_id=tenant_id)
     except Exception:  # noqa: BLE001 - the sync itself succeeded; the schedule retries planning
         log.exception("could not queue planning after %s sync", stream)
@@ -307,12 +308,13 @@ def _enqueue_for_seller(
 
 # --- The schedule -----------------------------------------------------------------------------
 
-# Orders every 15 minutes, inventory and inbound shipments hourly, fees and reports daily,
+# Orders every 15 minutes, inventory, inbound shipments and AWD hourly, fees and reports daily,
 # retraining nightly, for every active seller account.
 SCHEDULE: tuple[Entry, ...] = (
     Entry(Stream.ORDERS, every=dt.timedelta(minutes=15)),
     Entry(Stream.INVENTORY, every=dt.timedelta(hours=1)),
     Entry(Stream.INBOUND, every=dt.timedelta(hours=1)),
+    Entry(Stream.AWD, every=dt.timedelta(hours=1)),
     Entry(Stream.FEES, every=dt.timedelta(days=1)),
     Entry(Stream.REPORTS, every=dt.timedelta(days=1)),
     # Nightly at 03:00 of the seller's local day (after its day has ended and the day's fees and

@@ -28,6 +28,13 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="where the sellers sell: its currency, local days (its time zone), report date "
         "format and regional endpoint paths (/eu, /fe); default US",
     )
+    p.add_argument(
+        "--no-awd",
+        dest="awd",
+        action="store_false",
+        help="the sellers use no AWD (US sellers have AWD stock and inbound shipments by "
+        "default; other marketplaces never do)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
     today = args.today or default_today(args.marketplace)
     if args.command == "truth":
+        from simulator.awd import AWD_MARKETS
         from simulator.truth import write_truth
         from simulator.world import build_world
 
@@ -89,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             through=args.through,
             marketplace=args.marketplace,
         )
+        world.awd = args.awd and world.market.code in AWD_MARKETS  # type: ignore[attr-defined]
         for path in write_truth(world, args.out):
             print(path)
         return 0

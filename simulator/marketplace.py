@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from simulator.awd import AWD_MARKETS
 from simulator.markets import DEFAULT as DEFAULT_MARKET
 from simulator.markets import market
 from simulator.truth import start_clock
@@ -91,6 +92,7 @@ class Marketplace:
         report_seconds: float = REPORT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         marketplace: str = DEFAULT_MARKET,
+        awd: bool = True,
     ) -> None:
         # Every seller sells in `marketplace`: its local days, currency and report formats.
         self.market = market(marketplace)
@@ -112,6 +114,8 @@ class Marketplace:
         for i in range(sellers):
             s = seed + i
             world = build_world(s, skus, history_days, today, marketplace=self.market.code)
+            # AWD stock and inbound shipments (simulator.awd): US sellers, unless turned off.
+            world.awd = awd and self.market.code in AWD_MARKETS  # type: ignore[attr-defined]
             self.sellers.append(
                 Seller(
                     index=i,

@@ -29,6 +29,9 @@ RATES: dict[str, tuple[float, int]] = {
     "getShipments": (2.0, 30),
     "getShipmentItemsByShipmentId": (2.0, 30),
     "getShipmentItems": (2.0, 30),
+    "listInventory": (2.0, 2),
+    "listInboundShipments": (1.0, 1),
+    "getInboundShipment": (2.0, 2),
 }
 
 

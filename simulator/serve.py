@@ -29,6 +29,7 @@ def serve_forever(args: argparse.Namespace, today: date) -> int:
         webhook_secret=args.webhook_secret,
         report_seconds=args.report_seconds,
         marketplace=args.marketplace,
+        awd=args.awd,
     )
     app = create_app(market)
     notifier = Notifier.attach(app, market)

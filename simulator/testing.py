@@ -228,6 +228,7 @@ def running_simulator(
     report_seconds: float = REPORT_SECONDS,
     clock: Callable[[], float] = time.monotonic,
     marketplace: str = "US",
+    awd: bool = True,
     **config: Any,
 ) -> Iterator[RunningSimulator]:
     """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit.
@@ -251,6 +252,7 @@ def running_simulator(
         report_seconds=report_seconds,
         clock=clock,
         marketplace=marketplace,
+        awd=awd,
     )
     app = create_app(market, config or None)
     notifier = Notifier.attach(app, market)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator import awd
 from simulator.inbound import states
 from simulator.markets import DEFAULT as DEFAULT_MARKET
 from simulator.markets import Market, market
@@ -41,7 +42,39 @@ TRUTH_FILES = (
     "orders_daily.csv",
     "inbound_shipments.csv",
     "inbound_receipts.csv",
+    "awd_inventory.csv",
+    "awd_shipments.csv",
+    "awd_ledger.csv",
 )
+AWD_INVENTORY_COLUMNS = ["sku", "onhand", "reserved", "available", "replenishment", "inbound"]
+AWD_SHIPMENT_COLUMNS = [
+    "shipment_id",
+    "order_id",
+    "sku",
+    "status",
+    "quantity",
+    "received",
+    "outstanding",
+    "created",
+    "last_updated",
+    "ship_date",
+    "delivery_date",
+    "first_receipt_date",
+    "closed_date",
+    "cancelled_date",
+]
+AWD_LEDGER_COLUMNS = [
+    "sku",
+    "date",
+    "starting_onhand",
+    "received",
+    "replenished_out",
+    "ending_onhand",
+    "reserved",
+    "available",
+    "replenishment",
+    "inbound",
+]
 INBOUND_COLUMNS = [
     "shipment_id",
     "sku",
@@ -180,18 +213,97 @@ def inbound_frames(world: World, now: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return shipments, received
 
 
+def awd_frames(world: World) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """awd_inventory.csv (per AWD SKU at the clock: units on hand, reserved for a
+    replenishment, available = on hand - reserved, in transit to FBA, inbound = shipped to AWD
+    and not received), awd_shipments.csv (every AWD inbound shipment existing at the clock;
+    dates after the clock are what will happen) and awd_ledger.csv (the upstream ledger: each
+    AWD SKU's day from the AWD start, on hand at its start and end, received, replenished out,
+    and the end-of-day reserved, available, replenishment and inbound units). Empty (headers
+    only) for a seller without AWD."""
+    m = awd.model(world)
+    if m is None:
+        return (
+            pd.DataFrame(columns=AWD_INVENTORY_COLUMNS),
+            pd.DataFrame(columns=AWD_SHIPMENT_COLUMNS),
+            pd.DataFrame(columns=AWD_LEDGER_COLUMNS),
+        )
+    skus = world.lists["sku"]
+    inventory = pd.DataFrame(
+        [
+            {
+                "sku": skus[r["sku"]],
+                "onhand": r["end"],
+                "reserved": r["reserved"],
+                "available": r["available"],
+                "replenishment": r["replenishment"],
+                "inbound": r["inbound"],
+            }
+            for r in m.inventory()
+        ],
+        columns=AWD_INVENTORY_COLUMNS,
+    )
+    rows = []
+    for st in m.states():
+        s = st.shipment
+        cancelled = s.cancelled_day is not None
+        rows.append(
+            {
+                "shipment_id": s.shipment_id,
+                "order_id": s.order_id,
+                "sku": skus[s.sku],
+                "status": st.status,
+                "quantity": s.quantity,
+                "received": st.received,
+                "outstanding": st.outstanding,
+                "created": clock_iso(st.created_ts),
+                "last_updated": clock_iso(st.updated_ts),
+                "ship_date": "" if cancelled else _day(s.ship_day),
+                "delivery_date": "" if cancelled else _day(s.delivery_day),
+                "first_receipt_date": "" if cancelled else _day(s.first_receipt_day),
+                "closed_date": "" if cancelled else _day(s.last_receipt_day),
+                "cancelled_date": _day(s.cancelled_day),
+            }
+        )
+    shipments = pd.DataFrame(rows, columns=AWD_SHIPMENT_COLUMNS)
+    led = m.ledger()
+    days = led["end"].shape[0]
+    dates = [date.fromordinal(m.start + t).isoformat() for t in range(days)]
+    k = len(m.skus)
+    ledger = pd.DataFrame(
+        {
+            "sku": np.tile([skus[a.sku] for a in m.skus], days),
+            "date": np.repeat(dates, k),
+            "starting_onhand": led["start"].ravel(),
+            "received": led["received"].ravel(),
+            "replenished_out": led["replenished_out"].ravel(),
+            "ending_onhand": led["end"].ravel(),
+            "reserved": led["reserved"].ravel(),
+            "available": led["available"].ravel(),
+            "replenishment": led["replenishment"].ravel(),
+            "inbound": led["inbound"].ravel(),
+        },
+        columns=AWD_LEDGER_COLUMNS,
+    )
+    return inventory, shipments, ledger
+
+
 def truth_texts(world: World, now: int | None = None) -> dict[str, str]:
     """The truth files as text, as of the simulator clock `now` (default: start clock)."""
     if now is None:
         now = start_clock(world.last_day, world.market)
     demand, orders = demand_frames(world, now)
     shipments, receipts = inbound_frames(world, now)
+    awd_inventory, awd_shipments, awd_ledger = awd_frames(world)
     return {
         "skus.csv": skus_frame(world).to_csv(index=False, lineterminator="\n"),
         "demand.csv": demand.to_csv(index=False, lineterminator="\n"),
         "orders_daily.csv": orders.to_csv(index=False, lineterminator="\n"),
         "inbound_shipments.csv": shipments.to_csv(index=False, lineterminator="\n"),
         "inbound_receipts.csv": receipts.to_csv(index=False, lineterminator="\n"),
+        "awd_inventory.csv": awd_inventory.to_csv(index=False, lineterminator="\n"),
+        "awd_shipments.csv": awd_shipments.to_csv(index=False, lineterminator="\n"),
+        "awd_ledger.csv": awd_ledger.to_csv(index=False, lineterminator="\n"),
     }
 
 

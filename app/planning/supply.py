@@ -135,9 +135,10 @@ def upstream_plan(book: SupplyBook, product: Product, today: dt.date) -> Upstrea
     arrivals: list[tuple[int, int]] = []
     rows = []
     for o in up.on_order:
-        estimated = o.arrives_on is None
+        undated = o.arrives_on is None
+        estimated = undated or o.estimated
         lands = o.arrives_on or today + dt.timedelta(days=guess)
-        if estimated:
+        if undated:
             notes.append(
                 f"{o.reference}: no expected arrival; its {o.quantity:,} units are counted as "
                 f"landing upstream on {lands.isoformat()}"

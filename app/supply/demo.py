@@ -1,6 +1,7 @@
-"""The demo seller's upstream: a warehouse with stock, AWD with stock and an inbound shipment,
-two suppliers (the backup faster and pricier, by truck; the primary by sea or air) and purchase
-orders in flight in each status.
+"""The demo seller's upstream: a warehouse with stock, two suppliers (the backup faster and
+pricier, by truck; the primary by sea or air) and purchase orders in flight in each status.
+Its AWD stock and AWD inbound shipments are not made here: the AWD sync brings them from the
+simulator (app.sync.awd), which runs before this; the seller's AWD storage cost is set here.
 
 The demo's SKUs now reach FBA from the 3PL, so their lead time becomes that leg (8 to 17 days of
 transit and receiving, no production: production and freight are the suppliers' terms); the
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 from app.models import (
     FreightLane,
     Location,
-    LocationInbound,
     Order,
     OrderItem,
     Product,
@@ -29,6 +29,7 @@ from app.models import (
 from app.models.orders import item_order
 from app.supply import purchase_orders as pos
 from app.supply.stock import set_quantity
+from app.sync.awd import find_location
 from forecasting.policy import smallest_shipment
 
 
@@ -67,13 +68,9 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
         capacity_cuft=5000,
         address="Unit 4, 100 Example Way, Reno NV",
     )
-    awd = Location(
-        tenant_id=t,
-        seller_account_id=s,
-        kind="awd",
-        name="Amazon AWD",
-        holding_cost_per_cuft_month=0.48,
-    )
+    awd = find_location(session, account)  # synced from the simulator, when it has AWD
+    if awd is not None:
+        awd.holding_cost_per_cuft_month = 0.48
     primary = Supplier(
         tenant_id=t,
         name="Ningbo Housewares Co.",
@@ -88,7 +85,7 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
         contact="orders@midwest-goods.example",
         production_lead_days=7,
     )
-    session.add_all([warehouse, awd, primary, backup])
+    session.add_all([warehouse, primary, backup])
     session.flush()
     sea = FreightLane(
         tenant_id=t,
@@ -150,25 +147,9 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
         weeks = (1, 3, 6, 10)[i % 4]
         units = round(sold.get(p.sku, 0.0) * 7 * weeks) or (i % 4) * 60 + 40
         set_quantity(session, warehouse, p.sku, units, source="demo")
-        if i % 3 == 0:
-            set_quantity(session, awd, p.sku, 120 + (i % 5) * 30, source="demo")
         p.lead_time_production_days = 0
         p.lead_time_transit_days = 5 + (i % 4) * 3
         p.lead_time_receiving_days = 3
-    if len(products) > 1:  # an AWD inbound shipment on its way, as the AWD sync writes them
-        session.add(
-            LocationInbound(
-                tenant_id=t,
-                seller_account_id=s,
-                location_id=awd.id,
-                reference="AWD-INBOUND-1",
-                sku=products[1].sku,
-                quantity=240,
-                status="IN_TRANSIT",
-                expected_on=today + dt.timedelta(days=9),
-                source="demo",
-            )
-        )
     session.flush()
     made = 0
     statuses = ["draft", "sent", "in_production", "shipped", "shipped", "received"]
@@ -206,4 +187,4 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
         if status == "received":
             pos.receive(session, po, {ln.id: ln.quantity for ln in po.lines}, today)
         made += 1
-    return {"suppliers": 2, "locations": 2, "purchase_orders": made}
+    return {"suppliers": 2, "locations": 1 + (awd is not None), "purchase_orders": made}

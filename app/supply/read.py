@@ -22,6 +22,8 @@ from app.models import (
 )
 from app.models.supply import PO_OPEN_STATUSES
 
+AWD_SOURCE = "awd"  # LocationInbound rows the AWD sync writes (app.sync.awd.SOURCE)
+
 
 @dataclass(frozen=True)
 class OnOrder:
@@ -32,6 +34,9 @@ class OnOrder:
     location_id: int
     kind: str  # the destination's kind: "warehouse" or "awd"
     reference: str  # "PO-0001" or the inbound's reference
+    # The date is the product's estimate, not one the seller or Amazon gave (the AWD API has no
+    # arrival date: app.sync.awd estimates it).
+    estimated: bool = False
 
 
 @dataclass
@@ -138,7 +143,8 @@ def upstream_for_seller(
     )
     for row, kind in inbound:
         out[row.sku].on_order.append(
-            OnOrder(row.expected_on, row.quantity, row.location_id, kind, row.reference)
+            OnOrder(row.expected_on, row.quantity, row.location_id, kind, row.reference,
+                    estimated=row.source == AWD_SOURCE)  # fmt: skip
         )
     for up in out.values():
         up.on_order.sort(key=lambda o: (o.arrives_on or dt.date.max, o.reference))

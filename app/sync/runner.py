@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from app.models import SellerAccount, SyncRun
-from app.sync import fees, inbound, inventory, orders, reports
+from app.sync import awd, fees, inbound, inventory, orders, reports
 from app.sync.context import DEFAULT_BACKFILL_DAYS, SyncContext
 from app.sync.state import finish_run, start_run
 from app.sync.streams import NEEDS, Stream, in_run_order, parse_stream
@@ -24,6 +24,7 @@ RUNS: dict[Stream, Callable[[SyncContext], None]] = {
     Stream.ORDERS: orders.run,
     Stream.INVENTORY: inventory.run,
     Stream.INBOUND: inbound.run,
+    Stream.AWD: awd.run,
     Stream.REPORTS: reports.run,
     Stream.FEES: fees.run,
 }

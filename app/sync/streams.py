@@ -11,7 +11,9 @@ class Stream(StrEnum):
 
     Declared in dependency order, which is the run order (RUN_ORDER): the inventory ledger
     starts where the orders backfill starts, inbound shipments explain the inventory's inbound
-    totals, and fee estimates use the listing prices the reports stream brings.
+    totals, and fee estimates use the listing prices the reports stream brings. AWD (stock and
+    inbound shipments upstream of FBA) needs nothing and comes last: side by side it takes the
+    first free worker, never one the long backfills are waiting for.
     """
 
     ORDERS = "orders"
@@ -19,6 +21,7 @@ class Stream(StrEnum):
     INBOUND = "inbound"
     REPORTS = "reports"
     FEES = "fees"
+    AWD = "awd"
 
 
 RUN_ORDER: tuple[Stream, ...] = tuple(Stream)
@@ -27,15 +30,16 @@ NAMES: tuple[str, ...] = tuple(s.value for s in RUN_ORDER)
 # ledger starts on the orders backfill's first day, and fee estimates are asked at the listing
 # prices the reports stream brings. The financial events start on that first day too, but only
 # need it as the orders stream sets it at its start (without it they take the same day, worked
-# out the same way), so fees need not wait for the whole orders backfill. Inbound and reports
-# read nothing of the others. Streams that need nothing of each other may run side by side
-# (runner.run_together).
+# out the same way), so fees need not wait for the whole orders backfill. Inbound, AWD and
+# reports read nothing of the others. Streams that need nothing of each other may run side by
+# side (runner.run_together).
 NEEDS: dict[Stream, frozenset[Stream]] = {
     Stream.ORDERS: frozenset(),
     Stream.INVENTORY: frozenset({Stream.ORDERS}),
     Stream.INBOUND: frozenset(),
     Stream.REPORTS: frozenset(),
     Stream.FEES: frozenset({Stream.REPORTS}),
+    Stream.AWD: frozenset(),
 }
 assert set(NEEDS) == set(Stream), "every stream says what it needs"
 assert all(

@@ -6,7 +6,8 @@ burst (in-process, or shared through Redis with `RedisBuckets`), retries 429/5xx
 bounded jittered backoff, and returns typed results (`results`) or raises typed errors
 (`errors`: RateLimited, TransientError, AuthError, PermanentError, MalformedPayload).
 Report documents are parsed by header name in `reports`. Inbound shipments (v0 status and
-received units, 2024-03-20 plans with Amazon's delivery window) are read by `inbound`.
+received units, 2024-03-20 plans with Amazon's delivery window) are read by `inbound`, AWD stock
+and inbound shipments by `awd`.
 No Flask, no database here.
 """
 

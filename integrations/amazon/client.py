@@ -23,6 +23,7 @@ from sp_api.base import ApiResponse, Client, SellingApiException
 
 from integrations.amazon import parse
 from integrations.amazon.auth import forget_token, token_client_class
+from integrations.amazon.awd import AwdApi
 from integrations.amazon.errors import (
     AuthError,
     MalformedPayload,
@@ -91,11 +92,12 @@ def iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime(ISO)
 
 
-class SpApiClient(InboundApi):
+class SpApiClient(InboundApi, AwdApi):
     """Typed, paced, retrying access to one seller's Selling Partner API.
 
     Fulfillment Inbound reads (shipments, items, plans, Amazon's delivery windows) come from
-    `InboundApi` (integrations/amazon/inbound.py).
+    `InboundApi` (integrations/amazon/inbound.py), AWD stock and inbound shipments from `AwdApi`
+    (integrations/amazon/awd.py).
     """
 
     def __init__(

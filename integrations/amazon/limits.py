@@ -41,6 +41,9 @@ OPERATION_LIMITS: dict[str, Limit] = {
     "getInboundPlan": Limit(2.0, 6),
     "getShipment": Limit(2.0, 6),
     "listShipmentItems": Limit(2.0, 30),
+    "listInventory": Limit(2.0, 2),
+    "listInboundShipments": Limit(1.0, 1),
+    "getInboundShipment": Limit(2.0, 2),
 }
 
 

@@ -382,3 +382,113 @@ class PlanShipmentItem:
     asin: str | None
     fnsku: str | None
     quantity: int
+
+
+# -- Amazon Warehousing and Distribution (AWD 2024-05-09) ---------------------------------
+AWD_SHIPMENT_STATUSES = (
+    "CREATED",
+    "SHIPPED",
+    "IN_TRANSIT",
+    "RECEIVING",
+    "DELIVERED",
+    "CLOSED",
+    "CANCELLED",
+)
+# Final states: nothing more will be received (CLOSED: what came is in AWD's on-hand).
+AWD_FINAL_STATUSES = frozenset({"CLOSED", "CANCELLED"})
+
+
+@dataclass(frozen=True)
+class AwdInventory:
+    """One SKU of AWD listInventory (details=SHOW gives the three detail quantities).
+
+    `total_onhand` is every unit in AWD's distribution centres, reserved ones included;
+    `available` the part free for replenishment to FBA, `reserved` the part already promised to
+    a replenishment order being prepared, `replenishment` units on their way from AWD to FBA
+    (no longer on hand), `total_inbound` units shipped by the seller, not received yet.
+    """
+
+    sku: str
+    total_onhand: int
+    total_inbound: int
+    available: int | None = None
+    reserved: int | None = None
+    replenishment: int | None = None
+
+    @property
+    def distributable(self) -> int:
+        """Units AWD can still send to FBA: available, else on hand less reserved."""
+        if self.available is not None:
+            return self.available
+        return max(0, self.total_onhand - (self.reserved or 0))
+
+
+@dataclass(frozen=True)
+class AwdInventoryPage:
+    """One page of listInventory (may be empty and still carry a token)."""
+
+    items: list[AwdInventory]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class AwdShipmentSummary:
+    """One AWD inbound shipment as listInboundShipments lists it."""
+
+    shipment_id: str
+    order_id: str
+    status: str
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    external_reference_id: str | None = None
+
+    @property
+    def is_final(self) -> bool:
+        """CLOSED or CANCELLED: nothing more to receive."""
+        return self.status in AWD_FINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class AwdShipmentsPage:
+    """One page of listInboundShipments (may be empty and still carry a token)."""
+
+    shipments: list[AwdShipmentSummary]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class AwdSkuQuantity:
+    """A SKU of an AWD inbound shipment in product units (cases and pallets converted)."""
+
+    sku: str
+    expected: int
+    received: int | None  # None when the answer did not say
+
+    @property
+    def outstanding(self) -> int:
+        """Units still to be received (never negative)."""
+        return max(0, self.expected - (self.received or 0))
+
+
+@dataclass(frozen=True)
+class AwdShipment:
+    """getInboundShipment: status, dates and the SKUs with expected and received units.
+
+    The model gives no arrival date: `ship_by` (when the seller ships) and `updated_at` (the
+    latest status change) are what there is.
+    """
+
+    shipment_id: str
+    order_id: str
+    status: str
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    ship_by: dt.datetime | None
+    destination_region: str | None
+    received_units: int | None
+    skus: tuple[AwdSkuQuantity, ...]
+
+    @property
+    def is_final(self) -> bool:
+        """CLOSED or CANCELLED: nothing more to receive."""
+        return self.status in AWD_FINAL_STATUSES

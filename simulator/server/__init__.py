@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     """Every route group, one blueprint each."""
     from simulator.server import (
         auth,
+        awd_api,
         control,
         fees_api,
         finances_api,
@@ -92,5 +93,6 @@ def register_blueprints(app: Flask) -> None:
         inbound_api,
         inbound_plans_api,
         inbound_v0_api,
+        awd_api,
     ):
         app.register_blueprint(module.bp)

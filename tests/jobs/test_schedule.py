@@ -20,6 +20,7 @@ def test_a_seller_that_never_synced_gets_every_sync_but_no_training() -> None:
         (7, "orders"),
         (7, "inventory"),
         (7, "inbound"),
+        (7, "awd"),
         (7, "fees"),
         (7, "reports"),
     ]
@@ -33,7 +34,7 @@ def test_intervals_orders_15_minutes_inventory_hourly_fees_and_reports_daily() -
     assert not due_after("orders", 10 * minutes)
     assert due_after("orders", 15 * minutes)
     assert due_after("orders", 14 * minutes + dt.timedelta(seconds=45))  # one tick of slack
-    for hourly in ("inventory", "inbound"):
+    for hourly in ("inventory", "inbound", "awd"):
         assert not due_after(hourly, 50 * minutes)
         assert due_after(hourly, 60 * minutes)
     for daily in ("fees", "reports"):
@@ -53,7 +54,10 @@ def test_training_runs_nightly_once_per_night_after_the_first_successful_orders_
     assert is_due(train, night + dt.timedelta(minutes=1), ran_last_night)
     assert not is_due(train, night + dt.timedelta(hours=5), night + dt.timedelta(minutes=2))
 
-    recent = {(1, s): NOW for s in ("orders", "inventory", "inbound", "fees", "reports", "alerts")}
+    recent = {
+        (1, s): NOW
+        for s in ("orders", "inventory", "inbound", "awd", "fees", "reports", "alerts")
+    }
     # Queued but never succeeded: nothing to train on yet.
     assert due_jobs(NOW, [1], recent, SCHEDULE, succeeded=set()) == []
     assert due_jobs(NOW, [1], recent, SCHEDULE, succeeded={(1, "orders")}) == [(1, "train")]
@@ -97,20 +101,21 @@ def test_tick_queues_due_syncs_of_active_sellers_once(live_app: Any, redis_url: 
 
     now = dt.datetime.now(dt.UTC)  # the records' created_at are real times
     first = tick(now)
-    assert len(first) == 5
+    assert len(first) == 6
     queue = Queue("default", connection=redis_connection(), serializer=JSONSerializer)
     assert sorted(queue.get_job_ids()) == sorted(
-        f"sync-{active.id}-{s}" for s in ("orders", "inventory", "inbound", "fees", "reports")
+        f"sync-{active.id}-{s}"
+        for s in ("orders", "inventory", "inbound", "awd", "fees", "reports")
     )
     # A second tick (another worker, or the next minute) finds nothing new to queue.
     assert tick(now + dt.timedelta(minutes=1)) == []
-    assert session.scalar(select(func.count()).select_from(JobRecord)) == 5
+    assert session.scalar(select(func.count()).select_from(JobRecord)) == 6
     assert set(session.scalars(select(JobRecord.seller_account_id))) == {active.id}
     # Fifteen minutes later only the orders sync is due; it is still queued, so it is not doubled.
     again = tick(now + dt.timedelta(minutes=16))
     assert len(again) == 1 and again[0] in first
-    assert session.scalar(select(func.count()).select_from(JobRecord)) == 5
-    assert len(queue.get_job_ids()) == 5
+    assert session.scalar(select(func.count()).select_from(JobRecord)) == 6
+    assert len(queue.get_job_ids()) == 6
 
 
 def test_alerts_pass_every_15_minutes_once_the_seller_has_synced_orders() -> None:

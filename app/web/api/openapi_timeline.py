@@ -62,7 +62,11 @@ def _upstream() -> dict[str, Any]:
             "reference": {**STR, "description": "the PO number or the inbound's reference"},
             "quantity": INT,
             "arrives_on": DATE,
-            "estimated": {**BOOL, "description": "no expected date: counted on this estimate"},
+            "estimated": {
+                **BOOL,
+                "description": "the date is an estimate: none was given (counted on this one), "
+                "or an AWD shipment's, which the AWD API does not date",
+            },
             "overdue": {**BOOL, "description": "expected before today: counted as landing today"},
             "location_id": INT,
             "location": _n(STR),

@@ -1,4 +1,5 @@
-"""The demo seller's upstream has a warehouse with stock, two suppliers and POs in each status."""
+"""The demo seller's upstream has a warehouse with stock, two suppliers and POs in each status
+(its AWD is the AWD sync's: tests/app/sync/test_awd.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.models import Location, Order, OrderItem, Product, PurchaseOrder
+from app.models import Location, LocationInbound, Order, OrderItem, Product, PurchaseOrder
 from app.supply import terms_for_seller, upstream_for_seller
 from app.supply.demo import seed_supply
 
@@ -39,11 +40,10 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
     warehouse = db_session.scalar(select(Location).where(Location.kind == "warehouse"))
     assert up["D-00"].by_location[warehouse.id] == 14
     assert up["D-01"].on_hand == 63 and up["D-02"].on_hand == 160
-    # AWD holds stock too, and an AWD inbound is on order with its date
-    awd = db_session.scalar(select(Location).where(Location.kind == "awd"))
-    assert awd.id in up["D-00"].by_location and awd.id not in up["D-01"].by_location
-    assert [(o.reference, o.quantity, o.kind) for o in up["D-01"].on_order
-            if o.kind == "awd"] == [("AWD-INBOUND-1", 240, "awd")]  # fmt: skip
+    # AWD stock and AWD inbound shipments come from the AWD sync, never from here
+    assert db_session.scalar(select(Location).where(Location.kind == "awd")) is None
+    assert not db_session.scalars(select(LocationInbound)).all()
+    assert made["locations"] == 1
     # the SKUs reach FBA from the 3PL: their lead time is that leg
     leads = {p.lead_time_days for p in db_session.scalars(select(Product))}
     assert leads == {8, 11, 14, 17}

@@ -193,7 +193,7 @@ def test_no_transaction_is_open_while_the_api_is_waited_on(live_app, sim, monkey
         return real(self, operation, fn)
 
     monkeypatch.setattr(SpApiClient, "call", call)
-    for stream in ("orders", "inventory", "inbound", "reports", "fees"):
+    for stream in ("orders", "inventory", "inbound", "reports", "fees", "awd"):
         assert run(live_app, seller, stream).status == "succeeded"
     assert open_during == []
 

@@ -35,11 +35,14 @@ def test_streams_start_when_their_needs_are_done_and_not_before() -> None:
     outcome: dict[Stream, object] = {}
     thread = threading.Thread(target=lambda: outcome.update(run_together(RUN_ORDER, one)))
     thread.start()
-    # Orders, inbound and reports need nothing: all three run at once.
+    # Orders, inbound and reports need nothing: all three run at once (AWD, last in the run
+    # order, waits for a free worker).
     for s in (Stream.ORDERS, Stream.INBOUND, Stream.REPORTS):
         assert started[s].wait(10)
     assert not started[Stream.INVENTORY].is_set() and not started[Stream.FEES].is_set()
+    assert not started[Stream.AWD].wait(0.3)
     release[Stream.INBOUND].set()
+    assert started[Stream.AWD].wait(10)  # inbound's worker
     assert not started[Stream.FEES].wait(0.3)  # it needs reports, still running
     release[Stream.REPORTS].set()
     assert started[Stream.FEES].wait(10)
@@ -48,6 +51,7 @@ def test_streams_start_when_their_needs_are_done_and_not_before() -> None:
     assert started[Stream.INVENTORY].wait(10)
     release[Stream.INVENTORY].set()
     release[Stream.FEES].set()
+    release[Stream.AWD].set()
     thread.join(10)
     assert outcome == {s: s.value for s in Stream}
     ends = [s for kind, s in log if kind == "end"]

@@ -59,7 +59,8 @@ def test_sync_queues_every_stream_by_default(client, world, enqueued) -> None:
     response = client.post(f"/api/v1/sellers/{world.seller_a.id}/sync", headers=world.headers())
     assert response.status_code == 202, response.get_json()
     sid = world.seller_a.id
-    assert enqueued == [(sid, s) for s in ("orders", "inventory", "inbound", "reports", "fees")]
+    streams = ("orders", "inventory", "inbound", "reports", "fees", "awd")
+    assert enqueued == [(sid, s) for s in streams]
     assert response.get_json()["jobs"][0] == {"stream": "orders", "job_id": 1001}
 
 

@@ -104,7 +104,7 @@ def test_sync_now_enqueues_every_stream(web, seeded, token, monkeypatch) -> None
     sid = seeded["seller"].id
     response = web.post(f"/sellers/{sid}/sync", data={"csrf_token": token(web, f"/sellers/{sid}")})
     assert response.status_code == 302
-    assert calls == [(sid, s) for s in ("orders", "inventory", "inbound", "reports", "fees")]
+    assert calls == [(sid, s) for s in ("orders", "inventory", "inbound", "reports", "fees", "awd")]
 
 
 def test_rotate_webhook_secret_keeps_the_previous(web, seeded, db_session, token) -> None:
