@@ -20,9 +20,10 @@ unit already upstream or on a PO is counted once, at FBA on the first day it can
 (`ORDER_LINES`): purchase (price-break unit cost), freight, lost margin in the window, holding
 in the window (warehouse rate and capital on the units on hand), and the holding of what is
 left at the window's end until it sells at the mean rate (at most a year); `total` is exactly
-their sum. Options are compared on total less the units at the primary's list price (a unit
-that sells later is no cost of the window; a dearer price, freight, lost margin and holding
-are). The primary's cheapest freight is the default; a backup supplier or faster freight is
+their sum. Options are compared on total less the units at the primary's list price and its
+cheapest freight per unit (a unit that sells later is no cost of the window, and every unit sold
+pays that freight whenever it is ordered; a dearer price, dearer freight, lost margin and
+holding are). The primary's cheapest freight is the default; a backup supplier or faster freight is
 chosen only when it scores lower, i.e. when the lost margin it saves is more than it costs.
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
 the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
@@ -331,9 +332,13 @@ def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
 
 
 def _purchase_neutral(c: TwoStageCandidate, base_unit: float) -> float:
-    """Total less the units at the primary's list price: buying a unit that sells later is not
-    a cost of the window (its margin is in `margin_per_unit`); only the price difference from
-    the primary's list price is, with freight, lost margin and holding."""
+    """Total less the units at the primary's list price and its cheapest freight (`base_unit`,
+    the per-unit cost every unit sold pays whenever it is ordered): buying a unit that sells
+    later is not a cost of the window (its margin is in `margin_per_unit`); only the price and
+    freight above the primary's list price and cheapest freight are, with lost margin and
+    holding. (Counting the default freight in full made a SKU whose freight is more than one
+    review period's expected lost margin per unit never order: the replay's two-stage mode,
+    bench/RESULTS.md.)"""
     return c.total - c.quantity * base_unit
 
 
@@ -369,7 +374,8 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
                          "must not be negative")
     send, send_cost = _fba_send(item, fees, today)
     primary = _primary(item)
-    base_unit = primary.unit_cost
+    base_unit = primary.unit_cost + min(f.cost_per_unit for f in primary.freight)
+    list_unit = primary.unit_cost
     best: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
     default: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
     every: list[TwoStageCandidate] = []
@@ -403,8 +409,8 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
     d_score, dc, ds, df, dlead = default
     if (s is not ds) or (f is not df):
         earlier = dlead - lead
-        extra = round((c.lines["purchase"] - c.quantity * base_unit + c.lines["freight"])
-                      - (dc.lines["purchase"] - dc.quantity * base_unit + dc.lines["freight"]))
+        extra = round((c.lines["purchase"] - c.quantity * list_unit + c.lines["freight"])
+                      - (dc.lines["purchase"] - dc.quantity * list_unit + dc.lines["freight"]))
         saved = round(dc.lines["lost_margin"] - c.lines["lost_margin"])
         order.contingency = {
             "instead_of": {"supplier_id": ds.supplier_id, "supplier_name": ds.name,
