@@ -67,7 +67,8 @@ class TwoStageOurs(OursPolicy):
             po_arrivals=_pending(state.po_arrivals[i], t),
             warehouse_per_cuft_month=float(two.warehouse_per_cuft_month[i]),
             unit_value=float(item.unit_cost), review_days=self.review_days,
-            fba_case_pack=int(inp.case_pack[i]))
+            fba_case_pack=int(inp.case_pack[i]),
+            stockout_cost_multiple=self.stockout_cost_multiple)
 
     def decide(self, state: TwoStageState) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[override]
         """(transfer from recommend_batch, supplier order from supply.decide) for every SKU."""
