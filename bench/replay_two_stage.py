@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         kwargs["forecaster_factory"] = lambda: DemandForecaster(seed=0, num_threads=args.threads)
     timings = {}
     t0 = time.perf_counter()
-    ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths, **kwargs)
+    ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
+                        order_now=args.order_now, **kwargs)
     results = {"ours": simulate_two_stage(two, ours, R)}
     timings["ours"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -131,6 +132,13 @@ def run(args: argparse.Namespace) -> int:
         r1 = vals[0] / vals[1] if vals[1] else float("nan")
         r2 = vals[0] / vals[2] if vals[2] else float("nan")
         print(f"{key:>18} " + " ".join(f"{v:>15,.0f}" for v in vals) + f" {r1:>9.3f} {r2:>9.3f}")
+    # freight and transfer of the units customers bought: every policy that sells them pays it
+    sold_moves = {n: sum(doc[n]["per_sku"][sku]["units_sold"]
+                         * (two.freight_per_unit[i] + two.transfer_cost_per_unit[i])
+                         for i, sku in enumerate(two.base.skus)) for n in names}
+    rest = [doc[n]["total"] - sold_moves[n] for n in names]
+    print(f"{'total - moves sold':>18} " + " ".join(f"{v:>15,.0f}" for v in rest)
+          + f" {rest[0] / rest[1]:>9.3f} {rest[0] / rest[2]:>9.3f}")
     for key in ("fill_rate",):
         print(f"{key:>18} " + " ".join(f"{doc[n][key]:>15.4f}" for n in names))
     for key in ("units_lost", "transfers", "units_transferred", "supplier_orders",

@@ -39,9 +39,13 @@ class TwoStageOurs(OursPolicy):
 
     name = "ours"
 
-    def __init__(self, two: TwoStageInput, review_days: int, **kwargs: object) -> None:
+    def __init__(self, two: TwoStageInput, review_days: int, order_now: bool = False,
+                 **kwargs: object) -> None:
         self.two = two
         super().__init__(two.base, review_days, **kwargs)  # type: ignore[arg-type]
+        # order_now: place every order the product proposes on the day it proposes it, not at
+        # the last review before its order-by date (a bench ablation)
+        self.order_now = order_now
         self.orders_deferred = 0
 
     def longest_lead(self) -> int:
@@ -92,7 +96,7 @@ class TwoStageOurs(OursPolicy):
             d = decide(self.supply_input(state, item, i), today, self.fees)
             if d.order is None:
                 continue
-            if d.order.order_by < next_review:
+            if self.order_now or d.order.order_by < next_review:
                 order[i] = d.order.quantity
             else:
                 self.orders_deferred += 1
