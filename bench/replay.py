@@ -199,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", type=Path, help="write the summary (per SKU too) as JSON here")
     ap.add_argument("--two-stage", action="store_true",
                     help="supplier -> warehouse -> FBA (bench/replay_two_stage.py, simulator only)")
-    ap.add_argument("--order-now", action="store_true",
-                    help="--two-stage: ours places each proposed order at once, not at the last "
-                         "review before its order-by date (ablation)")
+    ap.add_argument("--defer", action="store_true",
+                    help="--two-stage: ours waits with a proposed order until the last review "
+                         "before its order-by date (ablation; default: placed when proposed)")
     ap.add_argument("--worst", type=int, default=10,
                     help="--two-stage: how many of the worst SKUs to list")
     args = ap.parse_args(argv)

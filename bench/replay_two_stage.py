@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     timings = {}
     t0 = time.perf_counter()
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
-                        order_now=args.order_now, **kwargs)
+                        defer=args.defer, **kwargs)
     results = {"ours": simulate_two_stage(two, ours, R)}
     timings["ours"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -243,10 +243,10 @@ def simulate_two_stage(two: TwoStageInput, policy: TwoStagePolicy, review_days: 
             qm = check_quantities(q_move, inp, policy.name, t)
             over = qm > warehouse
             if over.any():
-                i = int(np.flatnonzero(over)[0])
+                j = int(np.flatnonzero(over)[0])
                 raise PolicyError(
-                    f"{policy.name} on {inp.dates[t]}: sku {inp.skus[i]!r} transfer {qm[i]} is "
-                    f"more than the {warehouse[i]} units at the warehouse")
+                    f"{policy.name} on {inp.dates[t]}: sku {inp.skus[j]!r} transfer {qm[j]} is "
+                    f"more than the {warehouse[j]} units at the warehouse")
             qo = check_orders(q_order, two, policy.name, t)
             for i in np.flatnonzero(qm):
                 a = t + int(inp.lead[i])

@@ -10,10 +10,12 @@ see, through the same functions the app calls (app.planning.recommend / app.plan
 - Supplier order: forecasting.supply.decide on the same paths, FBA stock, transfers in flight,
   warehouse stock and orders in flight, one primary supplier (production = the supplier lead,
   one freight option of 0 transit days at `freight_per_unit`), the SKU's supplier MOQ and case
-  pack, holding = `warehouse_per_cuft_month`. The product answers with a quantity and an
-  order-by date; a seller who reviews every `review_days` places it at the last review on or
-  before that date: today when the order-by date is before the next review, else not yet (the
-  next review decides again with a week more of sales).
+  pack, holding = `warehouse_per_cuft_month`. The product answers with a quantity priced as an
+  order placed today and an order-by date; the order is placed today (`defer=True`, a bench
+  ablation: only when the order-by date is before the next review, else the next review decides
+  again).
+- As in the app the seller's unit cost is the landed one: the FBA plan's unit cost and the
+  supplier order's margin and capital use unit_cost + freight + transfer per unit.
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ class TwoStageOurs(OursPolicy):
 
     name = "ours"
 
-    def __init__(self, two: TwoStageInput, review_days: int, order_now: bool = False,
+    def __init__(self, two: TwoStageInput, review_days: int, defer: bool = False,
                  **kwargs: object) -> None:
         self.two = two
         super().__init__(two.base, review_days, **kwargs)  # type: ignore[arg-type]
-        # order_now: place every order the product proposes on the day it proposes it, not at
-        # the last review before its order-by date (a bench ablation)
-        self.order_now = order_now
+        # defer: wait with a proposed order until the last review before its order-by date
+        # (a bench ablation; by default the order is placed the day the product proposes it,
+        # the day its quantity was priced for)
+        self.defer = defer
         self.orders_deferred = 0
 
     def longest_lead(self) -> int:
@@ -96,7 +99,7 @@ class TwoStageOurs(OursPolicy):
             d = decide(self.supply_input(state, item, i), today, self.fees)
             if d.order is None:
                 continue
-            if self.order_now or d.order.order_by < next_review:
+            if not self.defer or d.order.order_by < next_review:
                 order[i] = d.order.quantity
             else:
                 self.orders_deferred += 1

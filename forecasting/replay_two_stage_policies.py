@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecasting.replay_policies import DOS_EXTRA_DAYS, Foresight, _ceil_div, in_stock_velocity_parts
+from forecasting.replay_policies import (
+    DOS_EXTRA_DAYS,
+    Foresight,
+    _ceil_div,
+    in_stock_velocity_parts,
+)
 from forecasting.replay_two_stage import TwoStageState
 
 TRANSFER_COVERS = (0, 7, 14, 21, 28)

@@ -22,11 +22,12 @@ arrival day + `transfer_days`). Lines (`ORDER_LINES`): purchase (price-break uni
 freight, lost margin in the window, lost ranking (the seller's stockout cost, as the FBA plan's:
 `stockout_cost_multiple` more margins per unit lost), holding in the window (warehouse rate and
 capital on the units on hand), and the holding of what is left at the window's end until it
-sells at the mean rate (at most a year); `total` is exactly their sum. Options are compared on total less the units at the primary's list price and its
-cheapest freight per unit (a unit that sells later is no cost of the window, and every unit sold
-pays that freight whenever it is ordered; a dearer price, dearer freight, lost margin and
-holding are). The primary's cheapest freight is the default; a backup supplier or faster freight is
-chosen only when it scores lower, i.e. when the lost margin it saves is more than it costs.
+sells at the mean rate (at most a year); `total` is exactly their sum. Options are compared on
+total less the units at the primary's list price and its cheapest freight per unit (a unit that
+sells later is no cost of the window, and every unit sold pays that freight whenever it is
+ordered; a dearer price, dearer freight, lost margin and holding are). The primary's cheapest
+freight is the default; a backup supplier or faster freight is chosen only when it scores
+lower, i.e. when the lost margin it saves is more than it costs.
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
 the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
 the 10th-percentile-fast path without the order (today when already late). A stockout before that
