@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/replay.py --seed 7 --skus 240 --days 365
     .venv/bin/python bench/replay.py --source pasta --seed 7   # the real series, ../shared/data
+    .venv/bin/python bench/replay.py --two-stage --seed 7 --skus 240   # bench/replay_two_stage.py
 
 `--source pasta`: the 118 real pasta SKUs (bench/realdata.py); the window is the data's last
 `--days` days (2018 by default), the history every day before it (four years: the forecaster's
@@ -196,7 +197,21 @@ def main(argv: list[str] | None = None) -> int:
                     help="LightGBM threads of ours (1 is much faster on a loaded machine)")
     ap.add_argument("--keep", type=Path, help="keep the scenario files here")
     ap.add_argument("--save", type=Path, help="write the summary (per SKU too) as JSON here")
+    ap.add_argument("--two-stage", action="store_true",
+                    help="supplier -> warehouse -> FBA (bench/replay_two_stage.py, simulator only)")
+    ap.add_argument("--defer", action="store_true",
+                    help="--two-stage: ours waits with a proposed order until the last review "
+                         "before its order-by date (ablation; default: placed when proposed)")
+    ap.add_argument("--worst", type=int, default=10,
+                    help="--two-stage: how many of the worst SKUs to list")
     args = ap.parse_args(argv)
+    if args.two_stage:
+        if args.source != "simulator" or args.forecaster not in ("product", "trailing"):
+            ap.error("--two-stage runs on the simulator with the product or trailing forecaster")
+        sys.path.insert(0, str(ROOT / "bench"))
+        from replay_two_stage import run
+
+        return run(args)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         where = args.keep or Path(tmp)

@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--policies", default=",".join(POLICIES),
                    help=f"comma-separated, from {','.join(POLICIES)}")
     p.add_argument("--daily", action="store_true", help="also write daily.csv")
+    p.add_argument("--two-stage", action="store_true",
+                   help="supplier -> warehouse -> FBA (docs/replay-two-stage.md); skus.csv has "
+                        "transfer_lead_days and supplier_lead_days")
     return p
 
 
@@ -46,6 +49,8 @@ def main(argv: list[str]) -> int:
     if args.review_days < 1:
         print("error: --review-days must be >= 1", file=sys.stderr)
         return 2
+    if args.two_stage:
+        return _two_stage(args, policies)
     try:
         inp = load_input(args.demand, args.skus, args.start, args.end)
     except ReplayInputError as exc:
@@ -66,4 +71,26 @@ def main(argv: list[str]) -> int:
         print(f"ours = forecasting.model.DemandForecaster refit every {RETRAIN_DAYS} days, "
               f"each fit handed the one it replaces (per-SKU error tracking), {N_PATHS} sample "
               "paths + forecasting.policy.recommend_batch")
+    return 0
+
+
+def _two_stage(args: argparse.Namespace, policies: list[str]) -> int:
+    """The --two-stage mode: same policies by name, the two-stage engine and outputs."""
+    from forecasting.replay_two_stage import load_two_stage
+    from forecasting.replay_two_stage_runner import run_two_stage, write_two_stage_outputs
+
+    try:
+        two = load_two_stage(args.demand, args.skus, args.start, args.end)
+    except ReplayInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    began = time.perf_counter()
+    results = run_two_stage(two, policies, args.review_days)
+    doc = write_two_stage_outputs(two, results, args.review_days, args.out, daily=args.daily)
+    for name in policies:
+        s = doc["policies"][name]
+        print(f"{name:>15}: total ${s['total']:,.2f}  fill {s['fill_rate']:.4f}  "
+              f"transfers {s['transfers']}  supplier orders {s['supplier_orders']}")
+    print(f"two-stage: {len(two.base.skus)} SKUs x {len(two.base.dates)} days in "
+          f"{time.perf_counter() - began:.1f}s -> {args.out}")
     return 0

@@ -86,10 +86,12 @@ def _numbers(df: pd.DataFrame, col: str, path: Path, *, integer: bool = False,
     return values.astype(np.int64) if integer else values
 
 
-def load_skus(path: Path) -> pd.DataFrame:
-    """skus.csv as typed columns with the spec's defaults filled in."""
+def load_skus(path: Path, lead_column: str = "lead_time_days") -> pd.DataFrame:
+    """skus.csv as typed columns with the spec's defaults filled in. `lead_column` is read as
+    `lead_time_days` (the two-stage replay reads `transfer_lead_days` there)."""
     df = _read_csv(path)
-    missing = [c for c in SKU_REQUIRED if c not in df.columns]
+    required = [lead_column if c == "lead_time_days" else c for c in SKU_REQUIRED]
+    missing = [c for c in required if c not in df.columns]
     if missing:
         raise ReplayInputError(f"{path}: missing column(s) {missing}")
     out = pd.DataFrame({"sku": df["sku"].str.strip()})
@@ -103,7 +105,7 @@ def load_skus(path: Path) -> pd.DataFrame:
     for col in ("unit_cost", "sale_price", "fulfillment_fee", "cubic_feet"):
         out[col] = _numbers(df, col, path, minimum=0.0)
     out["referral_rate"] = _numbers(df, "referral_rate", path, minimum=0.0, default=0.15)
-    out["lead_time_days"] = _numbers(df, "lead_time_days", path, integer=True, minimum=1)
+    out["lead_time_days"] = _numbers(df, lead_column, path, integer=True, minimum=1)
     out["case_pack"] = _numbers(df, "case_pack", path, integer=True, minimum=1, default=1)
     out["moq"] = _numbers(df, "moq", path, integer=True, minimum=0, default=0)
     out["initial_on_hand"] = _numbers(df, "initial_on_hand", path, integer=True, minimum=0,
@@ -151,11 +153,12 @@ def load_demand(path: Path) -> pd.DataFrame:
     return out
 
 
-def load_input(demand_path: Path, skus_path: Path, start: dt.date, end: dt.date) -> ReplayInput:
+def load_input(demand_path: Path, skus_path: Path, start: dt.date, end: dt.date,
+               lead_column: str = "lead_time_days") -> ReplayInput:
     """Both files joined into a ReplayInput for the window start..end (inclusive)."""
     if end < start:
         raise ReplayInputError(f"--end {end} is before --start {start}")
-    skus = load_skus(skus_path)
+    skus = load_skus(skus_path, lead_column)
     demand = load_demand(demand_path)
     known = set(skus["sku"])
     stray = demand[~demand["sku"].isin(known)]

@@ -104,12 +104,16 @@ class OursPolicy:
         handover = self.track_errors and hasattr(self.model, "track")
         model = self.factory().fit(history, None, **({"previous": self.model} if handover else {}))
         self.model = model
-        horizon = (self.retrain_days + int(self.inp.lead.max()) + self.review_days
+        horizon = (self.retrain_days + self.longest_lead() + self.review_days
                    + PATH_MARGIN_DAYS)
         self.paths = model.sample_paths(horizon, n_paths=self.n_paths, seed=self.fits)
         self.fit_t = state.t
         self.fits += 1
         self._path_means = {k: np.asarray(v, float).mean(axis=0) for k, v in self.paths.items()}
+
+    def longest_lead(self) -> int:
+        """Days from a decision to its units at FBA, at most (the sample paths reach past it)."""
+        return int(self.inp.lead.max())
 
     def _level_ratio(self, state: ReplayState, i: int, sku: str) -> float:
         """How far sales since the last fit ran above or below the forecast mean, on in-stock
@@ -133,23 +137,34 @@ class OursPolicy:
         if self.fit_t is None or state.t - self.fit_t >= self.retrain_days:
             self._refit(state)
         assert self.fit_t is not None
+        items = self.plan_inputs(state)
+        recs = recommend_batch(items, state.date, self.fees, seed=state.t, details=False)
+        return np.array([r.quantity for r in recs], dtype=np.int64)
+
+    def demand_ahead(self, state: ReplayState, i: int, sku: str) -> np.ndarray:
+        """SKU i's sample paths from today on (day 0 = today, 0 units: its sales are past),
+        rescaled by the sales since the last fit (`recalibrate`)."""
+        assert self.fit_t is not None
+        paths = self.paths.get(sku)
+        if paths is None:
+            paths = np.zeros((1, 1))
+        elif self.recalibrate:
+            paths = np.asarray(paths, float) * self._level_ratio(state, i, sku)
+        ahead = np.asarray(paths)[:, state.t - self.fit_t:]
+        return np.concatenate([np.zeros((ahead.shape[0], 1)), ahead], axis=1)
+
+    def plan_inputs(self, state: ReplayState) -> list[SkuPlanInput]:
+        """One forecasting.policy.SkuPlanInput per SKU, as the product builds them."""
         inp, t = self.inp, state.t
-        offset = t - self.fit_t
         today: dt.date = inp.dates[t]
         pending = state.arrivals[:, t + 1:]
         items = []
         for i, sku in enumerate(inp.skus):
-            paths = self.paths.get(sku)
-            if paths is None:
-                paths = np.zeros((1, 1))
-            elif self.recalibrate:
-                paths = np.asarray(paths, float) * self._level_ratio(state, i, sku)
             days = np.flatnonzero(pending[i])
             inbound = [Inbound(int(pending[i, k]), today + dt.timedelta(days=int(k) + 1))
                        for k in days]
             # The review comes after day t's sales: what is left of today's demand is 0.
-            ahead = np.asarray(paths)[:, offset:]
-            ahead = np.concatenate([np.zeros((ahead.shape[0], 1)), ahead], axis=1)
+            ahead = self.demand_ahead(state, i, sku)
             items.append(SkuPlanInput(
                 sku=sku, demand_paths=ahead, on_hand=int(state.on_hand[i]),
                 lead_time_days=int(inp.lead[i]), unit_cost=float(inp.unit_cost[i]),
@@ -160,5 +175,4 @@ class OursPolicy:
                 moq=int(inp.moq[i]), stockout_cost_multiple=self.stockout_cost_multiple,
                 in_stock_target=self.in_stock_target,
             ))
-        recs = recommend_batch(items, today, self.fees, seed=t, details=False)
-        return np.array([r.quantity for r in recs], dtype=np.int64)
+        return items

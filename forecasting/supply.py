@@ -13,17 +13,21 @@ left at FBA at the window's end until it sells at the mean rate. The send is the
 
 Supplier order: every (supplier, freight) option and every allowed quantity (whole cases, at
 least the MOQ, plus each price break rounded up to whole cases) is priced as an order placed
-today. The order lands upstream after production + transit and at FBA `transfer_days` later;
-one window for all options runs to the slowest option's day at FBA plus `review_days`. Every
-unit already upstream or on a PO is counted once, at FBA on the first day it can be there
-(upstream now: day `transfer_days`; a PO: its arrival day + `transfer_days`). Lines
-(`ORDER_LINES`): purchase (price-break unit cost), freight, lost margin in the window, holding
-in the window (warehouse rate and capital on the units on hand), and the holding of what is
-left at the window's end until it sells at the mean rate (at most a year); `total` is exactly
-their sum. Options are compared on total less the units at the primary's list price (a unit
-that sells later is no cost of the window; a dearer price, freight, lost margin and holding
-are). The primary's cheapest freight is the default; a backup supplier or faster freight is
-chosen only when it scores lower, i.e. when the lost margin it saves is more than it costs.
+today. The order lands upstream after production + transit; it is sent to FBA at the first
+review on or after that day (today is one, then every `review_days`) and sellable
+`transfer_days` later; one window for all options runs to the slowest option's day at FBA plus
+`review_days`. Every unit already upstream or on a PO is counted once, at FBA on the first day
+it can be there (upstream now: day `transfer_days`; a PO: the first review on or after its
+arrival day + `transfer_days`). Lines (`ORDER_LINES`): purchase (price-break unit cost),
+freight, lost margin in the window, lost ranking (the seller's stockout cost, as the FBA plan's:
+`stockout_cost_multiple` more margins per unit lost), holding in the window (warehouse rate and
+capital on the units on hand), and the holding of what is left at the window's end until it
+sells at the mean rate (at most a year); `total` is exactly their sum. Options are compared on
+total less the units at the primary's list price and its cheapest freight per unit (a unit that
+sells later is no cost of the window, and every unit sold pays that freight whenever it is
+ordered; a dearer price, dearer freight, lost margin and holding are). The primary's cheapest
+freight is the default; a backup supplier or faster freight is chosen only when it scores
+lower, i.e. when the lost margin it saves is more than it costs.
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
 the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
 the 10th-percentile-fast path without the order (today when already late). A stockout before that
@@ -47,12 +51,14 @@ import numpy as np
 
 from forecasting.explain import fmt_date
 from forecasting.fees import FeeSchedule
+from forecasting.policy import DEFAULT_STOCKOUT_COST_MULTIPLE
 
 __all__ = ["FBA_LINES", "ORDER_LINES", "FreightOption", "PriceBreak", "SupplierOption",
            "SupplyDecision", "SupplyInput", "SupplierOrder", "TwoStageCandidate",
            "allowed_quantities", "decide", "unit_cost_at"]
 
-ORDER_LINES = ("purchase", "freight", "lost_margin", "holding", "leftover_holding")
+ORDER_LINES = ("purchase", "freight", "lost_margin", "lost_ranking", "holding",
+               "leftover_holding")
 FBA_LINES = ("lost_margin", "fba_storage", "warehouse_storage", "capital", "fba_premium_after")
 MAX_CANDIDATES = 40
 LEFTOVER_CAP_DAYS = 365
@@ -119,6 +125,9 @@ class SupplyInput:
     unit_value: float = 0.0  # capital is charged on this (0: the primary's unit cost)
     review_days: int = 7
     fba_case_pack: int = 1
+    # the seller's stockout cost, as the FBA plan's (forecasting.policy.SkuPlanInput): each
+    # unit lost counted as this many more lost sales at its margin (line lost_ranking)
+    stockout_cost_multiple: float = DEFAULT_STOCKOUT_COST_MULTIPLE
 
 
 @dataclass
@@ -238,10 +247,18 @@ def _base(item: SupplyInput, H: int, with_upstream: bool) -> np.ndarray:
         if item.transfer_days < H:
             base[item.transfer_days] += item.upstream_on_hand
         for day, units in item.po_arrivals:
-            d = max(day, 0) + item.transfer_days
+            d = _at_fba(item, day)
             if d < H:
                 base[d] += units
     return base
+
+
+def _at_fba(item: SupplyInput, landed: int) -> int:
+    """The day a unit landing upstream on day `landed` can be sold at FBA: it is sent at the
+    first review on or after it (today is one, then every `review_days`), and sellable
+    `transfer_days` later."""
+    R = max(1, int(item.review_days))
+    return -(-max(int(landed), 0) // R) * R + item.transfer_days
 
 
 def _paths(item: SupplyInput, H: int) -> np.ndarray:
@@ -296,14 +313,14 @@ def _fba_send(item: SupplyInput, fees: FeeSchedule, today: dt.date
 def _window(item: SupplyInput) -> int:
     """One window for every option (so that their lost margin compares): to the slowest
     option's day at FBA plus the review period."""
-    return max(s.production_days + f.transit_days for s in item.suppliers
-               for f in s.freight) + item.transfer_days + item.review_days + 1
+    return max(_at_fba(item, s.production_days + f.transit_days) for s in item.suppliers
+               for f in s.freight) + item.review_days + 1
 
 
 def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
                  ) -> tuple[list[TwoStageCandidate], int]:
     lead = s.production_days + f.transit_days
-    at_fba = lead + item.transfer_days
+    at_fba = _at_fba(item, lead)
     H = _window(item)
     D = _paths(item, H)
     mean_daily = max(float(D.mean()), 1e-9)
@@ -318,6 +335,8 @@ def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
         "purchase": qs * unit,
         "freight": qs * f.cost_per_unit,
         "lost_margin": lost.mean(axis=1) * item.margin_per_unit,
+        "lost_ranking": (lost.mean(axis=1) * item.margin_per_unit
+                         * max(float(item.stockout_cost_multiple), 0.0)),
         "holding": held.mean(axis=1) * hold_day,
         # what is left sells at the mean rate: on average half the way, so left * days / 2
         "leftover_holding": (left * left_days / 2.0).mean(axis=1) * hold_day,
@@ -331,9 +350,13 @@ def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
 
 
 def _purchase_neutral(c: TwoStageCandidate, base_unit: float) -> float:
-    """Total less the units at the primary's list price: buying a unit that sells later is not
-    a cost of the window (its margin is in `margin_per_unit`); only the price difference from
-    the primary's list price is, with freight, lost margin and holding."""
+    """Total less the units at the primary's list price and its cheapest freight (`base_unit`,
+    the per-unit cost every unit sold pays whenever it is ordered): buying a unit that sells
+    later is not a cost of the window (its margin is in `margin_per_unit`); only the price and
+    freight above the primary's list price and cheapest freight are, with lost margin and
+    holding. (Counting the default freight in full made a SKU whose freight is more than one
+    review period's expected lost margin per unit never order: the replay's two-stage mode,
+    bench/RESULTS.md.)"""
     return c.total - c.quantity * base_unit
 
 
@@ -369,7 +392,8 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
                          "must not be negative")
     send, send_cost = _fba_send(item, fees, today)
     primary = _primary(item)
-    base_unit = primary.unit_cost
+    base_unit = primary.unit_cost + min(f.cost_per_unit for f in primary.freight)
+    list_unit = primary.unit_cost
     best: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
     default: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
     every: list[TwoStageCandidate] = []
@@ -391,20 +415,24 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
                 "review.")
         return SupplyDecision(item.sku, send, send_cost, None, every,
                               _explain_send(send) + none, none)
-    out_day = _stockout_day(item, _window(item), lead + item.transfer_days)
-    slack = max(0, out_day - lead - item.transfer_days)
+    at_fba = _at_fba(item, lead)
+    out_day = _stockout_day(item, _window(item), at_fba)
+    # the order can wait as many days as the stockout is after its day at FBA, and no more
+    # than lets its units land by the last review from which they still reach FBA by then
+    R = max(1, int(item.review_days))
+    slack = max(0, min(out_day - at_fba, (out_day - item.transfer_days) // R * R - lead))
     order = SupplierOrder(s.supplier_id, s.name, s.role, f.mode, c.quantity,
                           unit_cost_at(s, c.quantity), today + dt.timedelta(days=slack),
                           today + dt.timedelta(days=lead),
-                          today + dt.timedelta(days=lead + item.transfer_days), c,
+                          today + dt.timedelta(days=at_fba), c,
                           backup=s.role == "backup")
     text = (f"order {c.quantity:,} from {s.name} by {f.mode}: lands "
             f"{fmt_date(order.arrives_on, today)}")
     d_score, dc, ds, df, dlead = default
     if (s is not ds) or (f is not df):
         earlier = dlead - lead
-        extra = round((c.lines["purchase"] - c.quantity * base_unit + c.lines["freight"])
-                      - (dc.lines["purchase"] - dc.quantity * base_unit + dc.lines["freight"]))
+        extra = round((c.lines["purchase"] - c.quantity * list_unit + c.lines["freight"])
+                      - (dc.lines["purchase"] - dc.quantity * list_unit + dc.lines["freight"]))
         saved = round(dc.lines["lost_margin"] - c.lines["lost_margin"])
         order.contingency = {
             "instead_of": {"supplier_id": ds.supplier_id, "supplier_name": ds.name,

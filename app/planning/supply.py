@@ -261,6 +261,7 @@ def supply_input(
         unit_value=float(plan.unit_cost),
         review_days=max(1, int(plan.review_days)),
         fba_case_pack=max(1, int(plan.case_pack)),
+        stockout_cost_multiple=float(plan.stockout_cost_multiple),
     )
     return OrderContext(item, lanes, by_id, rates), notes
 

@@ -52,7 +52,9 @@ def test_lines_sum_to_total_and_moq_case_pack_honoured() -> None:
         assert c.quantity == 0 or (c.quantity % 24 == 0 and c.quantity >= 250)
     assert sum(d.send_cost.lines.values()) == pytest.approx(d.send_cost.total)
     assert d.order.arrives_on == TODAY + dt.timedelta(days=60)
-    assert d.order.at_fba_on == TODAY + dt.timedelta(days=67)
+    # lands upstream on day 60, sent at the review of day 63 (every 7 days from today), at
+    # FBA 7 days later
+    assert d.order.at_fba_on == TODAY + dt.timedelta(days=70)
     assert f"order {q:,} from supplier a by sea" in d.explanation.lower()
 
 
@@ -109,3 +111,47 @@ def test_bad_input_named() -> None:
         SupplierOption("X", "X", "primary", 1, 1.0, ())
     with pytest.raises(ValueError, match="no primary"):
         decide(item([sup(role="backup")]), TODAY, FEES)
+
+
+def test_default_freight_does_not_stop_a_slow_sku_from_ever_ordering() -> None:
+    """Every unit sold pays the primary's cheapest freight whenever it is ordered, so it is
+    netted like the list price: a slow SKU whose freight per unit is more than one review
+    period's expected lost margin per unit still orders when it is out (the two-stage replay
+    found such SKUs never reordered)."""
+    slow = paths(rate=0.2, days=200, n=200, seed=3)
+    s = sup(production=40, freight=(FreightOption("sea", 20, 11.0),))
+    d = decide(item([s], demand_paths=slow, fba_on_hand=0, margin_per_unit=12.0,
+                    cubic_feet=0.5), TODAY, FEES)
+    assert d.order is not None and d.order.quantity >= 1
+    # the contingency's figures still count the whole freight: none here (primary's sea)
+    assert d.order.contingency is None
+    # a unit that loses money after freight is still not worth ordering
+    d2 = decide(item([s], demand_paths=slow, fba_on_hand=0, margin_per_unit=0.0,
+                     cubic_feet=0.5), TODAY, FEES)
+    assert d2.order is None
+
+
+def test_units_landing_upstream_wait_for_the_next_review() -> None:
+    """A PO landing on day 8 is sent at the review of day 14 (every 7 days from today), so it
+    prices exactly as one landing on day 14; one landing on day 7 is a week earlier."""
+    s = sup(production=20, freight=(FreightOption("sea", 10, 0.5),))
+    base = {"fba_on_hand": 60, "review_days": 7}
+    d8 = decide(item([s], po_arrivals=[(8, 200)], **base), TODAY, FEES)
+    d14 = decide(item([s], po_arrivals=[(14, 200)], **base), TODAY, FEES)
+    d7 = decide(item([s], po_arrivals=[(7, 200)], **base), TODAY, FEES)
+    totals = [[c.total for c in d.order_candidates] for d in (d8, d14, d7)]
+    assert totals[0] == totals[1] and totals[0] != totals[2]
+    # the order itself lands on day 30 and is at FBA after the review of day 35
+    assert d8.order is not None and d8.order.at_fba_on == TODAY + dt.timedelta(days=42)
+
+
+def test_the_sellers_stockout_cost_prices_lost_ranking() -> None:
+    s = sup()
+    low = decide(item([s], stockout_cost_multiple=0.0), TODAY, FEES)
+    high = decide(item([s], stockout_cost_multiple=3.0), TODAY, FEES)
+    for c in high.order_candidates:
+        assert c.lines["lost_ranking"] == pytest.approx(3.0 * c.lines["lost_margin"])
+        assert c.total == sum(c.lines[k] for k in ORDER_LINES)
+    assert all(c.lines["lost_ranking"] == 0.0 for c in low.order_candidates)
+    assert low.order is not None and high.order is not None
+    assert high.order.quantity > low.order.quantity

@@ -37,6 +37,7 @@ ORDER_LINE_LABELS = {
     "purchase": "Purchase",
     "freight": "Freight",
     "lost_margin": "Lost margin (stockouts until the next order could land)",
+    "lost_ranking": "Lost ranking (your stockout cost)",
     "holding": "Holding upstream and capital",
     "leftover_holding": "Holding what is left until it sells",
 }

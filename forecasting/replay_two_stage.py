@@ -1,0 +1,285 @@
+"""The two-stage inventory replay of docs/replay-two-stage.md (issue 16): a supplier ships to the
+seller's warehouse, the warehouse transfers to FBA, customers buy at FBA.
+
+The FBA side is the single-stage replay (forecasting.replay, ../shared/replay-spec.md) with the
+transfer lead time as its lead time and the transfers as its shipments, priced by the same
+cost_lines and aged_per_unit. Added: the warehouse stock, supplier orders in flight, and four
+cost lines (warehouse storage and capital, freight, transfer). Policies see a `TwoStageState`
+on review days and return (transfer, supplier order) quantities per SKU.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from forecasting.fees import REPLAY_CARD, FeeCard, days_in_month
+from forecasting.replay import (
+    CAPITAL_RATE,
+    COST_LINES,
+    PolicyError,
+    ReplayState,
+    aged_per_unit,
+    check_quantities,
+    cost_lines,
+)
+from forecasting.replay_io import (
+    ReplayInput,
+    ReplayInputError,
+    _numbers,
+    _read_csv,
+    load_input,
+)
+
+WAREHOUSE_LINES = ("warehouse_storage", "warehouse_capital", "freight", "transfer")
+TWO_STAGE_LINES = (*COST_LINES, *WAREHOUSE_LINES)
+# skus.csv columns of the two-stage mode: (name, integer, minimum, default; None = required)
+TWO_STAGE_COLUMNS: tuple[tuple[str, bool, float, float | None], ...] = (
+    ("supplier_lead_days", True, 1, None),
+    ("supplier_case_pack", True, 1, 1),
+    ("supplier_moq", True, 0, 0),
+    ("freight_per_unit", False, 0.0, 0.0),
+    ("transfer_cost_per_unit", False, 0.0, 0.0),
+    ("warehouse_per_cuft_month", False, 0.0, 0.5),
+    ("initial_warehouse", True, 0, 0),
+)
+
+
+@dataclass
+class TwoStageInput:
+    """A ReplayInput whose `lead` is the transfer lead time, plus the upstream columns."""
+
+    base: ReplayInput
+    supplier_lead: np.ndarray          # int64, days from order to units at the warehouse
+    supplier_case_pack: np.ndarray     # int64
+    supplier_moq: np.ndarray           # int64
+    freight_per_unit: np.ndarray       # $ per unit ordered
+    transfer_cost_per_unit: np.ndarray  # $ per unit transferred to FBA
+    warehouse_per_cuft_month: np.ndarray
+    initial_warehouse: np.ndarray      # int64
+
+    @property
+    def transfer_lead(self) -> np.ndarray:
+        """Days from a transfer's ship date to its units being sellable at FBA."""
+        return self.base.lead
+
+
+def load_two_stage(demand_path: Path, skus_path: Path, start: dt.date, end: dt.date
+                   ) -> TwoStageInput:
+    """demand.csv and skus.csv of the two-stage mode: the single-stage columns with
+    `transfer_lead_days` in place of `lead_time_days`, and TWO_STAGE_COLUMNS."""
+    df = _read_csv(skus_path)
+    missing = [c for c, *_, default in TWO_STAGE_COLUMNS if default is None and c not in df]
+    if missing:
+        raise ReplayInputError(f"{skus_path}: missing column(s) {missing} (two-stage mode)")
+    base = load_input(demand_path, skus_path, start, end, lead_column="transfer_lead_days")
+    df["sku"] = df["sku"].str.strip()
+    order = {s: i for i, s in enumerate(df["sku"])}
+    rows = np.array([order[s] for s in base.skus])
+    cols = {}
+    for name, integer, minimum, default in TWO_STAGE_COLUMNS:
+        cols[name] = _numbers(df, name, skus_path, integer=integer, minimum=minimum,
+                              default=default)[rows]
+    return TwoStageInput(
+        base=base, supplier_lead=cols["supplier_lead_days"],
+        supplier_case_pack=cols["supplier_case_pack"], supplier_moq=cols["supplier_moq"],
+        freight_per_unit=cols["freight_per_unit"],
+        transfer_cost_per_unit=cols["transfer_cost_per_unit"],
+        warehouse_per_cuft_month=cols["warehouse_per_cuft_month"],
+        initial_warehouse=cols["initial_warehouse"],
+    )
+
+
+@dataclass
+class TwoStageState(ReplayState):
+    """ReplayState of the FBA side (its `arrivals`/`in_transit` are the transfers), plus the
+    warehouse after the day's supplier arrivals and FBA sales, before the review's transfer."""
+
+    two: TwoStageInput
+    warehouse: np.ndarray          # (n,) units at the warehouse now
+    po_arrivals: np.ndarray        # (n, horizon) supplier order units by arrival day index
+    po_in_transit: np.ndarray      # (n,) ordered units arriving after day t
+
+
+class TwoStagePolicy(Protocol):
+    """Anything the two-stage replay can ask for transfers and supplier orders."""
+
+    name: str
+
+    def decide(self, state: TwoStageState) -> tuple[np.ndarray, np.ndarray]:
+        """(units to transfer to FBA today, units to order from the supplier today)."""
+        ...
+
+
+@dataclass
+class TwoStageResult:
+    """One policy's two-stage replay: FBA daily arrays, warehouse stock, every cost line."""
+
+    policy: str
+    demand: np.ndarray
+    sold: np.ndarray
+    lost: np.ndarray
+    on_hand_end: np.ndarray
+    warehouse_end: np.ndarray
+    lines: dict[str, np.ndarray]                      # each (n, T), TWO_STAGE_LINES
+    transfers: list[tuple[int, int, int, int]]        # (sku index, ship t, qty, arrival t)
+    orders: list[tuple[int, int, int, int]]           # (sku index, order t, qty, arrival t)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def shipments(self) -> list[tuple[int, int, int, int]]:
+        """The FBA side's shipments (the transfers), as in forecasting.replay.RunResult."""
+        return self.transfers
+
+    def sku_totals(self) -> dict[str, np.ndarray]:
+        """Per-SKU sums of every line plus total, units, transfers and supplier orders."""
+        n = self.sold.shape[0]
+        out = {k: v.sum(axis=1) for k, v in self.lines.items()}
+        out["total"] = sum((out[k] for k in TWO_STAGE_LINES), np.zeros(n))
+        out["units_demand"] = self.demand.sum(axis=1)
+        out["units_sold"] = self.sold.sum(axis=1)
+        out["units_lost"] = self.lost.sum(axis=1)
+        for key, moves in (("transfers", self.transfers), ("supplier_orders", self.orders)):
+            count = np.zeros(n, dtype=np.int64)
+            units = np.zeros(n, dtype=np.int64)
+            for i, _, q, _ in moves:
+                count[i] += 1
+                units[i] += q
+            out[key] = count
+            out[f"units_{'transferred' if key == 'transfers' else 'ordered'}"] = units
+        out["shipments"] = out["transfers"]
+        return out
+
+
+def check_orders(q: np.ndarray, two: TwoStageInput, policy: str, t: int) -> np.ndarray:
+    """A supplier order must be whole supplier cases, and 0 or at least the supplier MOQ."""
+    inp = two.base
+    q = np.asarray(q)
+    if q.shape != (len(inp.skus),):
+        raise PolicyError(f"{policy}: expected {len(inp.skus)} order quantities, got {q.shape}")
+    qi = np.asarray(np.round(q), dtype=np.int64)
+    cp, moq = two.supplier_case_pack, two.supplier_moq
+    bad = (qi != q) | (qi < 0) | (qi % cp != 0) | ((qi > 0) & (qi < moq))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise PolicyError(
+            f"{policy} on {inp.dates[t]}: sku {inp.skus[i]!r} supplier order {q[i]!r} breaks "
+            f"the rule (whole number >= 0, multiple of supplier_case_pack={cp[i]}, 0 or >= "
+            f"supplier_moq={moq[i]})")
+    return qi
+
+
+def simulate_two_stage(two: TwoStageInput, policy: TwoStagePolicy, review_days: int,
+                       card: FeeCard = REPLAY_CARD) -> TwoStageResult:
+    """Run one policy through the window day by day (docs/replay-two-stage.md, "The day")."""
+    inp = two.base
+    n, T = inp.demand.shape
+    horizon = T + int(inp.lead.max(initial=1)) + int(two.supplier_lead.max(initial=1)) + 1
+    arrivals = np.zeros((n, horizon), dtype=np.int64)      # transfers landing at FBA
+    po_arrivals = np.zeros((n, horizon), dtype=np.int64)   # supplier orders landing upstream
+    max_lots = 2 + T // review_days + 1
+    lot_recv = np.full((n, max_lots), -1, dtype=np.int64)
+    lot_qty = np.zeros((n, max_lots), dtype=np.int64)
+    lot_cum = np.zeros((n, max_lots), dtype=np.int64)
+    n_lots = np.zeros(n, dtype=np.int64)
+    received = np.zeros(n, dtype=np.int64)
+    cum_sold = np.zeros(n, dtype=np.int64)
+    on_hand = np.zeros(n, dtype=np.int64)
+    in_transit = np.zeros(n, dtype=np.int64)
+    warehouse = np.zeros(n, dtype=np.int64)
+    po_in_transit = np.zeros(n, dtype=np.int64)
+    sold = np.zeros((n, T), dtype=np.int64)
+    in_stock = np.zeros((n, T), dtype=bool)
+    oh_end = np.zeros((n, T), dtype=np.int64)
+    wh_end = np.zeros((n, T), dtype=np.int64)
+    aged = np.zeros((n, T))
+    moved = np.zeros((n, T), dtype=np.int64)      # units transferred on day t
+    ordered = np.zeros((n, T), dtype=np.int64)    # units ordered on day t
+    arrivals[:, 0] += inp.initial_on_hand
+    po_arrivals[:, 0] += two.initial_warehouse
+    transfers: list[tuple[int, int, int, int]] = []
+    orders: list[tuple[int, int, int, int]] = []
+    rows = np.arange(n)
+    cf = inp.cubic_feet
+    for t in range(T):
+        # 1. supplier orders land at the warehouse (initial warehouse stock: on start)
+        up = po_arrivals[:, t]
+        warehouse += up
+        po_in_transit -= up - two.initial_warehouse if t == 0 else up
+        # 2. transfers land at FBA as lots (initial on hand: one lot on start)
+        arr = arrivals[:, t]
+        got = arr > 0
+        if got.any():
+            idx = rows[got]
+            slot = n_lots[got]
+            received[got] += arr[got]
+            lot_recv[idx, slot] = t
+            lot_qty[idx, slot] = arr[got]
+            lot_cum[idx, slot] = received[got]
+            n_lots[got] += 1
+            on_hand += arr
+            in_transit -= arr - inp.initial_on_hand if t == 0 else arr
+        # 3. sales at FBA (FIFO), 4. observation
+        s = np.minimum(inp.demand[:, t], on_hand)
+        on_hand -= s
+        cum_sold += s
+        sold[:, t] = s
+        oh_end[:, t] = on_hand
+        in_stock[:, t] = on_hand > 0
+        if inp.dates[t].day == 15:
+            rem = np.clip(lot_cum - cum_sold[:, None], 0, lot_qty)
+            age = np.where(lot_recv >= 0, t - lot_recv, -1)
+            aged[:, t] = (rem * aged_per_unit(age, cf[:, None], card)).sum(axis=1)
+        # 5. review: a transfer out of the warehouse, a supplier order
+        if t % review_days == 0:
+            state = TwoStageState(inp, t, on_hand.copy(), in_transit.copy(), arrivals, sold,
+                                  in_stock, oh_end, lot_recv, lot_qty, lot_cum, cum_sold.copy(),
+                                  two, warehouse.copy(), po_arrivals, po_in_transit.copy())
+            q_move, q_order = policy.decide(state)
+            qm = check_quantities(q_move, inp, policy.name, t)
+            over = qm > warehouse
+            if over.any():
+                j = int(np.flatnonzero(over)[0])
+                raise PolicyError(
+                    f"{policy.name} on {inp.dates[t]}: sku {inp.skus[j]!r} transfer {qm[j]} is "
+                    f"more than the {warehouse[j]} units at the warehouse")
+            qo = check_orders(q_order, two, policy.name, t)
+            for i in np.flatnonzero(qm):
+                a = t + int(inp.lead[i])
+                arrivals[i, a] += qm[i]
+                transfers.append((int(i), t, int(qm[i]), a))
+            for i in np.flatnonzero(qo):
+                a = t + int(two.supplier_lead[i])
+                po_arrivals[i, a] += qo[i]
+                orders.append((int(i), t, int(qo[i]), a))
+            warehouse -= qm
+            in_transit += qm
+            po_in_transit += qo
+            moved[:, t] = qm
+            ordered[:, t] = qo
+        wh_end[:, t] = warehouse
+    lines = cost_lines(inp, sold, oh_end, card)
+    lines["aged"] = aged
+    lines.update(warehouse_lines(two, wh_end, moved, ordered))
+    lines = {k: lines[k] for k in TWO_STAGE_LINES}
+    return TwoStageResult(policy.name, inp.demand, sold, inp.demand - sold, oh_end, wh_end,
+                          lines, transfers, orders)
+
+
+def warehouse_lines(two: TwoStageInput, wh_end: np.ndarray, moved: np.ndarray,
+                    ordered: np.ndarray) -> dict[str, np.ndarray]:
+    """The upstream cost lines per SKU per day: storage and capital on the warehouse's stock at
+    the end of the day, freight on the units ordered that day, transfer on the units sent."""
+    inp = two.base
+    per_day = np.array([1.0 / days_in_month(d) for d in inp.dates])
+    return {
+        "warehouse_storage": (wh_end * (inp.cubic_feet * two.warehouse_per_cuft_month)[:, None]
+                              * per_day[None, :]),
+        "warehouse_capital": wh_end * inp.unit_cost[:, None] * CAPITAL_RATE / 365.0,
+        "freight": ordered * two.freight_per_unit[:, None],
+        "transfer": moved * two.transfer_cost_per_unit[:, None],
+    }
