@@ -173,3 +173,26 @@ def test_a_seller_with_three_weeks_of_history_still_gets_wide_forecasts(tmp_path
     assert np.corrcoef(tot.set_index("sku")["mean"], level.loc[tot["sku"]])[0, 1] > 0.9
     model.save(tmp_path / "m.npz")
     pd.testing.assert_frame_equal(DemandForecaster.load(tmp_path / "m.npz").predict_totals(28), tot)
+
+
+def test_pool_prior_and_inferred_stockouts_fit_save_and_load(data, tmp_path: Path) -> None:
+    hist, static, _, _ = data
+    # hide two weeks of a selling SKU's sales without flagging them: an unrecorded stockout
+    sku = hist.groupby("sku")["units"].mean().idxmax()
+    days = hist["date"].max() - pd.Timedelta(days=60)
+    hidden = (hist["sku"] == sku) & hist["date"].between(days, days + pd.Timedelta(days=13))
+    unflagged = hist.copy()
+    unflagged.loc[hidden, ["units", "in_stock"]] = [0, 1]
+    model = DemandForecaster(seed=1, pool=True, infer_stockouts=True, **FAST).fit(
+        unflagged, static)
+    assert model.metrics["inferred_stockout_days"] >= int(hidden.sum())
+    plain = DemandForecaster(seed=1, **FAST).fit(unflagged, static)
+    # the hidden days no longer drag the SKU's level down
+    row = int(np.flatnonzero(model.skus == sku)[0])
+    assert model._level[row] > plain._level[row]
+    assert isinstance(model._prior, np.ndarray) and len(model._prior) == len(model.skus)
+    path = tmp_path / "pool.npz"
+    model.save(path)
+    loaded = DemandForecaster.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(HORIZON), model.predict(HORIZON))
+    pd.testing.assert_frame_equal(loaded.predict_totals(60), model.predict_totals(60))
