@@ -175,18 +175,18 @@ def test_a_seller_with_three_weeks_of_history_still_gets_wide_forecasts(tmp_path
     pd.testing.assert_frame_equal(DemandForecaster.load(tmp_path / "m.npz").predict_totals(28), tot)
 
 
-def test_pool_prior_and_inferred_stockouts_fit_save_and_load(data, tmp_path: Path) -> None:
-    hist, static, _, _ = data
+def test_pool_prior_and_inferred_stockouts_fit_save_and_load(tmp_path: Path) -> None:
+    df, static = synthetic_demand(20, 400, seed=5, stockout_rate=0.1)
+    hist = df.rename(columns={"sold": "units"})[["sku", "date", "units", "price", "in_stock"]]
     # hide two weeks of a selling SKU's sales without flagging them: an unrecorded stockout
     sku = hist.groupby("sku")["units"].mean().idxmax()
     days = hist["date"].max() - pd.Timedelta(days=60)
     hidden = (hist["sku"] == sku) & hist["date"].between(days, days + pd.Timedelta(days=13))
-    unflagged = hist.copy()
-    unflagged.loc[hidden, ["units", "in_stock"]] = [0, 1]
-    model = DemandForecaster(seed=1, pool=True, infer_stockouts=True, **FAST).fit(
-        unflagged, static)
+    hist.loc[hidden, ["units", "in_stock"]] = [0, 1]
+    quick = {**FAST, "num_boost_round": 40, "n_origins": 10, "old_origins": 5}
+    model = DemandForecaster(seed=1, pool=True, infer_stockouts=True, **quick).fit(hist, static)
     assert model.metrics["inferred_stockout_days"] >= int(hidden.sum())
-    plain = DemandForecaster(seed=1, **FAST).fit(unflagged, static)
+    plain = DemandForecaster(seed=1, **quick).fit(hist, static)
     # the hidden days no longer drag the SKU's level down
     row = int(np.flatnonzero(model.skus == sku)[0])
     assert model._level[row] > plain._level[row]
