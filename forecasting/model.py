@@ -71,11 +71,11 @@ DEFAULTS: dict[str, Any] = {
     "censor": True,
     # also censor zero runs too long for the SKU's own rate of zero days, that the history calls
     # in stock (features.unrecorded_stockouts): stockouts nobody recorded
-    "infer_stockouts": False,
+    "infer_stockouts": True,
     # a hierarchy prior for short histories: each SKU's level shrunk to its category's median
     # level (not the catalogue's), and the last-year features it has no history for taken from
     # its category's series (features.Pool)
-    "pool": False,
+    "pool": True,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,
@@ -83,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     "min_data_in_leaf": 200,
     "max_bin": 63,  # as accurate as 255 on the simulator, a quarter less CPU
 }
+# What a model file saved before a parameter existed was fitted with (load() fills these in, not
+# the current defaults: a booster trained without the pooled features cannot read them).
+BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False}
 
 
 class DemandForecaster:
@@ -442,7 +445,7 @@ class DemandForecaster:
         """Read a model written by save()."""
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            self = cls(seed=meta["seed"], **meta["params"])
+            self = cls(seed=meta["seed"], **{**BEFORE, **meta["params"]})
             self.metrics = meta["metrics"]
             self.calibration = PerSku.from_dict(meta["calibration"])
             self._prior = z["prior"] if "prior" in z.files else float(meta["prior"])

@@ -196,3 +196,24 @@ def test_pool_prior_and_inferred_stockouts_fit_save_and_load(tmp_path: Path) -> 
     loaded = DemandForecaster.load(path)
     pd.testing.assert_frame_equal(loaded.predict(HORIZON), model.predict(HORIZON))
     pd.testing.assert_frame_equal(loaded.predict_totals(60), model.predict_totals(60))
+
+
+def test_a_model_file_from_before_the_pool_loads_as_it_was_fitted(tmp_path: Path) -> None:
+    import json
+
+    df, static = synthetic_demand(12, 300, seed=6)
+    hist = df.rename(columns={"sold": "units"})[["sku", "date", "units", "price", "in_stock"]]
+    quick = {**FAST, "num_boost_round": 30, "n_origins": 8, "old_origins": 0}
+    old = DemandForecaster(seed=0, pool=False, infer_stockouts=False, **quick).fit(hist, static)
+    path = tmp_path / "old.npz"
+    old.save(path)
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    for key in ("pool", "infer_stockouts"):  # a file written before these parameters existed
+        del meta["params"][key]
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez_compressed(path, **arrays)
+    loaded = DemandForecaster.load(path)
+    assert loaded.params["pool"] is False
+    pd.testing.assert_frame_equal(loaded.predict(HORIZON), old.predict(HORIZON))
