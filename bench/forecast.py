@@ -241,10 +241,29 @@ def main() -> int:
     p.add_argument(
         "--speed-skus", type=int, default=0, help="time one fit on N x days simulator SKUs"
     )
+    p.add_argument("--short-skus", type=int, default=0,
+                   help="instead: cut this many SKUs' history to --short-days before each cutoff"
+                        " and score them (and the rest) against the same model on full history")
+    p.add_argument("--short-days", type=int, default=60)
+    p.add_argument("--probe-params", default="",
+                   help="our model with these parameters, e.g. pool=0,infer_stockouts=0"
+                        " (integers); in a probe, as a second model beside the defaults")
+    p.add_argument("--probe-skip-default", action="store_true",
+                   help="probes only: skip our model with the defaults (measured in another run)")
+    p.add_argument("--hide-stockouts", type=int, default=0,
+                   help="instead: zero the sales of this many SKUs on injected stockout windows,"
+                        " flagged (in_stock 0) or not, and score what the censoring recovers")
     args = p.parse_args()
 
     data, static = load_data(args)
     data["sku"] = data["sku"].astype(str)
+    model_params = {k: int(v) for k, v in (
+        kv.split("=") for kv in args.probe_params.split(",") if kv)}
+    if args.short_skus or args.hide_stockouts:
+        from forecast_probe import hide_stockouts_run, short_history_run
+
+        run = short_history_run if args.short_skus else hide_stockouts_run
+        return run(args, data, static)
     sales = data.rename(columns={"sold": "units"})[["sku", "date", "units", "price", "in_stock"]]
     truth = data.rename(columns={"demand": "units"})[["sku", "date", "units", "price"]].assign(
         in_stock=1
@@ -287,7 +306,7 @@ def main() -> int:
             truth_daily, truth_tot = actuals_after(truth, cutoff, horizon)
             sold_daily, sold_tot = actuals_after(sales, cutoff, horizon)
             methods: dict[str, object] = {
-                "model": DemandForecaster(seed=0, num_threads=args.threads),
+                "model": DemandForecaster(seed=0, num_threads=args.threads, **model_params),
                 "model_uncensored": DemandForecaster(seed=0, censor=False,
                                                      num_threads=args.threads),
                 "seasonal_naive": SeasonalNaive(),

@@ -31,6 +31,23 @@ CALENDAR_UNUSED = ("doy", "week")
 TSB_ALPHA_OCCURRENCE = 0.05
 TSB_ALPHA_SIZE = 0.1
 SLOW_HALF_LIFE = 180.0
+# Unrecorded stockouts: a run of zero-sale days the history calls in stock is read as a stockout
+# when the SKU's own zero-day share around it (CONTEXT_DAYS in-stock days each side, other runs
+# included: leaving them out would call a slow SKU's natural gaps stockouts) makes that many
+# zeros in a row less likely than UNRECORDED_MAX_CHANCE, the run
+# is at least UNRECORDED_MIN_DAYS long, and a sale ends it (a run still going on the last day may
+# be demand that stopped). Before Amazon's inventory history starts, or where it has gaps, the
+# app carries in_stock = 1, so a stockout there leaves only zeros.
+UNRECORDED_MIN_DAYS = 7
+UNRECORDED_MAX_CHANCE = 1e-3
+CONTEXT_DAYS = 91
+CONTEXT_MIN_DAYS = 28
+# The pool a SKU borrows from where its own history is too short (no last year): its category
+# if at least POOL_MIN_SKUS SKUs share it, else the whole catalogue. The pool's series is the
+# mean units per in-stock SKU of each day, so its ratios (a season, last year's week against
+# this quarter) are the pool's scaled profile.
+POOL_MIN_SKUS = 5
+POOLED_FEATURES = ("ly7", "ly_season", "ly_season7", "ly_index")
 
 
 def regular_price(price: np.ndarray) -> np.ndarray:
@@ -113,6 +130,35 @@ def build_panel(history: pd.DataFrame, censor: bool = True) -> Panel:
     return Panel(skus, start, units, instock, price, first)
 
 
+def unrecorded_stockouts(units: np.ndarray, instock: np.ndarray) -> np.ndarray:
+    """(sku x day) True on the in-stock zero-sale days of runs too long for the SKU's own rate
+    of zero days (see UNRECORDED_MIN_DAYS): the stockouts nobody recorded. Recorded stockout
+    days (instock False) are skipped, neither breaking a run nor counting in it."""
+    out = np.zeros(instock.shape, bool)
+    for i in range(units.shape[0]):
+        idx = np.flatnonzero(instock[i] & ~np.isnan(units[i]))
+        if len(idx) < UNRECORDED_MIN_DAYS + CONTEXT_MIN_DAYS:
+            continue
+        zero = units[i, idx] == 0
+        edges = np.diff(np.concatenate([[0], zero.astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        long = ends - starts >= UNRECORDED_MIN_DAYS
+        if not long.any():
+            continue
+        zc = np.concatenate([[0], np.cumsum(zero)])
+        for s, e in zip(starts[long], ends[long], strict=True):
+            if e >= len(idx):
+                continue
+            lo, hi = max(0, int(s) - CONTEXT_DAYS), min(len(idx), int(e) + CONTEXT_DAYS)
+            seen = s - lo + hi - e
+            if seen < CONTEXT_MIN_DAYS:
+                continue
+            p0 = (zc[s] - zc[lo] + zc[hi] - zc[e]) / seen
+            if p0 <= 0 or (e - s) * np.log(p0) < np.log(UNRECORDED_MAX_CHANCE):
+                out[i, idx[s:e]] = True
+    return out
+
+
 class Sums:
     """Prefix sums of units and in-stock counts, so any window mean is two look-ups; and the
     smoothed states (occurrence, size, slow mean, last sale) at the end of every day."""
@@ -172,8 +218,61 @@ def _smoothed(y: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     return occ, size, slow
 
 
-def level_at(panel: Panel, sums: Sums, origin: int, prior: float) -> np.ndarray:
-    """Each SKU's demand level at `origin`: in-stock mean of the last 91 days shrunk to a prior."""
+@dataclass
+class Pool:
+    """Each SKU's pool (`group`, a row of `sums`) and the prefix sums of the pools' series."""
+
+    group: np.ndarray
+    sums: Sums
+
+
+def pool_groups(codes: np.ndarray) -> np.ndarray:
+    """Pool of each SKU from its category codes (float, NaN unknown): the category's index if it
+    has POOL_MIN_SKUS SKUs, else the last index (the whole catalogue)."""
+    known = ~np.isnan(codes)
+    cats, counts = np.unique(codes[known], return_counts=True)
+    big = cats[counts >= POOL_MIN_SKUS]
+    group = np.full(len(codes), len(big), dtype=np.int64)
+    group[known] = np.searchsorted(big, codes[known])
+    group[known & ~np.isin(codes, big)] = len(big)
+    return group
+
+
+def build_pool(panel: Panel, group: np.ndarray) -> Pool:
+    """The pools' daily series (mean units per in-stock SKU; the catalogue pools every SKU)."""
+    ok = panel.instock & ~np.isnan(panel.units)
+    y = np.where(ok, panel.units, 0.0)
+    n_pools = int(group.max()) + 1 if len(group) else 1
+    tot = np.zeros((n_pools, panel.n_days))
+    cnt = np.zeros((n_pools, panel.n_days))
+    np.add.at(tot, group, y)
+    np.add.at(cnt, group, ok)
+    tot[-1], cnt[-1] = y.sum(axis=0), ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        units = np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+    seen = cnt > 0
+    first = np.where(seen.any(axis=1), seen.argmax(axis=1), panel.n_days)
+    pooled = Panel(np.arange(n_pools), panel.start, units, seen,
+                   np.full(units.shape, np.nan), first)
+    return Pool(group, Sums(pooled))
+
+
+def pool_prior(level: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Each SKU's level prior: the median positive level of its pool (the catalogue's for the
+    catalogue pool, or where the pool has fewer than POOL_MIN_SKUS SKUs selling)."""
+    pos = level > 0
+    overall = float(np.median(level[pos])) if pos.any() else 0.1
+    out = np.full(len(level), overall)
+    for g in np.unique(group):
+        members = (group == g) & pos
+        if members.sum() >= POOL_MIN_SKUS:
+            out[group == g] = float(np.median(level[members]))
+    return out
+
+
+def level_at(panel: Panel, sums: Sums, origin: int, prior: float | np.ndarray) -> np.ndarray:
+    """Each SKU's demand level at `origin`: in-stock mean of the last 91 days shrunk to a prior
+    (one for every SKU, or one per SKU: its pool's)."""
     rows = np.arange(len(panel.skus))
     o = np.full(len(rows), origin)
     s, c = sums.window(rows, o - LEVEL_WINDOW + 1, o)
@@ -188,8 +287,11 @@ def make_rows(
     horizon: np.ndarray,
     level: np.ndarray,
     static: np.ndarray,
+    pool: Pool | None = None,
 ) -> pd.DataFrame:
-    """Features of samples (sku row, horizon) forecast from `origin`; reads no day after origin."""
+    """Features of samples (sku row, horizon) forecast from `origin`; reads no day after origin.
+
+    With a `pool`, a SKU's last-year features it has no history for are its pool's."""
     o = np.full(len(rows), origin)
     target = origin + horizon
     lv = level[rows]
@@ -238,6 +340,8 @@ def make_rows(
     f["since_sale"] = np.where(last >= 0, np.minimum(origin - last, 365), np.nan).astype(float)
     # the season last year relative to last year's whole level (not one month of it)
     f["ly_index"] = _ratio(ly_target28, sums.mean(rows, o - YEAR - 181, o - YEAR + 182))
+    if pool is not None:
+        _pool_fill(f, pool, rows, o, target)
     f["age"] = np.minimum(origin - panel.first[rows] + 1, AGE_CAP_DAYS).astype(float)
     usual = sums.price_mean(rows, o - 90, o)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -252,6 +356,28 @@ def make_rows(
     for j in range(static.shape[1]):
         frame[f"static{j}"] = static[rows, j]
     return frame
+
+
+def _pool_fill(f: dict[str, np.ndarray], pool: Pool, rows: np.ndarray, o: np.ndarray,
+               target: np.ndarray) -> None:
+    """Fill the last-year features a SKU has no history for from its pool's series, the same
+    ratios (ly_pooled marks the rows)."""
+    g = pool.group[rows]
+    ps = pool.sums
+    ly = target - YEAR
+    p_target = ps.mean(g, ly - 3, np.minimum(ly + 3, o))
+    p_target28 = ps.mean(g, ly - 13, np.minimum(ly + 14, o))
+    p_origin = ps.mean(g, o - YEAR - 27, o - YEAR)
+    pooled = {
+        "ly7": _ratio(p_target, ps.mean(g, o - 90, o)),
+        "ly_season": _ratio(p_target28, p_origin),
+        "ly_season7": _ratio(p_target, p_origin),
+        "ly_index": _ratio(p_target28, ps.mean(g, o - YEAR - 181, o - YEAR + 182)),
+    }
+    missing = np.isnan(f["ly_season"])
+    for name in POOLED_FEATURES:
+        f[name] = np.where(np.isnan(f[name]), pooled[name], f[name])
+    f["ly_pooled"] = missing.astype(float)
 
 
 def _zero_share(panel: Panel, rows: np.ndarray, origin: int) -> tuple[np.ndarray, np.ndarray]:

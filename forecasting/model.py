@@ -20,7 +20,19 @@ import numpy as np
 import pandas as pd
 
 from forecasting.demand_class import CLASSES, classify
-from forecasting.features import YEAR, Panel, Sums, build_panel, level_at, make_rows
+from forecasting.features import (
+    YEAR,
+    Panel,
+    Pool,
+    Sums,
+    build_panel,
+    build_pool,
+    level_at,
+    make_rows,
+    pool_groups,
+    pool_prior,
+    unrecorded_stockouts,
+)
 from forecasting.tracking import ErrorTrack
 from forecasting.uncertainty import (
     Block,
@@ -57,6 +69,13 @@ DEFAULTS: dict[str, Any] = {
     # still computed at the cutoff) instead of training again: half the fit time
     "refit": True,
     "censor": True,
+    # also censor zero runs too long for the SKU's own rate of zero days, that the history calls
+    # in stock (features.unrecorded_stockouts): stockouts nobody recorded
+    "infer_stockouts": True,
+    # a hierarchy prior for short histories: each SKU's level shrunk to its category's median
+    # level (not the catalogue's), and the last-year features it has no history for taken from
+    # its category's series (features.Pool)
+    "pool": True,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,
@@ -64,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     "min_data_in_leaf": 200,
     "max_bin": 63,  # as accurate as 255 on the simulator, a quarter less CPU
 }
+# What a model file saved before a parameter existed was fitted with (load() fills these in, not
+# the current defaults: a booster trained without the pooled features cannot read them).
+BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False}
 
 
 class DemandForecaster:
@@ -121,6 +143,7 @@ class DemandForecaster:
         n_origins = p["n_origins"] * p["origin_step"] if recursive else (
             p["n_origins"] + p["old_origins"])
         frames, targets, weights = [], [], []
+        pool = self._pool_of(panel)
         for k in range(n_origins):
             o = last - 1 - k * step
             if o < 27:
@@ -140,7 +163,7 @@ class DemandForecaster:
             t = o + h
             keep = panel.instock[rows, t] & ~np.isnan(panel.units[rows, t])
             rows, h = rows[keep], h[keep]
-            frames.append(make_rows(panel, sums, o, rows, h, level, self._static))
+            frames.append(make_rows(panel, sums, o, rows, h, level, self._static, pool))
             targets.append(panel.units[rows, o + h] / level[rows])
             weights.append(level[rows])
         if not frames:
@@ -167,12 +190,19 @@ class DemandForecaster:
         cutoff correct this model's means and spread (forecasting.tracking)."""
         t0 = time.perf_counter()
         panel = build_panel(history, censor=self.params["censor"])
+        if self.params["censor"] and self.params["infer_stockouts"]:
+            inferred = unrecorded_stockouts(panel.units, panel.instock)
+            panel.instock &= ~inferred
+            self.metrics["inferred_stockout_days"] = int(inferred.sum())
         self._levels: dict[str, list[str]] = {}
         self._static = self._static_codes(static, panel.skus)
         last = panel.n_days - 1
         sums = Sums(panel)
         raw = level_at(panel, sums, last, 0.0)
-        self._prior = float(np.median(raw[raw > 0])) if (raw > 0).any() else 0.1
+        self._group = pool_groups(self._static[:, 0]) if self.params["pool"] else None
+        self._prior: float | np.ndarray = (
+            pool_prior(raw, self._group) if self._group is not None
+            else float(np.median(raw[raw > 0])) if (raw > 0).any() else 0.1)
         cal_days = self.params["calibration_days"]
         cal_origin = last - cal_days
         self._booster = None
@@ -235,6 +265,10 @@ class DemandForecaster:
                 daily = (means, actual, ok, level, seen, phi, group)
         assert daily is not None
         return blocks, daily
+
+    def _pool_of(self, panel: Panel) -> Pool | None:
+        """The pools' series over this panel's days, when the model uses pools."""
+        return None if self._group is None else build_pool(panel, self._group)
 
     def _cal(self) -> Calibration:
         """Each SKU's calibration terms (its demand class's), as arrays in SKU order."""
@@ -303,7 +337,8 @@ class DemandForecaster:
                 o = origin + step
                 sums = Sums(ext)
                 level = level_at(ext, sums, o, self._prior)
-                x = make_rows(ext, sums, o, np.arange(n), np.ones(n, np.int64), level, self._static)
+                x = make_rows(ext, sums, o, np.arange(n), np.ones(n, np.int64), level,
+                              self._static, self._pool_of(ext))
                 out[:, step] = level * booster.predict(x)
                 ext.units[:, o + 1] = out[:, step]
                 ext.instock[:, o + 1] = ext.first <= o + 1
@@ -313,7 +348,7 @@ class DemandForecaster:
         rows = np.repeat(np.arange(n), horizon)
         h = np.tile(np.arange(1, horizon + 1), n)
         hc = np.minimum(h, self.params["max_horizon"])
-        x = make_rows(ext, sums, origin, rows, h, level, self._static)
+        x = make_rows(ext, sums, origin, rows, h, level, self._static, self._pool_of(ext))
         x["horizon"] = hc.astype(float)
         return (level[rows] * booster.predict(x)).reshape(n, horizon)
 
@@ -384,7 +419,7 @@ class DemandForecaster:
             "params": self.params,
             "metrics": self.metrics,
             "calibration": self.calibration.as_dict(),
-            "prior": self._prior,
+            "prior": self._prior if isinstance(self._prior, float) else None,
             "levels": self._levels,
             "start": str(p.start.date()),
         }
@@ -398,6 +433,8 @@ class DemandForecaster:
             "first": p.first,
             "static": self._static,
         }
+        if not isinstance(self._prior, float):
+            arrays["prior"] = np.asarray(self._prior, float)
         if self.track is not None:
             arrays.update(self.track.as_arrays())
         with open(path, "wb") as fh:
@@ -408,14 +445,15 @@ class DemandForecaster:
         """Read a model written by save()."""
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            self = cls(seed=meta["seed"], **meta["params"])
+            self = cls(seed=meta["seed"], **{**BEFORE, **meta["params"]})
             self.metrics = meta["metrics"]
             self.calibration = PerSku.from_dict(meta["calibration"])
-            self._prior = meta["prior"]
+            self._prior = z["prior"] if "prior" in z.files else float(meta["prior"])
             self._levels = meta["levels"]
             text = str(z["booster"])
             self._booster = lgb.Booster(model_str=text) if text else _LevelOnly()
             self._static = z["static"]
+            self._group = pool_groups(self._static[:, 0]) if self.params["pool"] else None
             self._panel = Panel(
                 z["skus"].astype(object),
                 pd.Timestamp(meta["start"]),

@@ -73,7 +73,8 @@ MOQ = Setting(
 # What a stockout costs the seller beyond the lost margin (forecasting.policy). Both may be set
 # on the seller account (every SKU) and on a SKU (that SKU); empty on both: the planner's
 # defaults, a stockout cost of DEFAULT_STOCKOUT_COST_MULTIPLE (1: each unit lost counted as one
-# more lost sale, for the ranking; calibrated on the replay, bench/RESULTS.md) and no floor.
+# more lost sale, for the ranking: 97% fill overall on the replay, not on every demand class,
+# bench/RESULTS.md) and no floor.
 IN_STOCK_TARGET = Setting(
     "in_stock_target_pct",
     "integer",

@@ -7,7 +7,16 @@ import pandas as pd
 import pytest
 
 from forecasting.calendar import black_friday, calendar_features, prime_days
-from forecasting.features import Sums, build_panel, level_at, make_rows
+from forecasting.features import (
+    Sums,
+    build_panel,
+    build_pool,
+    level_at,
+    make_rows,
+    pool_groups,
+    pool_prior,
+    unrecorded_stockouts,
+)
 from forecasting.history import HistoryError, validate_history
 from forecasting.synthetic import synthetic_demand
 
@@ -149,3 +158,83 @@ def test_occurrence_size_and_slow_mean_skip_stockout_days_and_remember_the_year(
     assert x["slow"].iloc[0] > 1.0  # the year's rate, above the quiet 91-day level
     assert x["age"].iloc[0] == 365  # capped: past a year, age is not a clock
     assert "doy" not in x.columns and "week" not in x.columns
+
+
+def _one_sku(units: np.ndarray, in_stock: np.ndarray | None = None) -> pd.DataFrame:
+    dates = pd.date_range("2025-01-01", periods=len(units), freq="D")
+    stock = np.ones(len(units), int) if in_stock is None else in_stock
+    return pd.DataFrame({"sku": "A", "date": dates, "units": units, "in_stock": stock})
+
+
+def test_a_zero_run_too_long_for_the_sku_is_read_as_an_unrecorded_stockout() -> None:
+    rng = np.random.default_rng(0)
+    units = rng.poisson(3.0, 300).astype(float)
+    units[100:114] = 0  # two weeks of zeros for a SKU that sells ~3 a day: nobody recorded it
+    panel = build_panel(_one_sku(units))
+    found = unrecorded_stockouts(panel.units, panel.instock)
+    assert found[0, 100:114].all()
+    assert found.sum() == 14 + (found[0, 114:116].sum() + found[0, 98:100].sum())
+    # the run's own neighbours that happened to be zero may join it, nothing far away does
+    assert not found[0, :95].any() and not found[0, 120:].any()
+
+
+def test_zeros_natural_for_a_slow_sku_and_a_run_still_going_are_left_alone() -> None:
+    rng = np.random.default_rng(1)
+    slow = (rng.random(300) < 0.15).astype(float)  # sells on one day in seven
+    slow[100:114] = 0  # two weeks without a sale: 10% likely for this SKU, not evidence
+    panel = build_panel(_one_sku(slow))
+    assert not unrecorded_stockouts(panel.units, panel.instock)[0, 100:114].any()
+    fast = rng.poisson(3.0, 300).astype(float)
+    fast[280:] = 0  # zeros up to the last day: maybe demand that stopped
+    panel = build_panel(_one_sku(fast))
+    assert not unrecorded_stockouts(panel.units, panel.instock)[0, 280:].any()
+
+
+def test_recorded_stockout_days_neither_break_nor_join_an_inferred_run() -> None:
+    rng = np.random.default_rng(2)
+    units = rng.poisson(3.0, 300).astype(float)
+    units[100:114] = 0
+    stock = np.ones(300, int)
+    stock[105:108] = 0  # Amazon recorded three of the days
+    panel = build_panel(_one_sku(units, stock))
+    found = unrecorded_stockouts(panel.units, panel.instock)
+    assert found[0, [100, 101, 102, 103, 104, 108, 112, 113]].all()
+    assert not found[0, 105:108].any()
+
+
+def test_pools_are_categories_big_enough_else_the_catalogue() -> None:
+    codes = np.array([0, 0, 0, 0, 0, 1, 1, np.nan, 2, 2, 2, 2, 2])
+    group = pool_groups(codes)
+    # category 1 (two SKUs) and the unknown one pool with the catalogue
+    assert list(group) == [0] * 5 + [2, 2, 2] + [1] * 5
+    level = np.array([1.0, 1, 1, 1, 1, 50, 50, 50, 9, 9, 9, 9, 9])
+    prior = pool_prior(level, group)
+    assert list(prior[:5]) == [1.0] * 5 and list(prior[8:]) == [9.0] * 5
+    assert prior[5] == np.median(level)  # the catalogue pool is the catalogue's median
+
+
+def test_a_young_sku_borrows_its_pools_last_year_and_an_old_one_keeps_its_own() -> None:
+    days = 500
+    dates = pd.date_range("2024-01-01", periods=days, freq="D")
+    season = np.where((np.arange(days) % 364) < 60, 10.0, 2.0)  # a year's first 60 days: 5x
+    rows = [pd.DataFrame({"sku": f"OLD{i}", "date": dates, "units": season, "in_stock": 1})
+            for i in range(5)]
+    young = dates[-100:]
+    rows.append(pd.DataFrame({"sku": "NEW", "date": young, "units": 2.0, "in_stock": 1}))
+    panel = build_panel(pd.concat(rows, ignore_index=True))
+    sums = Sums(panel)
+    origin = days - 1
+    level = level_at(panel, sums, origin, 1.0)
+    static = np.zeros((len(panel.skus), 2))
+    pool = build_pool(panel, pool_groups(static[:, 0]))
+    new = int(np.flatnonzero(panel.skus == "NEW")[0])
+    h = np.array([365 - (origin % 364) + 20])  # a target well inside next year's busy 60 days
+    own = make_rows(panel, sums, origin, np.array([new]), h, level, static)
+    old = int(np.flatnonzero(panel.skus == "OLD0")[0])
+    pooled = make_rows(panel, sums, origin, np.array([new, old]), np.repeat(h, 2), level, static,
+                       pool)
+    assert np.isnan(own["ly_season"][0])
+    assert pooled["ly_season"][0] == pytest.approx(5.0)  # the pool's season: 10 against 2
+    assert pooled["ly_pooled"].tolist() == [1.0, 0.0]
+    old_own = make_rows(panel, sums, origin, np.array([old]), h, level, static)
+    assert pooled["ly_season"][1] == pytest.approx(old_own["ly_season"][0])

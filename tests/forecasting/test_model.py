@@ -173,3 +173,47 @@ def test_a_seller_with_three_weeks_of_history_still_gets_wide_forecasts(tmp_path
     assert np.corrcoef(tot.set_index("sku")["mean"], level.loc[tot["sku"]])[0, 1] > 0.9
     model.save(tmp_path / "m.npz")
     pd.testing.assert_frame_equal(DemandForecaster.load(tmp_path / "m.npz").predict_totals(28), tot)
+
+
+def test_pool_prior_and_inferred_stockouts_fit_save_and_load(tmp_path: Path) -> None:
+    df, static = synthetic_demand(20, 400, seed=5, stockout_rate=0.1)
+    hist = df.rename(columns={"sold": "units"})[["sku", "date", "units", "price", "in_stock"]]
+    # hide two weeks of a selling SKU's sales without flagging them: an unrecorded stockout
+    sku = hist.groupby("sku")["units"].mean().idxmax()
+    days = hist["date"].max() - pd.Timedelta(days=60)
+    hidden = (hist["sku"] == sku) & hist["date"].between(days, days + pd.Timedelta(days=13))
+    hist.loc[hidden, ["units", "in_stock"]] = [0, 1]
+    quick = {**FAST, "num_boost_round": 40, "n_origins": 10, "old_origins": 5}
+    model = DemandForecaster(seed=1, pool=True, infer_stockouts=True, **quick).fit(hist, static)
+    assert model.metrics["inferred_stockout_days"] >= int(hidden.sum())
+    plain = DemandForecaster(seed=1, pool=False, infer_stockouts=False, **quick).fit(hist, static)
+    # the hidden days no longer drag the SKU's level down
+    row = int(np.flatnonzero(model.skus == sku)[0])
+    assert model._level[row] > plain._level[row]
+    assert isinstance(model._prior, np.ndarray) and len(model._prior) == len(model.skus)
+    path = tmp_path / "pool.npz"
+    model.save(path)
+    loaded = DemandForecaster.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(HORIZON), model.predict(HORIZON))
+    pd.testing.assert_frame_equal(loaded.predict_totals(60), model.predict_totals(60))
+
+
+def test_a_model_file_from_before_the_pool_loads_as_it_was_fitted(tmp_path: Path) -> None:
+    import json
+
+    df, static = synthetic_demand(12, 300, seed=6)
+    hist = df.rename(columns={"sold": "units"})[["sku", "date", "units", "price", "in_stock"]]
+    quick = {**FAST, "num_boost_round": 30, "n_origins": 8, "old_origins": 0}
+    old = DemandForecaster(seed=0, pool=False, infer_stockouts=False, **quick).fit(hist, static)
+    path = tmp_path / "old.npz"
+    old.save(path)
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    for key in ("pool", "infer_stockouts"):  # a file written before these parameters existed
+        del meta["params"][key]
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez_compressed(path, **arrays)
+    loaded = DemandForecaster.load(path)
+    assert loaded.params["pool"] is False
+    pd.testing.assert_frame_equal(loaded.predict(HORIZON), old.predict(HORIZON))
