@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from simulator.marketplace import REPORT_SECONDS
+from simulator.marketplace import REPORT_SECONDS, parse_markets
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -23,11 +23,19 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--marketplace",
         default="US",
-        type=str.upper,
-        choices=["US", "CA", "UK", "GB", "DE", "JP"],
-        help="where the sellers sell: its currency, local days (its time zone), report date "
-        "format and regional endpoint paths (/eu, /fe); default US",
+        type=_markets,
+        help="where the sellers sell (US, CA, UK, GB, DE, JP): its currency, local days (its "
+        "time zone), report date format and regional endpoint paths (/eu, /fe); several of one "
+        "region with commas (US,CA): each seller sells in each, on one set of credentials; "
+        "default US",
     )
+
+
+def _markets(text: str) -> str:
+    try:
+        return ",".join(m.code for m in parse_markets(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from simulator.truth import default_today
 
-    today = args.today or default_today(args.marketplace)
+    first = args.marketplace.split(",")[0]  # several share a region and, here, its day
+    today = args.today or default_today(first)
     if args.command == "truth":
         from simulator.truth import write_truth
         from simulator.world import build_world
@@ -87,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             args.history_days,
             today,
             through=args.through,
-            marketplace=args.marketplace,
+            marketplace=first,
         )
         for path in write_truth(world, args.out):
             print(path)

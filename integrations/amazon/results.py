@@ -93,6 +93,9 @@ class FeeLine:
     currency: str
     posted_date: dt.datetime
     occurrence: int = 0
+    # The event's MarketplaceName (Amazon.com, Amazon.ca): a selling partner's financial events
+    # span its marketplaces. Not part of the identity.
+    marketplace_name: str | None = None
 
     @property
     def key(self) -> str:
