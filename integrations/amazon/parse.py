@@ -422,6 +422,12 @@ def parse_report(payload: Any) -> ReportStatus:
         created_time=as_datetime(need(payload, "createdTime", p), f"{p}.createdTime"),
         data_start=opt_datetime(payload.get("dataStartTime"), f"{p}.dataStartTime"),
         data_end=opt_datetime(payload.get("dataEndTime"), f"{p}.dataEndTime"),
+        marketplace_ids=tuple(
+            as_str(m, f"{p}.marketplaceIds[{i}]")
+            for i, m in enumerate(
+                as_list(payload.get("marketplaceIds") or [], f"{p}.marketplaceIds")
+            )
+        ),
     )
 
 

@@ -144,6 +144,7 @@ class ReportStatus:
     created_time: dt.datetime | None
     data_start: dt.datetime | None = None
     data_end: dt.datetime | None = None
+    marketplace_ids: tuple[str, ...] = ()  # the marketplaces the report was requested for
 
 
 @dataclass(frozen=True)

@@ -161,11 +161,11 @@ def operation(name: str) -> Callable:
                 )
                 resp.headers["x-amzn-RateLimit-Limit"] = limiter.header(name)
                 return resp
-            candidates = [owner]
-            if asked is None and len(owner.marketplaces) > 1:
-                # A call naming no marketplace (an order's items, a report by id) is about
-                # whichever of the seller's marketplaces holds the thing it names.
-                candidates = list(owner.marketplaces)
+            # A call about a thing by id (a report, an order's items) is about whichever of the
+            # seller's marketplaces holds it, whatever marketplace it names (python-amazon-sp-
+            # api adds the client's marketplace to every GET; Amazon ignores it there).
+            candidates = [owner, *(m for m in owner.marketplaces if m is not owner)]
+            retry_on = (404,) if asked is not None else (400, 404)
             for candidate in candidates:
                 g.seller = candidate
                 try:
@@ -174,7 +174,7 @@ def operation(name: str) -> Callable:
                 except ApiError as err:
                     resp = error_response(err.status, err.code, err.message, err.details)
                 status = resp.status_code if isinstance(resp, Response) else 200
-                if status not in (400, 404):
+                if status not in retry_on:
                     break
             if not isinstance(resp, Response):
                 resp = current_app.make_response(resp)

@@ -104,9 +104,10 @@ def test_us_and_ca_sync_and_plan_apart_in_their_currencies(live_app, na_sim) -> 
         trained = retrain_seller(account.id)
         assert "model_version_id" in trained, trained
         assert recommend_for_seller(account.id)["recommendations"] > 0
+    # (retrain also queues a recommend, which may run beside this one: count SKUs, not rows)
     recs = {
         a.marketplace: db.session.scalar(
-            select(func.count()).select_from(Recommendation).where(
+            select(func.count(func.distinct(Recommendation.sku))).where(
                 Recommendation.seller_account_id == a.id, Recommendation.is_current))  # fmt: skip
         for a in (us, ca)
     }
@@ -122,8 +123,9 @@ def test_us_and_ca_sync_and_plan_apart_in_their_currencies(live_app, na_sim) -> 
     db.session.flush()
     db.session.add(Membership(tenant_id=us.tenant_id, user_id=user.id, role="owner"))
     secret = ApiToken.generate()
-    db.session.add(ApiToken(
-        tenant_id=us.tenant_id, user_id=user.id, name="t", token_hash=hash_token(secret)))  # fmt: skip
+    db.session.add(
+        ApiToken(tenant_id=us.tenant_id, user_id=user.id, name="t", token_hash=hash_token(secret))
+    )
     db.session.commit()
     web = live_app.test_client()
     api = {"Authorization": f"Bearer {secret}"}
@@ -148,3 +150,36 @@ def test_us_and_ca_sync_and_plan_apart_in_their_currencies(live_app, na_sim) -> 
     web.post("/sellers/choose", data={"csrf_token": token, "seller": str(ca.id)})
     dashboard = web.get("/").get_data(as_text=True)
     assert "north CA" in dashboard
+
+
+@pytest.mark.slow
+def test_a_ca_report_reaching_the_us_account_is_handed_to_ca(live_app, na_sim, monkeypatch):
+    import app.tasks as tasks
+    from app.extensions import db
+    from app.models import AmazonRestockRecommendation, SellerAccount
+    from app.sync.clients import client_for
+    from integrations.amazon import reports as rp
+
+    _fast(live_app)
+    assert _add(live_app, na_sim, "US,CA").exit_code == 0
+    us, ca = db.session.scalars(select(SellerAccount).order_by(SellerAccount.id)).all()
+    client = client_for(ca, live_app.config)
+    try:
+        report_id = client.create_report(rp.RESTOCK)
+        client.wait_report(report_id)
+    finally:
+        client.close()
+    handed: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(tasks, "enqueue_report", lambda *args: handed.append(args) or 1)
+    # The forwarder posted the CA report's notification to the US account's URL.
+    assert tasks.fetch_report(us.id, report_id, rp.RESTOCK)["rows_written"] == 0
+    assert handed == [(ca.id, report_id, rp.RESTOCK)]
+
+    def rows(account: Any) -> int:
+        table = AmazonRestockRecommendation
+        mine = table.seller_account_id == account.id
+        return db.session.scalar(select(func.count()).select_from(table).where(mine))
+
+    assert rows(us) == 0
+    assert tasks.fetch_report(ca.id, report_id, rp.RESTOCK)["rows_written"] > 0
+    assert rows(ca) > 0 and rows(us) == 0
