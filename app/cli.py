@@ -95,12 +95,13 @@ def rotate_secrets() -> int:
     """Rewrite every encrypted column under the newest key; returns how many values changed."""
     session = db.session
     count = 0
-    owners: list[tuple[type, tuple[str, ...]]] = [
+    owners: list[tuple[type[SellerConnection] | type[SellerAccount], tuple[str, ...]]] = [
         (SellerConnection, ("lwa_client_secret", "refresh_token")),
         (SellerAccount, ("webhook_secret", "previous_webhook_secret")),
     ]
     for model, fields in owners:
-        for row in session.scalars(select(model)):
+        rows: list[SellerConnection | SellerAccount] = list(session.scalars(select(model)))
+        for row in rows:
             for field in fields:
                 value = getattr(row, field)
                 if value is not None:
