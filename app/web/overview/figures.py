@@ -21,7 +21,7 @@ from app.web.dashboard.table import Scope, headline, status_badge
 
 # The money figures of a marketplace's headline that are totalled per currency.
 MONEY_KEYS = ("risk30", "risk90", "value")
-COUNT_KEYS = ("skus", "stockout", "ship", "excess", "reorder")
+COUNT_KEYS = ("skus", "stockout", "ship", "excess", "reorder", "missing_cost")
 
 
 @dataclass

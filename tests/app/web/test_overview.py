@@ -35,6 +35,12 @@ def _add_ca(db_session: Any, seeded: dict[str, Any], factory: Any, value_units: 
     return ca
 
 
+def _row(page: str, row_attr: str) -> str:
+    row = re.search(rf"<tr[^>]*{row_attr}[^>]*>(.*?)</tr>", page, re.S)
+    assert row, row_attr
+    return row.group(1)
+
+
 def _cells(page: str, row_attr: str) -> list[str]:
     row = re.search(rf"<tr[^>]*{row_attr}[^>]*>(.*?)</tr>", page, re.S)
     assert row, row_attr
@@ -53,6 +59,7 @@ def test_each_marketplace_in_its_currency_and_never_summed(web, seeded, factory,
     us_value = f"${us_state.value:,.0f}"
     ca_cells = _cells(page, 'data-marketplace="CA" data-currency="CAD"')
     assert "CA$70" in ca_cells  # 10 units at CA$7, never written as plain "$"
+    assert 'data-missing-cost' not in _row(page, 'data-marketplace="CA" data-currency="CAD"')
     us_cells = _cells(page, 'data-marketplace="US" data-currency="USD"')
     assert us_value in us_cells
     # One total per currency; no figure anywhere is US + CA.
@@ -131,3 +138,15 @@ def test_another_tenants_marketplaces_and_rates_stay_out(web, seeded, factory, d
     page = web.get("/marketplaces/").get_data(as_text=True)
     assert "Other CA" not in page
     assert 'id="converted-total"' not in page and "0.5000" not in page
+
+
+def test_a_marketplace_without_unit_costs_says_so(web, seeded, factory, db_session):
+    from app.models import Product
+
+    ca = _add_ca(db_session, seeded, factory)
+    db_session.add(Product(tenant_id=ca.tenant_id, seller_account_id=ca.id, sku="CA-NOCOST"))
+    db_session.commit()
+    page = web.get("/marketplaces/").get_data(as_text=True)
+    row = _row(page, 'data-marketplace="CA" data-currency="CAD"')
+    assert 'data-missing-cost="1"' in row and "1 SKUs have no unit cost" in row
+    assert "without 1 SKUs that have no unit cost" in _row(page, 'data-currency-total="CAD"')
