@@ -1,4 +1,5 @@
-"""marketplaces: seller connections (credentials once, several marketplaces) and exchange rates
+"""marketplaces: seller connections (credentials once, several marketplaces), exchange rates,
+and a user's display time zone
 
 A seller connection holds the LWA credentials, endpoint and token URL that its seller accounts
 (one per marketplace of its region) used to carry each; every existing account gets a
@@ -101,9 +102,13 @@ def upgrade() -> None:
         ),
     )  # fmt: skip
     op.create_index(op.f("ix_exchange_rates_tenant_id"), "exchange_rates", ["tenant_id"])
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("time_zone")
     op.drop_index(op.f("ix_exchange_rates_tenant_id"), table_name="exchange_rates")
     op.drop_table("exchange_rates")
     with op.batch_alter_table("seller_accounts") as batch:
