@@ -19,7 +19,7 @@ from app.commands.tokens import tokens_cli
 from app.commands.users import users_cli
 from app.commands.worker import worker_command
 from app.extensions import db
-from app.models import SellerAccount
+from app.models import SellerAccount, SellerConnection
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 keys_cli = AppGroup("keys", help="Encryption keys for marketplace secrets.")
@@ -95,19 +95,21 @@ def rotate_secrets() -> int:
     """Rewrite every encrypted column under the newest key; returns how many values changed."""
     session = db.session
     count = 0
-    for account in session.scalars(select(SellerAccount)):
-        for field in (
-            "lwa_client_secret",
-            "refresh_token",
-            "webhook_secret",
-            "previous_webhook_secret",
-        ):
-            value = getattr(account, field)
-            if value is not None:
-                # Re-assigning the decrypted value makes the type re-encrypt with the newest key.
-                setattr(account, field, value)
-                flag_modified(account, field)
-                count += 1
+    owners: list[tuple[type[SellerConnection] | type[SellerAccount], tuple[str, ...]]] = [
+        (SellerConnection, ("lwa_client_secret", "refresh_token")),
+        (SellerAccount, ("webhook_secret", "previous_webhook_secret")),
+    ]
+    for model, fields in owners:
+        rows: list[SellerConnection | SellerAccount] = list(session.scalars(select(model)))
+        for row in rows:
+            for field in fields:
+                value = getattr(row, field)
+                if value is not None:
+                    # Re-assigning the decrypted value makes the type re-encrypt with the newest
+                    # key.
+                    setattr(row, field, value)
+                    flag_modified(row, field)
+                    count += 1
     session.commit()
     return count
 

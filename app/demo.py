@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app, migrate
+from app.connections import add_marketplaces
 from app.extensions import db
 from app.imports.sku_settings import import_settings
 from app.models import Membership, SellerAccount, Tenant, User
@@ -32,6 +33,7 @@ from app.planning.train import train_seller
 from app.sync.clients import client_for
 from app.sync.runner import run_stream, run_together
 from app.sync.streams import RUN_ORDER, Stream
+from integrations.amazon import marketplaces
 from simulator.marketplace import Marketplace
 from simulator.notify import Notifier
 from simulator.server import create_app as create_sim_app
@@ -58,6 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--instance", default="instance/demo", help="folder for the demo database")
     p.add_argument("--keep", action="store_true", help="reuse the previous demo database")
     p.add_argument("--no-serve", action="store_true", help="set everything up, then exit")
+    p.add_argument(
+        "--marketplace",
+        default="US",
+        help="where the demo seller sells: US, or several of one region (US,CA): one account "
+        "each on one connection",
+    )
     return p.parse_args(argv)
 
 
@@ -69,7 +77,7 @@ def step(message: str) -> None:
 def start_simulator(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     """The marketplace simulator on loopback, in this process."""
     market = Marketplace(seed=args.seed, skus=args.skus, history_days=args.history_days,
-                         rate_scale=SIM_RATE_SCALE)
+                         rate_scale=SIM_RATE_SCALE, marketplace=args.marketplace)
     sim_app = create_sim_app(market)
     notifier = Notifier.attach(sim_app, market)
     server, _thread = start_server(sim_app, "127.0.0.1", args.sim_port, quiet=True)
@@ -107,8 +115,18 @@ def seed_accounts(app: Any, market: Any, base: str) -> tuple[int, str]:
     account.lwa_client_secret = creds["client_secret"]
     account.refresh_token = creds["refresh_token"]
     account.seller_id = creds.get("seller_id")
+    first = marketplaces.get(market.markets[0].code)
+    account.marketplace, account.marketplace_id, account.region = (
+        first.code, first.marketplace_id, first.region
+    )
+    session.flush()
+    have = {a.marketplace for a in [account, *account.siblings()]}
+    more = [marketplaces.get(m.code) for m in market.markets[1:] if m.code not in have]
+    if more:
+        add_marketplaces(session, account, more, name="Demo store")
     session.commit()
     return account.id, password
+
 
 
 def demo_account(account_id: int) -> SellerAccount:
@@ -259,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
             seed_upstream(account_id, market)
             step("training the demand model and computing recommendations")
             plan(account_id)
+            others = [(a.id, a.name) for a in demo_account(account_id).siblings()]
+            db.session.commit()  # no read transaction open while the sync threads write
+            for other, name in others:
+                step(f"the seller's other marketplace: {name}")
+                first_sync(other)
+                plan(other)
             connect_webhook(app, market, account_id)
         if args.no_serve:
             return 0

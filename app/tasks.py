@@ -136,6 +136,7 @@ def fetch_report(
             client,
             job_record_id=job_record_id,
             on_progress=progress.reporter(job_record_id),
+            hand_off=enqueue_report,
         )
     finally:
         client.close()

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from simulator.marketplace import REPORT_SECONDS
+from simulator.marketplace import REPORT_SECONDS, parse_markets
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -23,10 +23,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--marketplace",
         default="US",
-        type=str.upper,
-        choices=["US", "CA", "UK", "GB", "DE", "JP"],
-        help="where the sellers sell: its currency, local days (its time zone), report date "
-        "format and regional endpoint paths (/eu, /fe); default US",
+        type=_markets,
+        help="where the sellers sell (US, CA, UK, GB, DE, JP): its currency, local days (its "
+        "time zone), report date format and regional endpoint paths (/eu, /fe); several of one "
+        "region with commas (US,CA): each seller sells in each, on one set of credentials; "
+        "default US",
     )
     p.add_argument(
         "--no-awd",
@@ -35,6 +36,13 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="the sellers use no AWD (US sellers have AWD stock and inbound shipments by "
         "default; other marketplaces never do)",
     )
+
+
+def _markets(text: str) -> str:
+    try:
+        return ",".join(m.code for m in parse_markets(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from simulator.truth import default_today
 
-    today = args.today or default_today(args.marketplace)
+    first = args.marketplace.split(",")[0]  # several share a region and, here, its day
+    today = args.today or default_today(first)
     if args.command == "truth":
         from simulator.awd import AWD_MARKETS
         from simulator.truth import write_truth
@@ -95,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             args.history_days,
             today,
             through=args.through,
-            marketplace=args.marketplace,
+            marketplace=first,
         )
         world.awd = args.awd and world.market.code in AWD_MARKETS  # type: ignore[attr-defined]
         for path in write_truth(world, args.out):

@@ -12,7 +12,7 @@ from typing import Any
 
 from simulator.awd import AWD_MARKETS
 from simulator.markets import DEFAULT as DEFAULT_MARKET
-from simulator.markets import market
+from simulator.markets import Market, market
 from simulator.truth import start_clock
 from simulator.world import World, build_world
 
@@ -23,6 +23,24 @@ DAY = 86400
 # How long Amazon takes to build a report, at rate scale 1 (a few minutes in practice; the
 # simulator divides it by the rate scale, like the rate limits).
 REPORT_SECONDS = 120.0
+
+
+# A seller's world in its k-th other marketplace is generated from seed + k * this.
+SIBLING_SEED_STEP = 1000
+
+
+def parse_markets(codes: str) -> list[Market]:
+    """`US` or `US,CA`: the marketplaces, all of one region (ValueError otherwise)."""
+    found = [market(c) for c in codes.split(",") if c.strip()]
+    if not found:
+        raise ValueError("name at least one marketplace")
+    if len({m.code for m in found}) != len(found):
+        raise ValueError(f"a marketplace is named twice in {codes!r}")
+    if len({m.region for m in found}) > 1:
+        raise ValueError(
+            f"{codes!r} mixes regions: one selling partner's marketplaces share one region"
+        )
+    return found
 
 
 def _derived(kind: str, seed: int, index: int) -> str:
@@ -48,11 +66,18 @@ class Seller:
     documents: dict[str, Any] = field(default_factory=dict)
     inbound_plans: dict[str, Any] = field(default_factory=dict)
     operations: dict[str, Any] = field(default_factory=dict)
+    # Every marketplace this selling partner sells in, itself first (one entry when it sells in
+    # one): the same credentials and rate limits, a world each (app: one account each).
+    marketplaces: list[Seller] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def order_prefix(self) -> int:
         """First block of this seller's order ids (111-999)."""
         return 111 + (self.seed % 889)
+
+    def in_marketplace(self, marketplace_id: str) -> Seller | None:
+        """This selling partner in one of its marketplaces (None if it does not sell there)."""
+        return next((s for s in self.marketplaces if s.marketplace_id == marketplace_id), None)
 
     def credentials(self) -> dict[str, str]:
         """What a client needs to reach this seller (as printed at start-up)."""
@@ -94,8 +119,10 @@ class Marketplace:
         marketplace: str = DEFAULT_MARKET,
         awd: bool = True,
     ) -> None:
-        # Every seller sells in `marketplace`: its local days, currency and report formats.
-        self.market = market(marketplace)
+        # Every seller sells in `marketplace`: its local days, currency and report formats;
+        # with several of one region ("US,CA"), in each, with a world per marketplace.
+        self.markets = parse_markets(marketplace)
+        self.market = self.markets[0]
         if today is None:
             today = datetime.now(UTC).astimezone(self.market.zone).date()
         self.seed = seed
@@ -142,6 +169,26 @@ class Marketplace:
                     webhook_secret=webhook_secret if i == 0 else None,
                 )
             )
+            primary = self.sellers[-1]
+            primary.marketplaces = [primary]
+            for k, other in enumerate(self.markets[1:], start=1):
+                # Its own demand and order ids (another seed), the same credentials and id.
+                sibling_seed = s + SIBLING_SEED_STEP * k
+                primary.marketplaces.append(
+                    Seller(
+                        index=i,
+                        seed=sibling_seed,
+                        world=build_world(
+                            sibling_seed, skus, history_days, today, marketplace=other.code
+                        ),
+                        client_id=primary.client_id,
+                        client_secret=primary.client_secret,
+                        refresh_token=primary.refresh_token,
+                        seller_id=primary.seller_id,
+                        marketplace_id=other.marketplace_id,
+                        marketplaces=primary.marketplaces,
+                    )
+                )
         self.advance_listeners: list[Any] = []
         self.fault_counter = 0
         self.report_counter = 0
@@ -150,6 +197,10 @@ class Marketplace:
     def report_processing_seconds(self) -> float:
         """How long a report takes from createReport to DONE: `report_seconds` / rate scale."""
         return self.report_seconds / self.rate_scale
+
+    def every_marketplace(self) -> list[Seller]:
+        """Every seller in every marketplace it sells in."""
+        return [m for s in self.sellers for m in (s.marketplaces or [s])]
 
     def seller(self, index: int) -> Seller:
         """Seller by index (IndexError when absent)."""
@@ -169,7 +220,7 @@ class Marketplace:
             self.now = old + max(0, int(seconds))
             # Days end at the marketplace's local midnight.
             last_full_day = date.fromordinal(self.market.ordinal_of(self.now) - 1)
-            for seller in self.sellers:
+            for seller in self.every_marketplace():
                 if seller.world.next_ordinal <= last_full_day.toordinal():
                     seller.world.extend_to(last_full_day)
             new = self.now

@@ -38,11 +38,12 @@ def serve_forever(args: argparse.Namespace, today: date) -> int:
     print(f"FBA Planner marketplace simulator on {market.base_url}  (clock {market.clock_iso()})")
     region = market.market.region
     endpoint = market.base_url + ("" if region == "na" else f"/{region}")
-    print(f"  marketplace {market.market.code} ({market.market.currency}, "
-          f"days in {market.market.time_zone})")
+    for m in market.markets:
+        print(f"  marketplace {m.code} ({m.currency}, days in {m.time_zone})")
     print(f"  token endpoint: {endpoint}/auth/o2/token   SP-API endpoint: {endpoint}")
     for s in market.sellers:
-        print(f"  seller {s.index}: seller_id={s.seller_id} marketplace_id={s.marketplace_id}")
+        ids = ",".join(m.marketplace_id for m in s.marketplaces or [s])
+        print(f"  seller {s.index}: seller_id={s.seller_id} marketplace_id={ids}")
         print(f"    client_id={s.client_id}")
         print(f"    client_secret={s.client_secret}")
         print(f"    refresh_token={s.refresh_token}")

@@ -43,11 +43,15 @@ class RunningSimulator:
         """The LWA token endpoint of the sellers' region."""
         return self.endpoint + "/auth/o2/token"
 
-    def account_fields(self, seller: int = 0) -> dict[str, str]:
+    def account_fields(self, seller: int = 0, marketplace: str | None = None) -> dict[str, str]:
         """What a seller account that syncs from seller `seller` holds: endpoint, token URL,
-        LWA credentials and marketplace (named as the product's seller_accounts columns)."""
-        c = self.sellers[seller]
+        LWA credentials and marketplace (named as the product's seller_accounts columns); in
+        `marketplace` (a code) for a seller selling in several (default: the first)."""
+        c = dict(self.sellers[seller])
         mk = self.marketplace.market
+        if marketplace is not None:
+            mk = next(m for m in self.marketplace.markets if m.code == marketplace.upper())
+            c["marketplace_id"] = mk.marketplace_id
         return {
             "marketplace": mk.code,
             "region": AWS_REGIONS[mk.region],

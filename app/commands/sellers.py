@@ -7,11 +7,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.connections import ConnectError, add_marketplaces, connect, parse_marketplaces
 from app.extensions import db
 from app.models import SellerAccount, Tenant
-from app.models.seller import MARKETPLACES as MARKETPLACES_BY_CODE
 from app.security.outbound import EndpointRefused, OutboundPolicy, Purpose, check_endpoint
-from integrations.amazon import marketplaces
 
 sellers_cli = AppGroup("sellers", help="Seller accounts (SP-API credentials).")
 
@@ -64,8 +63,8 @@ def _tenant(name: str | None) -> Tenant:
     "--marketplace",
     default="US",
     show_default=True,
-    type=click.Choice(sorted(MARKETPLACES_BY_CODE), case_sensitive=False),
-    help="Marketplace code.",
+    help="Marketplace code, or several of one region separated by commas (US,CA or "
+    "UK,DE,FR): one account each, named NAME CODE, sharing the credentials and rate limits.",
 )
 @click.option(
     "--tenant",
@@ -89,9 +88,14 @@ def add_seller(
     tenant_name: str | None,
     inactive: bool,
 ) -> None:
-    """Store a seller account (secrets encrypted) and print its webhook URL and secret."""
+    """Store a seller account per marketplace (secrets encrypted, once) and print each one's
+    webhook URL and secret."""
+    try:
+        markets = parse_marketplaces(marketplace)
+    except ConnectError as exc:
+        raise click.BadParameter(str(exc), param_hint="--marketplace") from None
+    market = markets[0]
     policy = OutboundPolicy.from_config(current_app.config)
-    market = marketplaces.get(marketplace)
     endpoint = endpoint or market.endpoint
     token_url = token_url or market.token_url
     checked: list[str] = []
@@ -107,34 +111,70 @@ def add_seller(
     endpoint, token_url = checked
     session = db.session
     tenant = _tenant(tenant_name)
-    taken = session.scalars(
-        select(SellerAccount).where(
-            SellerAccount.tenant_id == tenant.id, SellerAccount.name == name
-        )
-    ).one_or_none()
-    if taken is not None:
-        raise click.ClickException(f"tenant {tenant.name!r} already has a seller named {name!r}")
-    account = SellerAccount(
-        tenant_id=tenant.id,
-        name=name,
-        marketplace=market.code,
-        marketplace_id=market.marketplace_id,
-        region=market.region,
-        endpoint=endpoint.rstrip("/"),
-        token_url=token_url,
-        lwa_client_id=client_id,
-        lwa_client_secret=client_secret,
-        refresh_token=refresh_token,
-        active=not inactive,
-    )
-    session.add(account)
+    try:
+        accounts = connect(
+            session, tenant.id, name, markets,
+            endpoint=endpoint, token_url=token_url, client_id=client_id,
+            client_secret=client_secret, refresh_token=refresh_token, active=not inactive,
+        )  # fmt: skip
+    except ConnectError as exc:
+        session.rollback()
+        raise click.ClickException(f"tenant {tenant.name!r} {exc}") from None
     session.commit()
-    click.echo(f"seller {name!r} added to tenant {tenant.name!r} (id {account.id})")
-    click.echo(f"marketplace:    {market.code} ({market.region_name}, {market.currency})")
-    click.echo(f"endpoint:       {account.endpoint}")
-    click.echo(f"token URL:      {account.token_url}")
-    click.echo(f"webhook URL:    {webhook_url(account)}")
-    click.echo(f"webhook secret: {account.webhook_secret}")
+    _report(accounts, tenant.name)
+
+
+def _report(accounts: list[SellerAccount], tenant: str) -> None:
+    first = accounts[0]
+    click.echo(f"endpoint:       {first.endpoint}")
+    click.echo(f"token URL:      {first.token_url}")
+    if len(accounts) > 1:
+        codes = ", ".join(a.marketplace for a in accounts)
+        click.echo(f"credentials:    stored once for {codes} (connection {first.connection_id})")
+    for account in accounts:
+        m = account.market
+        click.echo(f"seller {account.name!r} added to tenant {tenant!r} (id {account.id})")
+        click.echo(f"marketplace:    {m.code} ({m.region_name}, {m.currency})")
+        click.echo(f"webhook URL:    {webhook_url(account)}")
+        click.echo(f"webhook secret: {account.webhook_secret}")
+
+
+@sellers_cli.command("add-marketplace")
+@click.option("--name", required=True, help="An account of the connection to extend.")
+@click.option("--marketplace", required=True, help="Code(s) of the region's marketplaces: MX.")
+@click.option("--tenant", "tenant_name", default=None, help="Its tenant (default: the only one).")
+def add_marketplace(name: str, marketplace: str, tenant_name: str | None) -> None:
+    """Add marketplaces of the same region to a connected seller (its stored credentials)."""
+    try:
+        markets = parse_marketplaces(marketplace)
+    except ConnectError as exc:
+        raise click.BadParameter(str(exc), param_hint="--marketplace") from None
+    session = db.session
+    account = _find(name, tenant_name)
+    tenant = session.get(Tenant, account.tenant_id)
+    try:
+        accounts = add_marketplaces(session, account, markets)
+    except ConnectError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    _report(accounts, tenant.name if tenant else "")
+
+
+def _find(name: str, tenant_name: str | None) -> SellerAccount:
+    query = (
+        select(SellerAccount)
+        .join(Tenant, Tenant.id == SellerAccount.tenant_id)
+        .where(SellerAccount.name == name)
+    )
+    if tenant_name is not None:
+        query = query.where(Tenant.name == tenant_name)
+    found = db.session.scalars(query).all()
+    if not found:
+        raise click.ClickException(f"no seller account named {name!r}")
+    if len(found) > 1:
+        raise click.ClickException(f"several tenants have {name!r}: say which with --tenant")
+    return found[0]
 
 
 @sellers_cli.command("list")
@@ -148,7 +188,7 @@ def list_sellers() -> None:
     for account, tenant in rows:
         click.echo(
             f"{tenant}\t{account.name}\t{account.marketplace}\t{account.endpoint}"
-            f"\t{'active' if account.active else 'inactive'}"
+            f"\t{'active' if account.active else 'inactive'}\tconnection {account.connection_id}"
         )
 
 
@@ -158,17 +198,7 @@ def list_sellers() -> None:
 @click.argument("state", type=click.Choice(["on", "off"]))
 def set_active(name: str, tenant_name: str | None, state: str) -> None:
     """Resume (on) or pause (off) an account's scheduled syncs and plans."""
-    session = db.session
-    query = select(SellerAccount).join(Tenant, Tenant.id == SellerAccount.tenant_id).where(
-        SellerAccount.name == name
-    )
-    if tenant_name is not None:
-        query = query.where(Tenant.name == tenant_name)
-    found = session.scalars(query).all()
-    if not found:
-        raise click.ClickException(f"no seller account named {name!r}")
-    if len(found) > 1:
-        raise click.ClickException(f"several tenants have {name!r}: say which with --tenant")
-    found[0].active = state == "on"
-    session.commit()
-    click.echo(f"seller {name!r} is {'active' if found[0].active else 'paused'}")
+    account = _find(name, tenant_name)
+    account.active = state == "on"
+    db.session.commit()
+    click.echo(f"seller {name!r} is {'active' if account.active else 'paused'}")

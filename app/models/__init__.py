@@ -5,6 +5,7 @@ from app.models.base import Base, utcnow
 from app.models.catalog import AmazonRestockRecommendation, FeeEstimate, Product, StorageFeeCharge
 from app.models.events import JobRecord, WebhookEvent
 from app.models.fees import FeeEvent
+from app.models.fx import ExchangeRate
 from app.models.inbound import InboundShipment, InboundShipmentItem
 from app.models.inventory import InventorySnapshot
 from app.models.orders import Order, OrderItem
@@ -15,7 +16,7 @@ from app.models.planning import (
     ShipmentPlan,
     ShipmentPlanLine,
 )
-from app.models.seller import SellerAccount, SyncRun, SyncState
+from app.models.seller import SellerAccount, SellerConnection, SyncRun, SyncState
 from app.models.summary import SkuSummary, SummaryState
 from app.models.supply import (
     FreightLane,
@@ -52,12 +53,14 @@ __all__ = [
     "ModelVersion",
     "Order",
     "OrderItem",
+    "ExchangeRate",
     "Product",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderReceipt",
     "Recommendation",
     "SellerAccount",
+    "SellerConnection",
     "ShipmentPlan",
     "ShipmentPlanLine",
     "SkuSummary",

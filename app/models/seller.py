@@ -1,4 +1,13 @@
-"""Seller accounts (marketplace credentials, encrypted) and their sync state and runs."""
+"""Seller connections (LWA credentials, encrypted), the seller accounts they hold (one per
+marketplace), and their sync state and runs.
+
+A connection is what Amazon authorises: one selling partner in one region, with one refresh
+token, and one set of rate limits (Amazon meters per selling partner and region, so the API
+pacing buckets are the connection's, app.sync.clients). A seller account is the planning unit:
+one marketplace of the connection, with its own catalogue, inventory, forecasts,
+recommendations, plans and money in its currency. A seller in US and CA has one connection and
+two accounts; every row that belongs to a seller belongs to one of the accounts.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +15,8 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import (
     Base,
@@ -35,26 +44,72 @@ def new_webhook_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+class SellerConnection(TimestampMixin, TenantMixin, Base):
+    """One selling partner's authorisation in one region: LWA credentials and endpoints.
+
+    Stored once however many marketplaces it sells in; its accounts read them through."""
+
+    __tablename__ = "seller_connections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), default="us-east-1")
+    endpoint: Mapped[str] = mapped_column(String(500), default=AMAZON_NA_ENDPOINT)
+    token_url: Mapped[str] = mapped_column(String(500), default=AMAZON_TOKEN_URL)
+    lwa_client_id: Mapped[str] = mapped_column(String(300))
+    lwa_client_secret: Mapped[str] = mapped_column(EncryptedText)
+    refresh_token: Mapped[str] = mapped_column(EncryptedText)
+    accounts: Mapped[list[SellerAccount]] = relationship(
+        back_populates="connection", order_by="SellerAccount.id"
+    )
+
+    @property
+    def pacing_key(self) -> str:
+        """The key of the connection's API pacing buckets (shared by its marketplaces)."""
+        return f"connection-{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<SellerConnection {self.id} {self.region} tenant={self.tenant_id}>"
+
+
+def _through(field: str) -> property:
+    """An account attribute kept on its connection (a new account gets a new connection)."""
+
+    def get(self: SellerAccount) -> Any:
+        return None if self.connection is None else getattr(self.connection, field)
+
+    def put(self: SellerAccount, value: Any) -> None:
+        if self.connection is None:
+            self.connection = SellerConnection(tenant_id=self.tenant_id)
+        setattr(self.connection, field, value)
+
+    return property(get, put, doc=f"The connection's {field}.")
+
+
 class SellerAccount(TimestampMixin, TenantMixin, Base):
-    """One Selling Partner API account in one marketplace."""
+    """One marketplace of a seller connection: the unit everything is planned for."""
 
     __tablename__ = "seller_accounts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         UniqueConstraint("public_id"),
+        UniqueConstraint("connection_id", "marketplace"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("seller_connections.id", ondelete="CASCADE"), index=True
+    )
+    connection: Mapped[SellerConnection] = relationship(back_populates="accounts")
     public_id: Mapped[str] = mapped_column(String(32), default=new_public_id)
     name: Mapped[str] = mapped_column(String(200))
     marketplace: Mapped[str] = mapped_column(String(8), default="US")
     marketplace_id: Mapped[str] = mapped_column(String(32), default="ATVPDKIKX0DER")
     region: Mapped[str] = mapped_column(String(32), default="us-east-1")
     seller_id: Mapped[str | None] = mapped_column(String(64))
-    endpoint: Mapped[str] = mapped_column(String(500), default=AMAZON_NA_ENDPOINT)
-    token_url: Mapped[str] = mapped_column(String(500), default=AMAZON_TOKEN_URL)
-    lwa_client_id: Mapped[str] = mapped_column(String(300))
-    lwa_client_secret: Mapped[str] = mapped_column(EncryptedText)
-    refresh_token: Mapped[str] = mapped_column(EncryptedText)
+    # The credentials and where they are sent: the connection's, one copy for all marketplaces.
+    endpoint = _through("endpoint")
+    token_url = _through("token_url")
+    lwa_client_id = _through("lwa_client_id")
+    lwa_client_secret = _through("lwa_client_secret")
+    refresh_token = _through("refresh_token")
     webhook_secret: Mapped[str] = mapped_column(EncryptedText, default=new_webhook_secret)
     # Kept during a rotation so the forwarder's old secret still verifies for a while: until
     # webhook_secret_rotated_at + WEBHOOK_SECRET_GRACE (see previous_secret_valid).
@@ -68,6 +123,19 @@ class SellerAccount(TimestampMixin, TenantMixin, Base):
     stockout_cost_multiple: Mapped[int | None]
     fee_overrides: Mapped[dict[str, Any] | None]
     active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def pacing_key(self) -> str:
+        """The API pacing buckets' key: the connection's, so its marketplaces share a budget."""
+        if self.connection_id is None and self.connection is not None:
+            return self.connection.pacing_key
+        return f"connection-{self.connection_id}"
+
+    def siblings(self) -> list[SellerAccount]:
+        """The other marketplaces of the same connection."""
+        if self.connection is None:
+            return []
+        return [a for a in self.connection.accounts if a is not self]
 
     @property
     def market(self) -> marketplaces.Marketplace:
@@ -103,6 +171,44 @@ class SellerAccount(TimestampMixin, TenantMixin, Base):
     def __repr__(self) -> str:
         # Never include credentials in a repr: reprs end up in logs and tracebacks.
         return f"<SellerAccount {self.id} {self.name!r} tenant={self.tenant_id}>"
+
+
+def _region_of(account: SellerAccount) -> str:
+    # The account's region before its column defaults apply (its marketplace's, US by default).
+    if account.region:
+        return account.region
+    return marketplaces.get(account.marketplace or "US").region
+
+
+@event.listens_for(SellerConnection, "before_insert")
+def _connection_of_account(mapper: Any, connection: Any, target: SellerConnection) -> None:
+    # A connection made by setting an account's credentials takes the account's tenant and
+    # region (set on the account in any order before the flush).
+    if target.accounts:
+        first = target.accounts[0]
+        if target.tenant_id is None:
+            target.tenant_id = first.tenant_id
+        target.region = _region_of(first)
+    if target.region is None:
+        target.region = "us-east-1"
+
+
+@event.listens_for(SellerAccount, "before_insert")
+@event.listens_for(SellerAccount, "before_update")
+def _same_tenant_and_region(mapper: Any, connection: Any, target: SellerAccount) -> None:
+    # Never an account on another tenant's connection, nor a marketplace of another region on
+    # it (the refresh token and rate limits are one region's).
+    owner = target.connection
+    if owner is None:
+        return
+    target.region = _region_of(target)
+    if owner.tenant_id is not None and owner.tenant_id != target.tenant_id:
+        raise ValueError("a seller account and its connection must belong to one tenant")
+    if owner.region != target.region:
+        raise ValueError(
+            f"marketplace {target.marketplace} is in {target.region}, its connection in "
+            f"{owner.region}: one connection holds the marketplaces of one region"
+        )
 
 
 class SyncState(SellerOwnedMixin, Base):

@@ -32,6 +32,8 @@ class User(TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
+    # The IANA zone the pages show this user's times in (None: the marketplace's).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
     def set_password(self, password: str) -> None:

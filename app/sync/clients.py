@@ -25,7 +25,7 @@ def _setting(config: Any, name: str, default: float) -> float:
 def seller_config(account: SellerAccount) -> SellerConfig:
     """Connection settings of one seller account (decrypted only in memory)."""
     return SellerConfig(
-        key=f"seller-{account.id}",
+        key=account.pacing_key,
         endpoint=account.endpoint,
         token_url=account.token_url,
         marketplace_id=account.marketplace_id,
@@ -86,7 +86,9 @@ def client_for(
     timing: dict[str, Any] = {}
     if sleep is not None:
         timing["sleep"] = sleep
-    pacer = Pacer(f"seller-{account.id}", buckets=buckets, scale=scale, **timing)
+    # The connection's buckets: Amazon meters a selling partner per region, so the marketplaces
+    # of one connection (US and CA) spend one budget, whichever worker syncs which.
+    pacer = Pacer(account.pacing_key, buckets=buckets, scale=scale, **timing)
     if clock is not None:
         timing["clock"] = clock
     retry = RetryPolicy(

@@ -33,6 +33,9 @@ class SyncContext:
     before_commit: Callable[[str], None] | None = None
     # Reports requested ahead in a backfill (None: createReport's burst; 1: one at a time).
     reports_ahead: int | None = None
+    # Queues the download of a report for another account (id, report id, type): a report of
+    # a sibling marketplace that reached this account's webhook (app.tasks.enqueue_report).
+    hand_off: Callable[[int, str, str | None], object] | None = None
     rows: int = field(default=0)
 
     @property

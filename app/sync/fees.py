@@ -34,9 +34,23 @@ def _dt(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value).astimezone(dt.UTC)
 
 
+def foreign_channels(ctx: SyncContext) -> frozenset[str]:
+    """The MarketplaceNames of the other marketplaces on this account's connection (lower
+    case): a selling partner's financial events span its marketplaces, and a line of Amazon.ca
+    belongs to the CA account, in dollars Canadian, never to the US one."""
+    return frozenset(s.market.sales_channel.lower() for s in ctx.account.siblings())
+
+
 def write_fee_lines(ctx: SyncContext, lines: list[FeeLine]) -> int:
-    """Upsert fee events keyed by their identity digest."""
+    """Upsert fee events keyed by their identity digest (only this marketplace's lines)."""
     owner = ctx.owner()
+    foreign = foreign_channels(ctx)
+    if foreign:
+        lines = [
+            line
+            for line in lines
+            if line.marketplace_name is None or line.marketplace_name.lower() not in foreign
+        ]
     rows = [
         {
             **owner,

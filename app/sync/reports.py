@@ -139,6 +139,21 @@ SCHEDULED = (rp.ESTIMATED_FEES, rp.STORAGE_FEES, rp.RESTOCK)
 def process_report(ctx: SyncContext, report_id: str, report_type: str | None = None) -> int:
     """Fetch a report Amazon says is done and write it (one transaction); 0 if unsupported."""
     status = ctx.client.get_report(report_id)
+    mine = ctx.account.marketplace_id
+    if status.marketplace_ids and mine not in status.marketplace_ids:
+        # Another marketplace's report (the connection's forwarder posted its notification to
+        # this account's URL): it goes to that marketplace's account, never into this one.
+        owner = next(
+            (a for a in ctx.account.siblings() if a.marketplace_id in status.marketplace_ids),
+            None,
+        )
+        if owner is not None and owner.active and ctx.hand_off is not None:
+            ctx.hand_off(owner.id, report_id, report_type)
+            log.info("report %s is %s's: handed to its account", report_id, owner.marketplace)
+        else:
+            log.info("report %s is for marketplaces %s, not %s: ignored", report_id,
+                     ",".join(status.marketplace_ids), ctx.account.marketplace)  # fmt: skip
+        return 0
     kind = report_type or status.report_type
     writer = WRITERS.get(kind)
     if writer is None:

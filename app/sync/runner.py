@@ -98,12 +98,15 @@ def fetch_report(
     client: SpApiClient,
     job_record_id: int | None = None,
     on_progress: Progress | None = None,
+    hand_off: Callable[[int, str, str | None], object] | None = None,
 ) -> tuple[SyncRun, int]:
-    """Download and store one finished report, as a run of the reports stream; rows written."""
+    """Download and store one finished report, as a run of the reports stream; rows written.
+    A report of another marketplace of the connection goes to `hand_off` instead."""
     with recorded_run(session, account, Stream.REPORTS, client, job_record_id) as run:
         ctx = SyncContext(
-            session=session, account=account, client=client, run=run, on_progress=on_progress
-        )
+            session=session, account=account, client=client, run=run,
+            on_progress=on_progress, hand_off=hand_off,
+        )  # fmt: skip
         written = reports.process_report(ctx, report_id, report_type)
     return run, written
 

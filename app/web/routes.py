@@ -11,6 +11,7 @@ from app.web.api import bp as api_bp
 from app.web.auth import views as auth
 from app.web.dashboard import views as dashboard
 from app.web.jobs import views as jobs_ui
+from app.web.overview import views as overview
 from app.web.plans import views as plans
 from app.web.sellers import views as sellers
 from app.web.skus import views as skus
@@ -25,7 +26,8 @@ def register(app: Flask) -> None:
     setup.init_app(app)  # first: it installs the `<id:...>` URL converter the routes use
     formatting.init_app(app)
     app.register_blueprint(health.bp)
-    for module in (auth, dashboard, sellers, skus, plans, supply, jobs_ui, alerts, tokens):
+    areas = (auth, dashboard, overview, sellers, skus, plans, supply, jobs_ui, alerts, tokens)
+    for module in areas:
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply

@@ -58,9 +58,11 @@ def money_attrs(seller: Any) -> Markup:
 
 
 def when(value: Any, seller: Any = None, seconds: bool = False) -> str:
-    """Templates' times: an instant in the seller's marketplace time zone (UTC without a
-    seller), its zone named: '2026-03-31 23:30 BST'."""
-    zone = seller.time_zone if hasattr(seller, "marketplace") else "UTC"
+    """Templates' times: an instant in the user's chosen time zone, else the seller's
+    marketplace's (UTC without a seller), its zone named: '2026-03-31 23:30 BST'."""
+    user = g.get("fba_user")
+    chosen = getattr(user, "time_zone", None)
+    zone = chosen or (seller.time_zone if hasattr(seller, "marketplace") else "UTC")
     return localtime.label(value, zone, "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 

@@ -56,6 +56,15 @@ LOCAL = {
     "SG": ("SGD", "Asia/Singapore", "en_SG", DMY),
 }
 ALIASES = {"GB": "UK"}
+# The MarketplaceName Amazon's financial events and orders (SalesChannel) give each marketplace.
+SALES_CHANNELS = {
+    "US": "Amazon.com", "CA": "Amazon.ca", "MX": "Amazon.com.mx", "BR": "Amazon.com.br",
+    "UK": "Amazon.co.uk", "IE": "Amazon.ie", "DE": "Amazon.de", "FR": "Amazon.fr",
+    "IT": "Amazon.it", "ES": "Amazon.es", "NL": "Amazon.nl", "BE": "Amazon.com.be",
+    "SE": "Amazon.se", "PL": "Amazon.pl", "TR": "Amazon.com.tr", "AE": "Amazon.ae",
+    "SA": "Amazon.sa", "EG": "Amazon.eg", "IN": "Amazon.in", "ZA": "Amazon.co.za",
+    "JP": "Amazon.co.jp", "AU": "Amazon.com.au", "SG": "Amazon.sg",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,11 @@ class Marketplace:
     time_zone: str
     locale: str
     date_order: str
+
+    @property
+    def sales_channel(self) -> str:
+        """Its name in financial events and orders (MarketplaceName, SalesChannel)."""
+        return SALES_CHANNELS.get(self.code, f"Amazon {self.code}")
 
     @property
     def region_name(self) -> str:

@@ -241,9 +241,12 @@ def _fee_lines_fast(events: dict[str, Any]) -> list[FeeLine] | None:
             order_id = ev.get("AmazonOrderId")
             posted_text = ev.get("PostedDate")
             items = ev.get(items_name) or []
+            channel = ev.get("MarketplaceName")
             if (order_id is not None and type(order_id) is not str) or type(
                 posted_text
             ) is not str or type(items) is not list:
+                return None
+            if channel is not None and type(channel) is not str:
                 return None
             try:
                 posted = as_datetime(posted_text, "")
@@ -293,6 +296,7 @@ def _fee_lines_fast(events: dict[str, Any]) -> list[FeeLine] | None:
                                 currency=currency or "USD",
                                 posted_date=posted,
                                 occurrence=occurrence,
+                                marketplace_name=channel,
                             )
                         )
     return lines
@@ -313,6 +317,7 @@ def _parse_financial_events_strict(payload: Any) -> FinancesPage:
             ep = f"{lp}[{i}]"
             order_id = opt_str(ev.get("AmazonOrderId"), f"{ep}.AmazonOrderId")
             posted = as_datetime(need(ev, "PostedDate", ep), f"{ep}.PostedDate")
+            channel = opt_str(ev.get("MarketplaceName"), f"{ep}.MarketplaceName")
             for j, item in enumerate(as_list(ev.get(items_name) or [], f"{ep}.{items_name}")):
                 ip = f"{ep}.{items_name}[{j}]"
                 sku = opt_str(item.get("SellerSKU"), f"{ip}.SellerSKU")
@@ -341,6 +346,7 @@ def _parse_financial_events_strict(payload: Any) -> FinancesPage:
                                 )
                                 or "USD",
                                 posted_date=posted,
+                                marketplace_name=channel,
                             )
                         )
     token = opt_str(payload.get("NextToken"), f"{path}.NextToken")
@@ -416,6 +422,12 @@ def parse_report(payload: Any) -> ReportStatus:
         created_time=as_datetime(need(payload, "createdTime", p), f"{p}.createdTime"),
         data_start=opt_datetime(payload.get("dataStartTime"), f"{p}.dataStartTime"),
         data_end=opt_datetime(payload.get("dataEndTime"), f"{p}.dataEndTime"),
+        marketplace_ids=tuple(
+            as_str(m, f"{p}.marketplaceIds[{i}]")
+            for i, m in enumerate(
+                as_list(payload.get("marketplaceIds") or [], f"{p}.marketplaceIds")
+            )
+        ),
     )
 
 

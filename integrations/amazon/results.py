@@ -93,6 +93,9 @@ class FeeLine:
     currency: str
     posted_date: dt.datetime
     occurrence: int = 0
+    # The event's MarketplaceName (Amazon.com, Amazon.ca): a selling partner's financial events
+    # span its marketplaces. Not part of the identity.
+    marketplace_name: str | None = None
 
     @property
     def key(self) -> str:
@@ -141,6 +144,7 @@ class ReportStatus:
     created_time: dt.datetime | None
     data_start: dt.datetime | None = None
     data_end: dt.datetime | None = None
+    marketplace_ids: tuple[str, ...] = ()  # the marketplaces the report was requested for
 
 
 @dataclass(frozen=True)

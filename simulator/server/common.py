@@ -146,6 +146,10 @@ def operation(name: str) -> Callable:
                     if token
                     else "",
                 )
+            asked = requested_marketplace()
+            if asked is not None and len(owner.marketplaces) > 1:
+                # One selling partner in several marketplaces: the one the call names.
+                owner = owner.in_marketplace(asked) or owner
             g.seller = owner
             refused = region_refusal(owner)
             if refused is not None:
@@ -157,11 +161,21 @@ def operation(name: str) -> Callable:
                 )
                 resp.headers["x-amzn-RateLimit-Limit"] = limiter.header(name)
                 return resp
-            try:
-                with mk.lock:
-                    resp = view(*args, **kwargs)
-            except ApiError as err:
-                resp = error_response(err.status, err.code, err.message, err.details)
+            # A call about a thing by id (a report, an order's items) is about whichever of the
+            # seller's marketplaces holds it, whatever marketplace it names (python-amazon-sp-
+            # api adds the client's marketplace to every GET; Amazon ignores it there).
+            candidates = [owner, *(m for m in owner.marketplaces if m is not owner)]
+            retry_on = (404,) if asked is not None else (400, 404)
+            for candidate in candidates:
+                g.seller = candidate
+                try:
+                    with mk.lock:
+                        resp = view(*args, **kwargs)
+                except ApiError as err:
+                    resp = error_response(err.status, err.code, err.message, err.details)
+                status = resp.status_code if isinstance(resp, Response) else 200
+                if status not in retry_on:
+                    break
             if not isinstance(resp, Response):
                 resp = current_app.make_response(resp)
             resp.headers["x-amzn-RateLimit-Limit"] = limiter.header(name)
@@ -171,6 +185,35 @@ def operation(name: str) -> Callable:
         return wrapped
 
     return decorate
+
+
+MARKETPLACE_KEYS = ("MarketplaceIds", "marketplaceIds", "MarketplaceId", "marketplaceId")
+
+
+def requested_marketplace() -> str | None:
+    """The marketplace id a call names (query or JSON body, at any depth up to 3), else None."""
+    for key in (*MARKETPLACE_KEYS, "granularityId"):
+        values = list_arg(key)
+        if values:
+            return values[0]
+    body = request.get_json(silent=True) if request.is_json else None
+    return _marketplace_in(body, 3)
+
+
+def _marketplace_in(value: Any, depth: int) -> str | None:
+    if depth < 0 or not isinstance(value, dict):
+        return None
+    for key in MARKETPLACE_KEYS:
+        found = value.get(key)
+        if isinstance(found, list) and found and isinstance(found[0], str):
+            return found[0]
+        if isinstance(found, str):
+            return found
+    for inner in value.values():
+        hit = _marketplace_in(inner, depth - 1)
+        if hit is not None:
+            return hit
+    return None
 
 
 def money(cents: int) -> dict[str, str]:

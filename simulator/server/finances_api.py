@@ -193,7 +193,13 @@ def list_financial_events():
                 400, "InvalidInput", "PostedAfter and PostedBefore must be at most 180 days apart."
             )
         spec = {"a": after, "b": before, "p": _page_size(), "o": 0}
-    s = seller()
+    # A selling partner's events span its marketplaces (each event names its MarketplaceName):
+    # one marketplace's events, then the next's.
+    every = seller().marketplaces or [seller()]
+    m = int(spec.get("m", 0))
+    if not 0 <= m < len(every):
+        raise ApiError(400, "InvalidInput", "Invalid NextToken.")
+    s = every[m]
     kinds, refs = _events(s, int(spec["a"]), int(spec["b"]))
     off, size = int(spec["o"]), int(spec["p"])
     payload: dict[str, Any] = {
@@ -201,6 +207,8 @@ def list_financial_events():
     }
     if off + size < len(kinds):
         payload["NextToken"] = encode_token({**spec, "o": off + size})
+    elif m + 1 < len(every):
+        payload["NextToken"] = encode_token({**spec, "o": 0, "m": m + 1})
     return {"payload": payload}
 
 

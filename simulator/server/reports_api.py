@@ -133,7 +133,12 @@ def download(seller_index: int, doc_id: str):
     mk = market()
     if not 0 <= seller_index < len(mk.sellers):
         abort(404)
-    data = mk.sellers[seller_index].documents.get(doc_id)
+    owner = mk.sellers[seller_index]
+    # The document of whichever of the seller's marketplaces made it (document ids are unique).
+    data = next(
+        (m.documents[doc_id] for m in owner.marketplaces or [owner] if doc_id in m.documents),
+        None,
+    )
     expires = request.args.get("expires", "")
     if data is None or not expires.isdigit():
         abort(404)

@@ -233,6 +233,11 @@ def component_schemas() -> dict[str, Any]:
             {
                 "id": INT,
                 "seller_account_id": INT,
+                "marketplace": {**STR, "description": "the seller account's marketplace code"},
+                "currency": {
+                    **STR,
+                    "description": "ISO 4217 of every amount here: the seller account's",
+                },
                 "sku": STR,
                 "computed_at": DATETIME,
                 "is_current": BOOL,

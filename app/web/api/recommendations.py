@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Recommendation, risk
+from app.models import Recommendation, SellerAccount, risk
 from app.queries import current_recommendation_ids
 from app.tenancy import owned_or_404
 from app.web.api.auth import current
@@ -57,7 +57,21 @@ def list_recommendations() -> ResponseReturnValue:
     rows = session.scalars(
         stmt.order_by(order.nulls_last(), Recommendation.id).limit(limit).offset(offset)
     ).all()
-    return jsonify(page([recommendation(r) for r in rows], total, limit, offset))
+    accounts = _accounts(tenant_id, {r.seller_account_id for r in rows})
+    items = [recommendation(r, accounts[r.seller_account_id]) for r in rows]
+    return jsonify(page(items, total, limit, offset))
+
+
+def _accounts(tenant_id: int, ids: set[int]) -> dict[int, SellerAccount]:
+    """The tenant's seller accounts of these ids (one query for a page)."""
+    if not ids:
+        return {}
+    found = db.session.scalars(
+        select(SellerAccount).where(
+            SellerAccount.tenant_id == tenant_id, SellerAccount.id.in_(ids)
+        )
+    )
+    return {a.id: a for a in found}
 
 
 @bp.get("/recommendations/<id:recommendation_id>")
@@ -66,4 +80,5 @@ def get_recommendation(recommendation_id: int) -> ResponseReturnValue:
     row = owned_or_404(
         db.session, Recommendation, recommendation_id, current().tenant_id, "recommendation"
     )
-    return jsonify(recommendation(row))
+    accounts = _accounts(current().tenant_id, {row.seller_account_id})
+    return jsonify(recommendation(row, accounts[row.seller_account_id]))

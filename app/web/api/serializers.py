@@ -93,11 +93,14 @@ def model_version(mv: ModelVersion | None) -> dict[str, Any] | None:
     }
 
 
-def recommendation(rec: Recommendation) -> dict[str, Any]:
-    """A recommendation in full."""
+def recommendation(rec: Recommendation, account: SellerAccount) -> dict[str, Any]:
+    """A recommendation in full, with the marketplace and currency of its money (its seller
+    account's: a US and a CA account of one seller answer in USD and CAD)."""
     return {
         "id": rec.id,
         "seller_account_id": rec.seller_account_id,
+        "marketplace": account.marketplace,
+        "currency": account.currency,
         "sku": rec.sku,
         "computed_at": iso(rec.computed_at),
         "is_current": rec.is_current,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from flask import (
     Blueprint,
     abort,
@@ -205,9 +207,35 @@ def account() -> ResponseReturnValue:
             db.session.commit()
             flash(f"Password changed; {ended} other session(s) logged out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, button=CsrfOnlyForm(), me=user), (
+    return render_template(
+        "auth/account.html", form=form, button=CsrfOnlyForm(), me=user, zones=zone_names()
+    ), (
         422 if form.errors else 200
     )
+
+
+@bp.post("/account/time-zone")
+@login_required
+def time_zone() -> ResponseReturnValue:
+    """The zone the pages show this user's times in; blank: each marketplace's own."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    user = current_user()
+    assert user is not None
+    chosen = (request.form.get("time_zone") or "").strip()
+    if chosen and chosen not in zone_names():
+        flash("Choose a time zone from the list (e.g. Europe/Berlin).", "error")
+        return redirect(url_for("auth.account"))
+    user.time_zone = chosen or None
+    db.session.commit()
+    said = f"Times are shown in {chosen}." if chosen else "Times follow each marketplace."
+    flash(said, "success")
+    return redirect(url_for("auth.account"))
+
+
+def zone_names() -> list[str]:
+    """Every IANA zone the pinned tzdata knows, sorted."""
+    return sorted(zoneinfo.available_timezones())
 
 
 @bp.post("/account/logout-everywhere")

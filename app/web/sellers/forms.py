@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -110,3 +117,19 @@ class SellerForm(SellerSettingsForm):
             ]
             return False
         return ok
+
+
+class ConnectForm(SellerForm):
+    """Connect a seller: the form above, and the region's other marketplaces it sells in."""
+
+    also = SelectMultipleField(
+        "Also sells in",
+        choices=[
+            SelectChoice(m.code, f"{m.code} ({m.region_name}, {m.currency})")
+            for m in marketplaces.table().values()
+        ],
+        description=(
+            "Other marketplaces of the same region (hold Ctrl or ⌘ to pick several): one account "
+            "each, named with its code, on the same credentials and rate limits."
+        ),
+    )

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import tasks
+from app.connections import ConnectError, connect, parse_marketplaces
 from app.extensions import db
 from app.models import SellerAccount, SyncRun, SyncState
 from app.models.seller import MARKETPLACES
@@ -28,7 +29,7 @@ from app.web.auth.session import (
     tenant_id,
 )
 from app.web.forms import CsrfOnlyForm
-from app.web.sellers.forms import SellerForm, SellerSettingsForm
+from app.web.sellers.forms import ConnectForm, SellerForm, SellerSettingsForm
 from integrations.amazon import marketplaces
 
 bp = Blueprint("sellers", __name__, url_prefix="/sellers")
@@ -70,9 +71,20 @@ def _apply(form: SellerForm, account: SellerAccount) -> bool:
         for f in blank:
             f.errors = [f"Enter the {f.label.text.lower()}{why}."]
         return False
+    marketplace_id, region = MARKETPLACES[form.marketplace.data]
+    if not new and region != account.region and account.siblings():
+        # Its siblings stay in their region, and one connection is one region's.
+        others = ", ".join(a.marketplace for a in account.siblings())
+        form.marketplace.errors = [
+            f"This connection also holds {others}, in another region: connect "
+            f"{form.marketplace.data} as a separate seller."
+        ]
+        return False
     _apply_settings(form, account)
     account.marketplace = form.marketplace.data
-    account.marketplace_id, account.region = MARKETPLACES[form.marketplace.data]
+    account.marketplace_id, account.region = marketplace_id, region
+    if account.connection is not None:
+        account.connection.region = region
     account.seller_id = (form.seller_id.data or "").strip() or None
     account.lwa_client_id = form.lwa_client_id.data.strip()
     if form.lwa_client_secret.data:
@@ -88,25 +100,60 @@ def _apply(form: SellerForm, account: SellerAccount) -> bool:
 def index() -> ResponseReturnValue:
     """The tenant's accounts and (for owners) the form to connect another."""
     owner = is_owner()
-    form = SellerForm()
+    form = ConnectForm()
     if form.is_submitted() and not owner:
         abort(403)
     if form.validate_on_submit():
-        account = SellerAccount(tenant_id=tenant_id())
-        if _apply(form, account):
-            db.session.add(account)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                form.name.errors = ["You already have an account with this name."]
-            else:
-                session["seller"] = account.id
-                flash("Seller account connected. Set up the webhook forwarder below.", "success")
-                return redirect(url_for("sellers.show", seller_id=account.id))
+        accounts = _connect(form)
+        if accounts:
+            session["seller"] = accounts[0].id
+            codes = ", ".join(a.marketplace for a in accounts)
+            what = "Seller account" if len(accounts) == 1 else f"Seller accounts for {codes}"
+            flash(f"{what} connected. Set up the webhook forwarder below.", "success")
+            return redirect(url_for("sellers.show", seller_id=accounts[0].id))
     accounts = seller_accounts()
     status = 422 if form.errors else 200
     return render_template("sellers/index.html", form=form, accounts=accounts, owner=owner), status
+
+
+def _connect(form: ConnectForm) -> list[SellerAccount]:
+    """The connection and its accounts from the connect form ([] with field errors)."""
+    first = form.marketplace.data
+    codes = [first, *[c for c in form.also.data or [] if c != first]]
+    try:
+        markets = parse_marketplaces(codes)
+    except ConnectError as exc:
+        form.also.errors = [str(exc)]
+        return []
+    blank = [f for f in (form.lwa_client_secret, form.refresh_token) if not (f.data or "").strip()]
+    for f in blank:
+        f.errors = [f"Enter the {f.label.text.lower()}."]
+    if blank:
+        return []
+    endpoint, token_url = _targets(form)
+    try:
+        accounts = connect(
+            db.session, tenant_id(), form.name.data.strip(), markets,
+            endpoint=endpoint, token_url=token_url,
+            client_id=form.lwa_client_id.data.strip(),
+            client_secret=form.lwa_client_secret.data.strip(),
+            refresh_token=form.refresh_token.data.strip(),
+            seller_id=(form.seller_id.data or "").strip() or None,
+        )  # fmt: skip
+    except ConnectError:
+        form.name.errors = ["You already have an account with this name."]
+        return []
+    for account in accounts:
+        named = account.name  # "<name> CA" when there are several
+        _apply_settings(form, account)
+        account.name = named
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.name.errors = ["You already have an account with this name."]
+        return []
+    return accounts
 
 
 def _sync_status(account: SellerAccount) -> list[dict[str, object]]:

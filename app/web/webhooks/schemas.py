@@ -65,3 +65,28 @@ def event_time(body: dict[str, Any]) -> str | None:
     """EventTime in either casing, as sent."""
     value = body.get("EventTime", body.get("eventTime"))
     return value if isinstance(value, str) else None
+
+
+def marketplace_ids(body: dict[str, Any]) -> set[str]:
+    """Every MarketplaceId the payload names (ORDER_CHANGE's Summary, each entry of an
+    inventory change's FulfillmentInventoryByMarketplace), a few levels deep, either casing."""
+    found: set[str] = set()
+    _find_marketplaces(body.get("Payload", body.get("payload")), 5, found)
+    return found
+
+
+def _find_marketplaces(value: Any, depth: int, found: set[str]) -> None:
+    if depth < 0:
+        return
+    if isinstance(value, list):
+        for item in value[:100]:
+            _find_marketplaces(item, depth - 1, found)
+        return
+    if not isinstance(value, dict):
+        return
+    for key in ("MarketplaceId", "marketplaceId"):
+        named = value.get(key)
+        if isinstance(named, str) and 0 < len(named) <= 32:
+            found.add(named)
+    for inner in value.values():
+        _find_marketplaces(inner, depth - 1, found)

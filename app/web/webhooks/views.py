@@ -99,16 +99,35 @@ def sp_api(public_id: str) -> ResponseReturnValue:
         return _error(400, "invalid_notification", "NotificationMetadata.NotificationId is missing")
 
     assert kind is not None
+    concerned = _marketplace_accounts(account, body)
+    account = concerned[0]
     if not _store(account, notification_id, kind, body):
         log.info("webhook %s for seller %s: duplicate", kind, account.id)
         return jsonify(status="duplicate", notification_id=notification_id), 200
     try:
-        job = _process(account, notification_id, kind, body)
+        job = _process(account, notification_id, kind, body, concerned[1:])
     except Exception:
         log.exception("webhook %s for seller %s: could not queue its job", kind, account.id)
         _release(account, notification_id)  # the forwarder's retry will process it
         return _error(503, "unavailable", "could not queue the sync; retry later")
     return jsonify(status="accepted", notification_id=notification_id, job_id=job), 202
+
+
+def _marketplace_accounts(account: SellerAccount, body: dict[str, Any]) -> list[SellerAccount]:
+    """The accounts of the marketplaces a notification names, among the receiving account's
+    connection (one forwarder per selling partner and region posts every marketplace's
+    notifications to one URL): the order's marketplace, or each marketplace an inventory
+    change lists. The receiving account when it names none of them.
+
+    A report notification names no marketplace: the report's own marketplaces decide when it
+    is fetched (app.sync.reports.process_report)."""
+    named = schemas.marketplace_ids(body)
+    family = [account, *account.siblings()]
+    found = [a for a in family if a.marketplace_id in named and a.active]
+    if not found:
+        return [account]
+    found.sort(key=lambda a: a.id != account.id)  # the receiving account first, if named
+    return found
 
 
 def _unauthorized(reason: str, public_id: str) -> Any:
@@ -182,11 +201,18 @@ def _release(account: SellerAccount, notification_id: str) -> None:
 
 
 def _process(
-    account: SellerAccount, notification_id: str, kind: str, body: dict[str, Any]
+    account: SellerAccount,
+    notification_id: str,
+    kind: str,
+    body: dict[str, Any],
+    also: list[SellerAccount] | None = None,
 ) -> int | None:
-    """Queue the job this notification calls for (after the event's commit); its record id."""
+    """Queue the job this notification calls for (after the event's commit); its record id.
+    `also`: the connection's other accounts it concerns (their syncs are queued too)."""
     if kind in STREAM_OF:
         job: int | None = tasks.enqueue_sync(account.id, STREAM_OF[kind], queue="high")
+        for other in also or []:
+            tasks.enqueue_sync(other.id, STREAM_OF[kind], queue="high")
     else:
         inner = body["payload"]["reportProcessingFinishedNotification"]
         if inner.get("processingStatus") != "DONE":

@@ -58,7 +58,10 @@ def test_sellers_add_creates_tenant_and_prints_webhook(app, sim) -> None:
     assert account.endpoint == sim.base_url and account.marketplace_id == "ATVPDKIKX0DER"
     # Secrets are stored encrypted, and are never echoed.
     raw = db.session.execute(
-        text("SELECT refresh_token, lwa_client_secret FROM seller_accounts WHERE id = :i"),
+        text(
+            "SELECT c.refresh_token, c.lwa_client_secret FROM seller_connections c "
+            "JOIN seller_accounts a ON a.connection_id = c.id WHERE a.id = :i"
+        ),
         {"i": account.id},
     ).one()
     assert sim.sellers[0]["refresh_token"] not in raw and sim.sellers[0]["client_secret"] not in raw

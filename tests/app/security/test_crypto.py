@@ -14,8 +14,8 @@ from app.security.crypto import DecryptionError, KeyRing
 def _raw(db_session, account_id: int) -> dict:
     row = db_session.execute(
         text(
-            "SELECT lwa_client_secret, refresh_token, webhook_secret FROM seller_accounts "
-            "WHERE id = :id"
+            "SELECT c.lwa_client_secret, c.refresh_token, a.webhook_secret FROM seller_accounts a "
+            "JOIN seller_connections c ON c.id = a.connection_id WHERE a.id = :id"
         ),
         {"id": account_id},
     ).one()

@@ -42,7 +42,10 @@ def test_connect_stores_secrets_encrypted(web, seeded, db_session, token, app) -
     # every SKU's stockout settings: a 97% floor, the planner's stockout cost
     assert (account.in_stock_target_pct, account.stockout_cost_multiple) == (97, None)
     raw = db_session.execute(
-        text("SELECT lwa_client_secret, refresh_token FROM seller_accounts WHERE id = :i"),
+        text(
+            "SELECT c.lwa_client_secret, c.refresh_token FROM seller_connections c "
+            "JOIN seller_accounts a ON a.connection_id = c.id WHERE a.id = :i"
+        ),
         {"i": account.id},
     ).one()
     assert "very-secret" not in raw[0] + raw[1] and account.refresh_token.startswith("Atzr|")
