@@ -344,8 +344,11 @@ def test_an_inventory_sync_refreshes_the_rows_it_changes(app, planned, db_sessio
 
     seller = db_session.get(SellerAccount, planned["seller"].id)
     summaries.ensure(db_session, seller.tenant_id, seller.id)
-    # The server's clock a day ahead: its summaries pass is a new snapshot day.
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    # The server's clock a day ahead: its summaries pass is a new snapshot day. Noon in the
+    # seller's (US) zone, so its local day is the UTC day whatever hour the suite runs.
+    now = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(
+        hour=20, minute=0, second=0, microsecond=0
+    )
     last_day = now.date() - dt.timedelta(days=1)
     # The ledger is read through yesterday already: this run is today's summaries pass only.
     state = load_state(db_session, seller, "inventory")
