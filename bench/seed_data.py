@@ -175,15 +175,21 @@ def seed(url: str, n_skus: int = 5000, days: int = 365, forecast_days: int = 120
             conn.execute("INSERT INTO memberships (tenant_id, user_id, role, created_at, "
                          "updated_at) VALUES (%s, %s, %s, %s, %s)",
                          (tid, uid, "owner" if email == emails[0] else "member", now, now))
+        # One connection (the credentials, per selling partner and region) and its US account.
+        cid = _one(conn, """
+            INSERT INTO seller_connections (tenant_id, region, endpoint, token_url, lwa_client_id,
+              lwa_client_secret, refresh_token, created_at, updated_at)
+            VALUES (%s, 'us-east-1', 'http://127.0.0.1:9', 'http://127.0.0.1:9/auth/o2/token',
+              'amzn1.application-oa2-client.bench', %s, %s, %s, %s) RETURNING id""",
+            (tid, ring.encrypt("lwa-secret"), ring.encrypt("Atzr|bench"), now, now))
         sid = _one(conn, """
-            INSERT INTO seller_accounts (tenant_id, public_id, name, marketplace, marketplace_id,
-              region, endpoint, token_url, lwa_client_id, lwa_client_secret, refresh_token,
-              webhook_secret, review_days, capacity_standard_cuft, active, created_at, updated_at)
-            VALUES (%s, %s, 'Bench US', 'US', 'ATVPDKIKX0DER', 'us-east-1', 'http://127.0.0.1:9',
-              'http://127.0.0.1:9/auth/o2/token', 'amzn1.application-oa2-client.bench', %s, %s,
-              %s, 7, 2000, true, %s, %s) RETURNING id""",
-            (tid, f"bench{tid}", ring.encrypt("lwa-secret"), ring.encrypt("Atzr|bench"),
-             ring.encrypt("webhook-secret"), now, now))
+            INSERT INTO seller_accounts (tenant_id, connection_id, public_id, name, marketplace,
+              marketplace_id, region, webhook_secret, review_days, capacity_standard_cuft, active,
+              created_at, updated_at)
+            VALUES (%s, %s, %s, 'Bench US', 'US', 'ATVPDKIKX0DER', 'us-east-1', %s, 7, 2000, true,
+              %s, %s)
+            RETURNING id""",
+            (tid, cid, f"bench{tid}", ring.encrypt("webhook-secret"), now, now))
         base = {"tenant_id": tid, "seller_account_id": sid}
 
         # Products with plausible, varied attributes.

@@ -45,6 +45,7 @@ from app.models import (
     AmazonRestockRecommendation,
     ApiToken,
     Base,
+    ExchangeRate,
     FeeEstimate,
     FeeEvent,
     Forecast,
@@ -289,6 +290,7 @@ def seed(session: Any) -> Tenants:
             AlertSettings(tenant_id=a.id, user_id=user_a.id, channel_url="json://127.0.0.1:18999/a"),
             AlertState(**own, user_id=user_a.id, kind="out_of_stock", subject=f"sku:{sku}"),
             AlertMessage(**own, user_id=user_a.id, kind="out_of_stock", sku=sku, text="walk"),
+            ExchangeRate(tenant_id=a.id, base_currency="USD", currency="CAD", rate=0.72),
         ]
     )
     session.flush()

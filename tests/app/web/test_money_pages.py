@@ -14,7 +14,9 @@ MONEY_PAGES = ("/", "/plans/new")
 
 def _move(db_session, seller, code: str) -> None:
     m = marketplaces.get(code)
+    # The connection moves too: an account's marketplace must be in its connection's region.
     seller.marketplace, seller.marketplace_id, seller.region = m.code, m.marketplace_id, m.region
+    seller.connection.region = m.region
     db_session.commit()
 
 
