@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import summaries
+from app import localtime, summaries
 from app.models import ExchangeRate, SellerAccount, SkuSummary
 from app.web.dashboard.table import Scope, headline, status_badge
 
@@ -157,5 +157,14 @@ def risky_skus(
         item = dict(row)
         item["account"] = by_id[row["seller_account_id"]]
         item["badge"] = status_badge(row["status"])
+        # As the dashboard says it: an out-of-stock SKU runs out "now", and when a shipment lands
+        # first, again on its later day.
+        today = localtime.today(item["account"].time_zone)
+        item["out_now"] = row["status"] == "out_of_stock"
+        item["again_on"] = (
+            row["runs_out_on"]
+            if item["out_now"] and row["runs_out_on"] and row["runs_out_on"] > today
+            else None
+        )
         out.append(item)
     return out

@@ -150,3 +150,30 @@ def test_a_marketplace_without_unit_costs_says_so(web, seeded, factory, db_sessi
     row = _row(page, 'data-marketplace="CA" data-currency="CAD"')
     assert 'data-missing-cost="1"' in row and "1 SKUs have no unit cost" in row
     assert "without 1 SKUs that have no unit cost" in _row(page, 'data-currency-total="CAD"')
+
+
+def test_an_out_of_stock_sku_runs_out_now_as_on_the_dashboard(web, seeded, db_session):
+    """The cross-marketplace table words the run-out day as the dashboard does: "now" for a SKU
+    out of stock, with the later day when a shipment lands before it runs out again."""
+    from app import localtime, summaries
+    from app.models import SkuSummary
+
+    us = seeded["seller"]
+    summaries.ensure(db_session, us.tenant_id, us.id)
+    rows = db_session.scalars(
+        select(SkuSummary).where(SkuSummary.seller_account_id == us.id).order_by(SkuSummary.sku)
+    ).all()
+    assert len(rows) >= 2
+    later = localtime.today(us.time_zone) + dt.timedelta(days=20)
+    for row, runs_out in ((rows[0], None), (rows[1], later)):
+        row.status, row.status_rank, row.runs_out_on = "out_of_stock", 0, runs_out
+    db_session.commit()
+    page = web.get("/marketplaces/").get_data(as_text=True)
+    table = re.search(r'id="risky-skus".*?</table>', page, re.S).group(0)
+
+    def text_of(sku: str) -> str:
+        row = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S) if sku in r)
+        return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+    assert " now " in text_of(rows[0].sku) + " " and "again" not in text_of(rows[0].sku)
+    assert "now, again" in text_of(rows[1].sku)
