@@ -232,8 +232,10 @@ def plan(account_id: int) -> None:
     recs = recommend_seller(db.session, account, progress=show)
     db.session.commit()
     ship = [r for r in recs if r.quantity > 0]
-    print(f"    {len(ship)} of {len(recs)} SKUs to ship now, "
-          f"{sum(r.quantity for r in ship)} units", flush=True)
+    # A recommended shipment is not always one to send today: its ship-by day says when.
+    print(f"    {len(ship)} of {len(recs)} SKUs have a recommended shipment, "
+          f"{sum(r.quantity for r in ship)} units (the dashboard says which ship by when)",
+          flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
