@@ -110,10 +110,14 @@ class SellerAccount(TimestampMixin, TenantMixin, Base):
     lwa_client_id = _through("lwa_client_id")
     lwa_client_secret = _through("lwa_client_secret")
     refresh_token = _through("refresh_token")
-    webhook_secret: Mapped[str] = mapped_column(EncryptedText, default=new_webhook_secret)
+    # Deferred: decrypted only where a secret is used (webhooks, rotation, the CLI), not on
+    # every page that lists the tenant's accounts in its header.
+    webhook_secret: Mapped[str] = mapped_column(
+        EncryptedText, default=new_webhook_secret, deferred=True
+    )
     # Kept during a rotation so the forwarder's old secret still verifies for a while: until
     # webhook_secret_rotated_at + WEBHOOK_SECRET_GRACE (see previous_secret_valid).
-    previous_webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    previous_webhook_secret: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     webhook_secret_rotated_at: Mapped[dt.datetime | None]
     review_days: Mapped[int] = mapped_column(default=7)
     capacity_standard_cuft: Mapped[float | None]

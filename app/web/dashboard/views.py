@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import datetime as dt
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from app import summaries
 from app.extensions import db
+from app.models import SellerAccount, SummaryState
 from app.web.auth.session import current_seller, login_required, tenant_id
 from app.web.dashboard import rows as rows_html
+from app.web.dashboard.fragments import Fragment, FragmentCache, state_stamp
 from app.web.dashboard.table import (
     RISK_FILTERS,
     SORT_KEYS,
@@ -21,6 +26,17 @@ from app.web.dashboard.table import (
 from app.web.paging import Page, int_arg
 
 bp = Blueprint("dashboard", __name__)
+
+
+def fragments() -> FragmentCache:
+    """This process's cache of rendered tables (made on first use, sized by the config)."""
+    cache = current_app.extensions.get("dashboard_fragments")
+    if cache is None:
+        mb = float(current_app.config.get("DASHBOARD_CACHE_MB", 0) or 0)
+        cache = current_app.extensions.setdefault(
+            "dashboard_fragments", FragmentCache(int(mb * 1024 * 1024))
+        )
+    return cache
 
 
 def table_query() -> TableQuery:
@@ -52,6 +68,41 @@ def index() -> ResponseReturnValue:
     tq = table_query()
     size = int_arg("per_page", 50, 10, 200)
     number = int_arg("page", 1, 1, 1_000_000)
+    # The SKU links' common start ("/skus/"): one url_for, not one per row.
+    href = url_for("skus.show", product_id=1).removesuffix("1")
+    key = (
+        state.tenant_id,
+        state.seller_account_id,
+        state_stamp(state),
+        (tq.sort, tq.desc, tq.risk, tq.q, tq.reorder),
+        number,
+        size,
+        seller.name,
+        seller.marketplace,
+        scope.review_days,
+        # day() writes the year when it is not this one
+        dt.date.today(),
+        scope.reorder_due,
+        href,
+    )
+    cache = fragments()
+    fragment = cache.get(key)
+    if fragment is None:
+        fragment = _fragment(state, scope, tq, number, size, href, seller)
+        cache.put(key, fragment)
+    return render_template("dashboard.html", seller=seller, content=fragment.body)
+
+
+def _fragment(
+    state: SummaryState,
+    scope: Scope,
+    tq: TableQuery,
+    number: int,
+    size: int,
+    href: str,
+    seller: SellerAccount,
+) -> Fragment:
+    """Read and render one page of the table and the headline (what the cache keeps)."""
     rows, total = table_rows(db.session, state, tq, (number - 1) * size, size, scope)
     page = Page(number=min(number, max(1, -(-total // size))), size=size, total=total)
     if page.number != number:
@@ -69,8 +120,8 @@ def index() -> ResponseReturnValue:
         }.items()
         if v
     }
-    return render_template(
-        "dashboard.html",
+    content = render_template(
+        "_dashboard_content.html",
         seller=seller,
         scope=scope,
         cards=headline(db.session, state, scope),
@@ -79,12 +130,6 @@ def index() -> ResponseReturnValue:
         tq=tq,
         args=args,
         status_options=filter_options(),
-        body=rows_html.body_html(
-            rows,
-            # The SKU links' common start ("/skus/"): one url_for, not one per row.
-            url_for("skus.show", product_id=1).removesuffix("1"),
-            scope.as_of,
-            scope.reorder_due,
-            seller,
-        ),
+        body=rows_html.body_html(rows, href, scope.as_of, scope.reorder_due, seller),
     )
+    return Fragment(Markup(content))  # noqa: S704 - a rendered, autoescaped template

@@ -136,17 +136,66 @@ def test_dashboard_query_count_does_not_grow_with_rows(app, web, seeded) -> None
         statements.append(args[2])
 
     engine = db.engine
-    web.get("/")  # headline numbers are cached after the first view
+    web.get("/")  # the summaries are built by the first view
+    fragments = app.extensions["dashboard_fragments"]
     event.listen(engine, "before_cursor_execute", count)
     try:
+        fragments.clear()  # count a view that reads and renders its rows
         web.get("/?per_page=10")
         ten = len(statements)
         statements.clear()
+        fragments.clear()
         web.get("/?per_page=50")
         fifty = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert ten == fifty and fifty <= 12
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrf_token"[^>]*>', "", page)
+
+
+def test_a_repeated_view_is_served_from_its_rendered_table(app, web, planned) -> None:
+    """The second view of the same page reads no rows and renders the same HTML; another
+    page, sort or filter is its own entry."""
+    from app.extensions import db
+
+    statements: list[str] = []
+
+    def count(*args, **kwargs):  # noqa: ANN002, ANN003
+        statements.append(args[2])
+
+    first = web.get("/?sort=sku&per_page=10").get_data(as_text=True)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        again = web.get("/?sort=sku&per_page=10").get_data(as_text=True)
+        cached = len(statements)
+        assert not any("FROM sku_summaries" in s for s in statements)
+        statements.clear()
+        other = web.get("/?sort=sku&per_page=10&page=2").get_data(as_text=True)
+        uncached = len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert _without_csrf(again) == _without_csrf(first)
+    assert cached < uncached
+    assert skus_on(other) != skus_on(first) and len(skus_on(other)) == 2
+    # Turned off, the page is the same.
+    app.extensions["dashboard_fragments"].max_bytes = 0
+    off = web.get("/?sort=sku&per_page=10").get_data(as_text=True)
+    assert _without_csrf(off) == _without_csrf(first)
+
+
+def test_a_write_of_the_summaries_shows_on_the_next_view(web, planned, seeded, db_session) -> None:
+    """A product edited after a view was cached: the next view shows the edit (the summaries
+    are rebuilt, their stamp moves, and the old rendered table is never read again)."""
+    page = web.get("/?sort=sku").get_data(as_text=True)
+    product = seeded["products"][0]
+    assert product.sku in page and "Renamed for the cache test" not in page
+    row = db_session.get(type(product), product.id)
+    row.title = "Renamed for the cache test"
+    db_session.commit()
+    assert "Renamed for the cache test" in web.get("/?sort=sku").get_data(as_text=True)
 
 
 def test_anonymous_is_sent_to_login(client) -> None:
