@@ -118,6 +118,7 @@ class Marketplace:
         clock: Callable[[], float] = time.monotonic,
         marketplace: str = DEFAULT_MARKET,
         awd: bool = True,
+        awd_role: bool = True,
     ) -> None:
         # Every seller sells in `marketplace`: its local days, currency and report formats;
         # with several of one region ("US,CA"), in each, with a world per marketplace.
@@ -143,6 +144,8 @@ class Marketplace:
             world = build_world(s, skus, history_days, today, marketplace=self.market.code)
             # AWD stock and inbound shipments (simulator.awd): US sellers, unless turned off.
             world.awd = awd and self.market.code in AWD_MARKETS  # type: ignore[attr-defined]
+            # awd_role=False: the seller's app lacks the AWD role, so AWD answers 403.
+            world.awd_role = awd_role  # type: ignore[attr-defined]
             self.sellers.append(
                 Seller(
                     index=i,

@@ -233,6 +233,7 @@ def running_simulator(
     clock: Callable[[], float] = time.monotonic,
     marketplace: str = "US",
     awd: bool = True,
+    awd_role: bool = True,
     **config: Any,
 ) -> Iterator[RunningSimulator]:
     """Build the sellers, serve them on 127.0.0.1:<free port>, stop on exit.
@@ -257,6 +258,7 @@ def running_simulator(
         clock=clock,
         marketplace=marketplace,
         awd=awd,
+        awd_role=awd_role,
     )
     app = create_app(market, config or None)
     notifier = Notifier.attach(app, market)

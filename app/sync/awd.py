@@ -28,8 +28,14 @@ A seller without AWD (404 from the AWD API, or nothing listed and no AWD locatio
 gets no location and no error; the cursor says `enrolled: false`. If AWD stops answering for a
 seller that had it, the synced rows are zeroed (Amazon says nothing is there).
 
+A seller whose app was not granted the Amazon Warehousing and Distribution role gets 403 from
+the AWD API with a token every other API accepts. That is not a credentials failure (it would
+fail the run and raise the "credentials refused" alert for a seller whose sync works): the run
+succeeds, says what to do, and the cursor says `authorized: false`. Rows synced before are kept
+as they were (Amazon said nothing about them) and the message says they are not current.
+
 Cursor (SyncState 'awd'): `updated_through` (server time the last shipment listing started),
-`enrolled`, `as_of` (the server's local day of the last run).
+`enrolled`, `authorized`, `as_of` (the server's local day of the last run).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from app.sync.context import SyncContext
 from app.sync.state import cursor_of, load_state, set_cursor
 from app.sync.upsert import upsert
 from integrations.amazon.awd import is_not_enrolled
-from integrations.amazon.errors import PermanentError
+from integrations.amazon.errors import AuthError, PermanentError
 from integrations.amazon.results import (
     AWD_FINAL_STATUSES,
     AwdInventory,
@@ -261,7 +267,8 @@ def _zero_synced(ctx: SyncContext, loc: Location) -> None:
 def _finish(ctx: SyncContext, today: dt.date, enrolled: bool, through: dt.datetime | None,
             written: int) -> None:  # fmt: skip
     state = load_state(ctx.session, ctx.account, STREAM)
-    cur = {**cursor_of(state), "enrolled": enrolled, "as_of": today.isoformat()}
+    cur = {**cursor_of(state), "enrolled": enrolled, "authorized": True,
+           "as_of": today.isoformat()}  # fmt: skip
     if through is not None:
         cur["updated_through"] = through.isoformat()
     set_cursor(state, cur, backfill_done=True)
@@ -276,6 +283,23 @@ def _not_enrolled(ctx: SyncContext, today: dt.date) -> None:
     ctx.progress(1.0, "AWD: the seller has no AWD stock")
 
 
+NO_ROLE = (
+    "AWD: Amazon refused the AWD API (403) though the seller's other APIs answer: the app has "
+    "not been granted the Amazon Warehousing and Distribution role. Add the role to the app in "
+    "Seller Central (Develop Apps) and authorize it again to sync AWD stock"
+)
+
+
+def _not_authorized(ctx: SyncContext, today: dt.date) -> None:
+    state = load_state(ctx.session, ctx.account, STREAM)
+    kept = find_location(ctx.session, ctx.account) is not None
+    cur = {**cursor_of(state), "authorized": False, "as_of": today.isoformat()}
+    set_cursor(state, cur, backfill_done=True)
+    ctx.commit_page(STREAM, 0)
+    ctx.progress(1.0, NO_ROLE + ("; the AWD stock shown is from the last sync that could read it."
+                                 if kept else "."))  # fmt: skip
+
+
 def run(ctx: SyncContext) -> None:
     """The AWD stream, then the dashboard's rows (planning reads the new upstream stock)."""
     state = load_state(ctx.session, ctx.account, STREAM)
@@ -287,6 +311,11 @@ def run(ctx: SyncContext) -> None:
         if not is_not_enrolled(exc):
             raise
         _not_enrolled(ctx, localtime.local_date(ctx.client.server_now(), ctx.account.time_zone))
+        return
+    except AuthError as exc:
+        if exc.status != 403:
+            raise
+        _not_authorized(ctx, localtime.local_date(ctx.client.server_now(), ctx.account.time_zone))
         return
     started = ctx.client.server_now()
     today = localtime.local_date(started, ctx.account.time_zone)

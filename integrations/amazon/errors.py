@@ -20,7 +20,13 @@ class TransientError(SpApiError):
 
 
 class AuthError(SpApiError):
-    """The credentials were refused (LWA token endpoint or 401/403 from the API)."""
+    """The credentials were refused (LWA token endpoint or 401/403 from the API). `status` is
+    the API's 401 or 403, None when the token endpoint refused: a 403 from one API with a token
+    the others accept means the app lacks that API's role, not that the credentials are bad."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class PermanentError(SpApiError):

@@ -119,7 +119,7 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
     if status >= 500 or status == 408:
         raise TransientError(f"{what}: {status} {detail}")
     if status in (401, 403):
-        raise AuthError(f"{what}: {status} {detail}")
+        raise AuthError(f"{what}: {status} {detail}", status=status)
     raise PermanentError(f"{what}: {status} {detail}", status=status)
 
 

@@ -35,7 +35,10 @@ SHOW_HIDE = ("SHOW", "HIDE")
 
 
 def _model(s: Seller) -> awd.AwdModel | None:
-    """The seller's AWD, None when it has none; 404 outside AWD's marketplaces."""
+    """The seller's AWD, None when it has none; 404 outside AWD's marketplaces; 403 when the
+    seller's app was not granted the Amazon Warehousing and Distribution role."""
+    if not getattr(s.world, "awd_role", True):
+        raise ApiError(403, "Unauthorized", "Access to requested resource is denied.")
     if s.world.market.code not in awd.AWD_MARKETS:
         raise ApiError(
             404,

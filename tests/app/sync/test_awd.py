@@ -232,3 +232,46 @@ def test_expected_dates_are_estimates_from_the_status_never_in_the_past():
     # Long overdue: due today, not on a day already gone.
     late = ship("SHIPPED", dt.date(2026, 10, 1), dt.date(2026, 10, 1))
     assert expected_on(late, today, zone) == today
+
+
+@pytest.mark.slow
+def test_an_app_without_the_awd_role_syncs_on_and_says_so(live_app, caplog):
+    """403 from the AWD API with a token the other APIs accept: the AWD run succeeds with a
+    message naming the missing role, the cursor says not authorized, and no other stream or
+    alert takes it for refused credentials."""
+    from app.extensions import db
+    from app.models import Location, SyncRun
+    from app.sync.awd import NO_ROLE
+    from app.sync.state import cursor_of, load_state
+    from app.tasks import run_sync
+    from simulator.testing import running_simulator
+
+    fast(live_app)
+    caplog.set_level("INFO", logger="app.sync.context")
+    with running_simulator(seed=7, skus=6, history_days=60, today=TODAY, rate_scale=1000,
+                           awd_role=False) as sim:  # fmt: skip
+        account = sim_seller(db.session, sim)
+        result = run_sync(account.id, "awd")
+        assert result["status"] == "succeeded", result
+        assert run_sync(account.id, "inventory")["status"] == "succeeded"
+    runs = db.session.scalars(select(SyncRun).where(SyncRun.seller_account_id == account.id))
+    assert {(r.stream, r.status, r.error) for r in runs} == {
+        ("awd", "succeeded", None), ("inventory", "succeeded", None)}  # fmt: skip
+    account = db.session.merge(account)
+    cur = cursor_of(load_state(db.session, account, "awd"))
+    assert cur["authorized"] is False
+    count = select(func.count()).select_from(Location)
+    assert db.session.scalar(count.where(Location.seller_account_id == account.id)) == 0
+    assert any(NO_ROLE in r.getMessage() for r in caplog.records)
+
+
+def test_a_403_from_the_api_is_told_apart_from_a_refused_token():
+    import httpx
+
+    from integrations.amazon.errors import AuthError
+    from integrations.amazon.transport import raise_for_status
+
+    with pytest.raises(AuthError) as refused:
+        raise_for_status(httpx.Response(403), "listInventory")
+    assert refused.value.status == 403
+    assert AuthError("token endpoint refused the credentials (401)").status is None
