@@ -3,6 +3,10 @@
 A file has a header with `sku` and `quantity` (any case; "qty", "on_hand" also read as quantity).
 Each row sets that SKU's units at the location; SKUs not in the file keep their stock. Rows are
 numbered as a spreadsheet shows them (1 is the header).
+
+Only the seller's own warehouses and 3PLs are edited here. FBA and AWD stock come from Amazon
+(the inventory and AWD syncs set them on every run), so an edit there would be overwritten by the
+next sync without a word: it is refused, saying where the number comes from.
 """
 
 from __future__ import annotations
@@ -22,11 +26,27 @@ from app.supply.errors import SupplyError
 
 MAX_QUANTITY = 10_000_000
 QUANTITY_NAMES = ("quantity", "qty", "on_hand", "units")
+USER_SOURCES = ("edit", "import")  # the seller's own numbers, from the page or a file
+
+
+def check_editable(location: Location) -> None:
+    """Refuse a stock edit or import at a location whose stock Amazon reports."""
+    if location.kind != "warehouse":
+        what = "AWD" if location.kind == "awd" else "FBA"
+        raise SupplyError(
+            f"{location.name}: {what} stock comes from Amazon and each sync sets it again, so "
+            f"an edit here would be overwritten. Correct it in Seller Central; stock you enter "
+            f"belongs to one of your own warehouses or 3PLs.",
+            "location",
+        )
 
 
 def set_quantity(session: Session, location: Location, sku: str, quantity: int,
                  source: str = "edit") -> LocationStock:  # fmt: skip
-    """Set a SKU's units at a location (the page's edit); the SKU must be the seller's."""
+    """Set a SKU's units at a location; the SKU must be the seller's. A seller's edit or import
+    (`source` "edit" or "import") only at a warehouse: check_editable."""
+    if source in USER_SOURCES:
+        check_editable(location)
     if not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
         raise SupplyError(f"{sku}: units must be a whole number from 0 to {MAX_QUANTITY:,}.",
                           "quantity")  # fmt: skip
@@ -109,6 +129,7 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
 def import_stock(session: Session, location: Location, data: bytes, filename: str) -> ImportResult:
     """Set the stock of every SKU in the file, or nothing when any row is wrong."""
     try:
+        check_editable(location)
         rows = read_rows(data, filename)
     except SupplyError as exc:
         return ImportResult(errors=[RowError(0, "", exc.message)])

@@ -169,7 +169,7 @@ def two_stage_world(
     sup = build_supply(factory, session, tenant=tenant, account=seller, skus=("SHORT", "STEADY"))
     set_quantity(session, sup.warehouse, "SHORT", 60)
     set_quantity(session, sup.warehouse, "STEADY", 300)
-    set_quantity(session, sup.awd, "STEADY", 20)
+    set_quantity(session, sup.awd, "STEADY", 20, source="awd")  # as the AWD sync writes it
     sup.po = None
     if rate is not None:
         po = pos.create(

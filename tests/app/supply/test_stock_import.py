@@ -71,3 +71,18 @@ def test_an_edit_is_checked(supply, db_session) -> None:
         set_quantity(db_session, supply.warehouse, "OTHER", 1)
     with pytest.raises(SupplyError, match="whole number"):
         set_quantity(db_session, supply.warehouse, "SKU-A", -1)
+
+
+@pytest.mark.parametrize("where", ["awd", "fba"])
+def test_amazons_stock_is_not_edited_here(supply, db_session, where) -> None:
+    """AWD and FBA stock come from Amazon's syncs, which would overwrite an edit: refused, and
+    nothing changes; the seller's warehouse takes the same edit."""
+    loc = getattr(supply, where)
+    before = _stock(db_session, loc)
+    with pytest.raises(SupplyError, match="comes from Amazon"):
+        set_quantity(db_session, loc, "SKU-A", 7)
+    result = import_stock(db_session, loc, b"SKU,Quantity\nSKU-A,7\n", "s.csv")
+    assert result.updated == 0 and "comes from Amazon" in str(result.errors[0])
+    assert _stock(db_session, loc) == before
+    set_quantity(db_session, supply.warehouse, "SKU-A", 7)
+    assert _stock(db_session, supply.warehouse)["SKU-A"] == 7
