@@ -48,7 +48,14 @@ from sqlalchemy.orm import Session
 
 from app import localtime
 from app import summaries as read_model
-from app.models import Location, LocationInbound, LocationStock, SellerAccount, utcnow
+from app.models import (
+    Location,
+    LocationInbound,
+    LocationStock,
+    SellerAccount,
+    SyncState,
+    utcnow,
+)
 from app.supply.read import AWD_SOURCE
 from app.sync.context import SyncContext
 from app.sync.state import cursor_of, load_state, set_cursor
@@ -298,6 +305,19 @@ def _not_authorized(ctx: SyncContext, today: dt.date) -> None:
     ctx.commit_page(STREAM, 0)
     ctx.progress(1.0, NO_ROLE + ("; the AWD stock shown is from the last sync that could read it."
                                  if kept else "."))  # fmt: skip
+
+
+def uses_awd(session: Session, account: SellerAccount) -> bool:
+    """Whether the seller's last AWD run found AWD stock it may read (enrolled, authorized)."""
+    state = session.scalar(
+        select(SyncState).where(
+            SyncState.tenant_id == account.tenant_id,
+            SyncState.seller_account_id == account.id,
+            SyncState.stream == STREAM,
+        )
+    )
+    cur = cursor_of(state) if state is not None else {}
+    return bool(cur.get("enrolled")) and cur.get("authorized", True) is not False
 
 
 def run(ctx: SyncContext) -> None:

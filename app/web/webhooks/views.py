@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app import tasks
 from app.extensions import db
 from app.models import SellerAccount, WebhookEvent, utcnow
+from app.sync.awd import uses_awd
 from app.sync.streams import Stream
 from app.web.errors import problem
 from app.web.webhooks import schemas
@@ -34,6 +35,10 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 MAX_BODY = 256 * 1024  # notifications are a few kB; refuse to buffer more
 EVENTS = cast(Table, WebhookEvent.__table__)  # Core statements on the event table
 STREAM_OF = {"ORDER_CHANGE": Stream.ORDERS, "FBA_INVENTORY_AVAILABILITY_CHANGES": Stream.INVENTORY}
+# AWD has no notification of its own. Units AWD sends to FBA change FBA's availability, so an
+# inventory notification of a seller that uses AWD also syncs AWD (the hourly schedule is the
+# backstop for the rest): stock that left AWD is not counted upstream and at FBA at once.
+ALSO_AWD = "FBA_INVENTORY_AVAILABILITY_CHANGES"
 
 
 @bp.record_once
@@ -213,6 +218,10 @@ def _process(
         job: int | None = tasks.enqueue_sync(account.id, STREAM_OF[kind], queue="high")
         for other in also or []:
             tasks.enqueue_sync(other.id, STREAM_OF[kind], queue="high")
+        if kind == ALSO_AWD:
+            for one in (account, *(also or [])):
+                if uses_awd(db.session, one):
+                    tasks.enqueue_sync(one.id, Stream.AWD, queue="high")
     else:
         inner = body["payload"]["reportProcessingFinishedNotification"]
         if inner.get("processingStatus") != "DONE":

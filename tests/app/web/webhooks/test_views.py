@@ -147,6 +147,30 @@ def test_inventory_and_report_notifications_queue_their_jobs(
     assert len(_events(db_session)) == 3
 
 
+def test_an_inventory_change_of_a_seller_with_awd_also_syncs_awd(
+    client: Any, seller: Any, enqueued: list, db_session: Any
+) -> None:
+    """AWD has no notification: FBA stock changing (an AWD replenishment landing) syncs AWD
+    too, for a seller whose last AWD run found AWD it may read, and not for one without."""
+    from app.models import SellerAccount
+    from app.sync.state import load_state, set_cursor
+
+    account = db_session.get(SellerAccount, seller.id)
+    state = load_state(db_session, account, "awd")
+    set_cursor(state, {"enrolled": False}, backfill_done=True)
+    db_session.commit()
+    assert _post(client, seller, *signed(inventory_change())).status_code == 202
+    assert enqueued == [("sync", seller.id, "inventory")]
+    set_cursor(state, {"enrolled": True, "authorized": True}, backfill_done=True)
+    db_session.commit()
+    assert _post(client, seller, *signed(inventory_change())).status_code == 202
+    assert enqueued[1:] == [("sync", seller.id, "inventory"), ("sync", seller.id, "awd")]
+    set_cursor(state, {"enrolled": True, "authorized": False}, backfill_done=True)
+    db_session.commit()
+    assert _post(client, seller, *signed(inventory_change())).status_code == 202
+    assert enqueued[3:] == [("sync", seller.id, "inventory")]
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
