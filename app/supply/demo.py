@@ -12,6 +12,7 @@ upstream (a supplier order due now, some only in time by the backup) and others 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from app.models import (
 )
 from app.models.orders import item_order
 from app.supply import purchase_orders as pos
-from app.supply.stock import set_quantity
+from app.supply.stock import set_quantity, stock_by_location
 from app.sync.awd import find_location
 from forecasting.policy import smallest_shipment
 
@@ -187,4 +188,10 @@ def seed_supply(session: Session, account: SellerAccount, today: dt.date) -> dic
         if status == "received":
             pos.receive(session, po, {ln.id: ln.quantity for ln in po.lines}, today)
         made += 1
+    # Room for what it holds, receipts included, and half as much again (whole thousands).
+    cubic = {p.sku: float(p.cubic_feet or 0) for p in products}
+    held = stock_by_location(session, [warehouse])[warehouse.id]
+    volume = sum(cubic.get(sku, 0.0) * units for sku, units in held.items())
+    warehouse.capacity_cuft = max(5000.0, math.ceil(volume * 1.5 / 1000) * 1000.0)
+    session.flush()
     return {"suppliers": 2, "locations": 1 + (awd is not None), "purchase_orders": made}

@@ -16,7 +16,8 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
     tenant = factory.tenant("Demo")
     account = factory.seller(tenant)
     for i in range(12):
-        factory.product(account, f"D-{i:02d}", unit_cost=4.0 + i, case_pack=12, moq=0)
+        p = factory.product(account, f"D-{i:02d}", unit_cost=4.0 + i, case_pack=12, moq=0)
+        p.cubic_feet = 40.0  # bulky: ten weeks of them fill more than 5,000 cu ft
     # D-00 sold 56 units in the last four weeks (2 a day), D-01 84 (3 a day)
     when = dt.datetime(2026, 2, 20, 15, tzinfo=dt.UTC)
     for n, (sku, units) in enumerate((("D-00", 56), ("D-01", 84))):
@@ -40,6 +41,10 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
     warehouse = db_session.scalar(select(Location).where(Location.kind == "warehouse"))
     assert up["D-00"].by_location[warehouse.id] == 14
     assert up["D-01"].on_hand == 63 and up["D-02"].on_hand == 160
+    # the 3PL has room for what it holds
+    cubic = {p.sku: float(p.cubic_feet or 0) for p in db_session.scalars(select(Product))}
+    held = sum(cubic[sku] * u.by_location.get(warehouse.id, 0) for sku, u in up.items())
+    assert 0 < held <= warehouse.capacity_cuft
     # AWD stock and AWD inbound shipments come from the AWD sync, never from here
     assert db_session.scalar(select(Location).where(Location.kind == "awd")) is None
     assert not db_session.scalars(select(LocationInbound)).all()

@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.models import LocationStock, PurchaseOrder
+from app.models import LocationStock, Product, PurchaseOrder
 from tests.support.supply import build_supply
 
 
@@ -99,6 +99,15 @@ def test_pages_render_and_import_stock(web, token, factory, db_session, seeded) 
         f"/supply/locations/{s.warehouse.id}/import", data=data, content_type="multipart/form-data"
     )
     assert db_session.scalar(select(LocationStock.quantity)) == 5
+    # More volume than the warehouse's capacity is said, with both figures.
+    assert "data-over-capacity" not in web.get(url).get_data(as_text=True)
+    product = db_session.scalar(select(Product).where(Product.sku == a))
+    warehouse = db_session.get(type(s.warehouse), s.warehouse.id)
+    product.cubic_feet = 2.0
+    warehouse.capacity_cuft = 5.0  # the 5 units take 10 cu ft
+    db_session.commit()
+    page = web.get(url).get_data(as_text=True)
+    assert "data-over-capacity" in page and "Over capacity" in page
 
 
 def test_forms_need_csrf_and_other_tenants_get_404(web, token, factory, db_session, seeded) -> None:
