@@ -83,15 +83,7 @@ DEFAULTS: dict[str, Any] = {
     # (20% low over Black Friday on the simulator). 1.0: every price known (the regular price
     # carried forward), as before.
     "price_known_share": 0.5,
-    # Mix each SKU's in-stock mean of the last 28 days into the daily means with a weight per
-    # demand class fitted on the time-ordered holdout (least RMSSE), 0 where it does not help:
-    # a forecast combination; the holdout's intervals are calibrated on the mixed means.
-    "blend": False,
-    # also a per-class scale of the mixed means, fitted on the holdout the same way
-    "rescale": False,
     "num_threads": 2,
-    "objective": "poisson",  # or "tweedie" (with tweedie_variance_power)
-    "tweedie_variance_power": 1.3,
     "num_boost_round": 500,
     "learning_rate": 0.05,
     "num_leaves": 31,
@@ -100,11 +92,7 @@ DEFAULTS: dict[str, Any] = {
 }
 # What a model file saved before a parameter existed was fitted with (load() fills these in, not
 # the current defaults: a booster trained without the pooled features cannot read them).
-BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0,
-                          "blend": False, "rescale": False}
-BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-RESCALES = (0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15)
-RECENT_DAYS = 28
+BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0}
 
 
 class DemandForecaster:
@@ -118,18 +106,14 @@ class DemandForecaster:
         self.params: dict[str, Any] = {**DEFAULTS, **params}
         self.metrics: dict[str, Any] = {}
         self.calibration = PerSku(Calibration(), {})
-        self.blend = np.tile([0.0, 1.0], (len(CLASSES), 1))  # per class: weight, scale
         self.track: ErrorTrack | None = None
         self._booster: lgb.Booster | _LevelOnly | None = None
 
     # ---------------------------------------------------------------- training
     def _lgb_params(self) -> dict[str, Any]:
         p = self.params
-        extra = ({"tweedie_variance_power": p["tweedie_variance_power"]}
-                 if p["objective"] == "tweedie" else {})
         return {
-            "objective": p["objective"],
-            **extra,
+            "objective": "poisson",
             "learning_rate": p["learning_rate"],
             "num_leaves": p["num_leaves"],
             "min_data_in_leaf": p["min_data_in_leaf"],
@@ -159,7 +143,8 @@ class DemandForecaster:
             codes[:, j] = np.where(idx >= 0, idx, np.nan)
         return codes
 
-    def _training_rows(self, panel: Panel, sums: Sums, last: int, rng: np.random.Generator):
+    def _training_rows(self, panel: Panel, sums: Sums, last: int, rng: np.random.Generator,
+                       mask_rng: np.random.Generator):
         p = self.params
         recursive = p["strategy"] == "recursive"
         step = 1 if recursive else p["origin_step"]
@@ -186,7 +171,7 @@ class DemandForecaster:
             t = o + h
             keep = panel.instock[rows, t] & ~np.isnan(panel.units[rows, t])
             rows, h = rows[keep], h[keep]
-            known = (rng.random(len(rows)) < p["price_known_share"]
+            known = (mask_rng.random(len(rows)) < p["price_known_share"]
                      if p["price_known_share"] < 1 else None)
             frames.append(make_rows(panel, sums, o, rows, h, level, self._static, pool, known))
             targets.append(panel.units[rows, o + h] / level[rows])
@@ -200,8 +185,10 @@ class DemandForecaster:
         )
 
     def _train(self, panel: Panel, last: int) -> lgb.Booster:
-        rng = np.random.default_rng(self.seed)
-        x, y, w = self._training_rows(panel, Sums(panel), last, rng)
+        # the price mask draws from its own stream: where no price is known at all (the pasta
+        # series) the samples are the same as without it
+        x, y, w = self._training_rows(panel, Sums(panel), last, np.random.default_rng(self.seed),
+                                      np.random.default_rng([self.seed, 1]))
         self.metrics["training_rows"] = int(len(y))
         cats = [c for c in x.columns if c.startswith("static")]
         train = lgb.Dataset(x, y, weight=w, categorical_feature=cats, free_raw_data=True)
@@ -257,7 +244,6 @@ class DemandForecaster:
         )[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
         self._class = _classes(self._panel, o)
-        self._alt = recent_mean(self._panel, sums, o)
         self.track = self._track_from(previous)
         self.metrics.update(
             fit_seconds=round(time.perf_counter() - t0, 2),
@@ -273,7 +259,8 @@ class DemandForecaster:
         classed by its demand up to that origin; and the first origin's days."""
         n = len(panel.skus)
         rows = np.arange(n)
-        runs = []
+        blocks: list[Block] = []
+        daily: tuple | None = None
         for o in range(cal_origin, last - 27, self.params["calibration_step"]):
             cut = _truncate(panel, o + 1)
             means = self._predict_means(booster, cut, last - o)
@@ -285,16 +272,6 @@ class DemandForecaster:
             ok = (panel.instock[:, o + 1: last + 1] & ~np.isnan(panel.units[:, o + 1: last + 1])
                   & (panel.first <= o)[:, None])
             group = _classes(cut, o)
-            runs.append((means, recent_mean(cut, csums, o), actual, ok, level, seen, phi, group))
-        if self.params["blend"]:
-            self.blend = fit_blend(runs, rmsse_scale(panel.units[:, : cal_origin + 1]),
-                                   self.params["rescale"])
-            self.metrics["blend"] = {c: [float(v) for v in self.blend[k]]
-                                     for k, c in enumerate(CLASSES)}
-        blocks: list[Block] = []
-        daily: tuple | None = None
-        for means, alt, actual, ok, level, seen, phi, group in runs:
-            means = mixed(means, alt, self.blend[group])
             blocks += holdout_blocks(means, actual, ok, level, seen, phi, group)
             if daily is None:
                 daily = (means, actual, ok, level, seen, phi, group)
@@ -398,8 +375,7 @@ class DemandForecaster:
     def _daily(self, horizon: int, future_prices: pd.DataFrame | None = None) -> np.ndarray:
         self._check()
         assert self._booster is not None
-        means = self._predict_means(self._booster, self._panel, horizon, future_prices)
-        return mixed(means, self._alt, self.blend[self._class])
+        return self._predict_means(self._booster, self._panel, horizon, future_prices)
 
     def predict(self, horizon: int, future_prices: pd.DataFrame | None = None) -> pd.DataFrame:
         """Daily forecast: sku, date, mean, p10, p50, p90 for cutoff+1 .. cutoff+horizon."""
@@ -459,7 +435,6 @@ class DemandForecaster:
             "params": self.params,
             "metrics": self.metrics,
             "calibration": self.calibration.as_dict(),
-            "blend": self.blend.tolist(),
             "prior": self._prior if isinstance(self._prior, float) else None,
             "levels": self._levels,
             "start": str(p.start.date()),
@@ -489,8 +464,6 @@ class DemandForecaster:
             self = cls(seed=meta["seed"], **{**BEFORE, **meta["params"]})
             self.metrics = meta["metrics"]
             self.calibration = PerSku.from_dict(meta["calibration"])
-            if "blend" in meta:
-                self.blend = np.asarray(meta["blend"], float)
             self._prior = z["prior"] if "prior" in z.files else float(meta["prior"])
             self._levels = meta["levels"]
             text = str(z["booster"])
@@ -515,7 +488,6 @@ class DemandForecaster:
         self._seen = sums.window(np.arange(n), np.full(n, o - 90), np.full(n, o))[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
         self._class = _classes(self._panel, o)
-        self._alt = recent_mean(self._panel, sums, o)
         return self
 
 
@@ -533,60 +505,6 @@ class _LevelOnly:
     def model_to_string(self) -> str:
         """Saved as an empty booster."""
         return ""
-
-
-def recent_mean(panel: Panel, sums: Sums, origin: int) -> np.ndarray:
-    """Each SKU's in-stock mean of the RECENT_DAYS days up to origin (NaN: none in stock)."""
-    n = len(panel.skus)
-    return sums.mean(np.arange(n), np.full(n, origin - RECENT_DAYS + 1), np.full(n, origin))
-
-
-def mixed(means: np.ndarray, alt: np.ndarray, blend: np.ndarray) -> np.ndarray:
-    """Daily means (sku x days) mixed with each SKU's flat `alt` at its row's (weight, scale);
-    where alt is NaN the means stay as they are (then only scaled)."""
-    w, c = blend[:, 0:1], blend[:, 1:2]
-    a = alt[:, None]
-    out = np.where(np.isnan(a), means, (1 - w) * means + w * a)
-    return c * out
-
-
-def rmsse_scale(units: np.ndarray) -> np.ndarray:
-    """Per-SKU RMSSE denominator (M5): mean squared day-to-day change from the first sale."""
-    y = np.nan_to_num(units)
-    out = np.full(len(y), np.nan)
-    for i, row in enumerate(y):
-        nz = np.flatnonzero(row > 0)
-        if len(nz) > 1:
-            d = np.diff(row[nz[0]:])
-            out[i] = float(np.mean(d**2))
-    good = out > 0
-    return np.where(good, out, np.median(out[good]) if good.any() else 1.0)
-
-
-def fit_blend(runs: list[tuple], scale: np.ndarray, rescale: bool) -> np.ndarray:
-    """Per demand class, the (weight, scale) of least summed RMSSE over the holdout runs
-    (means, alt, actual, ok, ..., group), each SKU's error over its in-stock days; classes
-    with fewer than 10 SKU runs keep (0, 1)."""
-    out = np.tile([0.0, 1.0], (len(CLASSES), 1))
-    scales = RESCALES if rescale else (1.0,)
-    for k in range(len(CLASSES)):
-        parts = [(r[0][g], r[1][g], r[2][g], r[3][g], scale[g]) for r in runs
-                 for g in [np.flatnonzero((r[7] == k) & (r[3].sum(axis=1) > 0))]]
-        if sum(len(p[0]) for p in parts) < 10:
-            continue
-        best: tuple[float, float] | None = None
-        for w in BLEND_WEIGHTS:
-            for c in scales:
-                loss = 0.0
-                for means, alt, actual, ok, sc in parts:
-                    f = mixed(means, alt, np.tile([w, c], (len(means), 1)))
-                    sq = np.where(ok, (actual - f) ** 2, 0.0).sum(axis=1) / ok.sum(axis=1)
-                    loss += float(np.sqrt(sq / sc).sum())
-                key = (loss, w + abs(np.log(c)))  # ties: the smallest change
-                if best is None or key < best:
-                    best = key
-                    out[k] = (w, c)
-    return out
 
 
 def _classes(panel: Panel, origin: int) -> np.ndarray:
