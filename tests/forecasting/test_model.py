@@ -240,17 +240,26 @@ def _deals_every_friday() -> tuple[pd.DataFrame, pd.Timestamp]:
 
 
 def test_an_event_that_always_comes_with_a_deal_is_forecast_with_its_lift() -> None:
-    """The coming deal prices are not known at plan time: trained on every day's true price,
-    the trees put the Friday lift on the price and forecast Fridays at the regular price; with
-    the price hidden on half the training samples (the default) Fridays are forecast as they
-    have always sold, and a price the seller does schedule still moves the forecast."""
+    """The coming deal prices are not known at plan time: trained on every day's true price
+    (price_known_share 1, the default: the product's price history is the list price, which
+    shows no deal), the trees put the Friday lift on the price and forecast Fridays at the
+    regular price; with the price hidden on half the training samples Fridays are forecast as
+    they have always sold, and a deal the seller does schedule still moves the forecast."""
     hist, cutoff = _deals_every_friday()
 
-    def friday_lift(**params) -> float:
-        fc = DemandForecaster(seed=1, **FAST, **params).fit(hist).predict(HORIZON)
+    def friday_lift(fc: pd.DataFrame) -> float:
         on = fc["date"].dt.day_of_week == 4
         return float(fc.loc[on, "mean"].mean() / fc.loc[~on, "mean"].mean())
 
-    default, all_known = friday_lift(), friday_lift(price_known_share=1.0)
-    assert default > 2.0
-    assert all_known < default - 0.5
+    hiding = DemandForecaster(seed=1, price_known_share=0.5, **FAST).fit(hist)
+    hidden = friday_lift(hiding.predict(HORIZON))
+    all_known = friday_lift(DemandForecaster(seed=1, **FAST).fit(hist).predict(HORIZON))
+    assert hidden > 2.0
+    assert all_known < hidden - 0.5
+    # a Monday deal the seller schedules (a future price) lifts that Monday
+    monday = next(d for d in pd.date_range(cutoff + pd.Timedelta(days=1), periods=7)
+                  if d.day_of_week == 0)
+    deal = pd.DataFrame({"sku": "S00", "date": [monday], "price": [12.0]})
+    base, cheap = hiding.predict(HORIZON), hiding.predict(HORIZON, deal)
+    pick = (base["sku"] == "S00") & (base["date"] == monday)
+    assert cheap.loc[pick, "mean"].iloc[0] > 1.2 * base.loc[pick, "mean"].iloc[0]
