@@ -248,6 +248,9 @@ def main() -> int:
     p.add_argument("--probe-params", default="",
                    help="our model with these parameters, e.g. pool=0,infer_stockouts=0"
                         " (integers); in a probe, as a second model beside the defaults")
+    p.add_argument("--compare-params", default="",
+                   help="also our model with these parameters, as `model_alt` in the same run"
+                        " (e.g. blend=0,price_known_share=1: the forecaster before a change)")
     p.add_argument("--probe-skip-default", action="store_true",
                    help="probes only: skip our model with the defaults (measured in another run)")
     p.add_argument("--hide-stockouts", type=int, default=0,
@@ -257,8 +260,8 @@ def main() -> int:
 
     data, static = load_data(args)
     data["sku"] = data["sku"].astype(str)
-    model_params = {k: int(v) for k, v in (
-        kv.split("=") for kv in args.probe_params.split(",") if kv)}
+    model_params = _params(args.probe_params)
+    alt_params = _params(args.compare_params)
     if args.short_skus or args.hide_stockouts:
         from forecast_probe import hide_stockouts_run, short_history_run
 
@@ -314,6 +317,9 @@ def main() -> int:
             }
             if args.no_uncensored:
                 del methods["model_uncensored"]
+            if args.compare_params:
+                methods["model_alt"] = DemandForecaster(seed=0, num_threads=args.threads,
+                                                        **alt_params)
             if args.recursive:
                 methods["model_recursive"] = DemandForecaster(seed=0, strategy="recursive",
                                                               num_threads=args.threads)
@@ -352,7 +358,7 @@ def main() -> int:
                 d["fit_s"] = s["fit_s"] = fit_s
                 if not subset:
                     rows_d[name], rows_s[name] = d, s
-                if name in ("model", "seasonal_naive", "ma28") or subset:
+                if name in ("model", "model_alt", "seasonal_naive", "ma28") or subset:
                     d2, s2 = score(
                         fc,
                         tot,
@@ -406,6 +412,15 @@ def main() -> int:
     return 0
 
 
+def _params(text: str) -> dict[str, int | float]:
+    """`a=1,b=0.5` as {a: 1, b: 0.5} (integers where they are)."""
+    out: dict[str, int | float] = {}
+    for kv in filter(None, text.split(",")):
+        k, v = kv.split("=")
+        out[k] = float(v) if "." in v else int(v)
+    return out
+
+
 def print_classes(df: pd.DataFrame) -> None:
     """Per demand class (ADI/CV² at each cutoff), mean over cutoffs: SKUs, RMSSE as a ratio to
     seasonal naive on the same SKUs, P90 coverage of window totals (vs true demand). Peers are
@@ -450,7 +465,7 @@ def stockout_bias(fcs, data, train, cutoff, horizon) -> dict[str, float]:
     oos = recent.groupby("sku")["in_stock"].mean()
     hit = set(oos[oos < 0.9].index)
     out = {}
-    for name in ("model", "model_uncensored", "seasonal_naive", "ma28"):
+    for name in ("model", "model_alt", "model_uncensored", "seasonal_naive", "ma28"):
         if name not in fcs:
             continue
         j = (

@@ -27,8 +27,11 @@ DEFAULT = ROOT.parent / "shared" / "data" / "pasta-sales" / "hierarchical_sales_
 
 
 def data_path() -> Path:
-    """Where the pasta CSV is (env FBA_REAL_DATA overrides); FileNotFoundError if absent."""
-    path = Path(os.environ.get("FBA_REAL_DATA", DEFAULT))
+    """Where the pasta CSV is (env FBA_REAL_DATA overrides, then SHARED_DIR as the shared
+    folder, e.g. from a git worktree); FileNotFoundError if absent."""
+    shared = os.environ.get("SHARED_DIR")
+    fallback = (Path(shared) / "data" / "pasta-sales" / DEFAULT.name) if shared else DEFAULT
+    path = Path(os.environ.get("FBA_REAL_DATA", fallback))
     if not path.exists():
         raise FileNotFoundError(f"real sales data not found at {path} (set FBA_REAL_DATA)")
     return path

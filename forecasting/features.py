@@ -85,6 +85,17 @@ class Panel:
         """Each SKU's usual price of late (see `regular_price`)."""
         return regular_price(self.price)
 
+    def priced_days(self, days: int, future_prices: pd.DataFrame | None) -> np.ndarray:
+        """(sku x days) True on the days after the panel that `future_prices` gives a price for
+        (see `extend`)."""
+        out = np.zeros((len(self.skus), days), bool)
+        if future_prices is not None and len(future_prices):
+            col = (pd.to_datetime(future_prices["date"]) - self.start).dt.days.to_numpy()
+            row = pd.Index(self.skus).get_indexer(future_prices["sku"].astype(str))
+            ok = (row >= 0) & (col >= self.n_days) & (col < self.n_days + days)
+            out[row[ok], col[ok] - self.n_days] = True
+        return out
+
     def extend(self, days: int, future_prices: pd.DataFrame | None = None) -> Panel:
         """Append `days` unknown days; the regular price is carried forward unless
         `future_prices` says otherwise."""
@@ -288,10 +299,13 @@ def make_rows(
     level: np.ndarray,
     static: np.ndarray,
     pool: Pool | None = None,
+    price_known: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Features of samples (sku row, horizon) forecast from `origin`; reads no day after origin.
 
-    With a `pool`, a SKU's last-year features it has no history for are its pool's."""
+    With a `pool`, a SKU's last-year features it has no history for are its pool's. Where
+    `price_known` (per row) is False the target day's price is unknown (NaN), as it is at plan
+    time for every day no one has scheduled a price for."""
     o = np.full(len(rows), origin)
     target = origin + horizon
     lv = level[rows]
@@ -346,6 +360,8 @@ def make_rows(
     usual = sums.price_mean(rows, o - 90, o)
     with np.errstate(invalid="ignore", divide="ignore"):
         f["price_ratio"] = panel.price[rows, np.minimum(target, panel.n_days - 1)] / usual
+    if price_known is not None:
+        f["price_ratio"] = np.where(price_known, f["price_ratio"], np.nan)
         f["price_origin_ratio"] = panel.price[rows, o] / usual
     f["log_price"] = np.log(np.maximum(usual, 1e-3))
     cal = calendar_features(panel.start + pd.to_timedelta(target, unit="D"))

@@ -238,3 +238,28 @@ def test_a_young_sku_borrows_its_pools_last_year_and_an_old_one_keeps_its_own() 
     assert pooled["ly_pooled"].tolist() == [1.0, 0.0]
     old_own = make_rows(panel, sums, origin, np.array([old]), h, level, static)
     assert pooled["ly_season"][1] == pytest.approx(old_own["ly_season"][0])
+
+
+def test_a_target_day_price_nobody_scheduled_is_unknown_not_the_regular_price() -> None:
+    dates = pd.date_range("2025-01-01", periods=120, freq="D")
+    hist = pd.DataFrame({"sku": ["A"] * 120 + ["B"] * 120, "date": list(dates) * 2,
+                         "units": 2.0, "price": 20.0})
+    panel = build_panel(hist)
+    fp = pd.DataFrame({"sku": ["B", "B", "C"], "price": [15.0, 15.0, 1.0],
+                       "date": [dates[-1] + pd.Timedelta(days=d) for d in (2, 40, 3)]})
+    priced = panel.priced_days(10, fp)
+    # only B's day 2 is in the 10 days ahead; an unknown SKU and a later day are ignored
+    assert priced.shape == (2, 10)
+    assert priced.sum() == 1 and priced[1, 1]
+    ext = panel.extend(10, fp)
+    sums = Sums(ext)
+    origin = 119
+    level = level_at(ext, sums, origin, 1.0)
+    rows, h = np.array([0, 1, 1]), np.array([2, 2, 3])
+    static = np.full((2, 2), np.nan)
+    known = priced[rows, h - 1]
+    x = make_rows(ext, sums, origin, rows, h, level, static, price_known=known)
+    assert np.isnan(x["price_ratio"].iloc[0])  # A: regular price carried forward, not known
+    assert x["price_ratio"].iloc[1] == pytest.approx(0.75)  # B's scheduled deal
+    assert np.isnan(x["price_ratio"].iloc[2])
+    assert make_rows(ext, sums, origin, rows, h, level, static)["price_ratio"].iloc[0] == 1.0

@@ -217,3 +217,49 @@ def test_a_model_file_from_before_the_pool_loads_as_it_was_fitted(tmp_path: Path
     loaded = DemandForecaster.load(path)
     assert loaded.params["pool"] is False
     pd.testing.assert_frame_equal(loaded.predict(HORIZON), old.predict(HORIZON))
+
+
+def _deals_every_friday() -> tuple[pd.DataFrame, pd.Timestamp]:
+    """400 days of 20 SKUs whose Fridays always come with a deal (price 60% of list, demand x3),
+    with a few random promotions (price 80%, demand x1.5) besides: an event whose lift the
+    history shows beside its deal price, and whose coming deals nobody announces."""
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2024-10-01", periods=400, freq="D")
+    frames = []
+    for i in range(20):
+        price = np.full(len(dates), 20.0 + i)
+        lift = np.ones(len(dates))
+        for s in rng.integers(0, len(dates) - 10, size=6):
+            price[s: s + 7], lift[s: s + 7] = price[s] * 0.8, 1.5
+        deal = dates.day_of_week == 4
+        price[deal], lift[deal] = (20.0 + i) * 0.6, 3.0
+        frames.append(pd.DataFrame({"sku": f"S{i:02d}", "date": dates, "price": price,
+                                    "units": rng.poisson(rng.uniform(2, 6) * lift),
+                                    "in_stock": 1}))
+    return pd.concat(frames, ignore_index=True), dates[-1]
+
+
+def test_an_event_that_always_comes_with_a_deal_is_forecast_with_its_lift() -> None:
+    """The coming deal prices are not known at plan time: trained on every day's true price
+    (price_known_share 1, the default: the product's price history is the list price, which
+    shows no deal), the trees put the Friday lift on the price and forecast Fridays at the
+    regular price; with the price hidden on half the training samples Fridays are forecast as
+    they have always sold, and a deal the seller does schedule still moves the forecast."""
+    hist, cutoff = _deals_every_friday()
+
+    def friday_lift(fc: pd.DataFrame) -> float:
+        on = fc["date"].dt.day_of_week == 4
+        return float(fc.loc[on, "mean"].mean() / fc.loc[~on, "mean"].mean())
+
+    hiding = DemandForecaster(seed=1, price_known_share=0.5, **FAST).fit(hist)
+    hidden = friday_lift(hiding.predict(HORIZON))
+    all_known = friday_lift(DemandForecaster(seed=1, **FAST).fit(hist).predict(HORIZON))
+    assert hidden > 2.0
+    assert all_known < hidden - 0.5
+    # a Monday deal the seller schedules (a future price) lifts that Monday
+    monday = next(d for d in pd.date_range(cutoff + pd.Timedelta(days=1), periods=7)
+                  if d.day_of_week == 0)
+    deal = pd.DataFrame({"sku": "S00", "date": [monday], "price": [12.0]})
+    base, cheap = hiding.predict(HORIZON), hiding.predict(HORIZON, deal)
+    pick = (base["sku"] == "S00") & (base["date"] == monday)
+    assert cheap.loc[pick, "mean"].iloc[0] > 1.2 * base.loc[pick, "mean"].iloc[0]
