@@ -29,14 +29,20 @@ class LatestStock:
 
 
 def daily_prices(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
-    """Average selling price per SKU per purchase day (the marketplace's local day, as the
-    history's) from non-canceled order lines."""
+    """Average price paid per SKU per purchase day (the marketplace's local day, as the
+    history's) from non-canceled order lines: ItemPrice less PromotionDiscount per unit.
+
+    Amazon's ItemPrice is the list price times the quantity and a deal is reported apart, as
+    PromotionDiscount; the list price alone never shows a deal, so the forecaster could not
+    learn that a deal lifts sales (the benches feed it the price paid)."""
     day: Any = purchase_day(session, seller_zone(session, tenant_id, seller_account_id))
     rows = session.execute(
         select(
             OrderItem.sku,
             day.label("date"),
-            func.sum(OrderItem.item_price).label("revenue"),
+            func.sum(
+                OrderItem.item_price - func.coalesce(OrderItem.promotion_discount, 0)
+            ).label("revenue"),
             func.sum(OrderItem.quantity_ordered).label("units"),
         )
         .join(Order, item_order())

@@ -278,3 +278,26 @@ def test_recommend_reads_the_skus_stockout_settings_else_the_accounts(factory, d
     # the SKU without a ranking cost prices none; the others price it
     assert recs["SLOW"].cost_breakdown["without"]["lost_ranking"] == 0.0
     assert recs["FAST-EMPTY"].cost_breakdown["without"]["lost_ranking"] > 0.0
+
+
+def test_the_price_history_is_what_buyers_paid(factory, db_session) -> None:
+    """A deal is ItemPrice less PromotionDiscount: the day's price is the one paid per unit."""
+    from app.planning.data import daily_prices
+
+    tenant = factory.tenant()
+    seller = factory.seller(tenant)
+    own = {"tenant_id": tenant.id, "seller_account_id": seller.id}
+    for n, (day, units, price, discount) in enumerate(
+        ((1, 2, 20.0, None), (2, 4, 40.0, 10.0), (2, 1, 10.0, 0.0))
+    ):
+        when = dt.datetime(2026, 6, day, 18, tzinfo=dt.UTC)
+        db_session.add(Order(**own, amazon_order_id=f"O-{n}", purchase_date=when,
+                             last_update_date=when, status="Shipped"))  # fmt: skip
+        db_session.add(OrderItem(**own, amazon_order_id=f"O-{n}", order_item_id="1", sku="A",
+                                 quantity_ordered=units, quantity_shipped=units,
+                                 item_price=price, promotion_discount=discount))  # fmt: skip
+    db_session.flush()
+    prices = daily_prices(db_session, tenant.id, seller.id)
+    by_day = {d.day: round(p, 4) for d, p in zip(prices["date"], prices["price"], strict=True)}
+    # June 1: $20 for 2, no deal; June 2: $40 - $10 for 4 and $10 for 1 -> $40 for 5 units
+    assert by_day == {1: 10.0, 2: 8.0}
