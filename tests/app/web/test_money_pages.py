@@ -41,3 +41,33 @@ def test_a_us_seller_keeps_dollars(web, seeded) -> None:
     assert 'data-currency="USD" data-locale="en-US"' in page
     assert 'id="sum-cost">$0<' in page
     assert "£" not in web.get("/").get_data(as_text=True)
+
+
+def test_a_business_in_us_and_ca_writes_us_and_ca_dollars_apart(
+    web, seeded, factory, db_session, token
+) -> None:
+    """Beside a CA account, the US seller's money is US$ (Babel's en_CA writes CAD "$" too), on
+    every page and in plan.js's totals; the CA seller's is CA$."""
+    ca = factory.seller(
+        seeded["tenant"], "Acme CA", marketplace="CA", marketplace_id="A2EUQ1WTGCTBG2"
+    )
+    db_session.commit()
+    product = seeded["products"][0]
+    for url in (*MONEY_PAGES, f"/skus/{product.id}"):
+        page = web.get(url).get_data(as_text=True)
+        assert re.search(r"US\$\d", page), url
+        assert not re.search(r"(?<![A-Z])\$\d|-\$", page), url
+    page = web.get("/plans/new").get_data(as_text=True)
+    assert 'data-currency="USD" data-locale="en-US" data-currency-symbol="US$"' in page
+    assert 'id="sum-cost">US$0<' in page
+    csrf = token(web, "/")
+    chosen = web.post("/sellers/choose", data={"csrf_token": csrf, "seller": ca.id})
+    assert chosen.status_code == 302
+    page = web.get("/plans/new").get_data(as_text=True)
+    assert 'data-currency="CAD" data-locale="en-CA" data-currency-symbol="CA$"' in page
+    assert 'id="sum-cost">CA$0<' in page
+
+
+def test_one_currency_gives_plan_js_no_symbol(web, seeded) -> None:
+    page = web.get("/plans/new").get_data(as_text=True)
+    assert "data-currency-symbol" not in page
