@@ -71,3 +71,26 @@ def test_a_business_in_us_and_ca_writes_us_and_ca_dollars_apart(
 def test_one_currency_gives_plan_js_no_symbol(web, seeded) -> None:
     page = web.get("/plans/new").get_data(as_text=True)
     assert "data-currency-symbol" not in page
+
+
+def test_the_supplier_order_s_unit_cost_is_in_the_seller_s_money() -> None:
+    """The SKU page's purchase line '(100 × £30.90)' is written like the amounts beside it."""
+    from app.money import formatter
+    from app.web.skus.timeline import supplier_order
+
+    tl = {
+        "as_of": "2026-12-01",
+        "recommendation": {
+            "supplier_order": {
+                "quantity": 100, "unit_cost": 30.9, "order_by": "2026-12-05",
+                "arrives_on": "2027-01-10", "at_fba_on": "2027-01-20",
+                "cost": {"lines": {"purchase": 3090.0, "freight": 140.0}, "total": 3230.0},
+            }
+        },
+    }  # fmt: skip
+    order = supplier_order(tl, formatter("GBP", "en_GB"))
+    purchase = next(line for line in order["lines"] if line["key"] == "purchase")
+    assert purchase["label"].endswith("(100 × £30.90)")
+    order = supplier_order(tl, formatter("USD", "en_US", distinct=True))
+    purchase = next(line for line in order["lines"] if line["key"] == "purchase")
+    assert purchase["label"].endswith("(100 × US$30.90)")
