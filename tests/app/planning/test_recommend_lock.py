@@ -73,6 +73,22 @@ class HeldBatch:
         return self.real(*args, **kwargs)
 
 
+def _queue_one_meanwhile(batch: HeldBatch, seller_id: int, waiting: str, enqueue: Any) -> int:
+    """While the direct run is held inside its computation, queue a run of the same seller."""
+    assert batch.first_inside.wait(60), "the direct run never reached its computation"
+    rid = int(enqueue(seller_id))  # what a retrain queues meanwhile
+    # The queued run says on its record that it waits for the other one.
+    deadline = time.monotonic() + 30
+    record = job_record(rid)
+    while record.message != waiting and time.monotonic() < deadline:
+        time.sleep(0.1)
+        record = job_record(rid)
+    assert (record.status, record.message) == ("running", waiting)
+    # And it does not compute while the direct run holds the lock.
+    assert not batch.second_inside.wait(3)
+    return rid
+
+
 @postgresql
 def test_a_queued_run_waits_for_a_direct_run_and_one_set_stays_current(
     live_app: Any, monkeypatch: pytest.MonkeyPatch
@@ -94,18 +110,10 @@ def test_a_queued_run_waits_for_a_direct_run_and_one_set_stays_current(
 
     cli = threading.Thread(target=direct)
     cli.start()
-    assert batch.first_inside.wait(60), "the direct run never reached its computation"
-    rid = enqueue_recommend(seller_id)  # what a retrain queues meanwhile
-    # The queued run says on its record that it waits for the other one.
-    deadline = time.monotonic() + 30
-    record = job_record(rid)
-    while record.message != RECOMMEND_WAITING and time.monotonic() < deadline:
-        time.sleep(0.1)
-        record = job_record(rid)
-    assert (record.status, record.message) == ("running", RECOMMEND_WAITING)
-    # And it does not compute while the direct run holds the lock.
-    assert not batch.second_inside.wait(3)
-    batch.release.set()
+    try:
+        rid = _queue_one_meanwhile(batch, seller_id, RECOMMEND_WAITING, enqueue_recommend)
+    finally:
+        batch.release.set()  # whatever failed, the direct run finishes (and its locks go)
     cli.join(120)
     assert runner_for(live_app).wait_idle(120)
 

@@ -197,6 +197,7 @@ def test_one_currency_needs_no_rates_and_keeps_its_dollars(web, seeded, db_sessi
     assert f"${value:,.0f}" in _cells(page, 'data-marketplace="US" data-currency="USD"')
     assert "US$" not in page and "CA$" not in page
     assert '<table class="table fit" id="marketplaces">' in page
+    assert "data-currency-total" not in page  # its one row is its total
     # Every row of the table has its 11 cells: nothing spills past the header.
     table = re.search(r'id="marketplaces".*?</table>', page, re.S).group(0)
     heads = re.findall(r"<th[ >]", re.search(r"<thead>.*?</thead>", table, re.S).group(0))
