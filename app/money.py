@@ -26,8 +26,7 @@ from typing import Any, Protocol
 
 from babel import Locale
 from babel.numbers import NumberPattern, get_currency_precision, get_currency_symbol
-from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy import inspect, select
 
 from integrations.amazon import marketplaces
 
@@ -101,9 +100,11 @@ def in_several_currencies(accounts: Iterable[HasMarketplace]) -> bool:
 def tenant_in_several_currencies(account: Any) -> bool:
     """Whether the account's business has accounts in more than one currency (asked of the
     database through the account's own session and class: this module sits below the models).
-    An account in no session, or without a business yet, has only its own currency."""
-    session = object_session(account)
-    if session is None or account.tenant_id is None:
+    An account in no session, without a business yet, or not a mapped row at all (a page's
+    stand-in that only names its marketplace) has only its own currency."""
+    state = inspect(account, raiseerr=False)
+    session = state.session if state is not None else None
+    if session is None or getattr(account, "tenant_id", None) is None:
         return False
     cls = type(account)
     with session.no_autoflush:
