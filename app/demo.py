@@ -33,6 +33,7 @@ from app.planning.train import train_seller
 from app.sync.clients import client_for
 from app.sync.runner import run_stream, run_together
 from app.sync.streams import RUN_ORDER, Stream
+from app.tasks import recommend_lock
 from integrations.amazon import marketplaces
 from simulator.marketplace import Marketplace
 from simulator.notify import Notifier
@@ -229,8 +230,11 @@ def plan(account_id: int) -> None:
     account = demo_account(account_id)
     train_seller(db.session, account, progress=show)
     db.session.commit()
-    recs = recommend_seller(db.session, account, progress=show)
-    db.session.commit()
+    db.session.commit()  # no read left open while a background run of this seller finishes
+    # A sync the schedule queued meanwhile may have queued a recommend run: one at a time.
+    with recommend_lock(account_id, on_wait=lambda why: print(f"    {why}", flush=True)):
+        recs = recommend_seller(db.session, demo_account(account_id), progress=show)
+        db.session.commit()
     ship = [r for r in recs if r.quantity > 0]
     # A recommended shipment is not always one to send today: its ship-by day says when.
     print(f"    {len(ship)} of {len(recs)} SKUs have a recommended shipment, "

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, Concatenate, ParamSpec
 
 from flask import Flask, current_app
@@ -32,7 +32,7 @@ from app.sync.clients import client_for
 from app.sync.streams import Stream, parse_stream
 from integrations.amazon import marketplaces
 from jobs import host, progress
-from jobs.locks import app_lock
+from jobs.locks import LockBusy, app_lock
 from jobs.schedule import LOOKBACK, Entry, due_jobs
 from jobs.tasks import Owner, Task, enqueue
 
@@ -63,6 +63,36 @@ def stream_lock(
     """The lock a sync job of one (seller, stream) holds: for code that syncs outside a job
     (the CLI's foreground sync), so it never overlaps a worker's run of the same stream."""
     return app_lock(sync_lock_key(seller_account_id, stream), wait)
+
+
+def recommend_lock_key(seller_account_id: int) -> str:
+    """The lock every recommend run of one seller holds: queued jobs and direct runs alike."""
+    return f"recommend:{seller_account_id}"
+
+
+RECOMMEND_WAITING = "waiting for this seller's other recommend run to finish"
+
+
+@contextmanager
+def recommend_lock(
+    seller_account_id: int,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the seller's recommend lock for the block: one run at a time computes and stores
+    its current recommendations, so a retrain's queued run and a direct one (the CLI, the demo)
+    never both leave a set current. A run that finds it held says so through `on_wait`, then
+    waits for it (JOBS_LOCK_WAIT, LockBusy after: a queued run is retried) and runs after it, on
+    the data as it is by then."""
+    key = recommend_lock_key(seller_account_id)
+    with ExitStack() as held:
+        try:
+            held.enter_context(app_lock(key, wait=0))
+        except LockBusy:
+            if on_wait is not None:
+                on_wait(RECOMMEND_WAITING)
+            held.enter_context(app_lock(key, wait))
+        yield
 
 
 # --- Bodies -----------------------------------------------------------------------------------
@@ -156,9 +186,22 @@ def retrain_seller(account: SellerAccount, job_record_id: int | None = None) -> 
     return {"model_version_id": version.id, "metrics": version.metrics}
 
 
+def recommend_for_seller(seller_account_id: int, job_record_id: int | None = None) -> Result:
+    """Recompute and store the seller's current recommendations, one run per seller at a time
+    (a run that finds another going says so on its record, and waits for it)."""
+    say = progress.reporter(job_record_id)
+
+    def waiting(why: str) -> None:
+        if say is not None:
+            say(0.0, why)
+
+    # Taken before the account is read: no transaction stays open while the other run finishes.
+    with recommend_lock(seller_account_id, on_wait=waiting):
+        return _recommend(seller_account_id, job_record_id)
+
+
 @seller_job
-def recommend_for_seller(account: SellerAccount, job_record_id: int | None = None) -> Result:
-    """Recompute and store the seller's current recommendations."""
+def _recommend(account: SellerAccount, job_record_id: int | None = None) -> Result:
     try:
         recs = recommend_seller(db.session, account, progress=progress.reporter(job_record_id))
     except NoModel as exc:
@@ -249,6 +292,7 @@ RECOMMEND = Task(
     queue="low",
     kind=RECOMMEND_KIND,
     job_id=lambda seller, *_a, **_k: f"recommend:{seller}",
+    lock_key=lambda *_a, **_k: None,  # the body holds recommend_lock (it says when it waits)
     owner=seller_owner,
 )
 ALERTS = Task(

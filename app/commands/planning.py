@@ -9,6 +9,7 @@ from app.commands.sync import find_seller
 from app.extensions import db
 from app.planning.recommend import NoModel, recommend_seller
 from app.planning.train import NotEnoughHistory, train_seller
+from app.tasks import recommend_lock
 
 
 def _echo_progress(progress: float, message: str) -> None:
@@ -48,11 +49,16 @@ def train_command(seller_name: str, tenant: str | None, seed: int) -> None:
 def recommend_command(seller_name: str, tenant: str | None) -> None:
     """Recompute the seller's shipment recommendations now."""
     account = find_seller(seller_name, tenant)
-    try:
-        recs = recommend_seller(db.session, account, progress=_echo_progress)
-    except NoModel as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    account_id = account.id
+    db.session.commit()  # no read left open while a worker's run of this seller finishes
+    # The lock a worker's recommend run holds: never two current sets for one seller.
+    with recommend_lock(account_id, on_wait=click.echo):
+        account = find_seller(seller_name, tenant)
+        try:
+            recs = recommend_seller(db.session, account, progress=_echo_progress)
+        except NoModel as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
     to_ship = [r for r in recs if r.quantity > 0]
     click.echo(
         f"{len(recs)} SKUs, {len(to_ship)} to ship, {sum(r.quantity for r in to_ship)} units in all"

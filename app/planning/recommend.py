@@ -54,7 +54,10 @@ def recommend_seller(
     progress: Progress | None = None,
     seed: int = 0,
 ) -> list[Recommendation]:
-    """Compute and store current recommendations for every active SKU; caller commits."""
+    """Compute and store current recommendations for every active SKU; caller commits.
+
+    Callers hold `app.tasks.recommend_lock` around this and the commit, one run per seller.
+    """
     say = progress or (lambda _p, _m: None)
     version = queries.latest_model(session, account.tenant_id, account.id)
     if version is None or version.artifact is None:
@@ -164,6 +167,14 @@ def recommend_seller(
             orders[item.sku] = supply.decide_order(
                 ctx, today, schedule, book.currency, seller_formatter(account, digits=0)
             )[1]
+    # Runs hold the seller's recommend lock (app.tasks.recommend_lock); this orders any two
+    # transactions that still swap at once. Unordered, neither UPDATE sees the other's new rows
+    # and both sets stay current. With the account row locked first, PostgreSQL makes the second
+    # wait here for the first's commit, and its UPDATE (a new snapshot) then retires those rows;
+    # SQLite ignores FOR UPDATE and has one writer at a time anyway.
+    session.execute(
+        select(SellerAccount.id).where(SellerAccount.id == account.id).with_for_update()
+    )
     session.execute(
         update(Recommendation)
         .where(

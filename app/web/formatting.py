@@ -14,7 +14,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -22,6 +22,7 @@ from markupsafe import Markup
 from app import money as app_money
 
 MISSING = "—"  # a value that is not known (yet)
+DISTINCT_KEY = "fba_money_distinct"  # g's per-request answers of distinct_money, by business
 
 
 def num(value: Any, digits: int = 0) -> str:
@@ -33,7 +34,8 @@ def num(value: Any, digits: int = 0) -> str:
 
 def format_money(value: float | None, seller: Any, digits: int = 0) -> str:
     """`value` in `seller`'s currency and locale (app.money, Babel): '$1,235', '-$620.55',
-    '£1,234.50', '1.234,50 €'; a value that rounds to zero has no sign; None -> '—'.
+    '£1,234.50', '1.234,50 €', or 'CA$1,235' and 'US$1,235' for a business in several
+    currencies; a value that rounds to zero has no sign; None -> '—'.
 
     A page without a seller to say whose money it is fails loudly rather than guess dollars.
     """
@@ -42,7 +44,19 @@ def format_money(value: float | None, seller: Any, digits: int = 0) -> str:
     if not hasattr(seller, "marketplace"):
         raise TypeError("money() on a page without a seller: whose currency is it?")
     currency, locale = app_money.of(seller)
-    return app_money.money(value, currency, locale, digits)
+    return app_money.money(value, currency, locale, digits, distinct=distinct_money(seller))
+
+
+def distinct_money(seller: Any) -> bool:
+    """Whether the page writes the seller's money with its distinct symbol (CA$, US$): its
+    business has accounts in several currencies. Asked once per request and business."""
+    if not has_request_context():
+        return app_money.tenant_in_several_currencies(seller)
+    known = g.setdefault(DISTINCT_KEY, {})
+    tenant = getattr(seller, "tenant_id", None)
+    if tenant not in known:
+        known[tenant] = app_money.tenant_in_several_currencies(seller)
+    return bool(known[tenant])
 
 
 @pass_context

@@ -14,7 +14,7 @@ from app.security import headers
 from app.tenancy import TENANT_KEY
 from app.web import limits
 from app.web.auth.session import current_seller, current_user
-from app.web.formatting import format_money
+from app.web.formatting import DISTINCT_KEY, distinct_money, format_money
 
 
 def digits_up_to(limit: int) -> str:
@@ -52,9 +52,15 @@ class IdConverter(BaseConverter):
 
 
 def money_attrs(seller: Any) -> Markup:
-    """data-currency and data-locale for plan.js's Intl.NumberFormat (the locale as BCP 47)."""
+    """data-currency and data-locale for plan.js's Intl.NumberFormat (the locale as BCP 47), and
+    data-currency-symbol when the page writes the currency's distinct symbol (app.money)."""
     currency, locale = money.of(seller)
-    return Markup('data-currency="{}" data-locale="{}"').format(currency, locale.replace("_", "-"))
+    attrs = Markup('data-currency="{}" data-locale="{}"').format(
+        currency, locale.replace("_", "-")
+    )
+    if distinct_money(seller):
+        attrs += Markup(' data-currency-symbol="{}"').format(money.distinct_symbol(currency))
+    return attrs
 
 
 def when(value: Any, seller: Any = None, seconds: bool = False) -> str:
@@ -77,7 +83,14 @@ def _context() -> dict[str, Any]:
 
 # Flask-WTF caches the signed CSRF token in g.csrf_token; after login clears the session it
 # must be regenerated, or a stale token (from a secret no longer in the session) is rendered.
-_PER_REQUEST = ("fba_user", "fba_membership", "fba_seller", "fba_seller_accounts", "csrf_token")
+_PER_REQUEST = (
+    "fba_user",
+    "fba_membership",
+    "fba_seller",
+    "fba_seller_accounts",
+    "csrf_token",
+    DISTINCT_KEY,
+)
 
 
 def _reset() -> None:

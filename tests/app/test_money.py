@@ -49,3 +49,44 @@ def test_a_seller_s_money_follows_its_marketplace() -> None:
     )
     with pytest.raises(KeyError, match="XX"):
         money.of(SellerAccount(name="s", marketplace="XX"))
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "digits", "text"),
+    [
+        (1234.5, "CAD", "en_CA", 2, "CA$1,234.50"),  # en_CA's own "$" reads as dollars
+        (1234.5, "USD", "en_US", 2, "US$1,234.50"),
+        (-620.554, "USD", "en_US", 2, "-US$620.55"),
+        (-0.4, "CAD", "en_CA", 0, "CA$0"),
+        (1234.5, "MXN", "es_MX", 0, "MX$1,234"),
+        (1234.5, "EUR", "de_DE", 2, f"1.234,50{NBSP}€"),  # the locale's layout, same symbol
+        (1234.5, "GBP", "en_GB", 2, "£1,234.50"),
+        (12345, "JPY", "en_JP", 2, "JP¥12,345"),
+    ],
+)
+def test_distinct_money_names_its_currency(amount, currency, locale, digits, text) -> None:
+    assert money.money(amount, currency, locale, digits, distinct=True) == text
+    assert money.formatter(currency, locale, digits, distinct=True)(amount) == text
+
+
+def test_distinct_symbols_tell_every_marketplace_currency_apart() -> None:
+    currencies = {m.currency for m in marketplaces.table().values()}
+    symbols = {money.distinct_symbol(c) for c in currencies}
+    assert len(symbols) == len(currencies)
+
+
+def test_a_business_in_several_currencies_writes_them_apart(factory, db_session) -> None:
+    tenant = factory.tenant()
+    us = factory.seller(tenant, marketplace="US")
+    assert not money.tenant_in_several_currencies(us)
+    assert money.seller_formatter(us, 0)(1234.5) == "$1,234"  # one currency: as before
+    ca = factory.seller(tenant, marketplace="CA", marketplace_id="A2EUQ1WTGCTBG2")
+    assert money.tenant_in_several_currencies(us) and money.tenant_in_several_currencies(ca)
+    assert money.seller_formatter(ca, 0)(1234.5) == "CA$1,234"
+    assert money.seller_formatter(us, 0)(1234.5) == "US$1,234"
+    assert money.seller_formatter(us, 0, distinct=False)(1234.5) == "$1,234"
+    assert money.in_several_currencies([us, ca]) and not money.in_several_currencies([us])
+    # Another business's accounts do not count.
+    other = factory.seller(factory.tenant(), marketplace="US")
+    assert not money.tenant_in_several_currencies(other)
+    assert not money.tenant_in_several_currencies(SellerAccount(name="new", marketplace="CA"))

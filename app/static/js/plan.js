@@ -3,9 +3,11 @@
 (function () {
   "use strict";
   /* Money as the templates' money macro writes it (app.money): the seller's currency and
-     locale come from the form's data-currency and data-locale; whole units, and a total that
-     rounds to zero never shows a minus sign. */
-  var moneyFormat = null;
+     locale come from the form's data-currency and data-locale, and a business in several
+     currencies gets the currency's distinct symbol (CA$, US$) from data-currency-symbol in
+     place of the locale's own; whole units, and a total that rounds to zero never shows a
+     minus sign. */
+  var moneyFormat = null, moneySymbol = null;
   function money(v) {
     if (!moneyFormat) {
       var form = document.getElementById("plan-form");
@@ -13,9 +15,13 @@
         style: "currency", currency: form.getAttribute("data-currency"),
         minimumFractionDigits: 0, maximumFractionDigits: 0
       });
+      moneySymbol = form.getAttribute("data-currency-symbol");
     }
     var r = Math.round(v);
-    return moneyFormat.format(r === 0 ? 0 : r);
+    if (!moneySymbol) return moneyFormat.format(r === 0 ? 0 : r);
+    return moneyFormat.formatToParts(r === 0 ? 0 : r).map(function (part) {
+      return part.type === "currency" ? moneySymbol : part.value;
+    }).join("");
   }
   function check(row, qty) {
     var pack = parseInt(row.getAttribute("data-pack"), 10) || 1;

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ExchangeRate, SellerAccount, utcnow
-from app.money import money
+from app.money import in_several_currencies, money, of
 from app.web.auth.session import current_seller, login_required, seller_accounts, tenant_id
 from app.web.formatting import MISSING
 from app.web.forms import CsrfOnlyForm
@@ -49,6 +49,7 @@ def _page(errors: dict[str, str], entered: dict[str, str], status: int) -> Respo
     currencies = [t.currency for t in totals] or sorted({a.currency for a in accounts})
     base = rates[0].base_currency if rates else currencies[0]
     current = {r.currency: r for r in rates if r.base_currency == base}
+    write = Amounts(accounts)
     return render_template(
         "overview/index.html",
         rows=rows,
@@ -56,6 +57,8 @@ def _page(errors: dict[str, str], entered: dict[str, str], status: int) -> Respo
         converted=converted,
         why_not=why_not,
         currencies=currencies,
+        # Rates convert between the accounts' currencies: with one, there is nothing to enter.
+        needs_rates=write.several,
         base=base,
         current=current,
         errors=errors,
@@ -64,24 +67,34 @@ def _page(errors: dict[str, str], entered: dict[str, str], status: int) -> Respo
         codes=sorted(set(codes)),
         skus=figures.risky_skus(db.session, tid, accounts, chosen),
         button=CsrfOnlyForm(),
-        cash=_cash,
-        in_currency=_in_currency,
+        cash=write.cash,
+        in_currency=write.in_currency,
     ), status
 
 
-# Written in plain English (Babel's "en"), where every currency's symbol is its own: CA$1,234
-# beside $1,234, never two "$" of different currencies on one page (en_CA writes CAD as "$").
-OVERVIEW_LOCALE = "en"
+class Amounts:
+    """How this page writes money: each amount as its account's pages write it (app.money), and
+    with its currency's distinct symbol when the business has several (CA$1,234 beside
+    US$1,234, never two "$" of different currencies on one page; en_CA writes CAD as "$")."""
 
+    def __init__(self, accounts: list[SellerAccount]) -> None:
+        self.several = in_several_currencies(accounts)
+        self._locale: dict[str, str] = {}
+        for account in accounts:  # the oldest account of each currency writes its totals
+            self._locale.setdefault(*of(account))
 
-def _in_currency(value: float | None, currency: str, digits: int = 0) -> str:
-    """An amount in `currency`, unambiguous beside other currencies."""
-    return MISSING if value is None else money(value, currency, OVERVIEW_LOCALE, digits)
+    def in_currency(self, value: float | None, currency: str, digits: int = 0) -> str:
+        """An amount in `currency` (one of the accounts')."""
+        if value is None:
+            return MISSING
+        return money(value, currency, self._locale[currency], digits, distinct=self.several)
 
-
-def _cash(value: float | None, account: SellerAccount, digits: int = 0) -> str:
-    """An amount in the account's currency, unambiguous beside other currencies."""
-    return _in_currency(value, account.currency, digits)
+    def cash(self, value: float | None, account: SellerAccount, digits: int = 0) -> str:
+        """An amount in the account's currency, as the account's own pages write it."""
+        if value is None:
+            return MISSING
+        currency, locale = of(account)
+        return money(value, currency, locale, digits, distinct=self.several)
 
 
 @bp.post("/rates")

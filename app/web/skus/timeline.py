@@ -269,16 +269,17 @@ def excess_block(tl: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def supplier_order(tl: dict[str, Any]) -> dict[str, Any] | None:
+def supplier_order(tl: dict[str, Any], money: MoneyFormat = fmt_money) -> dict[str, Any] | None:
     """The supplier order as the page shows it: quantity, supplier, freight, dates, cost lines
-    in cents that add up to the total as printed, and the sentence (None: no order)."""
+    in cents that add up to the total as printed, and the sentence (None: no order); the unit
+    cost written by `money`, the seller's formatter, as the lines beside it."""
     order = (tl.get("recommendation") or {}).get("supplier_order")
     if not order:
         return None
     as_of = dt.date.fromisoformat(tl["as_of"])
     cost = order["cost"]
     shown = _cents(cost["lines"], cost["total"])
-    each = f" ({fmt_units(order['quantity'])} × {fmt_money(order['unit_cost'])})"
+    each = f" ({fmt_units(order['quantity'])} × {money(order['unit_cost'])})"
     lines = [
         {"key": k, "label": label(k, ORDER_LINE_LABELS) + (each if k == "purchase" else ""),
          "value": v}
@@ -371,7 +372,7 @@ def present(tl: dict[str, Any] | None, money: MoneyFormat = fmt_money) -> dict[s
         "costs": cost_table(tl),
         "inbound": inbound_rows(tl),
         "excess": excess_block(tl),
-        "supplier_order": supplier_order(tl),
+        "supplier_order": supplier_order(tl, money),
         "upstream": upstream_block(tl),
         "upstream_limited": bool(rec.get("upstream_limited")),
         "notes": list(tl.get("notes") or []),

@@ -56,7 +56,9 @@ def test_each_marketplace_in_its_currency_and_never_summed(web, seeded, factory,
     page = web.get("/marketplaces/").get_data(as_text=True)
     assert 'data-marketplace="US"' in page and 'data-marketplace="CA"' in page
     us_state = summaries.ensure(db_session, us.tenant_id, us.id)
-    us_value = f"${us_state.value:,.0f}"
+    # A business in two currencies: each amount with its distinct symbol, never a bare "$".
+    us_value = f"US${us_state.value:,.0f}"
+    assert not re.search(r"(?<![A-Z])\$\d", page)
     ca_cells = _cells(page, 'data-marketplace="CA" data-currency="CAD"')
     assert "CA$70" in ca_cells  # 10 units at CA$7, never written as plain "$"
     assert 'data-missing-cost' not in _row(page, 'data-marketplace="CA" data-currency="CAD"')
@@ -70,6 +72,8 @@ def test_each_marketplace_in_its_currency_and_never_summed(web, seeded, factory,
     assert mixed not in page
     assert 'id="converted-total"' not in page and 'id="no-conversion"' in page
     assert "no exchange rates entered" in page
+    # Two currencies: the rate form is there, and the line saying none is needed is not.
+    assert 'action="/marketplaces/rates"' in page and 'id="no-rates"' not in page
     # The SKU table names each row's marketplace; the filter keeps one.
     only_ca = web.get("/marketplaces/?marketplace=ca").get_data(as_text=True)
     skus = re.search(r'id="risky-skus".*?</table>', only_ca, re.S).group(0)
@@ -93,7 +97,7 @@ def test_converted_total_at_entered_rates_with_the_rate_and_day(
     page = web.get("/marketplaces/").get_data(as_text=True)
     us_value = summaries.ensure(db_session, us.tenant_id, us.id).value
     converted = _cells(page, 'id="converted-total"')
-    assert f"${us_value + 70 * 0.7:,.0f}" in converted
+    assert f"US${us_value + 70 * 0.7:,.0f}" in converted
     assert "converted to USD at your rates" in converted[0]
     today = dt.datetime.now(dt.UTC).date().isoformat()
     assert f"1 CAD = 0.7000 USD (entered {today})" in converted[0]
@@ -177,3 +181,26 @@ def test_an_out_of_stock_sku_runs_out_now_as_on_the_dashboard(web, seeded, db_se
 
     assert " now " in text_of(rows[0].sku) + " " and "again" not in text_of(rows[0].sku)
     assert "now, again" in text_of(rows[1].sku)
+
+
+def test_one_currency_needs_no_rates_and_keeps_its_dollars(web, seeded, db_session):
+    """A seller in one currency: no exchange-rate form (nothing to convert), one line saying so,
+    and its money written "$" as on its own pages; the table fits its card (class "fit")."""
+    from app import summaries
+
+    us = seeded["seller"]
+    page = web.get("/marketplaces/").get_data(as_text=True)
+    assert 'action="/marketplaces/rates"' not in page and 'name="base"' not in page
+    assert "No exchange rates to enter: every marketplace here sells in USD" in page
+    assert 'id="no-conversion"' not in page and 'id="converted-total"' not in page
+    value = summaries.ensure(db_session, us.tenant_id, us.id).value
+    assert f"${value:,.0f}" in _cells(page, 'data-marketplace="US" data-currency="USD"')
+    assert "US$" not in page and "CA$" not in page
+    assert '<table class="table fit" id="marketplaces">' in page
+    assert "data-currency-total" not in page  # its one row is its total
+    # Every row of the table has its 11 cells: nothing spills past the header.
+    table = re.search(r'id="marketplaces".*?</table>', page, re.S).group(0)
+    heads = re.findall(r"<th[ >]", re.search(r"<thead>.*?</thead>", table, re.S).group(0))
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+        spans = [int(n or 1) for n in re.findall(r'<t[dh](?: colspan="(\d+)")?[ >]', row)]
+        assert sum(spans) == len(heads) == 11, row
