@@ -55,7 +55,13 @@ def distinct_money(seller: Any) -> bool:
     known = g.setdefault(DISTINCT_KEY, {})
     tenant = getattr(seller, "tenant_id", None)
     if tenant not in known:
-        known[tenant] = app_money.tenant_in_several_currencies(seller)
+        # The header's accounts (app.web.auth.session.current_seller) are every account of
+        # the logged-in tenant: when they are loaded, no statement is needed.
+        header = g.get("fba_seller_accounts")
+        if header and all(getattr(a, "tenant_id", None) == tenant for a in header):
+            known[tenant] = app_money.in_several_currencies([*header, seller])
+        else:
+            known[tenant] = app_money.tenant_in_several_currencies(seller)
     return bool(known[tenant])
 
 

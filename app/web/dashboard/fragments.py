@@ -8,7 +8,8 @@ stamps the state row (`refreshed_at`, with the source marks) in the same transac
 fragment is stored under
 
     (tenant, seller, the state's stamp and marks, the controls, the page, the seller's
-     name, marketplace and review period, today's date, the SKU link prefix)
+     name, marketplace and review period, whether its business sells in several currencies
+     (US$ / CA$), today's date, the SKU link prefix)
 
 and is never stale: a newer write gives a new key, which every request reads first (the state is
 read on every request by app.summaries.ensure, and the fragment after it, so a fragment can only

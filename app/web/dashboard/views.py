@@ -23,6 +23,7 @@ from app.web.dashboard.table import (
     headline,
     table_rows,
 )
+from app.web.formatting import distinct_money
 from app.web.paging import Page, int_arg
 
 bp = Blueprint("dashboard", __name__)
@@ -79,6 +80,8 @@ def index() -> ResponseReturnValue:
         size,
         seller.name,
         seller.marketplace,
+        # CA$ / US$ once the business sells in several currencies (app.money)
+        distinct_money(seller),
         scope.review_days,
         # day() writes the year when it is not this one
         dt.date.today(),

@@ -68,6 +68,19 @@ def test_a_business_in_us_and_ca_writes_us_and_ca_dollars_apart(
     assert 'id="sum-cost">CA$0<' in page
 
 
+def test_a_dashboard_seen_before_a_second_currency_is_not_served_stale(
+    web, seeded, factory, db_session
+) -> None:
+    """The dashboard's rendered page is kept per process (app.web.dashboard.fragments); a CA
+    account added after a view changes how the US money is written, so the next view is new."""
+    assert not re.search(r"US\$\d", web.get("/").get_data(as_text=True))
+    factory.seller(seeded["tenant"], "Acme CA", marketplace="CA", marketplace_id="A2EUQ1WTGCTBG2")
+    db_session.commit()
+    page = web.get("/").get_data(as_text=True)
+    assert re.search(r"US\$\d", page)
+    assert not re.search(r"(?<![A-Z])\$\d|-\$", page)
+
+
 def test_one_currency_gives_plan_js_no_symbol(web, seeded) -> None:
     page = web.get("/plans/new").get_data(as_text=True)
     assert "data-currency-symbol" not in page
