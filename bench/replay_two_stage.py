@@ -92,46 +92,26 @@ def run(args: argparse.Namespace) -> int:
         start, end = make_two_stage_scenario(args.seed, args.skus, args.days, where)
         two = load_two_stage(where / "demand.csv", where / "skus.csv", start, end)
     R = args.review_days
-    kwargs: dict = {}
-    if args.forecaster == "trailing":
-        from replay import TrailingForecaster
+    from replay import forecaster_factory, print_lines, run_timed, save_summary
 
-        kwargs["forecaster_factory"] = TrailingForecaster
-    elif args.threads != 2:
-        from forecasting.model import DemandForecaster
-
-        kwargs["forecaster_factory"] = lambda: DemandForecaster(seed=0, num_threads=args.threads)
-    timings = {}
-    t0 = time.perf_counter()
+    factory = forecaster_factory(args)
+    kwargs = {"forecaster_factory": factory} if factory else {}
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
                         defer=args.defer, **kwargs)
-    results = {"ours": simulate_two_stage(two, ours, R)}
-    timings["ours"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    results["days_of_supply"] = simulate_two_stage(two, TwoStageDaysOfSupply(R), R)
-    timings["days_of_supply"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    results["foresight"] = run_two_stage_foresight(two, R)
-    timings["foresight"] = time.perf_counter() - t0
+    results, timings, _ = run_timed({
+        "ours": lambda: simulate_two_stage(two, ours, R),
+        "days_of_supply": lambda: simulate_two_stage(two, TwoStageDaysOfSupply(R), R),
+        "foresight": lambda: run_two_stage_foresight(two, R)})
     full = summarize_two_stage(two, results, R)
     doc = full["policies"]
-    if args.save:
-        import json
-
-        args.save.write_text(json.dumps(full))
+    save_summary(args, full)
     names = list(results)
     print(f"two-stage scenario: simulator seed {args.seed}, {len(two.base.skus)} SKUs, "
           f"{start}..{end}, review {R} days, supplier leads {SUPPLIER_LEADS[0]}-"
           f"{SUPPLIER_LEADS[1]}, transfer leads {TRANSFER_LEADS[0]}-{TRANSFER_LEADS[1]}; ours = "
           f"{args.forecaster} forecaster refit every {args.retrain_days} days ({ours.fits} fits), "
           f"{args.paths} paths; orders deferred to a later review: {ours.orders_deferred}")
-    print(f"{'line':>18} " + " ".join(f"{n:>15}" for n in names)
-          + f" {'ours/dos':>9} {'ours/fore':>9}")
-    for key in (*TWO_STAGE_LINES, "total"):
-        vals = [doc[n][key] for n in names]
-        r1 = vals[0] / vals[1] if vals[1] else float("nan")
-        r2 = vals[0] / vals[2] if vals[2] else float("nan")
-        print(f"{key:>18} " + " ".join(f"{v:>15,.0f}" for v in vals) + f" {r1:>9.3f} {r2:>9.3f}")
+    print_lines(doc, names, (*TWO_STAGE_LINES, "total"), 18)
     # freight and transfer of the units customers bought: every policy that sells them pays it
     sold_moves = {n: sum(doc[n]["per_sku"][sku]["units_sold"]
                          * (two.freight_per_unit[i] + two.transfer_cost_per_unit[i])

@@ -21,11 +21,10 @@ from forecasting.fees import REPLAY_CARD, FeeCard, days_in_month
 from forecasting.replay import (
     CAPITAL_RATE,
     COST_LINES,
+    FbaSide,
     PolicyError,
     ReplayState,
-    aged_per_unit,
     check_quantities,
-    cost_lines,
 )
 from forecasting.replay_io import (
     ReplayInput,
@@ -179,66 +178,28 @@ def simulate_two_stage(two: TwoStageInput, policy: TwoStagePolicy, review_days: 
     inp = two.base
     n, T = inp.demand.shape
     horizon = T + int(inp.lead.max(initial=1)) + int(two.supplier_lead.max(initial=1)) + 1
-    arrivals = np.zeros((n, horizon), dtype=np.int64)      # transfers landing at FBA
+    fba = FbaSide(inp, horizon, 2 + T // review_days + 1)   # its arrivals: the transfers
     po_arrivals = np.zeros((n, horizon), dtype=np.int64)   # supplier orders landing upstream
-    max_lots = 2 + T // review_days + 1
-    lot_recv = np.full((n, max_lots), -1, dtype=np.int64)
-    lot_qty = np.zeros((n, max_lots), dtype=np.int64)
-    lot_cum = np.zeros((n, max_lots), dtype=np.int64)
-    n_lots = np.zeros(n, dtype=np.int64)
-    received = np.zeros(n, dtype=np.int64)
-    cum_sold = np.zeros(n, dtype=np.int64)
-    on_hand = np.zeros(n, dtype=np.int64)
-    in_transit = np.zeros(n, dtype=np.int64)
     warehouse = np.zeros(n, dtype=np.int64)
     po_in_transit = np.zeros(n, dtype=np.int64)
-    sold = np.zeros((n, T), dtype=np.int64)
-    in_stock = np.zeros((n, T), dtype=bool)
-    oh_end = np.zeros((n, T), dtype=np.int64)
     wh_end = np.zeros((n, T), dtype=np.int64)
-    aged = np.zeros((n, T))
     moved = np.zeros((n, T), dtype=np.int64)      # units transferred on day t
     ordered = np.zeros((n, T), dtype=np.int64)    # units ordered on day t
-    arrivals[:, 0] += inp.initial_on_hand
     po_arrivals[:, 0] += two.initial_warehouse
     transfers: list[tuple[int, int, int, int]] = []
     orders: list[tuple[int, int, int, int]] = []
-    rows = np.arange(n)
-    cf = inp.cubic_feet
     for t in range(T):
         # 1. supplier orders land at the warehouse (initial warehouse stock: on start)
         up = po_arrivals[:, t]
         warehouse += up
         po_in_transit -= up - two.initial_warehouse if t == 0 else up
-        # 2. transfers land at FBA as lots (initial on hand: one lot on start)
-        arr = arrivals[:, t]
-        got = arr > 0
-        if got.any():
-            idx = rows[got]
-            slot = n_lots[got]
-            received[got] += arr[got]
-            lot_recv[idx, slot] = t
-            lot_qty[idx, slot] = arr[got]
-            lot_cum[idx, slot] = received[got]
-            n_lots[got] += 1
-            on_hand += arr
-            in_transit -= arr - inp.initial_on_hand if t == 0 else arr
-        # 3. sales at FBA (FIFO), 4. observation
-        s = np.minimum(inp.demand[:, t], on_hand)
-        on_hand -= s
-        cum_sold += s
-        sold[:, t] = s
-        oh_end[:, t] = on_hand
-        in_stock[:, t] = on_hand > 0
-        if inp.dates[t].day == 15:
-            rem = np.clip(lot_cum - cum_sold[:, None], 0, lot_qty)
-            age = np.where(lot_recv >= 0, t - lot_recv, -1)
-            aged[:, t] = (rem * aged_per_unit(age, cf[:, None], card)).sum(axis=1)
+        # 2. transfers land at FBA as lots (initial on hand: one lot on start), 3. sales at FBA
+        # (FIFO), 4. observation
+        fba.receive_and_sell(t, card)
         # 5. review: a transfer out of the warehouse, a supplier order
         if t % review_days == 0:
-            state = TwoStageState(inp, t, on_hand.copy(), in_transit.copy(), arrivals, sold,
-                                  in_stock, oh_end, lot_recv, lot_qty, lot_cum, cum_sold.copy(),
-                                  two, warehouse.copy(), po_arrivals, po_in_transit.copy())
+            state = TwoStageState(**fba.state_fields(t), two=two, warehouse=warehouse.copy(),
+                                  po_arrivals=po_arrivals, po_in_transit=po_in_transit.copy())
             q_move, q_order = policy.decide(state)
             qm = check_quantities(q_move, inp, policy.name, t)
             over = qm > warehouse
@@ -248,26 +209,21 @@ def simulate_two_stage(two: TwoStageInput, policy: TwoStagePolicy, review_days: 
                     f"{policy.name} on {inp.dates[t]}: sku {inp.skus[j]!r} transfer {qm[j]} is "
                     f"more than the {warehouse[j]} units at the warehouse")
             qo = check_orders(q_order, two, policy.name, t)
-            for i in np.flatnonzero(qm):
-                a = t + int(inp.lead[i])
-                arrivals[i, a] += qm[i]
-                transfers.append((int(i), t, int(qm[i]), a))
+            fba.ship(t, qm, transfers)
             for i in np.flatnonzero(qo):
                 a = t + int(two.supplier_lead[i])
                 po_arrivals[i, a] += qo[i]
                 orders.append((int(i), t, int(qo[i]), a))
             warehouse -= qm
-            in_transit += qm
             po_in_transit += qo
             moved[:, t] = qm
             ordered[:, t] = qo
         wh_end[:, t] = warehouse
-    lines = cost_lines(inp, sold, oh_end, card)
-    lines["aged"] = aged
+    lines = fba.lines(card)
     lines.update(warehouse_lines(two, wh_end, moved, ordered))
     lines = {k: lines[k] for k in TWO_STAGE_LINES}
-    return TwoStageResult(policy.name, inp.demand, sold, inp.demand - sold, oh_end, wh_end,
-                          lines, transfers, orders)
+    return TwoStageResult(policy.name, inp.demand, fba.sold, inp.demand - fba.sold, fba.oh_end,
+                          wh_end, lines, transfers, orders)
 
 
 def warehouse_lines(two: TwoStageInput, wh_end: np.ndarray, moved: np.ndarray,
