@@ -202,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--defer", action="store_true",
                     help="--two-stage: ours waits with a proposed order until the last review "
                          "before its order-by date (ablation; default: placed when proposed)")
+    ap.add_argument("--no-backup", action="store_true",
+                    help="--two-stage: ours ignores the scenario's backup suppliers (ablation)")
     ap.add_argument("--worst", type=int, default=10,
                     help="--two-stage: how many of the worst SKUs to list")
     args = ap.parse_args(argv)

@@ -16,7 +16,12 @@ own, after the single-stage draws):
   warehouse_per_cuft_month = 0.50 $ (the product's default holding rate);
 - initial_on_hand = (transfer lead + 21 days) and initial_warehouse = supplier lead days of the
   last 28 in-stock days' mean sales, so no policy starts with a stockout it could not prevent
-  (the simulator's own stock is kept at FBA for SKUs without history).
+  (the simulator's own stock is kept at FBA for SKUs without history);
+- a backup supplier for 35% of the SKUs (a third generator, `[seed, 16, 2]`, so the draws above
+  stay as they were): faster and pricier, backup_lead_days = 25-50% of the supplier lead (at
+  least 7 days), backup_unit_cost = the supplier's price x 1.10-1.30, backup_freight_per_unit =
+  3 x freight_per_unit (air), the supplier's MOQ and case pack. Only ours can use it (the
+  reference policies are the issue's, primary only); `--no-backup` has ours ignore it.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ FREIGHT_PER_CUFT = 1.20
 TRANSFER_BASE, TRANSFER_PER_CUFT = 0.10, 0.50
 FREIGHT_CAP, TRANSFER_CAP = 0.20, 0.10  # at most these shares of the landed unit cost
 WAREHOUSE_PER_CUFT_MONTH = 0.50
+BACKUP_SHARE = 0.35
+BACKUP_LEAD_SHARE = (0.25, 0.50)
+BACKUP_PRICE_MARKUP = (1.10, 1.30)
+BACKUP_FREIGHT_MULTIPLE = 3.0
 
 
 def make_two_stage_scenario(seed: int, n_skus: int, days: int, out: Path
@@ -78,6 +87,16 @@ def make_two_stage_scenario(seed: int, n_skus: int, days: int, out: Path
     skus["initial_on_hand"] = np.where(has, fba, skus["initial_on_hand"]).astype(int)
     skus["initial_warehouse"] = np.where(has, np.ceil(r * skus["supplier_lead_days"]), 0
                                          ).astype(int)
+    bk = np.random.default_rng([seed, 16, 2])
+    backed = bk.random(n) < BACKUP_SHARE
+    share = bk.uniform(*BACKUP_LEAD_SHARE, size=n)
+    markup = bk.uniform(*BACKUP_PRICE_MARKUP, size=n)
+    lead = np.maximum(7, np.round(skus["supplier_lead_days"].to_numpy() * share)).astype(int)
+    skus["backup_lead_days"] = np.where(backed, lead, 0)
+    skus["backup_unit_cost"] = np.where(backed, np.round(skus["unit_cost"] * markup, 4), 0.0)
+    skus["backup_freight_per_unit"] = np.where(backed, np.round(BACKUP_FREIGHT_MULTIPLE * freight,
+                                                             4), 0.0)
+    skus["backup_moq"] = np.where(backed, skus["supplier_moq"], 0)
     skus = skus.drop(columns=["lead_time_days"])
     skus.to_csv(out / "skus.csv", index=False)
     return start, end
@@ -97,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     factory = forecaster_factory(args)
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
-                        defer=args.defer, **kwargs)
+                        defer=args.defer, use_backup=not args.no_backup, **kwargs)
     results, timings, _ = run_timed({
         "ours": lambda: simulate_two_stage(two, ours, R),
         "days_of_supply": lambda: simulate_two_stage(two, TwoStageDaysOfSupply(R), R),
@@ -122,9 +141,15 @@ def run(args: argparse.Namespace) -> int:
     for key in ("fill_rate",):
         print(f"{key:>18} " + " ".join(f"{doc[n][key]:>15.4f}" for n in names))
     for key in ("units_lost", "transfers", "units_transferred", "supplier_orders",
-                "units_ordered"):
+                "units_ordered", "backup_orders", "units_backup"):
         print(f"{key:>18} " + " ".join(f"{doc[n][key]:>15,}" for n in names))
     print(f"{'wall s':>18} " + " ".join(f"{timings[n]:>15.1f}" for n in names))
+    chosen = ours.backup_chosen
+    print(f"backup supplier: {int(two.has_backup.sum())} of {len(two.base.skus)} SKUs have one"
+          f"{' (ignored by ours: --no-backup)' if args.no_backup else ''}; ours chose it "
+          f"{len(chosen)} times on {len({c['sku'] for c in chosen})} SKUs; supply.decide's "
+          f"figures for those orders: ${sum(c['extra_cost'] for c in chosen):,.0f} more "
+          f"cost, ${sum(c['lost_margin_saved'] for c in chosen):,.0f} of lost margin saved")
     fills = by_class(two, doc)
     where_we_lose(two, doc, results, args.worst)
     ratio = doc["ours"]["total"] / doc["days_of_supply"]["total"]

@@ -34,7 +34,7 @@ from forecasting.replay_two_stage_policies import (
 
 POLICIES = ("ours", "days_of_supply", "foresight")
 COUNTS = ("units_demand", "units_sold", "units_lost", "transfers", "units_transferred",
-          "supplier_orders", "units_ordered")
+          "supplier_orders", "units_ordered", "backup_orders", "units_backup")
 
 
 def run_two_stage_foresight(two: TwoStageInput, review_days: int) -> TwoStageResult:
@@ -52,6 +52,7 @@ def run_two_stage_foresight(two: TwoStageInput, review_days: int) -> TwoStageRes
         picked_moves(runs, best, "transfers"), picked_moves(runs, best, "orders"),
         extra={"b_order": np.array([pairs[k][0] for k in best]),
                "b_transfer": np.array([pairs[k][1] for k in best])},
+        backup_orders=picked_moves(runs, best, "backup_orders"),
     )
 
 
@@ -118,11 +119,16 @@ def write_two_stage_outputs(two: TwoStageInput, results: dict[str, TwoStageResul
                             repr(float(q * two.transfer_cost_per_unit[i]))])
     with open(out_dir / "supplier_orders.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["policy", "sku", "order_date", "quantity", "arrival_date", "freight"])
+        w.writerow(["policy", "sku", "order_date", "quantity", "arrival_date", "freight",
+                    "supplier"])
+        assert two.backup_freight_per_unit is not None
         for name, res in results.items():
             for i, t, q, a in res.orders:
                 w.writerow([name, inp.skus[i], day(t), q, day(a),
-                            repr(float(q * two.freight_per_unit[i]))])
+                            repr(float(q * two.freight_per_unit[i])), "primary"])
+            for i, t, q, a in res.backup_orders:
+                w.writerow([name, inp.skus[i], day(t), q, day(a),
+                            repr(float(q * two.backup_freight_per_unit[i])), "backup"])
     doc = summarize_two_stage(two, results, review_days)
     (out_dir / "summary.json").write_text(json.dumps(doc, indent=1))
     if daily:
