@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
                          "before its order-by date (ablation; default: placed when proposed)")
     ap.add_argument("--no-backup", action="store_true",
                     help="--two-stage: ours ignores the scenario's backup suppliers (ablation)")
+    ap.add_argument("--gross-holding", action="store_true",
+                    help="--two-stage: ours' FBA plan prices a transfer's FBA storage and capital "
+                         "in full, not net of the warehouse's (ablation)")
     ap.add_argument("--worst", type=int, default=10,
                     help="--two-stage: how many of the worst SKUs to list")
     args = ap.parse_args(argv)

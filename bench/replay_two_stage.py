@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
     factory = forecaster_factory(args)
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
-                        defer=args.defer, use_backup=not args.no_backup, **kwargs)
+                        defer=args.defer, use_backup=not args.no_backup,
+                        net_upstream_holding=not args.gross_holding, **kwargs)
     results, timings, _ = run_timed({
         "ours": lambda: simulate_two_stage(two, ours, R),
         "days_of_supply": lambda: simulate_two_stage(two, TwoStageDaysOfSupply(R), R),

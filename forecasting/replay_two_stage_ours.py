@@ -42,7 +42,8 @@ class TwoStageOurs(OursPolicy):
     name = "ours"
 
     def __init__(self, two: TwoStageInput, review_days: int, defer: bool = False,
-                 use_backup: bool = True, **kwargs: object) -> None:
+                 use_backup: bool = True, net_upstream_holding: bool = True,
+                 **kwargs: object) -> None:
         self.two = two
         super().__init__(two.base, review_days, **kwargs)  # type: ignore[arg-type]
         # defer: wait with a proposed order until the last review before its order-by date
@@ -54,6 +55,9 @@ class TwoStageOurs(OursPolicy):
         # bench ablation, the primary only); what supply.decide said each time it chose it
         self.use_backup = use_backup
         self.backup_chosen: list[dict] = []
+        # the FBA plan prices a transfer's FBA storage net of the warehouse's and without
+        # capital (SkuPlanInput.upstream_holding_per_cuft_month; False: a bench ablation)
+        self.net_upstream_holding = net_upstream_holding
 
     def longest_lead(self) -> int:
         """The supplier lead plus the transfer lead: the farthest any decision reaches."""
@@ -104,6 +108,8 @@ class TwoStageOurs(OursPolicy):
                                    + two.transfer_cost_per_unit[i])
             item.upstream_on_hand = int(state.warehouse[i])
             item.upstream_arrivals = _pending(state.po_arrivals[i], t)
+            if self.net_upstream_holding:
+                item.upstream_holding_per_cuft_month = float(two.warehouse_per_cuft_month[i])
         recs = recommend_batch(items, today, self.fees, seed=t, details=False)
         move = np.array([r.quantity for r in recs], dtype=np.int64)
         order = np.zeros(len(items), dtype=np.int64)

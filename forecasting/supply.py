@@ -16,18 +16,24 @@ least the MOQ, plus each price break rounded up to whole cases) is priced as an 
 today. The order lands upstream after production + transit; it is sent to FBA at the first
 review on or after that day (today is one, then every `review_days`) and sellable
 `transfer_days` later; one window for all options runs to the slowest option's day at FBA plus
-`review_days`. Every unit already upstream or on a PO is counted once, at FBA on the first day
-it can be there (upstream now: day `transfer_days`; a PO: the first review on or after its
-arrival day + `transfer_days`). Lines (`ORDER_LINES`): purchase (price-break unit cost),
-freight, lost margin in the window, lost ranking (the seller's stockout cost, as the FBA plan's:
-`stockout_cost_multiple` more margins per unit lost), holding in the window (warehouse rate and
-capital on the units on hand), and the holding of what is left at the window's end until it
-sells at the mean rate (at most a year); `total` is exactly their sum. Options are compared on
-total less the units at the primary's list price and its cheapest freight per unit (a unit that
-sells later is no cost of the window, and every unit sold pays that freight whenever it is
-ordered; a dearer price, dearer freight, lost margin and holding are). The primary's cheapest
-freight is the default; a backup supplier or faster freight is chosen only when it scores
-lower, i.e. when the lost margin it saves is more than it costs.
+`review_days`. Every unit already upstream (in whole FBA cases: the rest cannot be sent) or on
+a PO is counted once, at FBA on the first day it can be there (upstream now: day
+`transfer_days`; a PO: the first review on or after its arrival day + `transfer_days`). Lines
+(`ORDER_LINES`): purchase (price-break unit cost), freight, lost margin in the window, lost
+ranking (the seller's stockout cost, as the FBA plan's: `stockout_cost_multiple` more margins
+per unit lost), holding in the window (warehouse rate and capital on the units on hand), and
+the holding of what is left at the window's end: each unit until it sells at the mean rate but
+at most one review period while it sells within a year (it stands in for a unit the next
+review would order), a year for each unit beyond a year of sales; `total` is exactly their
+sum. Options are compared on total less the units at the primary's list price and its
+cheapest freight per unit (a unit that sells later is no cost of the window, and every unit
+sold pays that freight whenever it is ordered; a dearer price, dearer freight, lost margin and
+holding are). The primary's cheapest freight is the regular order. Every other option (a
+backup supplier, faster freight) is priced as a contingency on top of it, the regular order's
+units counted; the best one is placed when it scores lower than the regular order alone, i.e.
+when the lost margin it saves before the regular order can land is more than it costs, and the
+regular order is then priced again with the contingency's units counted
+(`SupplyDecision.regular_order`, None when it is no longer needed).
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
 the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
 the 10th-percentile-fast path without the order (today when already late). A stockout before that
@@ -35,9 +41,11 @@ day is no reason to hurry: no order can reach FBA in time for it.
 
 `SupplierOrder.to_dict()` is what the app stores and serves; its `explanation` (also
 `SupplyDecision.order_text`) is built only from its own fields, and when a backup supplier or
-faster freight is chosen its `contingency` holds the figures of the sentence: the default option
-it replaces, how many days earlier it lands, what it costs more (price above the primary's list
-price, and freight) and the lost margin it saves.
+faster freight is chosen its `contingency` holds the figures of the sentence: the regular
+order it goes with (`instead_of`: the primary's order alone; `regular_quantity`: the regular
+order placed with it), how many days earlier it lands, what the pair costs more than the
+regular order alone (price above the primary's list price, and freight) and the lost margin it
+saves.
 """
 
 from __future__ import annotations

@@ -218,3 +218,33 @@ def test_the_backup_covers_the_gap_and_the_regular_order_goes_with_it() -> None:
     alone = decide(item([primary]), TODAY, FEES)
     assert alone.order is not None and alone.order.quantity >= reg.quantity
     assert alone.regular_order is None
+
+
+def test_the_fba_send_of_upstream_units_is_priced_net_of_the_warehouse() -> None:
+    """A unit sent from the warehouse stops paying the warehouse's holding and keeps its
+    capital wherever it waits: the FBA plan of a two-stage SKU prices its FBA storage net of
+    the warehouse rate and without capital, so a bulky SKU (FBA storage about the warehouse's)
+    sends more than when priced as a unit bought for the shipment, and never less."""
+    from forecasting.policy import SkuPlanInput, evaluate
+
+    rng = np.random.default_rng(4)
+    base = {"sku": "B", "demand_paths": rng.poisson(2.0, size=(200, 200)).astype(float),
+            "on_hand": 10, "lead_time_days": 19, "unit_cost": 27.0, "sale_price": 68.0,
+            "fulfillment_fee": 15.9, "referral_rate": 0.08, "cubic_feet": 25.0,
+            "size_tier": "large_bulky", "upstream_on_hand": 2000}
+    gross = evaluate(SkuPlanInput(**base), TODAY, FEES, details=False)
+    net = evaluate(SkuPlanInput(**base, upstream_holding_per_cuft_month=0.5), TODAY, FEES,
+                   details=False)
+    assert net.quantity > gross.quantity
+    assert net.expected_cost_with["capital"] == 0.0
+    small = {**base, "cubic_feet": 0.1, "size_tier": "small_standard", "unit_cost": 5.0}
+    g2 = evaluate(SkuPlanInput(**small), TODAY, FEES, details=False)
+    n2 = evaluate(SkuPlanInput(**small, upstream_holding_per_cuft_month=0.5), TODAY, FEES,
+                  details=False)
+    assert n2.quantity >= g2.quantity
+    # a single-stage SKU (nothing upstream) ignores the rate
+    single = {k: v for k, v in base.items() if k != "upstream_on_hand"}
+    s1 = evaluate(SkuPlanInput(**single), TODAY, FEES, details=False)
+    s2 = evaluate(SkuPlanInput(**single, upstream_holding_per_cuft_month=0.5), TODAY, FEES,
+                  details=False)
+    assert s1.quantity == s2.quantity == gross.quantity
