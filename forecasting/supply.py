@@ -22,17 +22,19 @@ a PO is counted once, at FBA on the first day it can be there (upstream now: day
 (`ORDER_LINES`): purchase (price-break unit cost), freight, lost margin in the window, lost
 ranking (the seller's stockout cost, as the FBA plan's: `stockout_cost_multiple` more margins
 per unit lost), holding in the window (warehouse rate and capital on the units on hand), and
-the holding of what is left at the window's end: each unit until it sells at the mean rate but
-at most one review period while it sells within a year (it stands in for a unit the next
-review would order), a year for each unit beyond a year of sales; `total` is exactly their
-sum. Options are compared on total less the units at the primary's list price and its
-cheapest freight per unit (a unit that sells later is no cost of the window, and every unit
-sold pays that freight whenever it is ordered; a dearer price, dearer freight, lost margin and
-holding are). The primary's cheapest freight is the regular order. Every other option (a
-backup supplier, faster freight) is priced as a contingency on top of it, the regular order's
-units counted; the best one is placed when it scores lower than the regular order alone, i.e.
-when the lost margin it saves before the regular order can land is more than it costs, and the
-regular order is then priced again with the contingency's units counted
+the holding of what is left at the window's end: each unit until it sells at the mean rate, a
+year for each unit beyond a year of sales, but at most one review period for the units the
+smallest allowed order leaves (an MOQ lot bigger than the window needs: the alternative is the
+same lot a review later); `total` is exactly their sum. Options are compared on total less
+the units at the primary's list price and its cheapest freight per unit (a unit that sells
+later is no cost of the window, and every unit sold pays that freight whenever it is ordered;
+a dearer price, dearer freight, lost margin and holding are). The primary's cheapest freight
+is the regular order. Every other option (a backup supplier, faster freight) is priced as a
+contingency on top of it, the regular order's units counted; the best one is placed when it
+scores lower than the regular order alone, i.e. when the lost margin it saves before the
+regular order can land is more than it costs and it cannot wait for the next review (its
+order-by date, below, is before it: a later review knows more and can still order it), and
+the regular order is then priced again with the contingency's units counted
 (`SupplyDecision.regular_order`, None when it is no longer needed).
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
 the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
@@ -332,21 +334,32 @@ def _window(item: SupplyInput) -> int:
                for f in s.freight) + item.review_days + 1
 
 
-def _leftover_unit_days(left: np.ndarray, mean_daily: float, review_days: int) -> np.ndarray:
-    """Days of holding charged for the units `left` at the window's end, the k-th of them
-    selling on day k / mean_daily after it: each unit until it sells, but at most
-    `review_days` while it sells within LEFTOVER_CAP_DAYS (ordered now rather than at the
-    next review, it stands in for a unit that review would order: the same reason the FBA plan
-    charges a shipment's holding for one review period), and LEFTOVER_CAP_DAYS for each unit
-    beyond a year of sales (it stands in for nothing). (Holding every leftover unit until it
-    sells made an order whose MOQ covers months look dearer than the stockouts of the window,
-    at every review: the replay's two-stage mode, bench/RESULTS.md.)"""
+def _leftover_unit_days(left: np.ndarray, forced: np.ndarray, mean_daily: float,
+                        review_days: int) -> np.ndarray:
+    """Days of holding charged for the units `left` at the window's end (per candidate and
+    path), the k-th of them selling on day k / mean_daily after it: each unit until it sells,
+    a year for each unit beyond a year of sales. Except the first `forced` of them (per path:
+    what the smallest allowed order leaves, an MOQ or case bigger than the window needs): the
+    alternative to that lot is the same lot at the next review, so each of its units costs at
+    most `review_days` while it sells within a year. (Holding the whole lot until it sold made
+    an order whose MOQ covers months look dearer than the window's stockouts at every review:
+    the replay's two-stage mode, ELC-0007 lost 44 of 96 units; holding every leftover unit one
+    review period at most overstocked the warehouse twofold: bench/RESULTS.md.)"""
     a = review_days * mean_daily          # units selling within a review period
     b = LEFTOVER_CAP_DAYS * mean_daily    # units selling within a year
-    first = np.minimum(left, a)
-    mid = np.clip(left - a, 0.0, max(b - a, 0.0))
-    beyond = np.maximum(left - max(a, b), 0.0)
-    return first * first / (2.0 * mean_daily) + mid * review_days + beyond * LEFTOVER_CAP_DAYS
+
+    def until_sold(x: np.ndarray) -> np.ndarray:
+        inside = np.minimum(x, b)
+        return inside * inside / (2.0 * mean_daily) + np.maximum(x - b, 0.0) * LEFTOVER_CAP_DAYS
+
+    def at_most_a_review(x: np.ndarray) -> np.ndarray:
+        first = np.minimum(x, a)
+        mid = np.clip(x - a, 0.0, max(b - a, 0.0))
+        beyond = np.maximum(x - max(a, b), 0.0)
+        return first * first / (2.0 * mean_daily) + mid * review_days + beyond * LEFTOVER_CAP_DAYS
+
+    f = np.minimum(left, forced)
+    return at_most_a_review(f) + until_sold(left) - until_sold(f)
 
 
 def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption,
@@ -368,7 +381,9 @@ def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption,
     value = item.unit_value or _primary(item).unit_cost
     hold_day = (item.warehouse_per_cuft_month / 30.0 * item.cubic_feet
                 + item.capital_rate_annual / 365.0 * value)
-    left_days = _leftover_unit_days(left, mean_daily, max(1, int(item.review_days)))
+    # what the smallest allowed order leaves (qs[0] is 0, qs[1] the smallest order)
+    forced = left[1][None, :] if len(qs) > 1 else np.zeros((1, left.shape[1]))
+    left_days = _leftover_unit_days(left, forced, mean_daily, max(1, int(item.review_days)))
     unit = np.array([unit_cost_at(s, int(q)) for q in qs])
     lines = {
         "purchase": qs * unit,
@@ -463,6 +478,12 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
             if c.quantity and score < d_score - 1e-9 and (
                     contingency is None or score < contingency[0] - 1e-9):
                 contingency = (score, c, sup, f, lead)
+    if contingency is not None:
+        _, c, sup, f, lead = contingency
+        wait = dt.timedelta(days=max(1, int(item.review_days)))
+        if _order(item, today, sup, f, c, lead).order_by >= today + wait:
+            # it can still be ordered at the next review, which will know more: not yet
+            contingency = None
     if contingency is not None:
         # 3. the regular order again, now that the contingency's units are counted
         _, c, sup, f, lead = contingency

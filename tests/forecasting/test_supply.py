@@ -248,3 +248,19 @@ def test_the_fba_send_of_upstream_units_is_priced_net_of_the_warehouse() -> None
     s2 = evaluate(SkuPlanInput(**single, upstream_holding_per_cuft_month=0.5), TODAY, FEES,
                   details=False)
     assert s1.quantity == s2.quantity == gross.quantity
+
+
+def test_a_contingency_that_can_wait_for_the_next_review_waits() -> None:
+    """The backup is ordered only when it cannot wait: with stock upstream for a month the
+    shortfall before the primary lands is weeks away and a later review (knowing more) can
+    still order the backup in time; the regular order is placed alone today."""
+    primary = sup("A", production=60, unit=5.0)
+    backup = sup("B", role="backup", production=5, unit=6.0,
+                 freight=(FreightOption("air", 5, 1.5),))
+    now = decide(item([primary, backup]), TODAY, FEES)
+    assert now.order is not None and now.order.backup and now.order.order_by == TODAY
+    later = decide(item([primary, backup], upstream_on_hand=300), TODAY, FEES)
+    assert later.order is not None and not later.order.backup
+    assert later.regular_order is None
+    # the backup alone, already late: no waiting
+    assert decide(item([primary, backup], fba_on_hand=0), TODAY, FEES).order.backup  # type: ignore[union-attr]
