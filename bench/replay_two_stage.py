@@ -205,6 +205,7 @@ def where_we_lose(two, doc, results, worst: int) -> None:  # type: ignore[no-unt
                      "excess": o["total"] - d["total"], "fill_ours": o["fill_rate"],
                      "fill_dos": d["fill_rate"], "wh_empty_days": round(empty, 2),
                      "why": ", ".join(f"{k} {gap[k]:+,.0f}" for k in top),
+                     "lm_ours": o["lost_margin"], "lm_dos": d["lost_margin"],
                      "ls": int(two.supplier_lead[i]), "lt": int(inp.lead[i]),
                      "moq": int(two.supplier_moq[i]), "demand": o["units_demand"]})
     df = pd.DataFrame(rows).sort_values("excess", ascending=False)
@@ -219,3 +220,9 @@ def where_we_lose(two, doc, results, worst: int) -> None:  # type: ignore[no-unt
     print(f"lowest fill of ours ({worst}):")
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print(fills.round(3).to_string(index=False))
+    lm = df.sort_values("lm_ours", ascending=False).head(worst)
+    print(f"largest lost margin of ours ({worst}; lm_*: lost margin, $; the fill gap's SKUs):")
+    cols = ["sku", "lm_ours", "lm_dos", "fill_ours", "fill_dos", "wh_empty_days", "ls", "lt",
+            "moq", "demand"]
+    with pd.option_context("display.width", 200):
+        print(lm[cols].round(3).to_string(index=False))

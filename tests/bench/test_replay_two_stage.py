@@ -60,5 +60,5 @@ def test_two_stage_bench_prints_every_ratio(capsys) -> None:  # type: ignore[no-
     out = capsys.readouterr().out
     for text in ("ours/dos", "ours/fore", "fill_rate", "by demand class", "where we lose",
                  "supplier_orders", "total - moves sold", "goal (ours <= 0.7",
-                 "backup supplier:", "backup_premium"):
+                 "backup supplier:", "backup_premium", "largest lost margin of ours"):
         assert text in out, text
