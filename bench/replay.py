@@ -202,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--defer", action="store_true",
                     help="--two-stage: ours waits with a proposed order until the last review "
                          "before its order-by date (ablation; default: placed when proposed)")
+    ap.add_argument("--no-backup", action="store_true",
+                    help="--two-stage: ours ignores the scenario's backup suppliers (ablation)")
+    ap.add_argument("--gross-holding", action="store_true",
+                    help="--two-stage: ours' FBA plan prices a transfer's FBA storage and capital "
+                         "in full, not net of the warehouse's (ablation)")
     ap.add_argument("--worst", type=int, default=10,
                     help="--two-stage: how many of the worst SKUs to list")
     args = ap.parse_args(argv)
@@ -222,16 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             start, end = make_scenario(args.seed, args.skus, args.days, where)
         inp = load_input(where / "demand.csv", where / "skus.csv", start, end)
     R = args.review_days
-    timings: dict[str, float] = {}
-    results = {}
-    factory = None
-    if args.forecaster == "product" and args.threads != 2:
-        from forecasting.model import DemandForecaster
-
-        factory = lambda: DemandForecaster(seed=0, num_threads=args.threads)  # noqa: E731
-    if args.forecaster == "trailing":
-        factory = TrailingForecaster
-    elif args.forecaster.startswith("oracle"):
+    factory = forecaster_factory(args)
+    if args.forecaster.startswith("oracle"):
         if args.source != "simulator":
             ap.error("the oracle forecasters need the simulator's world")
         from simulator.world import build_world
@@ -239,40 +236,25 @@ def main(argv: list[str] | None = None) -> int:
         world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
         realized = args.forecaster == "oracle"
         factory = lambda: OracleForecaster(world, realized)  # noqa: E731
-    t0 = time.perf_counter()
-    cpu0 = time.process_time()
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = OursPolicy(inp, R, retrain_days=args.retrain_days, n_paths=args.paths,
                       recalibrate=not args.no_recalibrate, track_errors=not args.no_track,
                       stockout_cost_multiple=args.stockout_cost,
                       in_stock_target=args.in_stock_target, **kwargs)
-    results["ours"] = simulate(inp, ours, R)
-    timings["ours"] = time.perf_counter() - t0
-    ours_cpu = time.process_time() - cpu0
-    t0 = time.perf_counter()
-    results["days_of_supply"] = simulate(inp, DaysOfSupply(R), R)
-    timings["days_of_supply"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    results["foresight"] = run_foresight(inp, R)
-    timings["foresight"] = time.perf_counter() - t0
+    results, timings, cpu = run_timed({
+        "ours": lambda: simulate(inp, ours, R),
+        "days_of_supply": lambda: simulate(inp, DaysOfSupply(R), R),
+        "foresight": lambda: run_foresight(inp, R)})
+    ours_cpu = cpu["ours"]
     full = summarize(inp, results, R)
     doc = full["policies"]
-    if args.save:
-        import json
-
-        args.save.write_text(json.dumps(full))
+    save_summary(args, full)
     names = list(results)
     print(f"scenario: {args.source} seed {args.seed}, {len(inp.skus)} SKUs, {start}..{end}, "
           f"review {R} days, leads 20-90; ours = {args.forecaster} forecaster refit every "
           f"{args.retrain_days} days ({ours.fits} fits), {args.paths} paths; stockout cost "
           f"{args.stockout_cost:g}, in-stock floor {args.in_stock_target or 'none'}")
-    print(f"{'line':>14} " + " ".join(f"{n:>15}" for n in names)
-          + f" {'ours/dos':>9} {'ours/fore':>9}")
-    for key in (*COST_LINES, "total"):
-        vals = [doc[n][key] for n in names]
-        r1 = vals[0] / vals[1] if vals[1] else float("nan")
-        r2 = vals[0] / vals[2] if vals[2] else float("nan")
-        print(f"{key:>14} " + " ".join(f"{v:>15,.0f}" for v in vals) + f" {r1:>9.3f} {r2:>9.3f}")
+    print_lines(doc, names, (*COST_LINES, "total"), 14)
     print(f"{'fill_rate':>14} " + " ".join(f"{doc[n]['fill_rate']:>15.4f}" for n in names))
     print(f"{'shipments':>14} " + " ".join(f"{doc[n]['shipments']:>15,}" for n in names))
     print(f"{'wall s':>14} " + " ".join(f"{timings[n]:>15.1f}" for n in names))
@@ -285,6 +267,50 @@ def main(argv: list[str] | None = None) -> int:
     print("goal (<=0.6 x dos, fill after the first arrival >= 97% overall and on every demand "
           "class):", "met" if goal else "NOT met")
     return 0
+
+
+def forecaster_factory(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Ours' forecaster for `--forecaster product|trailing` (None: the product's default, 2
+    LightGBM threads); the oracles are built where the world is."""
+    if args.forecaster == "trailing":
+        return TrailingForecaster
+    if args.forecaster == "product" and args.threads != 2:
+        from forecasting.model import DemandForecaster
+
+        return lambda: DemandForecaster(seed=0, num_threads=args.threads)
+    return None
+
+
+def run_timed(runs: dict) -> tuple[dict, dict[str, float], dict[str, float]]:  # type: ignore[type-arg]
+    """Each named run's result, wall time and CPU time of this process (LightGBM's threads
+    included) in seconds, run in the given order."""
+    results, wall, cpu = {}, {}, {}
+    for name, fn in runs.items():
+        t0, c0 = time.perf_counter(), time.process_time()
+        results[name] = fn()
+        wall[name] = time.perf_counter() - t0
+        cpu[name] = time.process_time() - c0
+    return results, wall, cpu
+
+
+def save_summary(args: argparse.Namespace, full: dict) -> None:  # type: ignore[type-arg]
+    """`--save`: the summary document, per SKU too, as JSON."""
+    if args.save:
+        import json
+
+        args.save.write_text(json.dumps(full))
+
+
+def print_lines(doc: dict, names: list[str], keys, width: int) -> None:  # type: ignore[no-untyped-def]
+    """One row per cost line: every policy's dollars, then ours over the second and third."""
+    print(f"{'line':>{width}} " + " ".join(f"{n:>15}" for n in names)
+          + f" {'ours/dos':>9} {'ours/fore':>9}")
+    for key in keys:
+        vals = [doc[n][key] for n in names]
+        r1 = vals[0] / vals[1] if vals[1] else float("nan")
+        r2 = vals[0] / vals[2] if vals[2] else float("nan")
+        print(f"{key:>{width}} " + " ".join(f"{v:>15,.0f}" for v in vals)
+              + f" {r1:>9.3f} {r2:>9.3f}")
 
 
 def _by_demand_class(inp, doc, results) -> dict[str, float]:

@@ -16,7 +16,12 @@ own, after the single-stage draws):
   warehouse_per_cuft_month = 0.50 $ (the product's default holding rate);
 - initial_on_hand = (transfer lead + 21 days) and initial_warehouse = supplier lead days of the
   last 28 in-stock days' mean sales, so no policy starts with a stockout it could not prevent
-  (the simulator's own stock is kept at FBA for SKUs without history).
+  (the simulator's own stock is kept at FBA for SKUs without history);
+- a backup supplier for 35% of the SKUs (a third generator, `[seed, 16, 2]`, so the draws above
+  stay as they were): faster and pricier, backup_lead_days = 25-50% of the supplier lead (at
+  least 7 days), backup_unit_cost = the supplier's price x 1.10-1.30, backup_freight_per_unit =
+  3 x freight_per_unit (air), the supplier's MOQ and case pack. Only ours can use it (the
+  reference policies are the issue's, primary only); `--no-backup` has ours ignore it.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ FREIGHT_PER_CUFT = 1.20
 TRANSFER_BASE, TRANSFER_PER_CUFT = 0.10, 0.50
 FREIGHT_CAP, TRANSFER_CAP = 0.20, 0.10  # at most these shares of the landed unit cost
 WAREHOUSE_PER_CUFT_MONTH = 0.50
+BACKUP_SHARE = 0.35
+BACKUP_LEAD_SHARE = (0.25, 0.50)
+BACKUP_PRICE_MARKUP = (1.10, 1.30)
+BACKUP_FREIGHT_MULTIPLE = 3.0
 
 
 def make_two_stage_scenario(seed: int, n_skus: int, days: int, out: Path
@@ -78,6 +87,16 @@ def make_two_stage_scenario(seed: int, n_skus: int, days: int, out: Path
     skus["initial_on_hand"] = np.where(has, fba, skus["initial_on_hand"]).astype(int)
     skus["initial_warehouse"] = np.where(has, np.ceil(r * skus["supplier_lead_days"]), 0
                                          ).astype(int)
+    bk = np.random.default_rng([seed, 16, 2])
+    backed = bk.random(n) < BACKUP_SHARE
+    share = bk.uniform(*BACKUP_LEAD_SHARE, size=n)
+    markup = bk.uniform(*BACKUP_PRICE_MARKUP, size=n)
+    lead = np.maximum(7, np.round(skus["supplier_lead_days"].to_numpy() * share)).astype(int)
+    skus["backup_lead_days"] = np.where(backed, lead, 0)
+    skus["backup_unit_cost"] = np.where(backed, np.round(skus["unit_cost"] * markup, 4), 0.0)
+    skus["backup_freight_per_unit"] = np.where(backed, np.round(BACKUP_FREIGHT_MULTIPLE * freight,
+                                                             4), 0.0)
+    skus["backup_moq"] = np.where(backed, skus["supplier_moq"], 0)
     skus = skus.drop(columns=["lead_time_days"])
     skus.to_csv(out / "skus.csv", index=False)
     return start, end
@@ -92,46 +111,27 @@ def run(args: argparse.Namespace) -> int:
         start, end = make_two_stage_scenario(args.seed, args.skus, args.days, where)
         two = load_two_stage(where / "demand.csv", where / "skus.csv", start, end)
     R = args.review_days
-    kwargs: dict = {}
-    if args.forecaster == "trailing":
-        from replay import TrailingForecaster
+    from replay import forecaster_factory, print_lines, run_timed, save_summary
 
-        kwargs["forecaster_factory"] = TrailingForecaster
-    elif args.threads != 2:
-        from forecasting.model import DemandForecaster
-
-        kwargs["forecaster_factory"] = lambda: DemandForecaster(seed=0, num_threads=args.threads)
-    timings = {}
-    t0 = time.perf_counter()
+    factory = forecaster_factory(args)
+    kwargs = {"forecaster_factory": factory} if factory else {}
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
-                        defer=args.defer, **kwargs)
-    results = {"ours": simulate_two_stage(two, ours, R)}
-    timings["ours"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    results["days_of_supply"] = simulate_two_stage(two, TwoStageDaysOfSupply(R), R)
-    timings["days_of_supply"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    results["foresight"] = run_two_stage_foresight(two, R)
-    timings["foresight"] = time.perf_counter() - t0
+                        defer=args.defer, use_backup=not args.no_backup,
+                        net_upstream_holding=not args.gross_holding, **kwargs)
+    results, timings, _ = run_timed({
+        "ours": lambda: simulate_two_stage(two, ours, R),
+        "days_of_supply": lambda: simulate_two_stage(two, TwoStageDaysOfSupply(R), R),
+        "foresight": lambda: run_two_stage_foresight(two, R)})
     full = summarize_two_stage(two, results, R)
     doc = full["policies"]
-    if args.save:
-        import json
-
-        args.save.write_text(json.dumps(full))
+    save_summary(args, full)
     names = list(results)
     print(f"two-stage scenario: simulator seed {args.seed}, {len(two.base.skus)} SKUs, "
           f"{start}..{end}, review {R} days, supplier leads {SUPPLIER_LEADS[0]}-"
           f"{SUPPLIER_LEADS[1]}, transfer leads {TRANSFER_LEADS[0]}-{TRANSFER_LEADS[1]}; ours = "
           f"{args.forecaster} forecaster refit every {args.retrain_days} days ({ours.fits} fits), "
           f"{args.paths} paths; orders deferred to a later review: {ours.orders_deferred}")
-    print(f"{'line':>18} " + " ".join(f"{n:>15}" for n in names)
-          + f" {'ours/dos':>9} {'ours/fore':>9}")
-    for key in (*TWO_STAGE_LINES, "total"):
-        vals = [doc[n][key] for n in names]
-        r1 = vals[0] / vals[1] if vals[1] else float("nan")
-        r2 = vals[0] / vals[2] if vals[2] else float("nan")
-        print(f"{key:>18} " + " ".join(f"{v:>15,.0f}" for v in vals) + f" {r1:>9.3f} {r2:>9.3f}")
+    print_lines(doc, names, (*TWO_STAGE_LINES, "total"), 18)
     # freight and transfer of the units customers bought: every policy that sells them pays it
     sold_moves = {n: sum(doc[n]["per_sku"][sku]["units_sold"]
                          * (two.freight_per_unit[i] + two.transfer_cost_per_unit[i])
@@ -142,9 +142,15 @@ def run(args: argparse.Namespace) -> int:
     for key in ("fill_rate",):
         print(f"{key:>18} " + " ".join(f"{doc[n][key]:>15.4f}" for n in names))
     for key in ("units_lost", "transfers", "units_transferred", "supplier_orders",
-                "units_ordered"):
+                "units_ordered", "backup_orders", "units_backup"):
         print(f"{key:>18} " + " ".join(f"{doc[n][key]:>15,}" for n in names))
     print(f"{'wall s':>18} " + " ".join(f"{timings[n]:>15.1f}" for n in names))
+    chosen = ours.backup_chosen
+    print(f"backup supplier: {int(two.has_backup.sum())} of {len(two.base.skus)} SKUs have one"
+          f"{' (ignored by ours: --no-backup)' if args.no_backup else ''}; ours chose it "
+          f"{len(chosen)} times on {len({c['sku'] for c in chosen})} SKUs; supply.decide's "
+          f"figures for those orders: ${sum(c['extra_cost'] for c in chosen):,.0f} more "
+          f"cost, ${sum(c['lost_margin_saved'] for c in chosen):,.0f} of lost margin saved")
     fills = by_class(two, doc)
     where_we_lose(two, doc, results, args.worst)
     ratio = doc["ours"]["total"] / doc["days_of_supply"]["total"]
@@ -199,6 +205,7 @@ def where_we_lose(two, doc, results, worst: int) -> None:  # type: ignore[no-unt
                      "excess": o["total"] - d["total"], "fill_ours": o["fill_rate"],
                      "fill_dos": d["fill_rate"], "wh_empty_days": round(empty, 2),
                      "why": ", ".join(f"{k} {gap[k]:+,.0f}" for k in top),
+                     "lm_ours": o["lost_margin"], "lm_dos": d["lost_margin"],
                      "ls": int(two.supplier_lead[i]), "lt": int(inp.lead[i]),
                      "moq": int(two.supplier_moq[i]), "demand": o["units_demand"]})
     df = pd.DataFrame(rows).sort_values("excess", ascending=False)
@@ -213,3 +220,9 @@ def where_we_lose(two, doc, results, worst: int) -> None:  # type: ignore[no-unt
     print(f"lowest fill of ours ({worst}):")
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print(fills.round(3).to_string(index=False))
+    lm = df.sort_values("lm_ours", ascending=False).head(worst)
+    print(f"largest lost margin of ours ({worst}; lm_*: lost margin, $; the fill gap's SKUs):")
+    cols = ["sku", "lm_ours", "lm_dos", "fill_ours", "fill_dos", "wh_empty_days", "ls", "lt",
+            "moq", "demand"]
+    with pd.option_context("display.width", 200):
+        print(lm[cols].round(3).to_string(index=False))

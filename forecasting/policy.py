@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -94,6 +94,10 @@ class SkuPlanInput:
     shipping_weight_lb: float | None = None
     upstream_on_hand: int | None = None
     upstream_arrivals: Sequence[tuple[int, int]] = ()
+    # two-stage: the holding rate ($/cu ft/month) where the units upstream wait. A shipment
+    # moves units out of there, so their FBA storage is priced net of it and without capital
+    # (the same wherever they wait); None: priced as units bought for the shipment
+    upstream_holding_per_cuft_month: float | None = None
     # lost ranking: each unit lost counted as this many more lost sales (DEFAULT_... above)
     stockout_cost_multiple: float = DEFAULT_STOCKOUT_COST_MULTIPLE
     # in-stock floor: keep the chance of a stockout before the next shipment could land under
@@ -191,6 +195,10 @@ def evaluate(item: SkuPlanInput, today: dt.date, fees: FeeSchedule, n_refine: in
     margin = item.sale_price * (1 - item.referral_rate) - item.fulfillment_fee - item.unit_cost
     pr = pricing(fees, today, lead, horizon_after, item.size_tier, item.cubic_feet,
                  item.unit_cost, margin, item.stockout_cost_multiple)
+    if item.upstream_on_hand is not None and item.upstream_holding_per_cuft_month is not None:
+        freed = item.cubic_feet * item.upstream_holding_per_cuft_month * 12.0 / 365.0
+        net = np.maximum(pr.storage - freed, 0.0)
+        pr = replace(pr, storage=net, holding=net)
     risk = floor_risk(item.in_stock_target)
     # A unit still on hand when the next shipment could land stands in for one that shipment
     # would otherwise bring: shipping it now costs about one review period of holding. Whether

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -104,66 +104,97 @@ def check_quantities(q: np.ndarray, inp: ReplayInput, policy: str, t: int) -> np
     return qi
 
 
+class FbaSide:
+    """The FBA side's day-by-day stock (replay-spec.md steps 1-3): scheduled arrivals, FIFO lots,
+    on hand, units in transit, sales and the aged surcharge on the 15th. The single-stage and
+    the two-stage replays advance it the same way; the policies see its arrays."""
+
+    def __init__(self, inp: ReplayInput, horizon: int, max_lots: int) -> None:
+        n, T = inp.demand.shape
+        self.inp = inp
+        self.arrivals = np.zeros((n, horizon), dtype=np.int64)
+        self.lot_recv = np.full((n, max_lots), -1, dtype=np.int64)
+        self.lot_qty = np.zeros((n, max_lots), dtype=np.int64)
+        self.lot_cum = np.zeros((n, max_lots), dtype=np.int64)
+        self.n_lots = np.zeros(n, dtype=np.int64)
+        self.received = np.zeros(n, dtype=np.int64)
+        self.cum_sold = np.zeros(n, dtype=np.int64)
+        self.on_hand = np.zeros(n, dtype=np.int64)
+        self.in_transit = np.zeros(n, dtype=np.int64)
+        self.sold = np.zeros((n, T), dtype=np.int64)
+        self.in_stock = np.zeros((n, T), dtype=bool)
+        self.oh_end = np.zeros((n, T), dtype=np.int64)
+        self.aged = np.zeros((n, T))
+        self.arrivals[:, 0] += inp.initial_on_hand  # initial stock is one lot received on start
+        self._rows = np.arange(n)
+
+    def receive_and_sell(self, t: int, card: FeeCard) -> None:
+        """Day t: arrivals become lots, FIFO sales against demand, the observation, and on the
+        15th the aged surcharge of every lot left."""
+        inp = self.inp
+        arr = self.arrivals[:, t]
+        got = arr > 0
+        if got.any():
+            idx = self._rows[got]
+            slot = self.n_lots[got]
+            self.received[got] += arr[got]
+            self.lot_recv[idx, slot] = t
+            self.lot_qty[idx, slot] = arr[got]
+            self.lot_cum[idx, slot] = self.received[got]
+            self.n_lots[got] += 1
+            self.on_hand += arr
+            # The initial lot arrives on day 0 without ever having been in transit.
+            self.in_transit -= arr - inp.initial_on_hand if t == 0 else arr
+        s = np.minimum(inp.demand[:, t], self.on_hand)
+        self.on_hand -= s
+        self.cum_sold += s
+        self.sold[:, t] = s
+        self.oh_end[:, t] = self.on_hand
+        self.in_stock[:, t] = self.on_hand > 0
+        if inp.dates[t].day == 15:
+            rem = np.clip(self.lot_cum - self.cum_sold[:, None], 0, self.lot_qty)
+            age = np.where(self.lot_recv >= 0, t - self.lot_recv, -1)
+            self.aged[:, t] = (rem * aged_per_unit(age, inp.cubic_feet[:, None], card)
+                               ).sum(axis=1)
+
+    def state_fields(self, t: int) -> dict[str, Any]:
+        """ReplayState's fields for a review on day t (copies of what changes in place)."""
+        return {"inp": self.inp, "t": t, "on_hand": self.on_hand.copy(),
+                "in_transit": self.in_transit.copy(), "arrivals": self.arrivals,
+                "sold": self.sold, "in_stock": self.in_stock, "on_hand_end": self.oh_end,
+                "lot_recv": self.lot_recv, "lot_qty": self.lot_qty, "lot_cum": self.lot_cum,
+                "cum_sold": self.cum_sold.copy()}
+
+    def ship(self, t: int, q: np.ndarray, shipments: list[tuple[int, int, int, int]]) -> None:
+        """Schedule the day's shipments q (validated) to land after each SKU's lead time."""
+        for i in np.flatnonzero(q):
+            a = t + int(self.inp.lead[i])
+            self.arrivals[i, a] += q[i]
+            shipments.append((int(i), t, int(q[i]), a))
+        self.in_transit += q
+
+    def lines(self, card: FeeCard) -> dict[str, np.ndarray]:
+        """The FBA cost lines of the whole window (COST_LINES)."""
+        lines = cost_lines(self.inp, self.sold, self.oh_end, card)
+        lines["aged"] = self.aged
+        return lines
+
+
 def simulate(inp: ReplayInput, policy: Policy, review_days: int,
              card: FeeCard = REPLAY_CARD) -> RunResult:
     """Run one policy through the window day by day and price every day."""
-    n, T = inp.demand.shape
-    horizon = T + int(inp.lead.max(initial=1)) + 1
-    arrivals = np.zeros((n, horizon), dtype=np.int64)
-    max_lots = 2 + T // review_days + 1
-    lot_recv = np.full((n, max_lots), -1, dtype=np.int64)
-    lot_qty = np.zeros((n, max_lots), dtype=np.int64)
-    lot_cum = np.zeros((n, max_lots), dtype=np.int64)
-    n_lots = np.zeros(n, dtype=np.int64)
-    received = np.zeros(n, dtype=np.int64)
-    cum_sold = np.zeros(n, dtype=np.int64)
-    on_hand = np.zeros(n, dtype=np.int64)
-    in_transit = np.zeros(n, dtype=np.int64)
-    sold = np.zeros((n, T), dtype=np.int64)
-    in_stock = np.zeros((n, T), dtype=bool)
-    oh_end = np.zeros((n, T), dtype=np.int64)
-    aged = np.zeros((n, T))
-    arrivals[:, 0] += inp.initial_on_hand  # initial stock is one lot received on start
+    T = inp.demand.shape[1]
+    fba = FbaSide(inp, T + int(inp.lead.max(initial=1)) + 1, 2 + T // review_days + 1)
     shipments: list[tuple[int, int, int, int]] = []
-    rows = np.arange(n)
-    cf = inp.cubic_feet
     for t in range(T):
-        arr = arrivals[:, t]
-        got = arr > 0
-        if got.any():
-            idx = rows[got]
-            slot = n_lots[got]
-            received[got] += arr[got]
-            lot_recv[idx, slot] = t
-            lot_qty[idx, slot] = arr[got]
-            lot_cum[idx, slot] = received[got]
-            n_lots[got] += 1
-            on_hand += arr
-            # The initial lot arrives on day 0 without ever having been in transit.
-            in_transit -= arr - inp.initial_on_hand if t == 0 else arr
-        s = np.minimum(inp.demand[:, t], on_hand)
-        on_hand -= s
-        cum_sold += s
-        sold[:, t] = s
-        oh_end[:, t] = on_hand
-        in_stock[:, t] = on_hand > 0
-        if inp.dates[t].day == 15:
-            rem = np.clip(lot_cum - cum_sold[:, None], 0, lot_qty)
-            age = np.where(lot_recv >= 0, t - lot_recv, -1)
-            aged[:, t] = (rem * aged_per_unit(age, cf[:, None], card)).sum(axis=1)
+        fba.receive_and_sell(t, card)
         if t % review_days == 0:
-            state = ReplayState(inp, t, on_hand.copy(), in_transit.copy(), arrivals, sold,
-                                in_stock, oh_end, lot_recv, lot_qty, lot_cum, cum_sold.copy())
-            q = check_quantities(policy.decide(state), inp, policy.name, t)
-            for i in np.flatnonzero(q):
-                a = t + int(inp.lead[i])
-                arrivals[i, a] += q[i]
-                shipments.append((int(i), t, int(q[i]), a))
-            in_transit += q
-    lines = cost_lines(inp, sold, oh_end, card)
-    lines["aged"] = aged
+            state = ReplayState(**fba.state_fields(t))
+            fba.ship(t, check_quantities(policy.decide(state), inp, policy.name, t), shipments)
+    lines = fba.lines(card)
     lines = {k: lines[k] for k in COST_LINES}
-    return RunResult(policy.name, inp.demand, sold, inp.demand - sold, oh_end, lines, shipments)
+    return RunResult(policy.name, inp.demand, fba.sold, inp.demand - fba.sold, fba.oh_end, lines,
+                     shipments)
 
 
 def aged_per_unit(age: np.ndarray, cubic_feet: np.ndarray, card: FeeCard) -> np.ndarray:

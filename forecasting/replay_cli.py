@@ -6,10 +6,14 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from forecasting.replay_io import ReplayInputError, load_input
 from forecasting.replay_runner import POLICIES, run_replay, write_outputs
+
+T = TypeVar("T")
 
 
 def _date(text: str) -> dt.date:
@@ -51,18 +55,13 @@ def main(argv: list[str]) -> int:
         return 2
     if args.two_stage:
         return _two_stage(args, policies)
-    try:
-        inp = load_input(args.demand, args.skus, args.start, args.end)
-    except ReplayInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    inp = _load(load_input, args)
+    if inp is None:
         return 2
     began = time.perf_counter()
     results = run_replay(inp, policies, args.review_days)
     doc = write_outputs(inp, results, args.review_days, args.out, daily=args.daily)
-    for name in policies:
-        s = doc["policies"][name]
-        print(f"{name:>15}: total ${s['total']:,.2f}  fill {s['fill_rate']:.4f}  "
-              f"shipments {s['shipments']}")
+    _print_policies(doc, policies, lambda s: f"shipments {s['shipments']}")
     print(f"{len(inp.skus)} SKUs x {len(inp.dates)} days in {time.perf_counter() - began:.1f}s "
           f"-> {args.out}")
     if "ours" in policies:
@@ -79,18 +78,31 @@ def _two_stage(args: argparse.Namespace, policies: list[str]) -> int:
     from forecasting.replay_two_stage import load_two_stage
     from forecasting.replay_two_stage_runner import run_two_stage, write_two_stage_outputs
 
-    try:
-        two = load_two_stage(args.demand, args.skus, args.start, args.end)
-    except ReplayInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    two = _load(load_two_stage, args)
+    if two is None:
         return 2
     began = time.perf_counter()
     results = run_two_stage(two, policies, args.review_days)
     doc = write_two_stage_outputs(two, results, args.review_days, args.out, daily=args.daily)
-    for name in policies:
-        s = doc["policies"][name]
-        print(f"{name:>15}: total ${s['total']:,.2f}  fill {s['fill_rate']:.4f}  "
-              f"transfers {s['transfers']}  supplier orders {s['supplier_orders']}")
+    _print_policies(doc, policies, lambda s: f"transfers {s['transfers']}  supplier orders "
+                                             f"{s['supplier_orders']}")
     print(f"two-stage: {len(two.base.skus)} SKUs x {len(two.base.dates)} days in "
           f"{time.perf_counter() - began:.1f}s -> {args.out}")
     return 0
+
+
+def _load(loader: Callable[[Path, Path, dt.date, dt.date], T], args: argparse.Namespace
+          ) -> T | None:
+    """The mode's input from the arguments' files and window; None after printing the error."""
+    try:
+        return loader(args.demand, args.skus, args.start, args.end)
+    except ReplayInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _print_policies(doc: dict, policies: list[str], moves: Callable[[dict], str]) -> None:
+    """One line per policy: total, fill and the mode's moves (`moves` of its summary)."""
+    for name in policies:
+        s = doc["policies"][name]
+        print(f"{name:>15}: total ${s['total']:,.2f}  fill {s['fill_rate']:.4f}  {moves(s)}")

@@ -21,11 +21,10 @@ from forecasting.fees import REPLAY_CARD, FeeCard, days_in_month
 from forecasting.replay import (
     CAPITAL_RATE,
     COST_LINES,
+    FbaSide,
     PolicyError,
     ReplayState,
-    aged_per_unit,
     check_quantities,
-    cost_lines,
 )
 from forecasting.replay_io import (
     ReplayInput,
@@ -35,7 +34,8 @@ from forecasting.replay_io import (
     load_input,
 )
 
-WAREHOUSE_LINES = ("warehouse_storage", "warehouse_capital", "freight", "transfer")
+WAREHOUSE_LINES = ("warehouse_storage", "warehouse_capital", "freight", "transfer",
+                   "backup_premium")
 TWO_STAGE_LINES = (*COST_LINES, *WAREHOUSE_LINES)
 # skus.csv columns of the two-stage mode: (name, integer, minimum, default; None = required)
 TWO_STAGE_COLUMNS: tuple[tuple[str, bool, float, float | None], ...] = (
@@ -46,6 +46,11 @@ TWO_STAGE_COLUMNS: tuple[tuple[str, bool, float, float | None], ...] = (
     ("transfer_cost_per_unit", False, 0.0, 0.0),
     ("warehouse_per_cuft_month", False, 0.0, 0.5),
     ("initial_warehouse", True, 0, 0),
+    # an optional backup supplier (0 days: none), in the supplier's case pack
+    ("backup_lead_days", True, 0, 0),
+    ("backup_unit_cost", False, 0.0, 0.0),
+    ("backup_freight_per_unit", False, 0.0, 0.0),
+    ("backup_moq", True, 0, 0),
 )
 
 
@@ -61,6 +66,28 @@ class TwoStageInput:
     transfer_cost_per_unit: np.ndarray  # $ per unit transferred to FBA
     warehouse_per_cuft_month: np.ndarray
     initial_warehouse: np.ndarray      # int64
+    # the optional backup supplier: days from order to the warehouse (0: no backup), its price,
+    # its freight per unit and its MOQ (its case pack is supplier_case_pack); None: no backups
+    backup_lead: np.ndarray | None = None
+    backup_unit_cost: np.ndarray | None = None
+    backup_freight_per_unit: np.ndarray | None = None
+    backup_moq: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.base.skus)
+        if self.backup_lead is None:
+            self.backup_lead = np.zeros(n, dtype=np.int64)
+        for name in ("backup_unit_cost", "backup_freight_per_unit"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n))
+        if self.backup_moq is None:
+            self.backup_moq = np.zeros(n, dtype=np.int64)
+
+    @property
+    def has_backup(self) -> np.ndarray:
+        """SKUs with a backup supplier."""
+        assert self.backup_lead is not None
+        return self.backup_lead > 0
 
     @property
     def transfer_lead(self) -> np.ndarray:
@@ -91,6 +118,8 @@ def load_two_stage(demand_path: Path, skus_path: Path, start: dt.date, end: dt.d
         transfer_cost_per_unit=cols["transfer_cost_per_unit"],
         warehouse_per_cuft_month=cols["warehouse_per_cuft_month"],
         initial_warehouse=cols["initial_warehouse"],
+        backup_lead=cols["backup_lead_days"], backup_unit_cost=cols["backup_unit_cost"],
+        backup_freight_per_unit=cols["backup_freight_per_unit"], backup_moq=cols["backup_moq"],
     )
 
 
@@ -110,8 +139,9 @@ class TwoStagePolicy(Protocol):
 
     name: str
 
-    def decide(self, state: TwoStageState) -> tuple[np.ndarray, np.ndarray]:
-        """(units to transfer to FBA today, units to order from the supplier today)."""
+    def decide(self, state: TwoStageState) -> tuple[np.ndarray, ...]:
+        """(units to transfer to FBA today, units to order from the supplier today) and,
+        optionally, a third array: units to order from the backup supplier today."""
         ...
 
 
@@ -129,6 +159,7 @@ class TwoStageResult:
     transfers: list[tuple[int, int, int, int]]        # (sku index, ship t, qty, arrival t)
     orders: list[tuple[int, int, int, int]]           # (sku index, order t, qty, arrival t)
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    backup_orders: list[tuple[int, int, int, int]] = field(default_factory=list)  # as orders
 
     @property
     def shipments(self) -> list[tuple[int, int, int, int]]:
@@ -143,33 +174,46 @@ class TwoStageResult:
         out["units_demand"] = self.demand.sum(axis=1)
         out["units_sold"] = self.sold.sum(axis=1)
         out["units_lost"] = self.lost.sum(axis=1)
-        for key, moves in (("transfers", self.transfers), ("supplier_orders", self.orders)):
+        for key, units_key, moves in (
+                ("transfers", "units_transferred", self.transfers),
+                ("supplier_orders", "units_ordered", self.orders),
+                ("backup_orders", "units_backup", self.backup_orders)):
             count = np.zeros(n, dtype=np.int64)
             units = np.zeros(n, dtype=np.int64)
             for i, _, q, _ in moves:
                 count[i] += 1
                 units[i] += q
             out[key] = count
-            out[f"units_{'transferred' if key == 'transfers' else 'ordered'}"] = units
+            out[units_key] = units
         out["shipments"] = out["transfers"]
         return out
 
 
-def check_orders(q: np.ndarray, two: TwoStageInput, policy: str, t: int) -> np.ndarray:
-    """A supplier order must be whole supplier cases, and 0 or at least the supplier MOQ."""
+def check_orders(q: np.ndarray, two: TwoStageInput, policy: str, t: int,
+                 backup: bool = False) -> np.ndarray:
+    """A supplier order must be whole supplier cases, and 0 or at least the supplier MOQ (the
+    backup's: its MOQ, and only for a SKU with a backup)."""
     inp = two.base
     q = np.asarray(q)
+    what = "backup order" if backup else "supplier order"
     if q.shape != (len(inp.skus),):
-        raise PolicyError(f"{policy}: expected {len(inp.skus)} order quantities, got {q.shape}")
+        raise PolicyError(f"{policy}: expected {len(inp.skus)} {what} quantities, got {q.shape}")
     qi = np.asarray(np.round(q), dtype=np.int64)
-    cp, moq = two.supplier_case_pack, two.supplier_moq
+    cp = two.supplier_case_pack
+    moq = two.backup_moq if backup else two.supplier_moq
+    assert moq is not None
     bad = (qi != q) | (qi < 0) | (qi % cp != 0) | ((qi > 0) & (qi < moq))
+    if backup:
+        bad |= (qi > 0) & ~two.has_backup
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        if backup and not two.has_backup[i]:
+            raise PolicyError(f"{policy} on {inp.dates[t]}: sku {inp.skus[i]!r} has no backup "
+                              f"supplier (backup_lead_days 0), backup order {qi[i]}")
         raise PolicyError(
-            f"{policy} on {inp.dates[t]}: sku {inp.skus[i]!r} supplier order {q[i]!r} breaks "
+            f"{policy} on {inp.dates[t]}: sku {inp.skus[i]!r} {what} {q[i]!r} breaks "
             f"the rule (whole number >= 0, multiple of supplier_case_pack={cp[i]}, 0 or >= "
-            f"supplier_moq={moq[i]})")
+            f"{'backup_moq' if backup else 'supplier_moq'}={moq[i]})")
     return qi
 
 
@@ -178,68 +222,34 @@ def simulate_two_stage(two: TwoStageInput, policy: TwoStagePolicy, review_days: 
     """Run one policy through the window day by day (docs/replay-two-stage.md, "The day")."""
     inp = two.base
     n, T = inp.demand.shape
-    horizon = T + int(inp.lead.max(initial=1)) + int(two.supplier_lead.max(initial=1)) + 1
-    arrivals = np.zeros((n, horizon), dtype=np.int64)      # transfers landing at FBA
+    assert two.backup_lead is not None
+    horizon = (T + int(inp.lead.max(initial=1)) + int(two.supplier_lead.max(initial=1))
+               + int(two.backup_lead.max(initial=1)) + 1)
+    fba = FbaSide(inp, horizon, 2 + T // review_days + 1)   # its arrivals: the transfers
     po_arrivals = np.zeros((n, horizon), dtype=np.int64)   # supplier orders landing upstream
-    max_lots = 2 + T // review_days + 1
-    lot_recv = np.full((n, max_lots), -1, dtype=np.int64)
-    lot_qty = np.zeros((n, max_lots), dtype=np.int64)
-    lot_cum = np.zeros((n, max_lots), dtype=np.int64)
-    n_lots = np.zeros(n, dtype=np.int64)
-    received = np.zeros(n, dtype=np.int64)
-    cum_sold = np.zeros(n, dtype=np.int64)
-    on_hand = np.zeros(n, dtype=np.int64)
-    in_transit = np.zeros(n, dtype=np.int64)
     warehouse = np.zeros(n, dtype=np.int64)
     po_in_transit = np.zeros(n, dtype=np.int64)
-    sold = np.zeros((n, T), dtype=np.int64)
-    in_stock = np.zeros((n, T), dtype=bool)
-    oh_end = np.zeros((n, T), dtype=np.int64)
     wh_end = np.zeros((n, T), dtype=np.int64)
-    aged = np.zeros((n, T))
     moved = np.zeros((n, T), dtype=np.int64)      # units transferred on day t
     ordered = np.zeros((n, T), dtype=np.int64)    # units ordered on day t
-    arrivals[:, 0] += inp.initial_on_hand
+    backed = np.zeros((n, T), dtype=np.int64)     # units ordered from the backup on day t
     po_arrivals[:, 0] += two.initial_warehouse
     transfers: list[tuple[int, int, int, int]] = []
     orders: list[tuple[int, int, int, int]] = []
-    rows = np.arange(n)
-    cf = inp.cubic_feet
+    backup_orders: list[tuple[int, int, int, int]] = []
     for t in range(T):
         # 1. supplier orders land at the warehouse (initial warehouse stock: on start)
         up = po_arrivals[:, t]
         warehouse += up
         po_in_transit -= up - two.initial_warehouse if t == 0 else up
-        # 2. transfers land at FBA as lots (initial on hand: one lot on start)
-        arr = arrivals[:, t]
-        got = arr > 0
-        if got.any():
-            idx = rows[got]
-            slot = n_lots[got]
-            received[got] += arr[got]
-            lot_recv[idx, slot] = t
-            lot_qty[idx, slot] = arr[got]
-            lot_cum[idx, slot] = received[got]
-            n_lots[got] += 1
-            on_hand += arr
-            in_transit -= arr - inp.initial_on_hand if t == 0 else arr
-        # 3. sales at FBA (FIFO), 4. observation
-        s = np.minimum(inp.demand[:, t], on_hand)
-        on_hand -= s
-        cum_sold += s
-        sold[:, t] = s
-        oh_end[:, t] = on_hand
-        in_stock[:, t] = on_hand > 0
-        if inp.dates[t].day == 15:
-            rem = np.clip(lot_cum - cum_sold[:, None], 0, lot_qty)
-            age = np.where(lot_recv >= 0, t - lot_recv, -1)
-            aged[:, t] = (rem * aged_per_unit(age, cf[:, None], card)).sum(axis=1)
+        # 2. transfers land at FBA as lots (initial on hand: one lot on start), 3. sales at FBA
+        # (FIFO), 4. observation
+        fba.receive_and_sell(t, card)
         # 5. review: a transfer out of the warehouse, a supplier order
         if t % review_days == 0:
-            state = TwoStageState(inp, t, on_hand.copy(), in_transit.copy(), arrivals, sold,
-                                  in_stock, oh_end, lot_recv, lot_qty, lot_cum, cum_sold.copy(),
-                                  two, warehouse.copy(), po_arrivals, po_in_transit.copy())
-            q_move, q_order = policy.decide(state)
+            state = TwoStageState(**fba.state_fields(t), two=two, warehouse=warehouse.copy(),
+                                  po_arrivals=po_arrivals, po_in_transit=po_in_transit.copy())
+            q_move, q_order, *q_backup = policy.decide(state)
             qm = check_quantities(q_move, inp, policy.name, t)
             over = qm > warehouse
             if over.any():
@@ -248,38 +258,45 @@ def simulate_two_stage(two: TwoStageInput, policy: TwoStagePolicy, review_days: 
                     f"{policy.name} on {inp.dates[t]}: sku {inp.skus[j]!r} transfer {qm[j]} is "
                     f"more than the {warehouse[j]} units at the warehouse")
             qo = check_orders(q_order, two, policy.name, t)
-            for i in np.flatnonzero(qm):
-                a = t + int(inp.lead[i])
-                arrivals[i, a] += qm[i]
-                transfers.append((int(i), t, int(qm[i]), a))
-            for i in np.flatnonzero(qo):
-                a = t + int(two.supplier_lead[i])
-                po_arrivals[i, a] += qo[i]
-                orders.append((int(i), t, int(qo[i]), a))
+            qb = (check_orders(q_backup[0], two, policy.name, t, backup=True) if q_backup
+                  else np.zeros(n, dtype=np.int64))
+            fba.ship(t, qm, transfers)
+            for q, lead, moves in ((qo, two.supplier_lead, orders),
+                                   (qb, two.backup_lead, backup_orders)):
+                for i in np.flatnonzero(q):
+                    a = t + int(lead[i])
+                    po_arrivals[i, a] += q[i]
+                    moves.append((int(i), t, int(q[i]), a))
             warehouse -= qm
-            in_transit += qm
-            po_in_transit += qo
+            po_in_transit += qo + qb
             moved[:, t] = qm
             ordered[:, t] = qo
+            backed[:, t] = qb
         wh_end[:, t] = warehouse
-    lines = cost_lines(inp, sold, oh_end, card)
-    lines["aged"] = aged
-    lines.update(warehouse_lines(two, wh_end, moved, ordered))
+    lines = fba.lines(card)
+    lines.update(warehouse_lines(two, wh_end, moved, ordered, backed))
     lines = {k: lines[k] for k in TWO_STAGE_LINES}
-    return TwoStageResult(policy.name, inp.demand, sold, inp.demand - sold, oh_end, wh_end,
-                          lines, transfers, orders)
+    return TwoStageResult(policy.name, inp.demand, fba.sold, inp.demand - fba.sold, fba.oh_end,
+                          wh_end, lines, transfers, orders, backup_orders=backup_orders)
 
 
 def warehouse_lines(two: TwoStageInput, wh_end: np.ndarray, moved: np.ndarray,
-                    ordered: np.ndarray) -> dict[str, np.ndarray]:
+                    ordered: np.ndarray, backed: np.ndarray | None = None
+                    ) -> dict[str, np.ndarray]:
     """The upstream cost lines per SKU per day: storage and capital on the warehouse's stock at
-    the end of the day, freight on the units ordered that day, transfer on the units sent."""
+    the end of the day, freight on the units ordered that day (the backup's at its freight),
+    transfer on the units sent, and the backup's price above the supplier's on its units."""
     inp = two.base
+    if backed is None:
+        backed = np.zeros_like(ordered)
+    assert two.backup_freight_per_unit is not None and two.backup_unit_cost is not None
     per_day = np.array([1.0 / days_in_month(d) for d in inp.dates])
     return {
         "warehouse_storage": (wh_end * (inp.cubic_feet * two.warehouse_per_cuft_month)[:, None]
                               * per_day[None, :]),
         "warehouse_capital": wh_end * inp.unit_cost[:, None] * CAPITAL_RATE / 365.0,
-        "freight": ordered * two.freight_per_unit[:, None],
+        "freight": (ordered * two.freight_per_unit[:, None]
+                    + backed * two.backup_freight_per_unit[:, None]),
         "transfer": moved * two.transfer_cost_per_unit[:, None],
+        "backup_premium": backed * (two.backup_unit_cost - inp.unit_cost)[:, None],
     }

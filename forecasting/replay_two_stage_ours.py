@@ -42,6 +42,7 @@ class TwoStageOurs(OursPolicy):
     name = "ours"
 
     def __init__(self, two: TwoStageInput, review_days: int, defer: bool = False,
+                 use_backup: bool = True, net_upstream_holding: bool = True,
                  **kwargs: object) -> None:
         self.two = two
         super().__init__(two.base, review_days, **kwargs)  # type: ignore[arg-type]
@@ -50,6 +51,13 @@ class TwoStageOurs(OursPolicy):
         # the day its quantity was priced for)
         self.defer = defer
         self.orders_deferred = 0
+        # the SKU's backup supplier, when it has one, is offered to supply.decide (False: a
+        # bench ablation, the primary only); what supply.decide said each time it chose it
+        self.use_backup = use_backup
+        self.backup_chosen: list[dict] = []
+        # the FBA plan prices a transfer's FBA storage net of the warehouse's and without
+        # capital (SkuPlanInput.upstream_holding_per_cuft_month; False: a bench ablation)
+        self.net_upstream_holding = net_upstream_holding
 
     def longest_lead(self) -> int:
         """The supplier lead plus the transfer lead: the farthest any decision reaches."""
@@ -60,15 +68,23 @@ class TwoStageOurs(OursPolicy):
         two, inp, t = self.two, self.inp, state.t
         # as app.planning.supply: the margin of the FBA plan's (landed) unit cost
         margin = item.sale_price * (1 - item.referral_rate) - item.fulfillment_fee - item.unit_cost
-        supplier = SupplierOption(
+        suppliers = [SupplierOption(
             inp.skus[i], "supplier", "primary", int(two.supplier_lead[i]),
             float(inp.unit_cost[i]),
             (FreightOption("sea", 0, float(two.freight_per_unit[i])),),
-            moq=int(two.supplier_moq[i]), case_pack=int(two.supplier_case_pack[i]))
+            moq=int(two.supplier_moq[i]), case_pack=int(two.supplier_case_pack[i]))]
+        if self.use_backup and two.has_backup[i]:
+            assert (two.backup_lead is not None and two.backup_unit_cost is not None
+                    and two.backup_freight_per_unit is not None and two.backup_moq is not None)
+            suppliers.append(SupplierOption(
+                inp.skus[i], "backup supplier", "backup", int(two.backup_lead[i]),
+                float(two.backup_unit_cost[i]),
+                (FreightOption("air", 0, float(two.backup_freight_per_unit[i])),),
+                moq=int(two.backup_moq[i]), case_pack=int(two.supplier_case_pack[i])))
         return SupplyInput(
             sku=item.sku, demand_paths=item.demand_paths, fba_on_hand=int(state.on_hand[i]),
             upstream_on_hand=int(state.warehouse[i]), transfer_days=int(inp.lead[i]),
-            suppliers=[supplier], margin_per_unit=max(0.0, float(margin)),
+            suppliers=suppliers, margin_per_unit=max(0.0, float(margin)),
             cubic_feet=float(inp.cubic_feet[i]), size_tier=str(inp.size_tier[i]),
             fba_arrivals=_pending(state.arrivals[i], t),
             po_arrivals=_pending(state.po_arrivals[i], t),
@@ -77,8 +93,9 @@ class TwoStageOurs(OursPolicy):
             fba_case_pack=int(inp.case_pack[i]),
             stockout_cost_multiple=self.stockout_cost_multiple)
 
-    def decide(self, state: TwoStageState) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[override]
-        """(transfer from recommend_batch, supplier order from supply.decide) for every SKU."""
+    def decide(self, state: TwoStageState  # type: ignore[override]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(transfer from recommend_batch, primary and backup orders from supply.decide)."""
         if self.fit_t is None or state.t - self.fit_t >= self.retrain_days:
             self._refit(state)
         t, today = state.t, state.date
@@ -91,16 +108,25 @@ class TwoStageOurs(OursPolicy):
                                    + two.transfer_cost_per_unit[i])
             item.upstream_on_hand = int(state.warehouse[i])
             item.upstream_arrivals = _pending(state.po_arrivals[i], t)
+            if self.net_upstream_holding:
+                item.upstream_holding_per_cuft_month = float(two.warehouse_per_cuft_month[i])
         recs = recommend_batch(items, today, self.fees, seed=t, details=False)
         move = np.array([r.quantity for r in recs], dtype=np.int64)
         order = np.zeros(len(items), dtype=np.int64)
+        backup = np.zeros(len(items), dtype=np.int64)
         next_review = today + dt.timedelta(days=self.review_days)
         for i, item in enumerate(items):
             d = decide(self.supply_input(state, item, i), today, self.fees)
             if d.order is None:
                 continue
-            if not self.defer or d.order.order_by < next_review:
-                order[i] = d.order.quantity
-            else:
+            if self.defer and d.order.order_by >= next_review:
                 self.orders_deferred += 1
-        return move, order
+            elif d.order.backup:
+                # the contingency from the backup supplier, and the regular order with it
+                backup[i] = d.order.quantity
+                if d.regular_order is not None:
+                    order[i] = d.regular_order.quantity
+                self.backup_chosen.append({"sku": item.sku, "t": t, **(d.order.contingency or {})})
+            else:
+                order[i] = d.order.quantity
+        return move, order, backup

@@ -11,6 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from forecasting.replay_runner import (
+    cheapest_run,
+    per_sku_pick,
+    picked_moves,
+    summary_policies,
+    write_daily_rows,
+)
 from forecasting.replay_two_stage import (
     TWO_STAGE_LINES,
     TwoStageInput,
@@ -27,7 +34,7 @@ from forecasting.replay_two_stage_policies import (
 
 POLICIES = ("ours", "days_of_supply", "foresight")
 COUNTS = ("units_demand", "units_sold", "units_lost", "transfers", "units_transferred",
-          "supplier_orders", "units_ordered")
+          "supplier_orders", "units_ordered", "backup_orders", "units_backup")
 
 
 def run_two_stage_foresight(two: TwoStageInput, review_days: int) -> TwoStageResult:
@@ -36,24 +43,16 @@ def run_two_stage_foresight(two: TwoStageInput, review_days: int) -> TwoStageRes
     pairs = [(bo, bt) for bo in ORDER_COVERS for bt in TRANSFER_COVERS]
     runs = [simulate_two_stage(two, TwoStageForesight(review_days, bt, bo), review_days)
             for bo, bt in pairs]
-    totals = np.stack([r.sku_totals()["total"] for r in runs])
-    best = np.argmin(totals, axis=0)
-    rows = np.arange(len(two.base.skus))
-
-    def pick(arrays: list[np.ndarray]) -> np.ndarray:
-        return np.stack(arrays)[best, rows]
-
-    def moves(key: str) -> list[tuple[int, int, int, int]]:
-        return sorted((s for k, r in enumerate(runs) for s in getattr(r, key)
-                       if best[s[0]] == k), key=lambda s: (s[1], s[0]))
-
+    best = cheapest_run(runs)
+    pick = per_sku_pick(best)
     return TwoStageResult(
         "foresight", two.base.demand, pick([r.sold for r in runs]), pick([r.lost for r in runs]),
         pick([r.on_hand_end for r in runs]), pick([r.warehouse_end for r in runs]),
         {k: pick([r.lines[k] for r in runs]) for k in TWO_STAGE_LINES},
-        moves("transfers"), moves("orders"),
+        picked_moves(runs, best, "transfers"), picked_moves(runs, best, "orders"),
         extra={"b_order": np.array([pairs[k][0] for k in best]),
                "b_transfer": np.array([pairs[k][1] for k in best])},
+        backup_orders=picked_moves(runs, best, "backup_orders"),
     )
 
 
@@ -97,19 +96,8 @@ def summarize_two_stage(two: TwoStageInput, results: dict[str, TwoStageResult],
     inp = two.base
     doc: dict = {"mode": "two_stage", "start": inp.start.isoformat(),
                  "end": inp.end.isoformat(), "review_days": review_days,
-                 "skus": len(inp.skus), "policies": {}}
-    for name, res in results.items():
-        values = res.sku_totals()
-        entry: dict = _totals(values, None)
-        per_sku = {}
-        for i, sku in enumerate(inp.skus):
-            row = _totals(values, i)
-            for key, arr in res.extra.items():
-                row[key] = int(arr[i])
-            per_sku[sku] = row
-        entry["per_sku"] = per_sku
-        doc["policies"][name] = entry
-    return doc
+                 "skus": len(inp.skus)}
+    return summary_policies(doc, inp.skus, results, _totals)
 
 
 def write_two_stage_outputs(two: TwoStageInput, results: dict[str, TwoStageResult],
@@ -131,26 +119,19 @@ def write_two_stage_outputs(two: TwoStageInput, results: dict[str, TwoStageResul
                             repr(float(q * two.transfer_cost_per_unit[i]))])
     with open(out_dir / "supplier_orders.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["policy", "sku", "order_date", "quantity", "arrival_date", "freight"])
+        w.writerow(["policy", "sku", "order_date", "quantity", "arrival_date", "freight",
+                    "supplier"])
+        assert two.backup_freight_per_unit is not None
         for name, res in results.items():
             for i, t, q, a in res.orders:
                 w.writerow([name, inp.skus[i], day(t), q, day(a),
-                            repr(float(q * two.freight_per_unit[i]))])
+                            repr(float(q * two.freight_per_unit[i])), "primary"])
+            for i, t, q, a in res.backup_orders:
+                w.writerow([name, inp.skus[i], day(t), q, day(a),
+                            repr(float(q * two.backup_freight_per_unit[i])), "backup"])
     doc = summarize_two_stage(two, results, review_days)
     (out_dir / "summary.json").write_text(json.dumps(doc, indent=1))
     if daily:
-        with open(out_dir / "daily.csv", "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["policy", "sku", "date", "demand", "sold", "lost", "on_hand_end",
-                        "warehouse_end", *TWO_STAGE_LINES, "total"])
-            dates = [d.isoformat() for d in inp.dates]
-            for name, res in results.items():
-                total = np.sum([res.lines[k] for k in TWO_STAGE_LINES], axis=0)
-                for i, sku in enumerate(inp.skus):
-                    cols = [res.demand[i], res.sold[i], res.lost[i], res.on_hand_end[i],
-                            res.warehouse_end[i], *(res.lines[k][i] for k in TWO_STAGE_LINES),
-                            total[i]]
-                    for t, d in enumerate(dates):
-                        w.writerow([name, sku, d, *(repr(float(c[t])) if c.dtype.kind == "f"
-                                                    else int(c[t]) for c in cols)])
+        write_daily_rows(out_dir / "daily.csv", inp, results, ("on_hand_end", "warehouse_end"),
+                         TWO_STAGE_LINES)
     return doc

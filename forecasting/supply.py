@@ -16,18 +16,26 @@ least the MOQ, plus each price break rounded up to whole cases) is priced as an 
 today. The order lands upstream after production + transit; it is sent to FBA at the first
 review on or after that day (today is one, then every `review_days`) and sellable
 `transfer_days` later; one window for all options runs to the slowest option's day at FBA plus
-`review_days`. Every unit already upstream or on a PO is counted once, at FBA on the first day
-it can be there (upstream now: day `transfer_days`; a PO: the first review on or after its
-arrival day + `transfer_days`). Lines (`ORDER_LINES`): purchase (price-break unit cost),
-freight, lost margin in the window, lost ranking (the seller's stockout cost, as the FBA plan's:
-`stockout_cost_multiple` more margins per unit lost), holding in the window (warehouse rate and
-capital on the units on hand), and the holding of what is left at the window's end until it
-sells at the mean rate (at most a year); `total` is exactly their sum. Options are compared on
-total less the units at the primary's list price and its cheapest freight per unit (a unit that
-sells later is no cost of the window, and every unit sold pays that freight whenever it is
-ordered; a dearer price, dearer freight, lost margin and holding are). The primary's cheapest
-freight is the default; a backup supplier or faster freight is chosen only when it scores
-lower, i.e. when the lost margin it saves is more than it costs.
+`review_days`. Every unit already upstream (in whole FBA cases: the rest cannot be sent) or on
+a PO is counted once, at FBA on the first day it can be there (upstream now: day
+`transfer_days`; a PO: the first review on or after its arrival day + `transfer_days`). Lines
+(`ORDER_LINES`): purchase (price-break unit cost), freight, lost margin in the window, lost
+ranking (the seller's stockout cost, as the FBA plan's: `stockout_cost_multiple` more margins
+per unit lost), holding in the window (warehouse rate and capital on the units on hand), and
+the holding of what is left at the window's end: each unit until it sells at the mean rate, a
+year for each unit beyond a year of sales, but at most one review period for the units the
+smallest allowed order leaves (an MOQ lot bigger than the window needs: the alternative is the
+same lot a review later); `total` is exactly their sum. Options are compared on total less
+the units at the primary's list price and its cheapest freight per unit (a unit that sells
+later is no cost of the window, and every unit sold pays that freight whenever it is ordered;
+a dearer price, dearer freight, lost margin and holding are). The primary's cheapest freight
+is the regular order. Every other option (a backup supplier, faster freight) is priced as a
+contingency on top of it, the regular order's units counted; the best one is placed when it
+scores lower than the regular order alone, i.e. when the lost margin it saves before the
+regular order can land is more than it costs and it cannot wait for the next review (its
+order-by date, below, is before it: a later review knows more and can still order it), and
+the regular order is then priced again with the contingency's units counted
+(`SupplyDecision.regular_order`, None when it is no longer needed).
 The order-by date is the last day the chosen option can still be ordered and land at FBA before
 the first stockout it could prevent (one on or after the day an order placed today is at FBA) of
 the 10th-percentile-fast path without the order (today when already late). A stockout before that
@@ -35,9 +43,11 @@ day is no reason to hurry: no order can reach FBA in time for it.
 
 `SupplierOrder.to_dict()` is what the app stores and serves; its `explanation` (also
 `SupplyDecision.order_text`) is built only from its own fields, and when a backup supplier or
-faster freight is chosen its `contingency` holds the figures of the sentence: the default option
-it replaces, how many days earlier it lands, what it costs more (price above the primary's list
-price, and freight) and the lost margin it saves.
+faster freight is chosen its `contingency` holds the figures of the sentence: the regular
+order it goes with (`instead_of`: the primary's order alone; `regular_quantity`: the regular
+order placed with it), how many days earlier it lands, what the pair costs more than the
+regular order alone (price above the primary's list price, and freight) and the lost margin it
+saves.
 """
 
 from __future__ import annotations
@@ -190,6 +200,10 @@ class SupplyDecision:
     explanation: str = ""
     # the supplier-order part of `explanation` alone (the send is the FBA plan's to word)
     order_text: str = ""
+    # with a contingency `order` (a backup supplier or faster freight): the primary's regular
+    # order placed the same day by its cheapest freight, when one is still needed; its
+    # `explanation` is its own sentence ("With it, order ... as usual: lands ...")
+    regular_order: SupplierOrder | None = None
 
 
 def unit_cost_at(s: SupplierOption, q: int) -> float:
@@ -245,7 +259,10 @@ def _base(item: SupplyInput, H: int, with_upstream: bool) -> np.ndarray:
             base[max(day, 0)] += units
     if with_upstream:
         if item.transfer_days < H:
-            base[item.transfer_days] += item.upstream_on_hand
+            # only whole FBA cases of what is upstream now can be sent (the rest waits for
+            # more to make a case)
+            cp = max(1, item.fba_case_pack)
+            base[item.transfer_days] += item.upstream_on_hand // cp * cp
         for day, units in item.po_arrivals:
             d = _at_fba(item, day)
             if d < H:
@@ -317,19 +334,56 @@ def _window(item: SupplyInput) -> int:
                for f in s.freight) + item.review_days + 1
 
 
-def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
+def _leftover_unit_days(left: np.ndarray, forced: np.ndarray, mean_daily: float,
+                        review_days: int) -> np.ndarray:
+    """Days of holding charged for the units `left` at the window's end (per candidate and
+    path), the k-th of them selling on day k / mean_daily after it: each unit until it sells,
+    a year for each unit beyond a year of sales. Except the first `forced` of them (per path:
+    what the smallest allowed order leaves, an MOQ or case bigger than the window needs): the
+    alternative to that lot is the same lot at the next review, so each of its units costs at
+    most `review_days` while it sells within a year. (Holding the whole lot until it sold made
+    an order whose MOQ covers months look dearer than the window's stockouts at every review:
+    the replay's two-stage mode, ELC-0007 lost 44 of 96 units; holding every leftover unit one
+    review period at most overstocked the warehouse twofold: bench/RESULTS.md.)"""
+    a = review_days * mean_daily          # units selling within a review period
+    b = LEFTOVER_CAP_DAYS * mean_daily    # units selling within a year
+
+    def until_sold(x: np.ndarray) -> np.ndarray:
+        inside = np.minimum(x, b)
+        return inside * inside / (2.0 * mean_daily) + np.maximum(x - b, 0.0) * LEFTOVER_CAP_DAYS
+
+    def at_most_a_review(x: np.ndarray) -> np.ndarray:
+        first = np.minimum(x, a)
+        mid = np.clip(x - a, 0.0, max(b - a, 0.0))
+        beyond = np.maximum(x - max(a, b), 0.0)
+        return first * first / (2.0 * mean_daily) + mid * review_days + beyond * LEFTOVER_CAP_DAYS
+
+    f = np.minimum(left, forced)
+    return at_most_a_review(f) + until_sold(left) - until_sold(f)
+
+
+def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption,
+                 extra: Sequence[tuple[int, float]] = ()
                  ) -> tuple[list[TwoStageCandidate], int]:
+    """Every allowed quantity of option (s, f) placed today, priced (ORDER_LINES); `extra`:
+    (day at FBA, units) of other orders placed today, counted like the stock in the base."""
     lead = s.production_days + f.transit_days
     at_fba = _at_fba(item, lead)
     H = _window(item)
     D = _paths(item, H)
     mean_daily = max(float(D.mean()), 1e-9)
     qs = allowed_quantities(s, upper=mean_daily * (H - at_fba) * 3 + 1)
-    lost, held, left = _run(D, _base(item, H, with_upstream=True), qs, at_fba)
+    base = _base(item, H, with_upstream=True)
+    for day, units in extra:
+        if day < H:
+            base[day] += units
+    lost, held, left = _run(D, base, qs, at_fba)
     value = item.unit_value or _primary(item).unit_cost
     hold_day = (item.warehouse_per_cuft_month / 30.0 * item.cubic_feet
                 + item.capital_rate_annual / 365.0 * value)
-    left_days = np.minimum(left / mean_daily, LEFTOVER_CAP_DAYS)
+    # what the smallest allowed order leaves (qs[0] is 0, qs[1] the smallest order)
+    forced = left[1][None, :] if len(qs) > 1 else np.zeros((1, left.shape[1]))
+    left_days = _leftover_unit_days(left, forced, mean_daily, max(1, int(item.review_days)))
     unit = np.array([unit_cost_at(s, int(q)) for q in qs])
     lines = {
         "purchase": qs * unit,
@@ -338,8 +392,8 @@ def _price_order(item: SupplyInput, s: SupplierOption, f: FreightOption
         "lost_ranking": (lost.mean(axis=1) * item.margin_per_unit
                          * max(float(item.stockout_cost_multiple), 0.0)),
         "holding": held.mean(axis=1) * hold_day,
-        # what is left sells at the mean rate: on average half the way, so left * days / 2
-        "leftover_holding": (left * left_days / 2.0).mean(axis=1) * hold_day,
+        # what is left sells at the mean rate; _leftover_unit_days says how long it counts
+        "leftover_holding": left_days.mean(axis=1) * hold_day,
     }
     out = []
     for j, q in enumerate(qs):
@@ -379,6 +433,13 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
+Option = tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int]
+
+
+def _best(cands: list[TwoStageCandidate], base_unit: float) -> TwoStageCandidate:
+    return min(cands, key=lambda c: _purchase_neutral(c, base_unit))
+
+
 def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
            money: Callable[[float], str] | None = None) -> SupplyDecision:
     """The FBA send and the supplier order for one SKU (see the module docstring).
@@ -392,29 +453,97 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
                          "must not be negative")
     send, send_cost = _fba_send(item, fees, today)
     primary = _primary(item)
-    base_unit = primary.unit_cost + min(f.cost_per_unit for f in primary.freight)
-    list_unit = primary.unit_cost
-    best: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
-    default: tuple[float, TwoStageCandidate, SupplierOption, FreightOption, int] | None = None
+    cheapest = min(primary.freight, key=lambda x: x.cost_per_unit)
+    base_unit = primary.unit_cost + cheapest.cost_per_unit
     every: list[TwoStageCandidate] = []
-    for s in item.suppliers:
-        for f in s.freight:
-            cands, lead = _price_order(item, s, f)
+    # 1. the primary's cheapest freight alone: the regular order
+    cands, dlead = _price_order(item, primary, cheapest)
+    every.extend(cands)
+    dc = _best(cands, base_unit)
+    d_score = _purchase_neutral(dc, base_unit)
+    # 2. every other option (a backup supplier, faster freight) as a contingency order on top
+    # of the regular one: it pays when the lost margin it saves before the regular order can
+    # land is more than its price and freight above the primary's
+    contingency: Option | None = None
+    regular = dc
+    for sup in item.suppliers:
+        for f in sup.freight:
+            if sup is primary and f is cheapest:
+                continue
+            extra = [(_at_fba(item, dlead), float(dc.quantity))] if dc.quantity else []
+            cands, lead = _price_order(item, sup, f, extra)
             every.extend(cands)
-            for c in cands:
-                score = _purchase_neutral(c, base_unit)
-                if best is None or score < best[0] - 1e-9:
-                    best = (score, c, s, f, lead)
-            if s is primary and f is min(s.freight, key=lambda x: x.cost_per_unit):
-                pc = min(cands, key=lambda c: _purchase_neutral(c, base_unit))
-                default = (_purchase_neutral(pc, base_unit), pc, s, f, lead)
-    assert best is not None and default is not None
-    score, c, s, f, lead = best
-    if c.quantity == 0:
+            c = _best(cands, base_unit)
+            score = _purchase_neutral(c, base_unit) + _purchase_neutral_of(dc, primary)
+            if c.quantity and score < d_score - 1e-9 and (
+                    contingency is None or score < contingency[0] - 1e-9):
+                contingency = (score, c, sup, f, lead)
+    if contingency is not None:
+        _, c, sup, f, lead = contingency
+        wait = dt.timedelta(days=max(1, int(item.review_days)))
+        if _order(item, today, sup, f, c, lead).order_by >= today + wait:
+            # it can still be ordered at the next review, which will know more: not yet
+            contingency = None
+    if contingency is not None:
+        # 3. the regular order again, now that the contingency's units are counted
+        _, c, sup, f, lead = contingency
+        cands, _ = _price_order(item, primary, cheapest,
+                                [(_at_fba(item, lead), float(c.quantity))])
+        regular = _best(cands, base_unit)
+    chosen = contingency or (d_score, dc, primary, cheapest, dlead)
+    if chosen[1].quantity == 0:
         none = ("No supplier order: what is upstream and on order covers demand until the next "
                 "review.")
         return SupplyDecision(item.sku, send, send_cost, None, every,
                               _explain_send(send) + none, none)
+    _, c, sup, f, lead = chosen
+    order = _order(item, today, sup, f, c, lead)
+    also = None
+    if contingency is not None:
+        pair = {k: regular.lines[k] for k in ORDER_LINES}
+        extra_cost = round((c.lines["purchase"] - c.quantity * primary.unit_cost
+                            + c.lines["freight"])
+                           + (regular.lines["freight"] - dc.lines["freight"])
+                           + (regular.lines["purchase"] - regular.quantity * primary.unit_cost)
+                           - (dc.lines["purchase"] - dc.quantity * primary.unit_cost))
+        saved = round(dc.lines["lost_margin"] - pair["lost_margin"])
+        earlier = dlead - lead
+        order.contingency = {
+            "instead_of": {"supplier_id": primary.supplier_id, "supplier_name": primary.name,
+                           "freight": cheapest.mode, "quantity": dc.quantity,
+                           "arrives_on": (today + dt.timedelta(days=dlead)).isoformat()},
+            "days_earlier": earlier, "extra_cost": extra_cost, "lost_margin_saved": saved,
+            "regular_quantity": regular.quantity,
+        }
+        when = (f", {earlier} days before {primary.name} by {cheapest.mode} could" if earlier > 0
+                else "")
+        text = order.explanation
+        text += (f"{when}; costs {money(extra_cost)} more and saves {money(saved)} of lost "
+                 "margin" if extra_cost >= 0 else
+                 f"{when}; costs {money(-extra_cost)} less and saves {money(saved)} of lost "
+                 "margin")
+        order.explanation = text
+        if regular.quantity:
+            also = _order(item, today, primary, cheapest, regular, dlead)
+            also.explanation = "with it, " + also.explanation.replace(": lands",
+                                                                       " as usual: lands", 1)
+            _finish(also, today, dlead)
+    _finish(order, today, lead)
+    return SupplyDecision(item.sku, send, send_cost, order, every,
+                          _explain_send(send) + order.explanation, order.explanation,
+                          regular_order=also)
+
+
+def _purchase_neutral_of(c: TwoStageCandidate, s: SupplierOption) -> float:
+    """What candidate c of option s pays above its supplier's list price (price breaks make it
+    negative); its freight is netted with the primary's cheapest, as `_purchase_neutral`."""
+    return c.lines["purchase"] - c.quantity * s.unit_cost
+
+
+def _order(item: SupplyInput, today: dt.date, s: SupplierOption, f: FreightOption,
+           c: TwoStageCandidate, lead: int) -> SupplierOrder:
+    """The SupplierOrder of candidate c of option (s, f) placed today, with its order-by date
+    and the start of its sentence (`_finish` ends it)."""
     at_fba = _at_fba(item, lead)
     out_day = _stockout_day(item, _window(item), at_fba)
     # the order can wait as many days as the stockout is after its day at FBA, and no more
@@ -425,34 +554,21 @@ def decide(item: SupplyInput, today: dt.date, fees: FeeSchedule | None = None,
                           unit_cost_at(s, c.quantity), today + dt.timedelta(days=slack),
                           today + dt.timedelta(days=lead),
                           today + dt.timedelta(days=at_fba), c,
-                          backup=s.role == "backup")
-    text = (f"order {c.quantity:,} from {s.name} by {f.mode}: lands "
-            f"{fmt_date(order.arrives_on, today)}")
-    d_score, dc, ds, df, dlead = default
-    if (s is not ds) or (f is not df):
-        earlier = dlead - lead
-        extra = round((c.lines["purchase"] - c.quantity * list_unit + c.lines["freight"])
-                      - (dc.lines["purchase"] - dc.quantity * list_unit + dc.lines["freight"]))
-        saved = round(dc.lines["lost_margin"] - c.lines["lost_margin"])
-        order.contingency = {
-            "instead_of": {"supplier_id": ds.supplier_id, "supplier_name": ds.name,
-                           "freight": df.mode, "quantity": dc.quantity,
-                           "arrives_on": (today + dt.timedelta(days=dlead)).isoformat()},
-            "days_earlier": earlier, "extra_cost": extra, "lost_margin_saved": saved,
-        }
-        when = (f", {earlier} days before {ds.name} by {df.mode} could" if earlier > 0
-                else "")
-        text += (f"{when}; costs {money(extra)} more and saves {money(saved)} of lost "
-                 "margin" if extra >= 0 else
-                 f"{when}; costs {money(-extra)} less and saves {money(saved)} of lost margin")
-    text += f"; order by {fmt_date(order.order_by, today)}"
+                          backup=s.role == "backup" or f.mode != min(
+                              s.freight, key=lambda x: x.cost_per_unit).mode)
+    order.explanation = (f"order {c.quantity:,} from {s.name} by {f.mode}: lands "
+                         f"{fmt_date(order.arrives_on, today)}")
+    return order
+
+
+def _finish(order: SupplierOrder, today: dt.date, lead: int) -> None:
+    """End the order's sentence: its order-by date and when it lands if ordered then."""
+    text = order.explanation + f"; order by {fmt_date(order.order_by, today)}"
     if order.order_by > today:
         order.arrives_if_ordered_by = order.order_by + dt.timedelta(days=lead)
         text += f" at the latest (it then lands {fmt_date(order.arrives_if_ordered_by, today)})"
     text += "."
     order.explanation = text[0].upper() + text[1:]
-    return SupplyDecision(item.sku, send, send_cost, order, every,
-                          _explain_send(send) + order.explanation, order.explanation)
 
 
 def _explain_send(send: int) -> str:

@@ -38,6 +38,14 @@ def test_scenario_draws_the_issue_lead_times_and_keeps_landed_costs(tmp_path: Pa
     assert (two.freight_per_unit <= 0.2 * landed + 1e-9).all()
     # SKUs with history start with their pipeline covered
     assert (two.initial_warehouse > 0).mean() > 0.5
+    # some SKUs have a backup supplier: faster and pricier than the primary, air freight dearer
+    b = two.has_backup
+    assert 0 < b.sum() < len(b)
+    assert two.backup_lead is not None and two.backup_unit_cost is not None
+    assert (two.backup_lead[b] < two.supplier_lead[b]).all() and (two.backup_lead[b] >= 7).all()
+    assert (two.backup_unit_cost[b] > two.base.unit_cost[b]).all()
+    assert two.backup_freight_per_unit is not None
+    assert (two.backup_freight_per_unit[b] >= two.freight_per_unit[b]).all()
     again = tmp_path / "again"
     again.mkdir()
     bench.make_two_stage_scenario(7, 30, 90, again)
@@ -51,5 +59,6 @@ def test_two_stage_bench_prints_every_ratio(capsys) -> None:  # type: ignore[no-
     assert code == 0
     out = capsys.readouterr().out
     for text in ("ours/dos", "ours/fore", "fill_rate", "by demand class", "where we lose",
-                 "supplier_orders", "total - moves sold", "goal (ours <= 0.7"):
+                 "supplier_orders", "total - moves sold", "goal (ours <= 0.7",
+                 "backup supplier:", "backup_premium", "largest lost margin of ours"):
         assert text in out, text

@@ -293,3 +293,85 @@ def test_single_stage_mode_is_unchanged(tmp_path: Path) -> None:
     golden = json.loads((HERE / "golden" / "ours_poisson.json").read_text())
     assert [list(s) for s in res.shipments] == golden["shipments"]
     assert json.loads(json.dumps(summarize(inp, {"ours": res}, 7))) == golden["summary"]
+
+
+class ScriptedBackup(Scripted):
+    """Scripted plus a backup order per review index (the third array of decide)."""
+
+    def __init__(self, plan: dict[int, tuple[list[int], list[int]]],
+                 backup: dict[int, list[int]]) -> None:
+        super().__init__(plan)
+        self.backup = backup
+
+    def decide(self, state):  # type: ignore[no-untyped-def]
+        move, order = super().decide(state)
+        return move, order, np.array(self.backup.get(state.t, [0] * len(state.inp.skus)))
+
+
+def _with_backup(two: TwoStageInput, lead: list[int], unit: list[float], freight: list[float],
+                 moq: list[int] | None = None) -> TwoStageInput:
+    two.backup_lead = np.array(lead, dtype=np.int64)
+    two.backup_unit_cost = np.array(unit, dtype=float)
+    two.backup_freight_per_unit = np.array(freight, dtype=float)
+    two.backup_moq = np.array(moq or [0] * len(lead), dtype=np.int64)
+    return two
+
+
+def test_backup_order_lands_after_its_lead_and_pays_its_price_and_freight() -> None:
+    # supplier price 10 (make_input's unit_cost); the backup's 12.5 with 1.2 freight, 3 days
+    two = _with_backup(two_stage([[0] * 20], supplier_lead=15, freight=0.4, lead=2),
+                       [3], [12.5], [1.2])
+    res = simulate_two_stage(two, ScriptedBackup({0: ([0], [10])}, {0: [6]}), 7)
+    assert res.backup_orders == [(0, 0, 6, 3)] and res.orders == [(0, 0, 10, 15)]
+    wh = res.warehouse_end[0]
+    assert (wh[:3] == 0).all() and (wh[3:15] == 6).all() and (wh[15:] == 16).all()
+    assert res.lines["freight"][0, 0] == pytest.approx(10 * 0.4 + 6 * 1.2)
+    assert res.lines["backup_premium"][0].tolist() == pytest.approx([6 * 2.5] + [0] * 19)
+    totals = res.sku_totals()
+    assert totals["backup_orders"][0] == 1 and totals["units_backup"][0] == 6
+    assert totals["units_ordered"][0] == 10
+    assert totals["total"][0] == pytest.approx(sum(res.lines[k].sum() for k in TWO_STAGE_LINES))
+
+
+def test_backup_orders_keep_their_rules() -> None:
+    two = _with_backup(two_stage([[0] * 10, [0] * 10], supplier_case_pack=6),
+                       [4, 0], [11.0, 0.0], [0.5, 0.0], moq=[12, 0])
+    with pytest.raises(PolicyError, match="backup_moq=12"):
+        simulate_two_stage(two, ScriptedBackup({}, {0: [6, 0]}), 7)
+    with pytest.raises(PolicyError, match="supplier_case_pack=6"):
+        simulate_two_stage(two, ScriptedBackup({}, {0: [13, 0]}), 7)
+    with pytest.raises(PolicyError, match="'S1' has no backup supplier"):
+        simulate_two_stage(two, ScriptedBackup({}, {0: [0, 6]}), 7)
+    simulate_two_stage(two, ScriptedBackup({}, {0: [12, 0]}), 7)
+    # a policy answering two arrays orders nothing from a backup
+    plain = simulate_two_stage(two, Scripted({0: ([0, 0], [6, 6])}), 7)
+    assert plain.backup_orders == [] and plain.lines["backup_premium"].sum() == 0
+
+
+def test_backup_columns_are_read_and_written(tmp_path: Path) -> None:
+    demand, skus = _write_two_stage(tmp_path)
+    lines = skus.read_text().splitlines()
+    lines[0] += ",backup_lead_days,backup_unit_cost,backup_freight_per_unit,backup_moq"
+    lines[1] += ",9,6.5,0.6,24"
+    lines[2] += ",,,,"
+    skus.write_text("\n".join(lines) + "\n")
+    two = load_two_stage(demand, skus, dt.date(2025, 3, 1), dt.date(2025, 5, 29))
+    assert two.has_backup.tolist() == [True, False]
+    assert two.backup_unit_cost is not None and two.backup_unit_cost[0] == 6.5
+    pol = TwoStageOurs(two, 7, n_paths=40, forecaster_factory=PoissonForecaster)
+    res = run_two_stage(two, ["ours"], 7, ours_factory=lambda: pol)["ours"]
+    for i, t, q, a in res.backup_orders:
+        assert i == 0 and q % 12 == 0 and q >= 24 and a == t + 9
+    out = tmp_path / "out"
+    assert main(["--two-stage", "--demand", str(demand), "--skus", str(skus), "--start",
+                 "2025-03-01", "--end", "2025-05-29", "--policies", "ours,days_of_supply",
+                 "--out", str(out)]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    with open(out / "supplier_orders.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    for name in ("ours", "days_of_supply"):
+        s = doc["policies"][name]
+        mine = [r for r in rows if r["policy"] == name]
+        assert len([r for r in mine if r["supplier"] == "backup"]) == s["backup_orders"]
+        assert s["freight"] == pytest.approx(sum(float(r["freight"]) for r in mine))
+    assert doc["policies"]["days_of_supply"]["backup_orders"] == 0
