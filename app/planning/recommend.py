@@ -133,6 +133,9 @@ def recommend_seller(
                 case_pack=max(1, p.case_pack or 1),
                 moq=max(0, p.moq or 0),
                 upstream_on_hand=up.on_hand if up is not None else None,
+                upstream_holding_per_cuft_month=(
+                    up.holding_per_cuft_month if up is not None else None
+                ),
                 upstream_arrivals=up.arrivals if up is not None else (),
                 stockout_cost_multiple=multiple,
                 in_stock_target=target,

@@ -86,6 +86,10 @@ class UpstreamPlan:
     arrivals: list[tuple[int, int]]  # (day index, units) for SkuPlanInput / SupplyInput
     detail: dict[str, Any]  # merged into the stored timeline's `upstream`
     notes: list[str]
+    # What holding the units upstream costs per cu ft per month (the unit-weighted rate of the
+    # locations holding them; None: nothing upstream). The FBA plan prices a shipment's FBA
+    # storage net of it (SkuPlanInput.upstream_holding_per_cuft_month), as the replay's ours.
+    holding_per_cuft_month: float | None = None
 
 
 def load(session: Session, account: SellerAccount) -> SupplyBook:
@@ -166,7 +170,13 @@ def upstream_plan(book: SupplyBook, product: Product, today: dt.date) -> Upstrea
         }
         for lid, qty in sorted(up.by_location.items())
     ]
-    return UpstreamPlan(up.on_hand, arrivals, {"locations": locs, "arrivals": rows}, notes)
+    held = [(book.locations[lid], q) for lid, q in up.by_location.items()
+            if lid in book.locations and q > 0]  # fmt: skip
+    units = sum(q for _, q in held)
+    rate = (sum(float(loc.holding_cost_per_cuft_month or 0.0) * q for loc, q in held) / units
+            if units else None)  # fmt: skip
+    return UpstreamPlan(up.on_hand, arrivals, {"locations": locs, "arrivals": rows}, notes,
+                        rate)  # fmt: skip
 
 
 @dataclass
@@ -299,6 +309,12 @@ def decide_order(
     if order is None:
         return decision, None
     out = order.to_dict()
+    regular = decision.regular_order
+    if regular is not None:
+        # A backup or faster freight is a contingency on top of the primary's regular order,
+        # which is still to be placed: both are stored, and the words say both.
+        out["regular_order"] = regular.to_dict()
+        out["explanation"] = f"{out['explanation']} {regular.explanation}"
     lane = ctx.lanes.get((order.supplier_id, order.freight))
     terms = ctx.terms[order.supplier_id]
     rate = ctx.rates[order.supplier_id]

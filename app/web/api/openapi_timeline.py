@@ -99,6 +99,10 @@ def _supplier_order() -> dict[str, Any]:
             "days_earlier": INT,
             "extra_cost": {**NUM, "description": "price above the primary's and freight, more"},
             "lost_margin_saved": NUM,
+            "regular_quantity": {
+                **INT,
+                "description": "the primary's regular order placed with it (0: none needed)",
+            },
         }
     )
     contingency["nullable"] = True
@@ -140,6 +144,16 @@ def _supplier_order() -> dict[str, Any]:
             "fx_rate": {**_n(NUM), "description": "seller money per supplier unit (null: same)"},
             "case_pack": INT,
             "moq": INT,
+            "regular_order": {
+                **_obj(
+                    {"supplier_id": INT, "supplier_name": STR, "freight": STR, "quantity": INT,
+                     "order_by": DATE, "arrives_on": DATE, "explanation": STR},
+                    ["supplier_id", "quantity", "order_by", "arrives_on"],
+                ),  # fmt: skip
+                "nullable": True,
+                "description": "with a backup (`backup`): the primary's regular order, still "
+                "to be placed beside it (absent or null: none)",
+            },
         },
         ["supplier_id", "quantity", "order_by", "arrives_on", "backup"],
     )

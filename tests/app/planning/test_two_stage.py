@@ -62,6 +62,17 @@ def test_the_send_is_capped_upstream_and_the_backup_flies_in(factory, db_session
     assert f"costs ${c['extra_cost']:,} more and saves ${c['lost_margin_saved']:,}" in \
         order["explanation"]
     assert order["cost"]["total"] == sum(order["cost"]["lines"][k] for k in ORDER_LINES)
+    # The backup tops up the primary's regular order, which is still placed: stored beside it
+    # and said after it, with its own date.
+    regular = order.get("regular_order")
+    if c["regular_quantity"]:
+        assert regular["supplier_id"] == w.primary.id and regular["freight"] == "sea"
+        assert regular["quantity"] == c["regular_quantity"] > 0
+        assert order["explanation"].endswith(regular["explanation"])
+        assert regular["explanation"].startswith(
+            f"With it, order {regular['quantity']:,} from Shenzhen Co by sea as usual: lands")
+    else:
+        assert regular is None
     # the row's columns are the timeline's own
     assert (short.reorder_by, short.reorder_quantity, short.reorder_supplier_id) == (
         TODAY, order["quantity"], w.backup.id
