@@ -314,6 +314,11 @@ def decide_order(
         # A backup or faster freight is a contingency on top of the primary's regular order,
         # which is still to be placed: both are stored, and the words say both.
         out["regular_order"] = regular.to_dict()
+        regular_lane = ctx.lanes.get((regular.supplier_id, regular.freight))
+        out["regular_order"]["lane_id"] = regular_lane.id if regular_lane else None
+        out["regular_order"]["destination_location_id"] = (
+            regular_lane.destination_location_id if regular_lane else None
+        )
         out["explanation"] = f"{out['explanation']} {regular.explanation}"
     lane = ctx.lanes.get((order.supplier_id, order.freight))
     terms = ctx.terms[order.supplier_id]

@@ -71,12 +71,12 @@ def build_lines(
     seller: SellerAccount,
     supplier: Supplier,
     form: MultiDict[str, str] | None,
-    orders: dict[str, OrderRec] | None = None,
+    orders: dict[tuple[str, int], OrderRec] | None = None,
 ) -> dict[str, Any]:
     """The lines, the picked LineInputs, errors, and totals (units, cost, cu ft)."""
     terms = queries.supplier_terms(seller, supplier.id)
     products = queries.products(seller)
-    mine = {k: o for k, o in (orders or {}).items() if o.supplier_id == supplier.id}
+    mine = {o.sku: o for o in (orders or {}).values() if o.supplier_id == supplier.id}
     lines: list[BuilderLine] = []
     picked: list[LineInput] = []
     errors = 0

@@ -67,11 +67,14 @@ class OrderRec:
     due: bool  # order-by within the review period, or past: "to reorder"
 
 
-def supplier_orders(seller: SellerAccount, due_by: dt.date) -> dict[str, OrderRec]:
-    """Each SKU's current supplier order (SKUs without one are left out); `due_by` is the last
-    order-by date that counts as due (the dashboard's Scope.reorder_due)."""
+def supplier_orders(seller: SellerAccount, due_by: dt.date) -> dict[tuple[str, int], OrderRec]:
+    """Each SKU's current supplier orders by (SKU, supplier) (SKUs without one are left out):
+    the chosen one, and beside a backup supplier or faster freight the primary's regular order
+    (`supplier_order.regular_order`). `due_by` is the last order-by date that counts as due
+    (the dashboard's Scope.reorder_due)."""
     r = Recommendation
     order = r.timeline["recommendation"]["supplier_order"]
+    regular = order["regular_order"]
     rows = db.session.execute(
         select(
             r.sku,
@@ -80,6 +83,11 @@ def supplier_orders(seller: SellerAccount, due_by: dt.date) -> dict[str, OrderRe
             r.reorder_by,
             order["lane_id"].as_integer(),
             order["destination_location_id"].as_integer(),
+            regular["supplier_id"].as_integer(),
+            regular["quantity"].as_integer(),
+            regular["order_by"].as_string(),
+            regular["lane_id"].as_integer(),
+            regular["destination_location_id"].as_integer(),
         ).where(
             r.tenant_id == seller.tenant_id,
             r.seller_account_id == seller.id,
@@ -88,7 +96,13 @@ def supplier_orders(seller: SellerAccount, due_by: dt.date) -> dict[str, OrderRe
             r.reorder_supplier_id.is_not(None),
         )
     )
-    return {
-        sku: OrderRec(sku, int(sup), int(q or 0), by, lane, dest, by <= due_by)
-        for sku, sup, q, by, lane, dest in rows
-    }
+    out: dict[tuple[str, int], OrderRec] = {}
+    for sku, sup, q, by, lane, dest, r_sup, r_q, r_by, r_lane, r_dest in rows:
+        out[(sku, int(sup))] = OrderRec(sku, int(sup), int(q or 0), by, lane, dest, by <= due_by)
+        if r_sup is not None and r_q and r_by:
+            day = dt.date.fromisoformat(str(r_by)[:10])
+            out.setdefault(
+                (sku, int(r_sup)),
+                OrderRec(sku, int(r_sup), int(r_q), day, r_lane, r_dest, day <= due_by),
+            )
+    return out

@@ -254,7 +254,7 @@ def new_purchase_order() -> ResponseReturnValue:
     return render_template("supply/po_new.html", **ctx), 422
 
 
-def _most_due(suppliers: Any, orders: dict[str, queries.OrderRec]) -> Supplier | None:
+def _most_due(suppliers: Any, orders: dict[tuple[str, int], queries.OrderRec]) -> Supplier | None:
     """The supplier with the most supplier orders due (the first by name when none are)."""
     if not suppliers:
         return None
@@ -267,7 +267,7 @@ def _most_due(suppliers: Any, orders: dict[str, queries.OrderRec]) -> Supplier |
 
 
 def _defaults(
-    seller: SellerAccount, supplier: Supplier, orders: dict[str, queries.OrderRec]
+    seller: SellerAccount, supplier: Supplier, orders: dict[tuple[str, int], queries.OrderRec]
 ) -> dict[str, Any]:
     """The destination, freight and rate the form starts from: the lane of the supplier's due
     orders (the planner's chosen freight), and the rate of its newest PO, both editable."""

@@ -157,12 +157,20 @@ def test_dashboard_counts_and_filters_to_reorder_and_the_po_builder_prefills(
     assert f'name="qty-SHORT" value="{short.reorder_quantity}"' in builder
     assert 'name="pick" value="SHORT" checked' in builder
     assert f'<option value="{w.air.id}" selected>' in builder  # the planner's freight
-    # The FBA shipment's quantity is no supplier order: the primary's page offers only MOQs.
+    # The backup tops up the primary's regular order, which the primary's page offers beside
+    # it, ticked when due; the FBA shipment's quantity is no supplier order (STEADY: its MOQ).
     primary = client.get(f"/supply/purchase-orders/new?supplier={w.primary.id}").get_data(
         as_text=True
     )
-    assert 'name="pick" value="SHORT" checked' not in primary
-    assert 'name="qty-SHORT" value="100"' in primary and 'value="0.14"' in primary
+    regular = short.timeline["recommendation"]["supplier_order"].get("regular_order")
+    if regular:
+        assert f'name="qty-SHORT" value="{regular["quantity"]}"' in primary
+        due_regular = dt.date.fromisoformat(regular["order_by"]) <= END + dt.timedelta(days=7)
+        assert ('name="pick" value="SHORT" checked' in primary) == due_regular
+    else:
+        assert 'name="pick" value="SHORT" checked' not in primary
+        assert 'name="qty-SHORT" value="100"' in primary
+    assert 'value="0.14"' in primary
     # Saved as it was prefilled: a draft PO of the recommended quantity.
     url = "/supply/purchase-orders/new"
     form = {"csrf_token": token(client, url), "supplier": w.backup.id, "save": "1",
