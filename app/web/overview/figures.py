@@ -146,7 +146,7 @@ def risky_skus(
     rows = session.execute(
         select(
             s.seller_account_id, s.sku, s.title, s.price, s.fulfillable, s.inbound, s.rec_qty,
-            s.ship_by, s.runs_out_on, s.status, s.fc30,
+            s.ship_by, s.runs_out_on, s.status, s.fc30, s.snapshot_date,
         )
         .where(s.tenant_id == tenant_id, s.seller_account_id.in_(list(by_id)))
         .order_by(s.status_rank.asc().nulls_last(), s.runs_out_on.asc().nulls_last(), s.sku)
@@ -157,9 +157,9 @@ def risky_skus(
         item = dict(row)
         item["account"] = by_id[row["seller_account_id"]]
         item["badge"] = status_badge(row["status"])
-        # As the dashboard says it: an out-of-stock SKU runs out "now", and when a shipment lands
-        # first, again on its later day.
-        today = localtime.today(item["account"].time_zone)
+        # As the dashboard says it (app.web.dashboard.rows): an out-of-stock SKU runs out "now",
+        # and when a shipment lands first, again on its later day, after the inventory's day.
+        today = row["snapshot_date"] or localtime.today(item["account"].time_zone)
         item["out_now"] = row["status"] == "out_of_stock"
         item["again_on"] = (
             row["runs_out_on"]
