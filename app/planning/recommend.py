@@ -160,6 +160,9 @@ def recommend_seller(
         say(0.8, f"pricing supplier orders for {len(ups)} SKUs")
     orders: dict[str, dict[str, Any] | None] = {}
     by_sku = {p.sku: p for p in products}
+    # One formatter for the run: whether the business writes US$ / CA$ is asked of the
+    # database once, not once per SKU.
+    order_money = seller_formatter(account, digits=0) if ups else None
     for item in items:
         up = ups.get(item.sku)
         if up is None:
@@ -168,7 +171,7 @@ def recommend_seller(
         notes[item.sku].extend(why)
         if ctx is not None:
             orders[item.sku] = supply.decide_order(
-                ctx, today, schedule, book.currency, seller_formatter(account, digits=0)
+                ctx, today, schedule, book.currency, order_money
             )[1]
     # Runs hold the seller's recommend lock (app.tasks.recommend_lock); this orders any two
     # transactions that still swap at once. Unordered, neither UPDATE sees the other's new rows
