@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 from tests.support import seed as seed_data
 from tests.support import timelines
+from tests.support.web import serving
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -47,8 +47,6 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def server(live_app: Any) -> Iterator[dict[str, Any]]:
     """The app with a seeded tenant, served by a threaded werkzeug server on a free port."""
-    from werkzeug.serving import make_server
-
     from app.extensions import db
 
     live_app.config["LOGIN_RATE_LIMIT"] = 1000
@@ -66,16 +64,9 @@ def server(live_app: Any) -> Iterator[dict[str, Any]]:
         "api_token": timelines.api_token(db.session, data),
     }
     db.session.commit()
-    httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    info["url"] = f"http://127.0.0.1:{httpd.server_port}"
-    try:
+    with serving(live_app) as url:
+        info["url"] = url
         yield info
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
 
 
 @pytest.fixture

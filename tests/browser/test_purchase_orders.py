@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 
 from tests.support import seed as seed_data
 from tests.support.supply import build_supply
+from tests.support.web import serving
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,8 +27,6 @@ pytestmark = [
 @pytest.fixture
 def supply_server(live_app: Any) -> Iterator[dict[str, Any]]:
     """A small seeded seller with suppliers and a warehouse, served on a free port."""
-    from werkzeug.serving import make_server
-
     from app.extensions import db
     from tests.conftest import Factory
 
@@ -39,20 +37,13 @@ def supply_server(live_app: Any) -> Iterator[dict[str, Any]]:
         Factory(db.session), db.session, tenant=data["tenant"], account=data["seller"], skus=skus
     )
     db.session.commit()
-    httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(live_app) as url:
         yield {
-            "url": f"http://127.0.0.1:{httpd.server_port}",
+            "url": url,
             "email": data["email"],
             "password": data["password"],
             "skus": skus,
         }
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
 
 
 def test_build_a_po_download_it_and_find_it_listed(browser, supply_server, shoot, tmp_path) -> None:

@@ -7,13 +7,13 @@ import csv
 import datetime as dt
 import io
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.supply import two_stage_world
+from tests.support.web import serving
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,8 +25,6 @@ PASSWORD = "correct horse 9"
 @pytest.fixture
 def planned_server(live_app: Any) -> Iterator[dict[str, Any]]:
     """The two-stage seller with sales until yesterday, trained and planned, served."""
-    from werkzeug.serving import make_server
-
     from app.extensions import db
     from app.planning.recommend import recommend_seller
     from app.planning.train import train_seller
@@ -40,21 +38,13 @@ def planned_server(live_app: Any) -> Iterator[dict[str, Any]]:
     train_seller(db.session, w.seller, seed=1)
     recommend_seller(db.session, w.seller)
     db.session.commit()
-    httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
 
     def replan() -> None:
         recommend_seller(db.session, db.session.merge(w.seller))
         db.session.commit()
 
-    try:
-        yield {"url": f"http://127.0.0.1:{httpd.server_port}", "email": user.email,
-               "world": w, "replan": replan}  # fmt: skip
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+    with serving(live_app) as url:
+        yield {"url": url, "email": user.email, "world": w, "replan": replan}
 
 
 def test_reorder_build_the_po_and_see_it_upstream(browser, planned_server, shoot, tmp_path):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -40,3 +43,28 @@ def problem(response: Any, status: int, code: str | None = None) -> dict[str, An
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve `app` with a threaded werkzeug server on a free loopback port; its base URL.
+
+    On exit it stops accepting, then waits for the requests still being answered: a request
+    thread that outlived the fixture kept its database connection checked out while the test's
+    engine was disposed, and that connection, orphaned with the old pool, was closed only by
+    the garbage collector, a later test then failing on the ResourceWarning."""
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    httpd.daemon_threads = False  # tracked (socketserver keeps non-daemon request threads)
+    httpd.block_on_close = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        for request in list(getattr(httpd, "_threads", None) or []):
+            request.join(timeout=10)  # a kept-alive browser socket ends when its context closes
+        httpd.socket.close()
