@@ -48,17 +48,10 @@ from sqlalchemy.orm import Session
 
 from app import localtime
 from app import summaries as read_model
-from app.models import (
-    Location,
-    LocationInbound,
-    LocationStock,
-    SellerAccount,
-    SyncState,
-    utcnow,
-)
+from app.models import Location, LocationInbound, LocationStock, SellerAccount, utcnow
 from app.supply.read import AWD_SOURCE
 from app.sync.context import SyncContext
-from app.sync.state import cursor_of, load_state, set_cursor
+from app.sync.state import cursor_of, find_state, load_state, set_cursor
 from app.sync.upsert import upsert
 from integrations.amazon.awd import is_not_enrolled
 from integrations.amazon.errors import AuthError, PermanentError
@@ -309,13 +302,7 @@ def _not_authorized(ctx: SyncContext, today: dt.date) -> None:
 
 def uses_awd(session: Session, account: SellerAccount) -> bool:
     """Whether the seller's last AWD run found AWD stock it may read (enrolled, authorized)."""
-    state = session.scalar(
-        select(SyncState).where(
-            SyncState.tenant_id == account.tenant_id,
-            SyncState.seller_account_id == account.id,
-            SyncState.stream == STREAM,
-        )
-    )
+    state = find_state(session, account, STREAM)
     cur = cursor_of(state) if state is not None else {}
     return bool(cur.get("enrolled")) and cur.get("authorized", True) is not False
 

@@ -13,15 +13,20 @@ from app.models import SellerAccount, SyncRun, SyncState, utcnow
 from app.sync.upsert import upsert
 
 
-def load_state(session: Session, account: SellerAccount, stream: str) -> SyncState:
-    """The stream's cursor row, created (and flushed) the first time."""
-    state = session.scalars(
+def find_state(session: Session, account: SellerAccount, stream: str) -> SyncState | None:
+    """The stream's cursor row, None when the stream never ran."""
+    return session.scalars(
         select(SyncState).where(
             SyncState.tenant_id == account.tenant_id,
             SyncState.seller_account_id == account.id,
             SyncState.stream == stream,
         )
     ).one_or_none()
+
+
+def load_state(session: Session, account: SellerAccount, stream: str) -> SyncState:
+    """The stream's cursor row, created (and flushed) the first time."""
+    state = find_state(session, account, stream)
     if state is None:
         # Two workers may create it at once: the upsert makes the loser a no-op.
         upsert(

@@ -55,8 +55,6 @@ class FragmentCache:
         self._items: OrderedDict[tuple[Any, ...], Fragment] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     @property
     def enabled(self) -> bool:
@@ -69,11 +67,8 @@ class FragmentCache:
             return None
         with self._lock:
             found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+            if found is not None:
+                self._items.move_to_end(key)
             return found
 
     def put(self, key: tuple[Any, ...], fragment: Fragment) -> None:
@@ -97,9 +92,6 @@ class FragmentCache:
         with self._lock:
             self._items.clear()
             self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def state_stamp(state: Any) -> tuple[Any, ...]:
