@@ -260,8 +260,23 @@ def live_app(db_engine: Engine, tmp_path: Path) -> Iterator[Any]:
     from app.extensions import db
 
     with flask_app.app_context():
+        _await_checkins(db.engine)
         db.engine.dispose()
     truncate_all(db_engine)
+
+
+def _await_checkins(engine: Engine, seconds: float = 10.0) -> None:
+    """Wait for connections still checked out (a request or job thread finishing) to return.
+
+    dispose() closes only the pooled connections; one checked in afterwards goes back to the
+    discarded pool and is closed by the garbage collector, and a later test fails on that
+    ResourceWarning."""
+    checkedout = getattr(engine.pool, "checkedout", None)
+    if checkedout is None:
+        return
+    deadline = time.monotonic() + seconds
+    while checkedout() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 class Factory:

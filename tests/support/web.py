@@ -65,6 +65,8 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         httpd.shutdown()
         thread.join(timeout=10)
-        for request in list(getattr(httpd, "_threads", None) or []):
+        # socketserver makes its thread list on the first request (none if the test never got
+        # that far); the class default is a placeholder that cannot be iterated.
+        for request in list(vars(httpd).get("_threads", ())):
             request.join(timeout=10)  # a kept-alive browser socket ends when its context closes
         httpd.socket.close()
