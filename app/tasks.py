@@ -294,6 +294,9 @@ RECOMMEND = Task(
     job_id=lambda seller, *_a, **_k: f"recommend:{seller}",
     lock_key=lambda *_a, **_k: None,  # the body holds recommend_lock (it says when it waits)
     owner=seller_owner,
+    # A retrain or a sync asks because the model or the stock changed: a run already computing
+    # read the old ones, so one more follows it (recommend:<seller>:again).
+    rerun_if_started=True,
 )
 ALERTS = Task(
     alert_seller,

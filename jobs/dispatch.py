@@ -2,7 +2,10 @@
 
 A deterministic `job_id` makes queuing idempotent: while a job with that id is queued, scheduled
 for a retry or running, submitting it again returns the existing record instead of queuing it
-again. Callers queue tasks (jobs.tasks), which build the `JobSpec`.
+again. A job that asks `rerun_if_started` is merged only into a run that has not started: one
+already running read its inputs before this request's cause, so one more is queued behind it,
+under `<job_id>:again` (merged in its turn). Callers queue tasks (jobs.tasks), which build the
+`JobSpec`.
 """
 
 from __future__ import annotations
@@ -49,13 +52,14 @@ def submit(spec: JobSpec, *, kind: str, tenant_id: int, seller_account_id: int |
     job = replace(spec, record_id=record_id)
     try:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        existing: int | None = None
-        if app.config.get("REDIS_URL"):
-            existing = _enqueue_rq(job)
-        elif app.config.get("JOBS_INLINE"):
-            inline.run_now(app, job)  # to its end, here: nothing can be in flight
-        else:
-            existing = inline.runner_for(app).submit(job)
+        existing = _queue(app, job)
+        if (
+            existing is not None
+            and job.rerun_if_started
+            and job.job_id is not None
+            and progress.status_of(existing) == "running"
+        ):
+            existing = _queue(app, replace(job, job_id=again_id(job.job_id)))
     except Exception as exc:
         # Never leave a "queued" record behind for a job that was not queued.
         progress.finish(record_id, "failed", error=f"could not queue: {type(exc).__name__}: {exc}")
@@ -64,6 +68,21 @@ def submit(spec: JobSpec, *, kind: str, tenant_id: int, seller_account_id: int |
         store.delete(record_id)
         return existing
     return record_id
+
+
+def again_id(job_id: str) -> str:
+    """The id of the one run queued behind a started run of `job_id` (see `submit`)."""
+    return job_id if job_id.endswith(":again") else f"{job_id}:again"
+
+
+def _queue(app: Any, job: JobSpec) -> int | None:
+    """Hand the job to the app's backend; the record id of the same job in flight, if any."""
+    if app.config.get("REDIS_URL"):
+        return _enqueue_rq(job)
+    if app.config.get("JOBS_INLINE"):
+        inline.run_now(app, job)  # to its end, here: nothing can be in flight
+        return None
+    return inline.runner_for(app).submit(job)
 
 
 def redis_connection(url: str | None = None) -> Any:

@@ -32,6 +32,10 @@ class JobSpec:
     retries: int = 0
     retry_intervals: tuple[int, ...] = (0,)
     record_id: int = 0  # set once the record exists
+    # A job in flight with the same id that has already started read its inputs before this
+    # request's cause (a new model, new stock): queue one more run behind it instead of merging
+    # (under `<job_id>:again`, itself merged while it waits). See jobs.dispatch.submit.
+    rerun_if_started: bool = False
     attempt: int = 0  # the in-process runner's count
 
 

@@ -31,7 +31,9 @@ class Task(Generic[P]):
 
     `kind`, `job_id`, `lock_key` and `owner` are either fixed or computed from the job's
     arguments. A job id makes queuing idempotent (see jobs.dispatch); the lock (default: the job
-    id) keeps two runs with the same key from overlapping on any worker. `retries` and
+    id) keeps two runs with the same key from overlapping on any worker. `rerun_if_started`: a
+    request for a run already going queues one more behind it instead of merging into it (for a
+    task whose request means "the inputs changed"). `retries` and
     `retry_intervals` default to the queue's policy (jobs.queues).
     """
 
@@ -46,6 +48,7 @@ class Task(Generic[P]):
         owner: Callable[..., Owner] | None = None,
         retries: int | None = None,
         retry_intervals: tuple[int, ...] | None = None,
+        rerun_if_started: bool = False,
     ) -> None:
         queue_policy = policy(queue)  # an unknown queue fails at import, not in a worker
         self.func = func
@@ -55,6 +58,7 @@ class Task(Generic[P]):
         self._job_id = job_id
         self._lock_key = lock_key
         self._owner = owner
+        self.rerun_if_started = rerun_if_started
         self.retries = queue_policy.retries if retries is None else retries
         self.retry_intervals = (
             queue_policy.retry_intervals if retry_intervals is None else tuple(retry_intervals)
@@ -152,6 +156,7 @@ def _submit(
             lock_key=lock_key,
             retries=task.retries,
             retry_intervals=task.retry_intervals,
+            rerun_if_started=task.rerun_if_started,
         ),
         kind=kind,
         tenant_id=owner.tenant_id,

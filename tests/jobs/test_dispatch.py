@@ -131,6 +131,33 @@ def test_the_same_job_id_is_never_queued_twice(rq_app: Any, tmp_path: Path) -> N
     assert lines(out) == [f"x {results[0]}", f"y {again}"]
 
 
+def test_a_rerun_task_is_merged_while_queued_and_queued_once_more_once_started(
+    rq_app: Any, tmp_path: Path
+) -> None:
+    from jobs import progress
+    from jobs.tasks import enqueue
+
+    tenant = new_tenant()
+    out = str(tmp_path / "out")
+
+    def ask(tag: str) -> int:
+        return enqueue(
+            testjobs.HOLD_RERUN, out, tag, 0, job_id="r:1", kind="t", tenant_id=tenant
+        )
+
+    first = ask("a")
+    assert ask("b") == first  # not started: it will read the new inputs anyway
+    progress.mark_running(first)  # a worker has taken it: it read the old ones
+    again = ask("c")
+    assert again != first and ask("d") == again
+    assert _queue().get_job_ids() == ["r-1", "r-1-again"]
+    assert _count_records() == 2
+    drain(rq_app)
+    assert [line.split()[:2] for line in lines(out)] == [
+        ["start", "a"], ["end", "a"], ["start", "c"], ["end", "c"]
+    ]
+
+
 def test_transient_failure_is_retried_by_rq(rq_app: Any, tmp_path: Path) -> None:
     from jobs.tasks import enqueue
 

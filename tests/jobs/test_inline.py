@@ -63,6 +63,46 @@ def test_same_job_id_is_not_queued_twice_while_in_flight(live_app: Any, tmp_path
     assert _runner(live_app).wait_idle(20)
 
 
+def test_a_rerun_task_asked_while_its_run_goes_on_runs_once_more_after_it(
+    live_app: Any, tmp_path: Path
+) -> None:
+    """A recommend asked for by a retrain that finished while a recommend ran: the running one
+    read the old model, so the request is not merged into it but queued once behind it."""
+    import time
+
+    from jobs.tasks import enqueue
+
+    tenant = new_tenant()
+    out = str(tmp_path / "out")
+
+    def ask(tag: str) -> int:
+        return enqueue(
+            testjobs.HOLD_RERUN, out, tag, 1.0, job_id="r:1", kind="test", tenant_id=tenant
+        )
+
+    first = ask("a")
+    deadline = time.monotonic() + 20
+    while job_record(first).status != "running" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert job_record(first).status == "running"
+    second, third = ask("b"), ask("c")  # both while "a" runs: one more run, not two
+    assert second != first and third == second
+    assert _runner(live_app).wait_idle(30)
+    got = [line.split() for line in lines(out)]
+    # "b" ran after "a" had ended (the job id's lock), and "c" was merged into "b".
+    assert [(kind, tag) for kind, tag, *_ in got] == [
+        ("start", "a"), ("end", "a"), ("start", "b"), ("end", "b")
+    ]
+    assert job_record(first).status == job_record(second).status == "succeeded"
+    # Without the rule (HOLD), the same requests merge into the running one.
+    plain = [
+        enqueue(testjobs.HOLD, out, t, 0.5, job_id="p:1", kind="test", tenant_id=tenant)
+        for t in ("x", "y")
+    ]
+    assert plain[0] == plain[1]
+    assert _runner(live_app).wait_idle(30)
+
+
 def test_transient_failures_are_retried_then_succeed(live_app: Any, tmp_path: Path) -> None:
     from jobs.tasks import enqueue
 

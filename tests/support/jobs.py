@@ -107,6 +107,8 @@ def block_first_attempt(path: str, job_record_id: int | None = None) -> int:
 # On the "default" queue unless a test says otherwise; queued with jobs.tasks.enqueue.
 APPEND = Task(append)
 HOLD = Task(hold)
+# A request for a run already going queues one more behind it (recommend's rule).
+HOLD_RERUN = Task(hold, rerun_if_started=True)
 FAIL_UNTIL = Task(fail_until)
 FAIL_PERMANENTLY = Task(fail_permanently)
 STEPS = Task(steps)
