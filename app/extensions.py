@@ -102,6 +102,26 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
     return engine
 
 
+def defer_write_lock(session: Session) -> None:
+    """SQLite: let a job that reads and computes long before it writes (training, recommend)
+    hold no write lock until its first write.
+
+    A job's transaction begins immediate (it takes the one write lock at its first statement),
+    which is right for a job that reads and then writes at once, but a model fit of minutes
+    would hold every page's and job's write that long, past their busy timeout. This ends the
+    transaction if it has written nothing (expire_on_commit is off, so loaded objects stay) and
+    begins the next one deferred: reads need no lock, and the first write ends that read snapshot
+    and queues for the write lock (the lazy begin above), as a web request's bookkeeping write
+    does. A transaction that has written is left alone. No-op on other databases."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted or conn.info.get("fba_wrote"):
+        return
+    session.commit()
+    session.connection(execution_options={READ_ONLY: True})
+
+
 # The tables whose plans depend on statistics; ANALYZE when one has rows but none are kept.
 _ANALYZED = ("orders", "order_items", "inventory_snapshots", "forecasts", "fee_events")
 

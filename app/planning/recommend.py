@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import queries, summaries
+from app.extensions import defer_write_lock
 from app.models import Product, Recommendation, SellerAccount, utcnow
 from app.money import seller_formatter
 from app.planning import supply
@@ -59,6 +60,7 @@ def recommend_seller(
     Callers hold `app.tasks.recommend_lock` around this and the commit, one run per seller.
     """
     say = progress or (lambda _p, _m: None)
+    defer_write_lock(session)  # SQLite: no write lock while the paths are drawn and priced
     version = queries.latest_model(session, account.tenant_id, account.id)
     if version is None or version.artifact is None:
         raise NoModel(f"{account.name}: no trained model yet; run training first")

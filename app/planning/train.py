@@ -13,6 +13,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from app import queries, summaries
+from app.extensions import defer_write_lock
 from app.models import Forecast, ModelVersion, Product, SellerAccount, utcnow
 from app.planning.data import daily_prices, static_attributes, with_prices
 from app.planning.versions import load_model, model_bytes
@@ -61,6 +62,7 @@ def train_seller(
 ) -> ModelVersion:
     """Backtest, fit on everything, store the model version and its forecasts; caller commits."""
     say = progress or (lambda _p, _m: None)
+    defer_write_lock(session)  # SQLite: no write lock while the backtest and the fit run
     say(0.05, "reading history")
     history = seller_history(session, account)
     if history.empty or history["date"].nunique() < MIN_HISTORY_DAYS:

@@ -265,3 +265,61 @@ def test_a_dashboard_view_that_rebuilds_the_summaries_beside_a_job_write(
         db.session.expire_all()
         assert db.session.get(SkuSummary, second).title == "written by the job"
         assert state is not None and state.sku_count == 2
+
+
+def test_training_and_recommend_hold_no_write_lock_while_they_compute(
+    sqlite_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model fit or a recommend run takes minutes on a real seller: a page's write meanwhile
+    gets the lock at once (here with half a second of busy timeout, not the usual 30 s)."""
+    from app.extensions import db
+    from app.models import ModelVersion, Product, Recommendation, SellerAccount
+    from app.planning import recommend, train
+    from tests.app.planning.test_planning import _seed
+    from tests.conftest import Factory
+
+    with sqlite_app.app_context():
+        seller_id = _seed(Factory(db.session), db.session, days=70).id
+        db.session.commit()
+        first = db.session.scalars(select(Product.id).order_by(Product.id)).first()
+
+    def held(real: Callable[..., Any], inside: threading.Event, release: threading.Event) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            inside.set()
+            assert release.wait(60)
+            return real(*args, **kwargs)
+
+        return call
+
+    def write_meanwhile(title: str) -> None:
+        with sqlite_app.app_context():
+            db.session.connection().exec_driver_sql("PRAGMA busy_timeout=500")
+            set_title(first, title)
+
+    for name, module, attr, body in (  # fmt: skip
+        ("training", train, "backtest_metrics", lambda a: train.train_seller(db.session, a)),
+        ("recommend", recommend, "recommend_batch",
+         lambda a: recommend.recommend_seller(db.session, a)),
+    ):
+        inside, release = threading.Event(), threading.Event()
+        monkeypatch.setattr(module, attr, held(getattr(module, attr), inside, release))
+
+        def job(body: Callable[[Any], Any] = body) -> None:
+            body(db.session.get(SellerAccount, seller_id))
+            db.session.commit()
+
+        thread, errors = in_thread(sqlite_app, job)
+        try:
+            while not inside.wait(0.1) and thread.is_alive():
+                pass
+            assert inside.is_set(), (f"{name} never reached its computation", errors)
+            write_meanwhile(f"written during {name}")
+        finally:
+            release.set()
+        thread.join(120)
+        assert errors == [], (name, errors)
+        assert titles(sqlite_app, [first]) == [f"written during {name}"]
+    with sqlite_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ModelVersion)) == 1
+        current = select(func.count()).where(Recommendation.is_current.is_(True))
+        assert db.session.scalar(current) == 3  # the seed's three SKUs
