@@ -19,11 +19,10 @@ from app.models import Recommendation
 from tests.app.planning.test_planning import _seed
 from tests.support.jobs import job_record
 
+# On SQLite too: a run reads and computes without the write lock (app.extensions
+# defer_write_lock), so a queued run's record is written meanwhile and two unlocked runs swap
+# one after the other.
 both_databases = pytest.mark.parametrize("db_engine", ["sqlite", "postgresql"], indirect=True)
-# On SQLite a run's transaction holds the one write lock before it computes, so two runs never
-# interleave there (the second waits, then fails "database is locked"), nor can a queued run's
-# record be written meanwhile: those cases are PostgreSQL's; the lock is checked on both below.
-postgresql = pytest.mark.parametrize("db_engine", ["postgresql"], indirect=True)
 
 
 def _current(session: Any, seller_id: int) -> tuple[int, int]:
@@ -89,7 +88,7 @@ def _queue_one_meanwhile(batch: HeldBatch, seller_id: int, waiting: str, enqueue
     return rid
 
 
-@postgresql
+@both_databases
 def test_a_queued_run_waits_for_a_direct_run_and_one_set_stays_current(
     live_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,7 +123,7 @@ def test_a_queued_run_waits_for_a_direct_run_and_one_set_stays_current(
     assert _current(db.session, seller_id) == (3, 1)
 
 
-@postgresql
+@both_databases
 def test_two_runs_that_swap_at_once_leave_one_set_current(
     live_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
