@@ -26,7 +26,7 @@ def sim() -> Iterator[Any]:
     from simulator.testing import running_simulator
 
     with running_simulator(
-        seed=7, skus=40, history_days=400, today=TODAY, rate_scale=1000
+        seed=7, skus=40, history_days=240, today=TODAY, rate_scale=1000
     ) as running:
         yield running
 
