@@ -242,7 +242,29 @@ def _cost_clause(w: _Words) -> str:
                 "options")
     mine = w.money(f"recommendation.candidates.{idx[tl.quantity]}.total",
                    tl.candidates[idx[tl.quantity]].total)
-    return f"expected cost {mine} against {zero} for shipping nothing ({span} and the lot's life)"
+    text = f"expected cost {mine} against {zero} for shipping nothing ({span} and the lot's life)"
+    return text + _saving_clause(w, idx[0], idx[tl.quantity])
+
+
+def _saving_clause(w: _Words, none: int, chosen: int) -> str:
+    """The low-inventory-level fee, when avoiding it is most of what the shipment saves.
+
+    A shipment that changes no stockout risk in its window (the sentence's two percentages are
+    equal) still pays when Amazon would charge that fee on the units sold while the stock is
+    low; told only the two totals, a seller cannot see why. (Savings from stockouts need no
+    clause: the stockout risks say them.)"""
+    a, b = w.tl.candidates[none], w.tl.candidates[chosen]
+    difference = a.total - b.total
+    key = "low_inventory"
+    if difference <= 0 or key not in a.lines or key not in b.lines:
+        return ""
+    if a.lines[key] - b.lines[key] < 0.5 * difference:
+        return ""
+    base = "recommendation.candidates."
+    without = w.money(f"{base}{none}.lines.{key}", a.lines[key])
+    with_ = w.money(f"{base}{chosen}.lines.{key}", b.lines[key])
+    return (f", mainly Amazon's low-inventory-level fee ({without} without the shipment, "
+            f"{with_} with it)")
 
 
 def _d(text: Any) -> dt.date:

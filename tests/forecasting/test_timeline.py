@@ -282,6 +282,22 @@ def test_the_words_name_the_floor_and_the_stockout_cost_when_they_drive_it(timel
     assert "in-stock" not in plain["recommendation"]["explanation"]
 
 
+def test_the_words_name_the_low_inventory_fee_when_it_is_what_the_shipment_saves(timelines):
+    """Equal stockout risks with and without, yet the shipment pays: the fee says why."""
+    d = timelines["ship by later"][3]
+    r = d["recommendation"]
+    lines = {c["quantity"]: c["lines"] for c in r["candidates"]}
+    saved = lines[0]["low_inventory"] - lines[r["quantity"]]["low_inventory"]
+    totals = {c["quantity"]: c["total"] for c in r["candidates"]}
+    assert saved >= 0.5 * (totals[0] - totals[r["quantity"]]) > 0
+    assert (f"mainly Amazon's low-inventory-level fee ({fmt_money(lines[0]['low_inventory'])} "
+            f"without the shipment, {fmt_money(lines[r['quantity']]['low_inventory'])} with it)"
+            ) in r["explanation"]
+    # A shipment that saves stockouts says so with its risks, not with the fee.
+    out = timelines["out of stock, nothing inbound"][3]["recommendation"]["explanation"]
+    assert "low-inventory" not in out
+
+
 def test_the_words_follow_the_status(timelines):
     d = timelines["out of stock, inbound in 12 days"][3]
     text = d["recommendation"]["explanation"]
