@@ -303,8 +303,8 @@ def level_at(panel: Panel, sums: Sums, origin: int, prior: float | np.ndarray) -
     return (s + LEVEL_PRIOR_DAYS * prior) / (c + LEVEL_PRIOR_DAYS)
 
 
-def trend_slope(sums: Sums, first: np.ndarray, origin: int,
-                level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def trend_slope(sums: Sums, first: np.ndarray, origin: int, level: np.ndarray,
+                ramp_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Each SKU's daily log slope of demand at `origin` (see TREND_RECENT_DAYS), 0 where its
     history is too short or too thin to tell; and the days from its level's centre to origin."""
     rows = np.arange(len(level))
@@ -320,6 +320,20 @@ def trend_slope(sums: Sums, first: np.ndarray, origin: int,
     ok = (c_old >= TREND_MIN_OLD_DAYS) & (c_new > 0) & (gap > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = np.where(ok, np.log(new / old) / np.maximum(gap, 1.0), 0.0)
+    if ramp_only:
+        # a launch's ramp: a SKU that started after the history did (one there from the first
+        # day may be years old), younger than a year (no last year to tell a season from a
+        # trend), rising through three consecutive windows
+        thirds = [(o - TREND_RECENT_DAYS + 1, o), (o - 2 * TREND_RECENT_DAYS + 1,
+                  o - TREND_RECENT_DAYS), (lo, o - 2 * TREND_RECENT_DAYS)]
+        means = []
+        for a, b in thirds:
+            sw, cw = sums.window(rows, np.maximum(a, first), b)
+            means.append(np.where(cw >= 7, (sw + TREND_PRIOR_UNITS)
+                                  / (cw + TREND_PRIOR_UNITS / lv), np.nan))
+        rising = (means[0] > means[1]) & (means[1] > means[2])
+        launch = (first > 0) & (o - first < YEAR)
+        slope = np.where(rising & launch & (slope > 0), slope, 0.0)
     lag = (o - np.maximum(o - LEVEL_WINDOW + 1, first)) / 2
     return slope, np.maximum(lag, 0.0)
 

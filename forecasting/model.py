@@ -29,10 +29,10 @@ from forecasting.features import (
     build_pool,
     level_at,
     make_rows,
-    trend_gain,
-    trend_slope,
     pool_groups,
     pool_prior,
+    trend_gain,
+    trend_slope,
     unrecorded_stockouts,
 )
 from forecasting.tracking import ErrorTrack
@@ -92,6 +92,9 @@ DEFAULTS: dict[str, Any] = {
     # Above 0: each sample's base (the level its target is a ratio to) follows the SKU's recent
     # growth trend, damped by this much a day (features.trend_gain); 0: the level alone.
     "trend_damping": 0.98,
+    # only launches (started after the history did, younger than a year) rising through three
+    # consecutive windows get the trend
+    "trend_ramp_only": False,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,
@@ -102,7 +105,7 @@ DEFAULTS: dict[str, Any] = {
 # What a model file saved before a parameter existed was fitted with (load() fills these in, not
 # the current defaults: a booster trained without the pooled features cannot read them).
 BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0,
-                          "trend_damping": 0.0}
+                          "trend_damping": 0.0, "trend_ramp_only": False}
 
 
 class DemandForecaster:
@@ -205,7 +208,8 @@ class DemandForecaster:
         damping = self.params["trend_damping"]
         if damping <= 0:
             return np.ones(len(rows))
-        slope, lag = trend_slope(sums, panel.first, origin, level)
+        slope, lag = trend_slope(sums, panel.first, origin, level,
+                                 ramp_only=self.params["trend_ramp_only"])
         return np.exp(trend_gain(slope[rows], lag[rows], h, damping))
 
     def _train(self, panel: Panel, last: int) -> lgb.Booster:
