@@ -48,19 +48,6 @@ CONTEXT_MIN_DAYS = 28
 # this quarter) are the pool's scaled profile.
 POOL_MIN_SKUS = 5
 POOLED_FEATURES = ("ly7", "ly_season", "ly_season7", "ly_index")
-# A SKU's growth trend (`trend_gain`): the daily log slope from the mean of its older in-stock
-# days (29-91 days back, those after its first day) to the last 28, each mean shrunk towards the
-# level by TREND_PRIOR_UNITS pseudo-units so a slow SKU's noise reads as no trend, and no trend
-# with fewer than TREND_MIN_OLD_DAYS older in-stock days. The trees cannot extrapolate a ramp:
-# their targets are ratios to the level, and a ratio is learnt from samples like it, of which a
-# young SKU growing fast has few; projected from the level's centre (45 days back) along a
-# damped trend (Gardner and McKenzie 1985: the slope kept at `damping` a day, compounding), the
-# ramp is in the base the trees correct, and the trees, given the slope and the projection, can
-# learn how far the catalogue's ramps really carry on.
-TREND_RECENT_DAYS = 28
-TREND_PRIOR_UNITS = 20.0
-TREND_MIN_OLD_DAYS = 14
-TREND_MAX_LOG_GAIN = np.log(3.0)
 
 
 def regular_price(price: np.ndarray) -> np.ndarray:
@@ -301,53 +288,6 @@ def level_at(panel: Panel, sums: Sums, origin: int, prior: float | np.ndarray) -
     o = np.full(len(rows), origin)
     s, c = sums.window(rows, o - LEVEL_WINDOW + 1, o)
     return (s + LEVEL_PRIOR_DAYS * prior) / (c + LEVEL_PRIOR_DAYS)
-
-
-def trend_slope(sums: Sums, first: np.ndarray, origin: int, level: np.ndarray,
-                ramp_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Each SKU's daily log slope of demand at `origin` (see TREND_RECENT_DAYS), 0 where its
-    history is too short or too thin to tell; and the days from its level's centre to origin."""
-    rows = np.arange(len(level))
-    o = np.full(len(rows), origin)
-    s_new, c_new = sums.window(rows, o - TREND_RECENT_DAYS + 1, o)
-    lo = np.maximum(o - LEVEL_WINDOW + 1, first)
-    s_old, c_old = sums.window(rows, lo, o - TREND_RECENT_DAYS)
-    lv = np.maximum(level, 1e-6)
-    new = (s_new + TREND_PRIOR_UNITS) / (c_new + TREND_PRIOR_UNITS / lv)
-    old = (s_old + TREND_PRIOR_UNITS) / (c_old + TREND_PRIOR_UNITS / lv)
-    # days between the two windows' centres
-    gap = (o - (TREND_RECENT_DAYS - 1) / 2) - (lo + o - TREND_RECENT_DAYS) / 2
-    ok = (c_old >= TREND_MIN_OLD_DAYS) & (c_new > 0) & (gap > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope = np.where(ok, np.log(new / old) / np.maximum(gap, 1.0), 0.0)
-    if ramp_only:
-        # a launch's ramp: a SKU that started after the history did (one there from the first
-        # day may be years old), younger than a year (no last year to tell a season from a
-        # trend), rising through three consecutive windows
-        thirds = [(o - TREND_RECENT_DAYS + 1, o), (o - 2 * TREND_RECENT_DAYS + 1,
-                  o - TREND_RECENT_DAYS), (lo, o - 2 * TREND_RECENT_DAYS)]
-        means = []
-        for a, b in thirds:
-            sw, cw = sums.window(rows, np.maximum(a, first), b)
-            means.append(np.where(cw >= 7, (sw + TREND_PRIOR_UNITS)
-                                  / (cw + TREND_PRIOR_UNITS / lv), np.nan))
-        rising = (means[0] > means[1]) & (means[1] > means[2])
-        launch = (first > 0) & (o - first < YEAR)
-        slope = np.where(rising & launch & (slope > 0), slope, 0.0)
-    lag = (o - np.maximum(o - LEVEL_WINDOW + 1, first)) / 2
-    return slope, np.maximum(lag, 0.0)
-
-
-def trend_gain(slope: np.ndarray, lag: np.ndarray, horizon: np.ndarray,
-               damping: float) -> np.ndarray:
-    """Log of the damped-trend projection at `horizon` days against the level: the slope over
-    the `lag` days from the level's centre to the origin, then damped (`damping` per day, 0 =
-    no trend), capped at TREND_MAX_LOG_GAIN either way."""
-    if damping <= 0:
-        return np.zeros(len(horizon))
-    h = horizon.astype(float)
-    ahead = damping * (1 - damping**h) / (1 - damping) if damping < 1 else h
-    return np.clip(slope * (lag + ahead), -TREND_MAX_LOG_GAIN, TREND_MAX_LOG_GAIN)
 
 
 def make_rows(

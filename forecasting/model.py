@@ -31,8 +31,6 @@ from forecasting.features import (
     make_rows,
     pool_groups,
     pool_prior,
-    trend_gain,
-    trend_slope,
     unrecorded_stockouts,
 )
 from forecasting.tracking import ErrorTrack
@@ -89,12 +87,6 @@ DEFAULTS: dict[str, Any] = {
     # (app/planning/data.py: Amazon reports deals apart, as PromotionDiscount), which shows no
     # deal to hide. 1.0: every price known, the regular price carried forward.
     "price_known_share": 1.0,
-    # Above 0: each sample's base (the level its target is a ratio to) follows the SKU's recent
-    # growth trend, damped by this much a day (features.trend_gain); 0: the level alone.
-    "trend_damping": 0.98,
-    # only launches (started after the history did, younger than a year) rising through three
-    # consecutive windows get the trend
-    "trend_ramp_only": True,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,
@@ -104,8 +96,7 @@ DEFAULTS: dict[str, Any] = {
 }
 # What a model file saved before a parameter existed was fitted with (load() fills these in, not
 # the current defaults: a booster trained without the pooled features cannot read them).
-BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0,
-                          "trend_damping": 0.0, "trend_ramp_only": False}
+BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0}
 
 
 class DemandForecaster:
@@ -186,13 +177,9 @@ class DemandForecaster:
             rows, h = rows[keep], h[keep]
             known = (mask_rng.random(len(rows)) < p["price_known_share"]
                      if p["price_known_share"] < 1 else None)
-            x = make_rows(panel, sums, o, rows, h, level, self._static, pool, known)
-            base = level[rows] * self._with_trend(panel, sums, o, rows, h, level)
-            frames.append(x)
-            # Poisson on units / base weighted by base is Poisson on units with log(base) as
-            # the offset
-            targets.append(panel.units[rows, o + h] / base)
-            weights.append(base)
+            frames.append(make_rows(panel, sums, o, rows, h, level, self._static, pool, known))
+            targets.append(panel.units[rows, o + h] / level[rows])
+            weights.append(level[rows])
         if not frames:
             raise _TooShort("not enough history to train: need at least 35 days")
         return (
@@ -200,17 +187,6 @@ class DemandForecaster:
             np.concatenate(targets),
             np.concatenate(weights),
         )
-
-    def _with_trend(self, panel: Panel, sums: Sums, origin: int, rows: np.ndarray,
-                    h: np.ndarray, level: np.ndarray) -> np.ndarray:
-        """Each sample's base multiplier: the SKU's recent trend projected to its horizon,
-        damped (features.trend_gain; 1 without `trend_damping`)."""
-        damping = self.params["trend_damping"]
-        if damping <= 0:
-            return np.ones(len(rows))
-        slope, lag = trend_slope(sums, panel.first, origin, level,
-                                 ramp_only=self.params["trend_ramp_only"])
-        return np.exp(trend_gain(slope[rows], lag[rows], h, damping))
 
     def _train(self, panel: Panel, last: int) -> lgb.Booster:
         # the price mask draws from its own stream: where no price is known at all (the pasta
@@ -379,12 +355,10 @@ class DemandForecaster:
                 o = origin + step
                 sums = Sums(ext)
                 level = level_at(ext, sums, o, self._prior)
-                one = np.ones(n, np.int64)
-                x = make_rows(ext, sums, o, np.arange(n), one, level,
+                x = make_rows(ext, sums, o, np.arange(n), np.ones(n, np.int64), level,
                               self._static, self._pool_of(ext),
                               None if priced is None else priced[:, step])
-                trend = self._with_trend(ext, sums, o, np.arange(n), one, level)
-                out[:, step] = level * trend * booster.predict(x)
+                out[:, step] = level * booster.predict(x)
                 ext.units[:, o + 1] = out[:, step]
                 ext.instock[:, o + 1] = ext.first <= o + 1
             return out
@@ -395,9 +369,8 @@ class DemandForecaster:
         hc = np.minimum(h, self.params["max_horizon"])
         x = make_rows(ext, sums, origin, rows, h, level, self._static, self._pool_of(ext),
                       None if priced is None else priced[rows, h - 1])
-        trend = self._with_trend(ext, sums, origin, rows, hc, level)
         x["horizon"] = hc.astype(float)
-        return (level[rows] * trend * booster.predict(x)).reshape(n, horizon)
+        return (level[rows] * booster.predict(x)).reshape(n, horizon)
 
     def _check(self) -> None:
         if self._booster is None:
