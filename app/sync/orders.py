@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Order, OrderItem, utcnow
 from app.models.orders import CANCELED
+from app.sync import daily
 from app.sync.catalog import upsert_products
 from app.sync.context import SyncContext
 from app.sync.report_windows import fetch_windows
@@ -43,7 +44,17 @@ def _dt(value: str) -> dt.datetime:
 
 
 def write_orders(session: Session, owner: dict[str, int], orders: list[ApiOrder]) -> int:
-    """Upsert order headers; an older version never overwrites a newer one."""
+    """Upsert order headers; an older version never overwrites a newer one. The days their
+    lines count on are counted again (app.sync.daily)."""
+    with daily.recounting(session, *_seller(owner), (o.amazon_order_id for o in orders)):
+        return _upsert_orders(session, owner, orders)
+
+
+def _seller(owner: dict[str, int]) -> tuple[int, int]:
+    return owner["tenant_id"], owner["seller_account_id"]
+
+
+def _upsert_orders(session: Session, owner: dict[str, int], orders: list[ApiOrder]) -> int:
     now = utcnow()
     rows = [
         {
@@ -74,7 +85,16 @@ def write_items(
     session: Session, owner: dict[str, int], items: list[ApiItem], replace_orders: set[str]
 ) -> int:
     """Upsert order lines; lines of `replace_orders` not in `items` are removed (so a report's
-    synthetic lines give way to the API's real ones, never doubling units)."""
+    synthetic lines give way to the API's real ones, never doubling units). The days they
+    counted and count on are counted again (app.sync.daily)."""
+    touched = {i.amazon_order_id for i in items} | replace_orders
+    with daily.recounting(session, *_seller(owner), touched):
+        return _upsert_items(session, owner, items, replace_orders)
+
+
+def _upsert_items(
+    session: Session, owner: dict[str, int], items: list[ApiItem], replace_orders: set[str]
+) -> int:
     if replace_orders:
         keep = {(i.amazon_order_id, i.order_item_id) for i in items}
         existing = session.execute(
