@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Table,
     and_,
     bindparam,
     delete,
@@ -53,7 +54,7 @@ ID_CHUNK = 1000
 # A recount of more SKUs than this recounts every SKU of its days (one range scan of orders
 # instead of a long IN list; the same rows either way).
 MAX_SKUS = 500
-TABLE = SkuDailyUnits.__table__
+TABLE: Table = SkuDailyUnits.__table__  # type: ignore[assignment]
 
 
 def _conn(bind: Session | Connection) -> Connection:
