@@ -85,8 +85,9 @@ class SkuDailyUnits(SellerOwnedMixin, Base):
     app.localtime), in orders that count as sales (`not_cancelled`).
 
     Derived data, written only by app.sync.daily in the transaction that writes the orders; the
-    SKU page and the forecaster's history read it instead of adding up order lines. A day with
-    lines of no units (quantity 0) has a row of 0, as the sum over its lines had.
+    SKU page and the forecaster's history read it instead of adding up order lines. `lines` is
+    how many lines the day counts (a row exists while it counts one): a day with lines of no
+    units (quantity 0) has a row of 0 units, as the sum over its lines had.
     """
 
     __tablename__ = "sku_daily_units"
@@ -94,3 +95,4 @@ class SkuDailyUnits(SellerOwnedMixin, Base):
     sku: Mapped[str] = mapped_column(SKU)
     date: Mapped[dt.date]
     units: Mapped[int]
+    lines: Mapped[int]

@@ -1,8 +1,8 @@
 """sku daily units: units ordered per SKU per local day, the SKU page's and forecaster's history
 
 `sku_daily_units` holds, per (tenant, seller, SKU, local day of the seller's marketplace), the
-units in order lines of orders not cancelled: what the SKU page and the forecaster's history
-added up from orders and order lines on every request and training run. From now on
+units in order lines of orders not cancelled and how many such lines: what the SKU page and the
+forecaster's history added up from orders and order lines on every request and training run. From now on
 app.sync.daily writes it in the transaction that writes the orders; this migration fills it
 from the orders already stored, with the same count (frozen here as app.sync.daily._counted
 has it: status not 'Canceled' nor 'Cancelled', the purchase instant's day in the time zone of
@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("sku", sa.String(length=64), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
+        sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("seller_account_id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -66,9 +67,9 @@ def _backfill(conn: sa.Connection) -> None:
     for tenant_id, seller_id, code in accounts.all():
         conn.execute(
             sa.text(
-                "INSERT INTO sku_daily_units (tenant_id, seller_account_id, sku, date, units) "
-                f"SELECT i.tenant_id, i.seller_account_id, i.sku, {day}, "  # noqa: S608 - fixed SQL
-                "COALESCE(SUM(i.quantity_ordered), 0) "
+                "INSERT INTO sku_daily_units (tenant_id, seller_account_id, sku, date, units, "
+                f"lines) SELECT i.tenant_id, i.seller_account_id, i.sku, {day}, "  # noqa: S608
+                "COALESCE(SUM(i.quantity_ordered), 0), COUNT(*) "
                 "FROM order_items i JOIN orders o ON o.tenant_id = i.tenant_id "
                 "AND o.seller_account_id = i.seller_account_id "
                 "AND o.amazon_order_id = i.amazon_order_id "

@@ -275,9 +275,9 @@ def test_a_rebuild_equals_the_kept_rows(factory, db_session) -> None:
     assert count == len(kept)
 
 
-@pytest.mark.parametrize("n_skus", [3, daily.MAX_SKUS + 1])
-def test_a_recount_of_many_skus_recounts_them_all(factory, db_session, n_skus) -> None:
-    """Past MAX_SKUS a recount takes every SKU of its days: still exact, SKU by SKU."""
+@pytest.mark.parametrize("n_skus", [3, daily.ID_CHUNK + 1])
+def test_a_page_of_many_orders_is_counted_in_chunks(factory, db_session, n_skus) -> None:
+    """More orders than one lookup takes: each order's difference is added once."""
     tenant = factory.tenant()
     seller = factory.seller(tenant)
     orders = [order(f"m{k}", at(D, k % 24)) for k in range(n_skus)]
