@@ -217,8 +217,9 @@ def _sync_pages(
 def writes(session: Session, seller: SellerAccount, end: Any, days: int, pages_n: int) -> None:
     """The orders sync's writes, into two new sellers in turn, one keeping its daily units (as
     the sync does now) and one not (as before): the seller's last `days` days as 30-day report
-    windows (the backfill, with its statistics refresh), then `pages_n` getOrders pages of 100
-    new orders, then `pages_n` pages of known orders re-synced one hour later and shipped.
+    windows (the backfill, with its statistics refreshes, as write_report_rows), then `pages_n`
+    getOrders pages of 100 new orders, then `pages_n` pages of known orders re-synced one hour
+    later and shipped.
     Rolled back after."""
     from cryptography.fernet import Fernet
     from flask import Flask
@@ -252,6 +253,8 @@ def writes(session: Session, seller: SellerAccount, end: Any, days: int, pages_n
             if kind == "window":
                 refresh_statistics(session)
             write_items(session, owner, lines, ids if kind == "page" else set())
+            if kind == "window":
+                refresh_statistics(session, "order_items")
             return time.perf_counter() - started
         finally:
             daily.recounting = real  # type: ignore[assignment]
