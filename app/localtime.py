@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, cast, func
+from sqlalchemy import Connection, Date, cast, func
 from sqlalchemy.orm import Session
 
 SQLITE_FUNCTION = "fba_local_date"
@@ -69,9 +69,10 @@ def local_date_text(text: str | None, zone_name: str | None) -> str | None:
     return _local_minute(str(text)[:16], zone_name)
 
 
-def day_sql(session: Session, column: Any, zone_name: str) -> Any:
+def day_sql(session: Session | Connection, column: Any, zone_name: str) -> Any:
     """SQL: the local calendar day of a UTC timestamp column, on either database."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    if bind.dialect.name == "postgresql":
         return cast(func.timezone(zone_name, column), Date)
     return getattr(func, SQLITE_FUNCTION)(column, zone_name)
 

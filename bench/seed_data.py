@@ -358,11 +358,30 @@ def seed(url: str, n_skus: int = 5000, days: int = 365, forecast_days: int = 120
                 "days_of_supply": cover, "fetched_at": now.isoformat(),
             }))
         conn.commit()
+    rows["sku_daily_units"] = _daily_units(url, tid, sid)
     # Outside the transaction: planner statistics for every table just loaded.
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("ANALYZE")
     return SeedResult(tid, sid, mv, emails, PASSWORD, [ids[s] for s in skus], skus, rows,
                       time.perf_counter() - t0)
+
+
+def _daily_units(url: str, tenant_id: int, seller_id: int) -> int:
+    """The orders' daily units, as the orders sync keeps them (app.sync.daily)."""
+    from sqlalchemy import create_engine, func, select
+
+    from app.models import SkuDailyUnits
+    from app.sync import daily
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            daily.rebuild(conn, tenant_id, seller_id)
+            return int(conn.execute(select(func.count()).where(
+                SkuDailyUnits.tenant_id == tenant_id, SkuDailyUnits.seller_account_id == seller_id
+            )).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def main() -> None:

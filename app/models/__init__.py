@@ -8,7 +8,7 @@ from app.models.fees import FeeEvent
 from app.models.fx import ExchangeRate
 from app.models.inbound import InboundShipment, InboundShipmentItem
 from app.models.inventory import InventorySnapshot
-from app.models.orders import Order, OrderItem
+from app.models.orders import Order, OrderItem, SkuDailyUnits
 from app.models.planning import (
     Forecast,
     ModelVersion,
@@ -63,6 +63,7 @@ __all__ = [
     "SellerConnection",
     "ShipmentPlan",
     "ShipmentPlanLine",
+    "SkuDailyUnits",
     "SkuSummary",
     "StorageFeeCharge",
     "Supplier",

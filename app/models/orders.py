@@ -1,11 +1,12 @@
-"""Orders and order items as the Orders API and the all-orders report describe them."""
+"""Orders and order items as the Orders API and the all-orders report describe them, and the
+units they add up to per SKU and local day (`SkuDailyUnits`, written by app.sync.daily)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import SKU, Base, SellerOwnedMixin, utcnow
@@ -77,3 +78,21 @@ def item_order() -> Any:
         & (Order.seller_account_id == OrderItem.seller_account_id)
         & (Order.amazon_order_id == OrderItem.amazon_order_id)
     )
+
+
+class SkuDailyUnits(SellerOwnedMixin, Base):
+    """Units ordered of one SKU on one local day of the seller's marketplace (its time zone,
+    app.localtime), in orders that count as sales (`not_cancelled`).
+
+    Derived data, written only by app.sync.daily in the transaction that writes the orders; the
+    SKU page and the forecaster's history read it instead of adding up order lines. `lines` is
+    how many lines the day counts (a row exists while it counts one): a day with lines of no
+    units (quantity 0) has a row of 0 units, as the sum over its lines had.
+    """
+
+    __tablename__ = "sku_daily_units"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "seller_account_id", "sku", "date"),)
+    sku: Mapped[str] = mapped_column(SKU)
+    date: Mapped[dt.date]
+    units: Mapped[int]
+    lines: Mapped[int]

@@ -2,8 +2,9 @@
 
 One row per SKU per day from the SKU's first known day to the last synced day, zero-sale days
 included: units in non-canceled orders by purchase day in the marketplace's time zone (its local
-day, app.localtime: a US seller's day is Pacific, a UK seller's London time), and in_stock = 0 on
-days whose end-of-day sellable balance (inventory history, carried forward over gaps) was zero.
+day, app.localtime: a US seller's day is Pacific, a UK seller's London time), as the orders sync
+keeps them in sku_daily_units (app.sync.daily), and in_stock = 0 on days whose end-of-day
+sellable balance (inventory history, carried forward over gaps) was zero.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import localtime
-from app.models import InventorySnapshot, Order, OrderItem, SellerAccount, SyncState
-from app.models.orders import item_order, not_cancelled
+from app.models import InventorySnapshot, Order, SellerAccount, SyncState
+from app.sync import daily
 from app.sync.orders import STREAM as ORDERS_STREAM
 from app.sync.orders import history_start
 
@@ -56,19 +57,8 @@ def purchase_day(session: Session, zone: str) -> object:
 
 
 def _units(session: Session, tenant_id: int, seller_account_id: int) -> pd.DataFrame:
-    zone = seller_zone(session, tenant_id, seller_account_id)
-    day = purchase_day(session, zone).label("day")  # type: ignore[attr-defined]
-    stmt = (
-        select(OrderItem.sku, day, func.sum(OrderItem.quantity_ordered))
-        .join(Order, item_order())
-        .where(
-            OrderItem.tenant_id == tenant_id,
-            OrderItem.seller_account_id == seller_account_id,
-            not_cancelled(),
-        )
-        .group_by(OrderItem.sku, day)
-    )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["sku", "date", "units"])
+    rows = daily.all_units(session, tenant_id, seller_account_id)
+    frame = pd.DataFrame(rows, columns=["sku", "date", "units"])
     frame["date"] = pd.to_datetime(frame["date"].astype(str))
     frame["units"] = frame["units"].astype("int64")
     return frame

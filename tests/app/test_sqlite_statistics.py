@@ -47,8 +47,8 @@ def seeded_without_statistics(tmp_path: Path) -> tuple[Any, dict[str, Any]]:
     return app, data
 
 
-def test_sku_history_probes_each_order_line_by_key_without_statistics(tmp_path: Path) -> None:
-    """With no sqlite_stat1, the history query must not scan a SKU's lines once per order."""
+def test_sku_history_reads_its_days_by_key_without_statistics(tmp_path: Path) -> None:
+    """With no sqlite_stat1, the SKU page's history is one range of the daily units' key."""
     from app.extensions import db
     from app.models import Product
     from app.web.skus.detail import sales_history
@@ -57,7 +57,7 @@ def test_sku_history_probes_each_order_line_by_key_without_statistics(tmp_path: 
     statements: list[tuple[str, Any]] = []
 
     def capture(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
-        if "order_items" in statement and "GROUP BY" in statement:
+        if "FROM sku_daily_units" in statement or "order_items" in statement:
             statements.append((statement, params))
 
     with app.app_context():
@@ -67,7 +67,7 @@ def test_sku_history_probes_each_order_line_by_key_without_statistics(tmp_path: 
         history = sales_history(session, product, dt.date.today())
         event.remove(db.engine, "before_cursor_execute", capture)
         assert sum(history["units"]) > 0
-        assert len(statements) == 1
+        assert len(statements) == 1  # no order lines are read
         statement, params = statements[0]
         plan = [
             row[-1]
@@ -76,15 +76,8 @@ def test_sku_history_probes_each_order_line_by_key_without_statistics(tmp_path: 
             )
         ]
         db.engine.dispose()
-    steps = [p for p in plan if p.startswith(("SEARCH", "SCAN"))]
-    items = next(i for i, p in enumerate(steps) if "order_items" in p)
-    orders = next(i for i, p in enumerate(steps) if " orders " in p)
-    if orders < items:
-        # Driven from the orders in range: each one's lines are found by SKU and order id.
-        assert "sku=? AND amazon_order_id=?" in steps[items], plan
-    else:
-        # Driven from the SKU's lines: each line's order is found by its key.
-        assert "sku=?" in steps[items] and "amazon_order_id=?" in steps[orders], plan
+    assert len(plan) == 1 and plan[0].startswith("SEARCH sku_daily_units"), plan
+    assert "sku=? AND date>? AND date<?" in plan[0], plan
 
 
 def test_app_start_analyzes_a_loaded_database_without_statistics(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ from app.models.supply import (
     SupplierSku,
 )
 from app.models.tenancy import hash_token
+from app.sync import daily
 from tests.support.timeline import planned_timeline
 
 PASSWORD = "correct horse 9"
@@ -294,6 +295,7 @@ def seed(session: Any) -> Tenants:
         ]
     )
     session.flush()
+    daily.rebuild(session, a.id, seller.id)  # A's order as its daily units
     _seed_supply(session, own, sku, today, user_a.id)
     # The dashboard's read model of A's seller (a summary row and its state), built as the
     # recommend run would.

@@ -65,6 +65,7 @@ def seed(
         Tenant,
         User,
     )
+    from app.sync import daily
 
     rng = random.Random(7)
     today = dt.datetime.now(dt.UTC).date()
@@ -218,6 +219,7 @@ def seed(
     ):
         if rows:
             session.execute(insert(model), rows)
+    daily.rebuild(session, t, s)  # the daily units the orders sync would have written
     session.add(
         FeeEstimate(
             tenant_id=t,

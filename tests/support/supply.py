@@ -111,6 +111,7 @@ def selling_seller(
 
     from app import localtime
     from app.models import InventorySnapshot, Order, OrderItem, SyncState
+    from app.sync import daily
 
     tenant = factory.tenant()
     seller = factory.seller(tenant)
@@ -148,7 +149,7 @@ def selling_seller(
             + dt.timedelta(minutes=3),
         )
     )
-    session.flush()
+    daily.rebuild(session, tenant.id, seller.id)  # as the orders sync keeps them
     return seller
 
 

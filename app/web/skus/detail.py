@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from app import localtime, queries
+from app import queries
 from app.models import (
     AmazonRestockRecommendation,
     FeeEstimate,
@@ -18,12 +18,10 @@ from app.models import (
     Forecast,
     InventorySnapshot,
     ModelVersion,
-    Order,
-    OrderItem,
     Product,
     SellerAccount,
 )
-from app.models.orders import item_order, not_cancelled
+from app.sync import daily
 from app.web.dashboard.table import Scope
 
 # The page's read-only statements run on the session's connection (Core): each carries its
@@ -62,31 +60,6 @@ def scope_of(session: Session, seller: SellerAccount) -> Scope:
     return Scope(seller.tenant_id, seller.id, as_of, row[1], int(seller.review_days or 7))
 
 
-_units_statements: dict[tuple[str, str], Any] = {}
-
-
-def _units_statement(session: Session, zone: str) -> Any:
-    """Units ordered per local day of `zone` (built once per database kind and zone)."""
-    key = (session.get_bind().dialect.name, zone)
-    found = _units_statements.get(key)
-    if found is None:
-        day = localtime.day_sql(session, Order.purchase_date, zone)
-        found = _units_statements[key] = (
-            select(day, func.sum(OrderItem.quantity_ordered))
-            .join(Order, item_order())
-            .where(
-                OrderItem.tenant_id == bindparam("tenant_id"),
-                OrderItem.seller_account_id == bindparam("seller_id"),
-                OrderItem.sku == bindparam("sku"),
-                Order.purchase_date >= bindparam("start_ts"),
-                Order.purchase_date < bindparam("end_ts"),
-                not_cancelled(),
-            )
-            .group_by(day)
-        )
-    return found
-
-
 _snapshot_days = select(InventorySnapshot.date, InventorySnapshot.fulfillable).where(
     InventorySnapshot.tenant_id == bindparam("tenant_id"),
     InventorySnapshot.seller_account_id == bindparam("seller_id"),
@@ -106,24 +79,15 @@ def _of(product: Product, **more: Any) -> dict[str, Any]:
     }
 
 
-def sales_history(
-    session: Session, product: Product, end: dt.date, zone: str | None = None
-) -> dict[str, list[Any]]:
-    """Units ordered per local day of the marketplace (`zone`, by default the seller's: the days
-    the model learns from, app.sync.history) and whether the SKU was out of stock that day."""
-    if zone is None:
-        account = session.get(SellerAccount, product.seller_account_id)
-        assert account is not None and account.tenant_id == product.tenant_id
-        zone = account.time_zone
+def sales_history(session: Session, product: Product, end: dt.date) -> dict[str, list[Any]]:
+    """Units ordered per local day of the seller's marketplace (the days the model learns from,
+    app.sync.history, as the orders sync keeps them: app.sync.daily) and whether the SKU was out
+    of stock that day."""
     start = end - dt.timedelta(days=HISTORY_DAYS - 1)
-    start_ts, end_ts = localtime.day_bounds(start, end, zone)
+    units = daily.units_by_day(
+        session, product.tenant_id, product.seller_account_id, product.sku, start, end
+    )
     conn = session.connection()
-    units = {
-        localtime.as_date(d): int(n or 0)
-        for d, n in conn.execute(
-            _units_statement(session, zone), _of(product, start_ts=start_ts, end_ts=end_ts)
-        )
-    }
     snaps = dict(conn.execute(_snapshot_days, _of(product, start=start, end=end)).all())
     dates = [start + dt.timedelta(days=i) for i in range(HISTORY_DAYS)]
     return {

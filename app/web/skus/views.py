@@ -48,7 +48,7 @@ def show(product_id: int) -> ResponseReturnValue:
     view = timeline.present(
         queries.current_timeline(db.session, product), money.seller_formatter(seller)
     )
-    history = detail.sales_history(db.session, product, end, seller.time_zone)
+    history = detail.sales_history(db.session, product, end)
     chart = {"history": history, "forecast": detail.forecast_series(db.session, product, scope)}
     return render_template(
         "skus/show.html",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.models import InventorySnapshot, Order, OrderItem, Product, SyncState
+from app.sync import daily
 from app.sync.history import sales_history
 from app.web.skus import detail
 
@@ -40,7 +41,7 @@ def _order(session, seller, oid, when, status="Shipped", lines=(("A", 1),)):
                 quantity_ordered=qty,
             )
         )
-    session.flush()
+    daily.rebuild(session, seller.tenant_id, seller.id)  # as the orders sync keeps them
 
 
 def _stock(session, seller, sku, day, qty, source="ledger"):

@@ -20,6 +20,7 @@ from app.models import (
 )
 from app.planning.recommend import NoModel, recommend_seller
 from app.planning.train import FORECAST_HORIZON, NotEnoughHistory, train_seller
+from app.sync import daily
 
 END = dt.date(2026, 6, 30)
 
@@ -101,7 +102,7 @@ def _seed(factory, db_session, days: int = 150) -> object:
             ),
         )
     )
-    db_session.flush()
+    daily.rebuild(db_session, tenant.id, seller.id)  # as the orders sync keeps them
     return seller
 
 
