@@ -456,6 +456,8 @@ class DemandForecaster:
         ds = np.asarray(self._cal().dispersion_scale, float)
         season = self._season_var(horizon)
         rng = np.random.default_rng(seed)
+        # its own stream, so that every other SKU's paths are the same with it or without
+        season_rng = np.random.default_rng([seed, 2])
         out: dict[str, np.ndarray] = {}
         for i, sku in enumerate(self.skus):
             z0 = rng.normal(-var0[i] / 2, np.sqrt(var0[i]), size=(n_paths, 1))
@@ -463,7 +465,7 @@ class DemandForecaster:
             lam = means[i][None, :] * np.exp(z0 + np.cumsum(steps, axis=1))
             if season[i].any():
                 # one draw per path: a season lifts or sinks the whole lead time, not a day
-                z = rng.standard_normal((n_paths, 1))
+                z = season_rng.standard_normal((n_paths, 1))
                 lam = lam * np.exp(z * np.sqrt(season[i])[None, :] - season[i][None, :] / 2)
             phi = self._phi[i] * ds[i]
             lam = lam * rng.gamma(1 / phi, phi, size=lam.shape)
