@@ -345,7 +345,7 @@ def season_spread(units: np.ndarray, instock: np.ndarray, first: np.ndarray, gro
     for j, h in enumerate(hs):
         devs, noise = [], []
         o = last - 28 - int(h)
-        while o - 90 >= last - year:
+        while o - 90 >= max(last - year, 0):
             s_l, c_l = cy[:, o + 1] - cy[:, o - 90], cm[:, o + 1] - cm[:, o - 90]
             s_f = cy[:, o + h + 29] - cy[:, o + h + 1]
             c_f = cm[:, o + h + 29] - cm[:, o + h + 1]
