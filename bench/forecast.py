@@ -302,6 +302,7 @@ def main() -> int:
         res_d, res_s, res_pd, res_ps, bias_rows = [], [], [], [], []
         class_rows: list[dict[str, object]] = []
         young_rows: list[dict[str, float | str]] = []
+        year_rows: list[dict[str, float | str]] = []
         for cutoff in sorted(cutoffs):
             train = sales[sales["date"] <= cutoff]
             scale = scales(train)
@@ -354,6 +355,8 @@ def main() -> int:
                                        **dk, "n": len(members)})
                 if not subset:
                     young_rows.append(young_coverage(name, tot, truth_tot, data, cutoff))
+                    year_rows.append(young_coverage(name, tot, truth_tot, data, cutoff,
+                                                    (90, 364)))
                 d, s = score(fc, tot, truth_daily, truth_tot, sold_daily, sold_tot, scale, horizon)
                 d["fit_s"] = s["fit_s"] = fit_s
                 if not subset:
@@ -395,18 +398,19 @@ def main() -> int:
             .mean(numeric_only=True)
             .to_string(float_format=lambda v: f"{v:+.3f}")
         )
-        print("\nSKUs younger than 90 days at the cutoff: window-total coverage vs true demand")
-        young = pd.DataFrame(young_rows)
-        print(
-            young.groupby("method", sort=False)
-            .agg(
-                n=("n", "sum"),
-                p90_cover=("p90_cover", "mean"),
-                p10_below=("p10_below", "mean"),
-                width=("width", "mean"),
+        for title, rows in (("younger than 90 days", young_rows),
+                            ("90 to 364 days old (no own last year)", year_rows)):
+            print(f"\nSKUs {title} at the cutoff: window-total coverage vs true demand")
+            print(
+                pd.DataFrame(rows).groupby("method", sort=False)
+                .agg(
+                    n=("n", "sum"),
+                    p90_cover=("p90_cover", "mean"),
+                    p10_below=("p10_below", "mean"),
+                    width=("width", "mean"),
+                )
+                .to_string(float_format=lambda v: f"{v:.3f}")
             )
-            .to_string(float_format=lambda v: f"{v:.3f}")
-        )
     if args.speed_skus:
         speed(args)
     return 0
@@ -441,10 +445,13 @@ def print_classes(df: pd.DataFrame) -> None:
     print(g.round(3).to_string())
 
 
-def young_coverage(name, tot, truth_tot, data, cutoff) -> dict[str, float | str]:
-    """Are the intervals of new SKUs honest? P90 coverage and relative width of their totals."""
+def young_coverage(name, tot, truth_tot, data, cutoff,
+                   ages: tuple[int, int] = (0, 90)) -> dict[str, float | str]:
+    """Are the intervals of new SKUs honest? P90 coverage and relative width of the totals of
+    the SKUs whose first day is ages[0] to ages[1] (excluded) days before the cutoff."""
     born = data.groupby("sku")["date"].min()
-    young = set(born[born > cutoff - pd.Timedelta(days=90)].index)
+    age = (cutoff - born).dt.days
+    young = set(born[(age >= ages[0]) & (age < ages[1])].index)
     j = tot[tot["sku"].isin(young)].merge(truth_tot, on="sku")
     if j.empty:
         return {"method": name, "n": 0.0, "p90_cover": np.nan, "p10_below": np.nan, "width": np.nan}

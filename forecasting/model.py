@@ -42,6 +42,7 @@ from forecasting.uncertainty import (
     fit_calibration,
     holdout_blocks,
     nb_quantiles,
+    season_spread,
     start_variance,
     window_moments,
 )
@@ -87,6 +88,12 @@ DEFAULTS: dict[str, Any] = {
     # (app/planning/data.py: Amazon reports deals apart, as PromotionDiscount), which shows no
     # deal to hide. 1.0: every price known, the regular price carried forward.
     "price_known_share": 1.0,
+    # SKUs with less than a year of their own history cannot know their own yearly season
+    # (their last-year features are their pool's): each path's level gets one more mean-one
+    # lognormal shock, of the variance by which the catalogue's mature SKUs' seasons move
+    # their demand away from their pool's at that horizon (uncertainty.season_spread), times
+    # this. 0: no shock (young SKUs' intervals as wide as the calibration makes them).
+    "young_season": 1.0,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,
@@ -96,7 +103,8 @@ DEFAULTS: dict[str, Any] = {
 }
 # What a model file saved before a parameter existed was fitted with (load() fills these in, not
 # the current defaults: a booster trained without the pooled features cannot read them).
-BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0}
+BEFORE: dict[str, Any] = {"infer_stockouts": False, "pool": False, "price_known_share": 1.0,
+                          "young_season": 0.0}
 
 
 class DemandForecaster:
@@ -248,6 +256,7 @@ class DemandForecaster:
         )[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
         self._class = _classes(self._panel, o)
+        self._season = self._season_spread()
         self.track = self._track_from(previous)
         self.metrics.update(
             fit_seconds=round(time.perf_counter() - t0, 2),
@@ -325,6 +334,28 @@ class DemandForecaster:
         mult, var0, drift = self.track.adjust(var0, cal.drift)
         return means * mult[:, None], var0, drift
 
+    def _season_spread(self) -> np.ndarray:
+        """Per SKU, the season's log-variance by horizon (0 .. max_horizon) for SKUs younger
+        than a year at the cutoff, zero for the rest (see DEFAULTS["young_season"])."""
+        p = self._panel
+        n = len(p.skus)
+        k = float(self.params["young_season"])
+        young = (p.n_days - p.first) < YEAR
+        if k <= 0 or not young.any():
+            return np.zeros((n, 1))
+        group = self._group if self._group is not None else np.zeros(n, np.int64)
+        spread = season_spread(p.units, p.instock, p.first, group, self._phi,
+                               int(self.params["max_horizon"]), YEAR)
+        self.metrics["young_season_var_h0_h28_h90"] = [
+            round(float(spread[min(h, len(spread) - 1)]), 4) for h in (0, 28, 90)]
+        return k * young[:, None] * spread[None, :]
+
+    def _season_var(self, horizon: int) -> np.ndarray:
+        """Extra log-variance of each SKU's level on days 1 .. horizon (sku x horizon): the
+        spread of the 28-day window centred on that day."""
+        cols = np.clip(np.arange(1, horizon + 1) - 14, 0, self._season.shape[1] - 1)
+        return self._season[:, cols]
+
     # ---------------------------------------------------------------- prediction
     @property
     def cutoff(self) -> pd.Timestamp:
@@ -385,7 +416,8 @@ class DemandForecaster:
         """Daily forecast: sku, date, mean, p10, p50, p90 for cutoff+1 .. cutoff+horizon."""
         means, var0, drift = self._adjusted(self._daily(horizon, future_prices))
         ds = np.asarray(self._cal().dispersion_scale, float)[:, None]
-        v = np.expm1(var0[:, None] + drift[:, None] * (np.arange(horizon)[None, :] + 1 / 3))
+        v = np.expm1(var0[:, None] + self._season_var(horizon)
+                     + drift[:, None] * (np.arange(horizon)[None, :] + 1 / 3))
         var = means + (1 + v) * self._phi[:, None] * ds * means**2 + v * means**2
         p10, p50, p90 = nb_quantiles(means, var)
         dates = pd.date_range(self.cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
@@ -403,6 +435,11 @@ class DemandForecaster:
     def predict_totals(self, horizon: int, start_offset: int = 0) -> pd.DataFrame:
         """Quantiles of each SKU's total over days cutoff+1+start_offset .. +horizon."""
         means, var0, drift = self._adjusted(self._daily(horizon + start_offset))
+        # the season shock is one draw per path: over the window its log-variance is the
+        # days' own, weighted by their means
+        sv = self._season_var(horizon + start_offset)[:, start_offset:]
+        var0 = var0 + (means[:, start_offset:] * sv).sum(axis=1) / np.maximum(
+            means[:, start_offset:].sum(axis=1), 1e-12)
         means = means[:, start_offset:]
         total, var = window_moments(
             means, var0, self._phi, self._cal(), np.full(len(var0), float(start_offset)),
@@ -417,12 +454,19 @@ class DemandForecaster:
         """Joint daily demand paths (n_paths x horizon, integers) per SKU, from the same model."""
         means, var0, drift = self._adjusted(self._daily(horizon))
         ds = np.asarray(self._cal().dispersion_scale, float)
+        season = self._season_var(horizon)
         rng = np.random.default_rng(seed)
+        # its own stream, so that every other SKU's paths are the same with it or without
+        season_rng = np.random.default_rng([seed, 2])
         out: dict[str, np.ndarray] = {}
         for i, sku in enumerate(self.skus):
             z0 = rng.normal(-var0[i] / 2, np.sqrt(var0[i]), size=(n_paths, 1))
             steps = rng.normal(-drift[i] / 2, np.sqrt(drift[i]), size=(n_paths, horizon))
             lam = means[i][None, :] * np.exp(z0 + np.cumsum(steps, axis=1))
+            if season[i].any():
+                # one draw per path: a season lifts or sinks the whole lead time, not a day
+                z = season_rng.standard_normal((n_paths, 1))
+                lam = lam * np.exp(z * np.sqrt(season[i])[None, :] - season[i][None, :] / 2)
             phi = self._phi[i] * ds[i]
             lam = lam * rng.gamma(1 / phi, phi, size=lam.shape)
             out[str(sku)] = rng.poisson(lam).astype(np.int64)
@@ -492,6 +536,7 @@ class DemandForecaster:
         self._seen = sums.window(np.arange(n), np.full(n, o - 90), np.full(n, o))[1]
         self._phi = dispersion(self._panel.units, self._panel.instock, o + 1)
         self._class = _classes(self._panel, o)
+        self._season = self._season_spread()
         return self
 
 

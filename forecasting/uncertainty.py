@@ -317,3 +317,54 @@ def fit_calibration(
         report[f"holdout_total_p90_coverage_{name}"] = c
         report[f"holdout_windows_{name}"] = float(m)
     return per, report
+
+
+SEASON_STEP = 14  # horizons (and origins) of season_spread, days apart
+
+
+def season_spread(units: np.ndarray, instock: np.ndarray, first: np.ndarray, group: np.ndarray,
+                  phi: np.ndarray, max_horizon: int, year: int = 364) -> np.ndarray:
+    """How far the catalogue's own yearly seasons move demand away from its level, by horizon:
+    `out[h]` (h = 0 .. max_horizon) is the log-variance a forecast that cannot see a SKU's own
+    last year misses on the 28-day window h+1 .. h+28 days ahead.
+
+    Measured on the SKUs with a full year before each origin, over the last `year` days: the
+    log ratio of each in-stock 28-day mean h days ahead of an origin to the 91 days up to it,
+    less its pool's median (the season a young SKU borrows from its pool, features.Pool), its
+    variance less the counting noise; the horizon-0 variance (promotions, noise: what the
+    calibration already covers for every SKU) is subtracted, what is left is season (and the
+    little that trends add). Zero where there is no mature SKU to measure."""
+    n, days = units.shape
+    last = days - 1
+    ok = instock & ~np.isnan(units)
+    y = np.where(ok, units, 0.0)
+    cy = np.hstack([np.zeros((n, 1)), np.cumsum(y, axis=1)])
+    cm = np.hstack([np.zeros((n, 1)), np.cumsum(ok, axis=1, dtype=float)])
+    hs = np.arange(0, max_horizon + 1, SEASON_STEP)
+    d = np.full(len(hs), np.nan)
+    for j, h in enumerate(hs):
+        devs, noise = [], []
+        o = last - 28 - int(h)
+        while o - 90 >= max(last - year, 0):
+            s_l, c_l = cy[:, o + 1] - cy[:, o - 90], cm[:, o + 1] - cm[:, o - 90]
+            s_f = cy[:, o + h + 29] - cy[:, o + h + 1]
+            c_f = cm[:, o + h + 29] - cm[:, o + h + 1]
+            good = (first <= o - 90) & (c_l >= 45) & (c_f >= 14) & (s_l >= 50) & (s_f > 0)
+            if good.sum() >= 10:
+                lv = s_l[good] / c_l[good]
+                fu = s_f[good] / c_f[good]
+                x = np.log(fu / lv)
+                g = group[good]
+                for k in np.unique(g):
+                    x[g == k] -= np.median(x[g == k])
+                devs.append(x)
+                noise.append(1 / s_f[good] + 1 / s_l[good] + phi[good] / c_f[good])
+            o -= SEASON_STEP
+        if devs:
+            x2 = np.concatenate(devs) ** 2
+            cap = np.quantile(x2, 0.975)  # a few SKUs' promotions and stockouts, not seasons
+            d[j] = np.mean(np.minimum(x2, cap)) - np.mean(np.concatenate(noise))
+    if np.isnan(d[0]):
+        return np.zeros(max_horizon + 1)
+    d = np.maximum.accumulate(np.maximum(np.nan_to_num(d - d[0]), 0.0))
+    return np.interp(np.arange(max_horizon + 1), hs, d)

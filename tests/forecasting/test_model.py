@@ -286,3 +286,45 @@ def test_a_young_sku_ramping_up_is_forecast_above_its_trailing_mean() -> None:
     assert ahead["S00"] / trailing["S00"] > 1.25  # what a perfect forecast would show
     assert (ratio[["S00", "S01"]] > 1.08).all()
     assert 0.9 < ratio.drop(["S00", "S01"]).mean() < 1.1
+
+
+def test_a_sku_younger_than_a_year_gets_wider_lead_time_totals_for_its_unseen_season() -> None:
+    """A catalogue whose SKUs each have a yearly season of their own (random phase: no common
+    season a pool could lend): a SKU launched 200 days ago cannot see its own, so its lead-time
+    total is less certain than a year-old SKU's of the same level and noise; its mean is not
+    moved (mean-one shock). young_season=0 switches the extra spread off."""
+    rng = np.random.default_rng(5)
+    days = 500
+    dates = pd.date_range("2024-01-01", periods=days, freq="D")
+    t = np.arange(days)
+    frames = []
+    for i in range(30):
+        season = np.exp(0.35 * np.sin(2 * np.pi * t / 365.0 + rng.uniform(0, 2 * np.pi)))
+        frames.append(pd.DataFrame({"sku": f"S{i:02d}", "date": dates,
+                                    "units": rng.poisson(20.0 * season).astype(float)}))
+    frames.append(pd.DataFrame({"sku": "MATURE", "date": dates,
+                                "units": rng.poisson(20.0, days).astype(float)}))
+    frames.append(pd.DataFrame({"sku": "YOUNG", "date": dates[-200:],
+                                "units": rng.poisson(20.0, 200).astype(float)}))
+    hist = pd.concat(frames, ignore_index=True)
+
+    def spread(**params: float) -> tuple[pd.Series, pd.Series, dict[str, np.ndarray]]:
+        model = DemandForecaster(seed=0, num_threads=1, **FAST, **params).fit(hist)
+        tot = model.predict_totals(60, start_offset=60).set_index("sku")
+        paths = model.sample_paths(120, n_paths=2000, seed=1)
+        lead = {s: paths[s][:, 60:].sum(axis=1) for s in ("MATURE", "YOUNG")}
+        return tot["p90"] / tot["p10"], tot["mean"], lead
+
+    ratio, mean, lead = spread()
+    off_ratio, off_mean, off_lead = spread(young_season=0.0)
+    assert ratio["YOUNG"] > 1.15 * ratio["MATURE"]
+    assert off_ratio["YOUNG"] < 1.05 * off_ratio["MATURE"]
+    assert ratio["MATURE"] == off_ratio["MATURE"]
+    assert mean["YOUNG"] == pytest.approx(off_mean["YOUNG"])
+
+    def q(x: np.ndarray) -> float:
+        return float(np.quantile(x, 0.9) / np.quantile(x, 0.1))
+
+    assert q(lead["YOUNG"]) > 1.15 * q(lead["MATURE"])
+    assert q(off_lead["YOUNG"]) < 1.05 * q(off_lead["MATURE"])
+    assert lead["YOUNG"].mean() == pytest.approx(off_lead["YOUNG"].mean(), rel=0.05)

@@ -10,6 +10,7 @@ from forecasting.uncertainty import (
     fit_calibration,
     holdout_blocks,
     nb_quantiles,
+    season_spread,
     start_variance,
     window_moments,
 )
@@ -73,3 +74,30 @@ def test_calibration_round_trips_and_reads_the_older_single_form() -> None:
     assert PerSku.from_dict(per.as_dict()) == per
     old = PerSku.from_dict(Calibration(0.02).as_dict())
     assert old.pooled == Calibration(0.02) and old.by_class == {}
+
+
+def test_season_spread_grows_with_the_catalogues_own_seasons_and_is_zero_without() -> None:
+    """The log-variance by horizon that SKUs' own yearly seasons (random phase, so no pool's
+    median removes them) put on a level, growing with the horizon; near zero for flat SKUs
+    (counting noise taken out), and zero for a history too short."""
+    rng = np.random.default_rng(1)
+    n, days = 60, 420
+    t = np.arange(days)
+    phase = rng.uniform(0, 2 * np.pi, n)[:, None]
+    instock = np.ones((n, days), bool)
+    first = np.zeros(n, np.int64)
+    group = np.zeros(n, np.int64)
+    phi = np.full(n, 0.01)
+    seasonal = rng.poisson(30 * np.exp(0.4 * np.sin(2 * np.pi * t / 365 + phase))).astype(float)
+    flat = rng.poisson(30.0, (n, days)).astype(float)
+    s = season_spread(seasonal, instock, first, group, phi, 120)
+    f = season_spread(flat, instock, first, group, phi, 120)
+    assert s.shape == (121,) and s[0] == 0.0
+    assert np.all(np.diff(s) >= 0)
+    # log amplitude A = 0.4: the window 91-118 days ahead is ~150 days from the middle of the
+    # 91 days to the origin, A^2 (1 - cos(2 pi 150 / 365)) = 0.30, less the horizon-0 part
+    # (~60 days apart: 0.08), both a little smoothed by the windows
+    assert 0.12 < s[90] < 0.3
+    assert s[28] < s[90] / 2
+    assert f[90] < 0.01
+    assert not season_spread(seasonal[:, :30], instock[:, :30], first, group, phi, 120).any()
