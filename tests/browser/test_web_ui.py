@@ -8,6 +8,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 pytestmark = [
     pytest.mark.browser,
@@ -100,10 +101,13 @@ def test_build_plan_and_download_files(page, server, shoot, tmp_path) -> None:
         == 1
     )
     assert "/plans/new" in page.url
+    # The refused form comes back as a new page: its script must be running before the edit
+    # (filled earlier, the input event found no listener and the server's error stayed).
+    page.wait_for_load_state("load")
     good = -(-max(pack, moq) // pack) * pack
     row = page.locator("tr.plan-line").nth(case_line)
     row.locator("input.qty").fill(str(good))
-    assert row.locator(".line-error").inner_text() == ""
+    expect(row.locator(".line-error")).to_have_text("")
     units_text = page.inner_text("#sum-units")
     expected_units = sum(
         int(page.locator("tr.plan-line").nth(i).locator("input.qty").input_value().replace(",", ""))
