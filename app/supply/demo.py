@@ -20,14 +20,12 @@ from sqlalchemy.orm import Session
 from app.models import (
     FreightLane,
     Location,
-    Order,
-    OrderItem,
     Product,
     SellerAccount,
+    SkuDailyUnits,
     Supplier,
     SupplierSku,
 )
-from app.models.orders import item_order
 from app.supply import purchase_orders as pos
 from app.supply.stock import set_quantity, stock_by_location
 from app.sync.awd import find_location
@@ -35,17 +33,16 @@ from forecasting.policy import smallest_shipment
 
 
 def _sold_per_day(session: Session, account: SellerAccount, today: dt.date) -> dict[str, float]:
-    """Each SKU's units sold per day over the four weeks before `today`."""
-    since = dt.datetime.combine(today - dt.timedelta(days=28), dt.time(), dt.UTC)
+    """Each SKU's units sold per day over the four weeks before `today` (the seller's local days,
+    cancelled orders not counted: the daily units the orders sync keeps)."""
     rows = session.execute(
-        select(OrderItem.sku, func.sum(OrderItem.quantity_ordered))
-        .join(Order, item_order())
+        select(SkuDailyUnits.sku, func.sum(SkuDailyUnits.units))
         .where(
-            OrderItem.tenant_id == account.tenant_id,
-            OrderItem.seller_account_id == account.id,
-            Order.purchase_date >= since,
+            SkuDailyUnits.tenant_id == account.tenant_id,
+            SkuDailyUnits.seller_account_id == account.id,
+            SkuDailyUnits.date >= today - dt.timedelta(days=28),
         )
-        .group_by(OrderItem.sku)
+        .group_by(SkuDailyUnits.sku)
     )
     return {sku: float(n or 0) / 28.0 for sku, n in rows}
 

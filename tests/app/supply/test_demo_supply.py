@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.models import Location, LocationInbound, Order, OrderItem, Product, PurchaseOrder
 from app.supply import terms_for_seller, upstream_for_seller
 from app.supply.demo import seed_supply
+from app.sync import daily
 
 
 def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_session) -> None:
@@ -27,6 +28,7 @@ def test_demo_supply_has_every_status_and_a_faster_pricier_backup(factory, db_se
         db_session.add(OrderItem(**own, amazon_order_id=f"O-{n}", order_item_id="1", sku=sku,
                                  quantity_ordered=units, quantity_shipped=units))  # fmt: skip
     db_session.flush()
+    daily.rebuild(db_session, tenant.id, account.id)  # as a bulk load of orders does
     made = seed_supply(db_session, account, dt.date(2026, 3, 1))
     assert made["purchase_orders"] == 6
     statuses = sorted(db_session.scalars(select(PurchaseOrder.status)))
