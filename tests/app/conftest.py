@@ -1,12 +1,15 @@
-"""Fixtures of the web page tests: a seeded tenant and a logged-in client."""
+"""Fixtures of the app tests: a seeded tenant, a logged-in client, a scratch database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support import seed as seed_data
+from tests.support.databases import scratch_postgres
 from tests.support.web import csrf_token, login
 
 
@@ -31,3 +34,13 @@ def web(client: Any, seeded: dict[str, Any]) -> Any:
 def token() -> Any:
     """`token(client, url)` -> the CSRF token of the form on that page."""
     return csrf_token
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scratch_url(request: Any, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on each backend, for a migration test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    with scratch_postgres(request.getfixturevalue("pg_url")) as url:
+        yield url

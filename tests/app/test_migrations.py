@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from app import migrate
 from app.models import Base
+from tests.support.databases import scratch_postgres
 
 
 def _tables(url: str) -> set[str]:
@@ -20,13 +18,7 @@ def _tables(url: str) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade_on_postgresql(pg_url) -> None:
-    # A scratch database, so the schema the other tests use is never touched.
-    name = f"fba_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(pg_url) as url:
         expected = {t.name for t in Base.metadata.sorted_tables}
         migrate.upgrade(url)
         assert _tables(url) == expected
@@ -34,10 +26,6 @@ def test_upgrade_downgrade_upgrade_on_postgresql(pg_url) -> None:
         assert _tables(url) == set()
         migrate.upgrade(url)
         assert _tables(url) == expected
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_upgrade_and_downgrade_on_sqlite(tmp_path) -> None:
