@@ -60,8 +60,9 @@ def _conn(bind: Session | Connection) -> Connection:
     return bind if isinstance(bind, Connection) else bind.connection()
 
 
-def _zone(conn: Connection, tenant_id: int, seller_account_id: int) -> str:
-    code = conn.execute(
+def seller_zone(bind: Session | Connection, tenant_id: int, seller_account_id: int) -> str:
+    """The time zone of the seller's marketplace (its days), read without loading the account."""
+    code = _conn(bind).execute(
         select(SellerAccount.marketplace).where(
             SellerAccount.tenant_id == tenant_id, SellerAccount.id == seller_account_id
         )
@@ -207,7 +208,7 @@ def recounting(
         return
     conn = session.connection()
     _lock(conn, seller_account_id)
-    zone = _zone(conn, tenant_id, seller_account_id)
+    zone = seller_zone(conn, tenant_id, seller_account_id)
     before = _counts_of(conn, tenant_id, seller_account_id, zone, ids)
     yield
     session.flush()
@@ -223,7 +224,8 @@ def rebuild(
         bind.flush()
     conn = _conn(bind)
     _lock(conn, seller_account_id)
-    _recount(conn, tenant_id, seller_account_id, zone or _zone(conn, tenant_id, seller_account_id))
+    zone = zone or seller_zone(conn, tenant_id, seller_account_id)
+    _recount(conn, tenant_id, seller_account_id, zone)
 
 
 def units_by_day(
