@@ -114,6 +114,15 @@ def run(args: argparse.Namespace) -> int:
     from replay import forecaster_factory, print_lines, run_timed, save_summary
 
     factory = forecaster_factory(args)
+    if args.forecaster.startswith("oracle"):
+        # the diagnostic of bench/replay.py: the simulator's own demand model as the forecast
+        from replay import OracleForecaster
+
+        from simulator.world import build_world
+
+        world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
+        realized = args.forecaster == "oracle"
+        factory = lambda: OracleForecaster(world, realized)  # noqa: E731
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
                         defer=args.defer, use_backup=not args.no_backup,
@@ -129,7 +138,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"two-stage scenario: simulator seed {args.seed}, {len(two.base.skus)} SKUs, "
           f"{start}..{end}, review {R} days, supplier leads {SUPPLIER_LEADS[0]}-"
           f"{SUPPLIER_LEADS[1]}, transfer leads {TRANSFER_LEADS[0]}-{TRANSFER_LEADS[1]}; ours = "
-          f"{args.forecaster} forecaster refit every {args.retrain_days} days ({ours.fits} fits), "
+          f"{args.forecaster} forecaster"
+          f"{' (' + args.forecaster_params + ')' if args.forecaster_params else ''} refit every "
+          f"{args.retrain_days} days ({ours.fits} fits), "
           f"{args.paths} paths; orders deferred to a later review: {ours.orders_deferred}")
     print_lines(doc, names, (*TWO_STAGE_LINES, "total"), 18)
     # freight and transfer of the units customers bought: every policy that sells them pays it

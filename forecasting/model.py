@@ -94,6 +94,8 @@ DEFAULTS: dict[str, Any] = {
     # their demand away from their pool's at that horizon (uncertainty.season_spread), times
     # this. 0: no shock (young SKUs' intervals as wide as the calibration makes them).
     "young_season": 1.0,
+    # the share of the holdout's 28-day totals the calibrated P90 is to cover (within 0.02)
+    "holdout_p90": 0.90,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,
@@ -235,7 +237,9 @@ class DemandForecaster:
             if not self.params["refit"]:
                 self._booster = booster
             blocks, daily = self._holdout(booster, panel, cal_origin, last)
-            self.calibration, report = fit_calibration(blocks, daily, CLASSES)
+            p90 = float(self.params["holdout_p90"])
+            self.calibration, report = fit_calibration(blocks, daily, CLASSES,
+                                                       (p90 - 0.02, p90 + 0.02))
             self.metrics.update(report)
         if self._booster is None:
             try:

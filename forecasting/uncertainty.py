@@ -257,10 +257,11 @@ def scaled(cal: Calibration, k: float) -> Calibration:
                        cal.dispersion_scale)
 
 
-def _spread_to_coverage(cal: Calibration, blocks: list[Block]) -> Calibration:
-    """`cal` with its level terms scaled so the blocks' P90 coverage is in TARGET_COVERAGE
+def _spread_to_coverage(cal: Calibration, blocks: list[Block],
+                        target: tuple[float, float] = TARGET_COVERAGE) -> Calibration:
+    """`cal` with its level terms scaled so the blocks' P90 coverage is in `target`
     (see SPREAD_SCALES)."""
-    lo, hi = TARGET_COVERAGE
+    lo, hi = target
     best: tuple[float, float, Calibration] | None = None
     for k in SPREAD_SCALES:
         c = scaled(cal, k)
@@ -280,6 +281,7 @@ def fit_calibration(
     daily: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                  np.ndarray],
     names: tuple[str, ...] = (),
+    target: tuple[float, float] = TARGET_COVERAGE,
 ) -> tuple[PerSku, dict[str, float]]:
     """Grid-search the level terms on window totals, then the dispersion scale on days: pooled
     over every SKU, then again for each demand class with MIN_CLASS_WINDOWS holdout totals or
@@ -292,7 +294,7 @@ def fit_calibration(
     means, actual, ok, level, seen, phi, group = daily
     pooled = _grid_search(blocks)
     pooled.dispersion_scale = _dispersion_scale(pooled, means, actual, ok, level, seen, phi)
-    pooled = _spread_to_coverage(pooled, blocks)
+    pooled = _spread_to_coverage(pooled, blocks, target)
     by_class: dict[int, Calibration] = {}
     for k in sorted({int(g) for b in blocks for g in b.group}):
         mine = [b.pick(b.group == k) for b in blocks]
@@ -302,7 +304,7 @@ def fit_calibration(
         rows = group == k
         cal.dispersion_scale = _dispersion_scale(cal, means[rows], actual[rows], ok[rows],
                                                  level[rows], seen[rows], phi[rows])
-        by_class[k] = _spread_to_coverage(cal, mine)
+        by_class[k] = _spread_to_coverage(cal, mine, target)
     per = PerSku(pooled, by_class)
     cover, below, n = _coverage(blocks, per)
     report: dict[str, float] = {

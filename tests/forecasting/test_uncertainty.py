@@ -56,6 +56,22 @@ def test_each_class_gets_its_own_spread_and_covers_its_holdout() -> None:
     assert max(abs(c - 0.9) for c in own) < max(abs(c - 0.9) for c in pooled)
 
 
+def test_a_higher_coverage_target_widens_every_class_to_reach_it() -> None:
+    """The product asks its holdout P90 to cover a set share (DemandForecaster's
+    `holdout_p90`); asked for more, each class's spread widens until its holdout totals do."""
+    daily = _holdout()
+    _, _, _, level, seen, _, group = daily
+    blocks = holdout_blocks(*daily)
+    usual, low = fit_calibration(blocks, daily, ("steady", "shifting"))
+    wide, high = fit_calibration(blocks, daily, ("steady", "shifting"), (0.96, 1.0))
+    before = start_variance(usual.rows(group), level, seen)
+    after = start_variance(wide.rows(group), level, seen)
+    for k, name in enumerate(("steady", "shifting")):
+        assert high[f"holdout_total_p90_coverage_{name}"] >= 0.96
+        assert low[f"holdout_total_p90_coverage_{name}"] <= 0.95
+        assert (after[group == k] > before[group == k]).all()
+
+
 def test_a_class_with_too_few_holdout_totals_uses_the_pooled_terms() -> None:
     daily = list(_holdout())
     group = daily[6].copy()
