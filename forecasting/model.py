@@ -94,8 +94,12 @@ DEFAULTS: dict[str, Any] = {
     # their demand away from their pool's at that horizon (uncertainty.season_spread), times
     # this. 0: no shock (young SKUs' intervals as wide as the calibration makes them).
     "young_season": 1.0,
-    # the share of the holdout's 28-day totals the calibrated P90 is to cover (within 0.02)
-    "holdout_p90": 0.90,
+    # The share of the holdout's 28-day totals the calibrated P90 is to cover (within 0.02).
+    # Above 0.90 because the holdout is one 56-day stretch before the cutoff, and totals after
+    # the cutoff vary more than it shows: aimed at 0.90, the simulator's P90 of 28-day totals
+    # covered 0.84-0.89 by class and its replay's lead-time totals 0.83-0.87; at 0.93, 0.85-0.92
+    # and 0.86-0.88 (bench/RESULTS.md, "The holdout's coverage target").
+    "holdout_p90": 0.93,
     "num_threads": 2,
     "num_boost_round": 500,
     "learning_rate": 0.05,

@@ -242,7 +242,7 @@ class PerSku:
 
 
 MIN_CLASS_WINDOWS = 24  # holdout totals a class needs for a calibration of its own
-TARGET_COVERAGE = (0.88, 0.92)
+TARGET_COVERAGE = (0.88, 0.92)  # fit_calibration's default; DemandForecaster passes holdout_p90's
 # Multipliers of the level variance terms tried after the pinball fit, so that the holdout P90
 # of totals covers 0.88-0.92: the sum of three pinball losses settles the spread where the
 # distribution's shape (not the data) puts it, e.g. a P90 covering 0.84 and a P10 0.04. The one
