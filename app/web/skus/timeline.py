@@ -250,22 +250,44 @@ def excess_block(tl: dict[str, Any]) -> dict[str, Any] | None:
         return None
     as_of = dt.date.fromisoformat(tl["as_of"])
     aged = _date(ex.get("aged_from"))
+    need_through = fmt_date(dt.date.fromisoformat(ex["need_through"]), as_of)
+    # The options are priced with no new shipment. When the plan ships or orders all the same
+    # (a low-inventory-level fee, a stockout before the inbound lands), none of them is the
+    # advice: "pause reorders (cheapest)" beside "ship 396 now" would contradict the page.
+    rec = tl.get("recommendation") or {}
+    acts = []
+    if rec.get("quantity"):
+        acts.append(f"ships {fmt_units(rec['quantity'])} now")
+    order = rec.get("supplier_order")
+    if order and order.get("quantity"):
+        acts.append(f"orders {fmt_units(order['quantity'])} from {order.get('supplier_name')}")
+    choice = None if acts else ex.get("choice")
     options = [
         {
             "action": o["action"],
             "label": label(o["action"], ACTION_LABELS),
             "cost": o.get("cost"),
             "note": o.get("note", ""),
-            "chosen": o["action"] == ex.get("choice"),
+            "chosen": o["action"] == choice,
         }
         for o in ex.get("options") or []
     ]
+    plan_note = None
+    if acts:
+        plan_note = (
+            f"The plan above still {' and '.join(acts)}: each is priced with these units "
+            f"counted, and costs no more than doing without it. The {fmt_units(ex['units'])} "
+            f"units are what 9 in 10 forecasts still hold on {need_through} with no new "
+            "shipment; the options below are what they would cost to keep or clear then"
+        )
     return {
         **ex,
-        "need_through_text": fmt_date(dt.date.fromisoformat(ex["need_through"]), as_of),
+        "choice": choice,
+        "plan_note": plan_note,
+        "need_through_text": need_through,
         "aged_from_text": fmt_date(aged, as_of) if aged else None,
         "options": options,
-        "choice_label": label(ex.get("choice") or "", ACTION_LABELS),
+        "choice_label": label(choice or "", ACTION_LABELS),
     }
 
 

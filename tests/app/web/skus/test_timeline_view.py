@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 
@@ -117,6 +118,26 @@ def test_excess_block_names_the_cheapest_option(timelines):
     assert view.excess_block(timelines["ship_by"]) is None or (
         timelines["ship_by"]["excess"]["units"] > 0
     )
+
+
+def test_excess_beside_a_shipment_or_order_is_not_advice_to_pause(timelines):
+    """Units beyond need once the inbound lands, on a page that still ships (PET-0030 in the
+    demo: the low-inventory-level fee) or orders: no option is called the cheapest, and the
+    panel says what the plan does instead of "pause reorders"."""
+    tl = copy.deepcopy(timelines["excess"])
+    alone = view.excess_block(tl)
+    assert alone is not None and alone["plan_note"] is None and alone["choice"]
+    tl["recommendation"]["quantity"] = 396
+    tl["recommendation"]["supplier_order"] = {"quantity": 186, "supplier_name": "Ningbo Co."}
+    block = view.excess_block(tl)
+    assert block is not None and block["choice"] is None
+    assert not any(o["chosen"] for o in block["options"])
+    assert block["plan_note"].startswith(
+        "The plan above still ships 396 now and orders 186 from Ningbo Co.")
+    assert f"{block['units']:,} units are what 9 in 10 forecasts still hold on" in (
+        block["plan_note"])
+    # the options are still priced, as they were
+    assert [o["cost"] for o in block["options"]] == [o["cost"] for o in alone["options"]]
 
 
 def test_chart_is_the_stored_days_unchanged(timelines):
