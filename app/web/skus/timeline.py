@@ -278,7 +278,7 @@ def excess_block(tl: dict[str, Any]) -> dict[str, Any] | None:
             f"The plan above still {' and '.join(acts)}: each is priced with these units "
             f"counted, and costs no more than doing without it. The {fmt_units(ex['units'])} "
             f"units are what 9 in 10 forecasts still hold on {need_through} with no new "
-            "shipment; the options below are what they would cost to keep or clear then"
+            "shipment; the options above are what they would cost to keep or clear then"
         )
     return {
         **ex,
