@@ -244,9 +244,10 @@ class PerSku:
 MIN_CLASS_WINDOWS = 24  # holdout totals a class needs for a calibration of its own
 TARGET_COVERAGE = (0.88, 0.92)  # fit_calibration's default; DemandForecaster passes holdout_p90's
 # Multipliers of the level variance terms tried after the pinball fit, so that the holdout P90
-# of totals covers 0.88-0.92: the sum of three pinball losses settles the spread where the
-# distribution's shape (not the data) puts it, e.g. a P90 covering 0.84 and a P10 0.04. The one
-# nearest 1 within the band is kept (1 itself if it is in), else the one covering nearest 0.9.
+# of totals covers the target band (0.88-0.92 unless the caller asks for another): the sum of
+# three pinball losses settles the spread where the distribution's shape (not the data) puts
+# it, e.g. a P90 covering 0.84 and a P10 0.04. The one nearest 1 within the band is kept (1
+# itself if it is in), else the one covering nearest the band's centre.
 SPREAD_SCALES = (0.05, 0.1, 0.15, 0.25, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5,
                  1.75, 2.0, 2.5, 3.0, 4.0, 6.0)
 
