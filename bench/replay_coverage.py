@@ -3,8 +3,9 @@
 `bench/forecast.py` scores 28-day totals at three cutoffs; the plan decides on lead-time totals
 at every weekly review. This runs the two-stage replay's `ours` (bench/replay_two_stage.py's
 scenario, the product's forecaster refit every 28 days) and, at each review, ranks the true
-demand of the next h days among the 100 paths' totals the policy was handed, for h = 14, 28, 56,
-91, 120 days and for each SKU's own supplier lead + transfer lead + one review period. Printed:
+demand of the next h days (today, whose sales are past, and the h-1 after it) among the 100
+paths' totals the policy was handed, for h = 14, 28, 56, 91, 120 days and for each SKU's own
+supplier lead + transfer lead + one review period. Printed:
 the share at or under the paths' P90 and P98, the share under their P10, and the bias (true
 total / mean path total - 1), by horizon and, for the lead-time totals, by demand class (ADI/CV²
 of each SKU's history). A P90 that covers 0.90 is calibrated.
@@ -85,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         lead = int(q.pop(-1)[0])
         for k, s in q.items():
             h = lead if k == 0 else k
+            # the paths' day 0 is today, whose sales are past (a column of zeros): their
+            # h-day total is days t+1 .. t+h-1
             if t + h <= res.demand.shape[1] and s.mean() > 0:
-                real = res.demand[i, t:t + h].sum()
+                real = res.demand[i, t + 1:t + h].sum()
                 pit = (s < real).mean() + 0.5 * (s == real).mean()
                 rows.append((i, t, k, pit, s.mean(), real))
     df = pd.DataFrame(rows, columns=["i", "t", "h", "pit", "mean", "real"])

@@ -97,7 +97,7 @@ DEFAULTS: dict[str, Any] = {
     # The share of the holdout's 28-day totals the calibrated P90 is to cover (within 0.02).
     # Above 0.90 because the holdout is one 56-day stretch before the cutoff, and totals after
     # the cutoff vary more than it shows: aimed at 0.90, the simulator's P90 of 28-day totals
-    # covered 0.84-0.89 by class and its replay's lead-time totals 0.83-0.87; at 0.93, 0.85-0.92
+    # covered 0.84-0.89 by class and its replay's lead-time totals 0.84-0.87; at 0.93, 0.85-0.92
     # and 0.86-0.88 (bench/RESULTS.md, "The holdout's coverage target").
     "holdout_p90": 0.93,
     "num_threads": 2,
