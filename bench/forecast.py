@@ -260,8 +260,8 @@ def main() -> int:
 
     data, static = load_data(args)
     data["sku"] = data["sku"].astype(str)
-    model_params = _params(args.probe_params)
-    alt_params = _params(args.compare_params)
+    model_params = parse_params(args.probe_params)
+    alt_params = parse_params(args.compare_params)
     if args.short_skus or args.hide_stockouts:
         from forecast_probe import hide_stockouts_run, short_history_run
 
@@ -416,8 +416,9 @@ def main() -> int:
     return 0
 
 
-def _params(text: str) -> dict[str, int | float]:
-    """`a=1,b=0.5` as {a: 1, b: 0.5} (integers where they are)."""
+def parse_params(text: str) -> dict[str, int | float]:
+    """`a=1,b=0.5` as {a: 1, b: 0.5} (integers where they are); also bench/replay.py's
+    `--forecaster-params`."""
     out: dict[str, int | float] = {}
     for kv in filter(None, text.split(",")):
         k, v = kv.split("=")

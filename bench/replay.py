@@ -35,6 +35,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from forecast import parse_params  # noqa: E402
+
 from forecasting.demand_class import CLASSES, classify  # noqa: E402
 from forecasting.policy import DEFAULT_STOCKOUT_COST_MULTIPLE  # noqa: E402
 from forecasting.replay import COST_LINES, simulate  # noqa: E402
@@ -230,15 +232,9 @@ def main(argv: list[str] | None = None) -> int:
             start, end = make_scenario(args.seed, args.skus, args.days, where)
         inp = load_input(where / "demand.csv", where / "skus.csv", start, end)
     R = args.review_days
-    factory = forecaster_factory(args)
-    if args.forecaster.startswith("oracle"):
-        if args.source != "simulator":
-            ap.error("the oracle forecasters need the simulator's world")
-        from simulator.world import build_world
-
-        world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
-        realized = args.forecaster == "oracle"
-        factory = lambda: OracleForecaster(world, realized)  # noqa: E731
+    if args.forecaster.startswith("oracle") and args.source != "simulator":
+        ap.error("the oracle forecasters need the simulator's world")
+    factory = forecaster_factory(args, start, end)
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = OursPolicy(inp, R, retrain_days=args.retrain_days, n_paths=args.paths,
                       recalibrate=not args.no_recalibrate, track_errors=not args.no_track,
@@ -273,17 +269,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def forecaster_factory(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """Ours' forecaster for `--forecaster product|trailing` (None: the product's default, 2
-    LightGBM threads); the oracles are built where the world is."""
+def forecaster_factory(args: argparse.Namespace, start: dt.date, end: dt.date):  # type: ignore[no-untyped-def]
+    """Ours' forecaster for `--forecaster` and `--forecaster-params` (None: the product's
+    default, 2 LightGBM threads); an oracle reads the simulator's world of the scenario that
+    runs from `start` to `end`."""
     if args.forecaster == "trailing":
         return TrailingForecaster
-    params = dict(kv.split("=", 1) for kv in args.forecaster_params.split(",") if kv)
-    if args.forecaster == "product" and (args.threads != 2 or params):
+    if args.forecaster.startswith("oracle"):
+        from simulator.world import build_world
+
+        world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
+        realized = args.forecaster == "oracle"
+        return lambda: OracleForecaster(world, realized)
+    params = parse_params(args.forecaster_params)
+    if args.threads != 2 or params:
         from forecasting.model import DemandForecaster
 
-        extra = {k: float(v) for k, v in params.items()}
-        return lambda: DemandForecaster(seed=0, num_threads=args.threads, **extra)
+        return lambda: DemandForecaster(seed=0, num_threads=args.threads, **params)
     return None
 
 

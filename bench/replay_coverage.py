@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from replay import forecaster_factory  # noqa: E402
 from replay_two_stage import make_two_stage_scenario  # noqa: E402
 
 import forecasting.replay_two_stage_ours as two_stage_ours  # noqa: E402
 from forecasting.demand_class import CLASSES, classify  # noqa: E402
-from forecasting.model import DemandForecaster  # noqa: E402
 from forecasting.replay_two_stage import load_two_stage, simulate_two_stage  # noqa: E402
 from forecasting.replay_two_stage_ours import TwoStageOurs  # noqa: E402
 
@@ -52,17 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--forecaster-params", default="",
                     help="DemandForecaster parameters other than the defaults, e.g. "
                          "holdout_p90=0.90")
+    ap.add_argument("--threads", type=int, default=1, help="LightGBM threads")
     args = ap.parse_args(argv)
-    extra = {k: float(v) for k, v in
-             (kv.split("=", 1) for kv in args.forecaster_params.split(",") if kv)}
+    args.forecaster = "product"
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
         start, end = make_two_stage_scenario(args.seed, args.skus, 365, where)
         two = load_two_stage(where / "demand.csv", where / "skus.csv", start, end)
     skus = list(two.base.skus)
+    factory = forecaster_factory(args, start, end)
     ours = TwoStageOurs(two, 7, retrain_days=28, n_paths=args.paths,
-                        forecaster_factory=lambda: DemandForecaster(seed=0, num_threads=1,
-                                                                    **extra))
+                        **({"forecaster_factory": factory} if factory else {}))
     seen: list[tuple[int, int, dict[int, np.ndarray]]] = []
     decide = two_stage_ours.decide
 

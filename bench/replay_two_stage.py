@@ -113,16 +113,7 @@ def run(args: argparse.Namespace) -> int:
     R = args.review_days
     from replay import forecaster_factory, print_lines, run_timed, save_summary
 
-    factory = forecaster_factory(args)
-    if args.forecaster.startswith("oracle"):
-        # the diagnostic of bench/replay.py: the simulator's own demand model as the forecast
-        from replay import OracleForecaster
-
-        from simulator.world import build_world
-
-        world = build_world(args.seed, args.skus, 365, start - dt.timedelta(days=1), end)
-        realized = args.forecaster == "oracle"
-        factory = lambda: OracleForecaster(world, realized)  # noqa: E731
+    factory = forecaster_factory(args, start, end)
     kwargs = {"forecaster_factory": factory} if factory else {}
     ours = TwoStageOurs(two, R, retrain_days=args.retrain_days, n_paths=args.paths,
                         defer=args.defer, use_backup=not args.no_backup,
